@@ -1,0 +1,82 @@
+"""The library's exceptions: one root, and classes that subclass the matching built-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+#: Columns of every problems table, in this order.
+PROBLEM_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "message")
+
+
+class CobuildGraphError(Exception):
+    """Root of every error raised by cobuild_graph."""
+
+
+def problems_frame(problems: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Collect problem records into the problems table.
+
+    Parameters
+    ----------
+    problems
+        Mappings with the keys of :data:`PROBLEM_COLUMNS`; ``row`` is the row number as a
+        spreadsheet shows it (the header is row 1), or ``None`` where no row applies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One problem per row, sorted by file, row and column, with a nullable integer ``row``.
+    """
+    frame = pd.DataFrame(list(problems), columns=list(PROBLEM_COLUMNS))
+    frame["row"] = frame["row"].astype("Int64")
+    frame["value"] = frame["value"].astype(object)
+    return frame.sort_values(
+        ["file", "row", "column"], na_position="first", kind="stable", key=_sort_key
+    ).reset_index(drop=True)
+
+
+def _sort_key(column: pd.Series) -> pd.Series:
+    return column if column.name == "row" else column.astype(str)
+
+
+class ValidationError(CobuildGraphError, ValueError):
+    """A dataset or schema is invalid; :attr:`problems` lists every problem found.
+
+    Parameters
+    ----------
+    problems
+        The problems table (see :func:`problems_frame`).
+    what
+        What was being validated, for the message (``"dataset"``, ``"schema"`` ...).
+    """
+
+    def __init__(self, problems: pd.DataFrame, *, what: str = "dataset") -> None:
+        self.problems = problems
+        self.what = what
+        super().__init__()
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        lines = [f"invalid {self.what}: {count} problem{'s' if count != 1 else ''}"]
+        shown = self.problems.head(20)
+        for record in shown.itertuples(index=False):
+            lines.append("  " + format_problem(record._asdict()))
+        if count > len(shown):
+            lines.append(f"  ... and {count - len(shown)} more (see the .problems table)")
+        return "\n".join(lines)
+
+
+def format_problem(problem: Mapping[str, Any]) -> str:
+    """One problem as a line: ``file, row 3, column name: message (value: '...')``."""
+    where = [str(problem["file"])]
+    if not pd.isna(problem["row"]):
+        where.append(f"row {problem['row']}")
+    if problem["column"] is not None and not pd.isna(problem["column"]):
+        where.append(f"column {problem['column']}")
+    text = ", ".join(where) + f": {problem['message']}"
+    value = problem["value"]
+    if value is not None and not (isinstance(value, float) and pd.isna(value)):
+        text += f" (value: {value!r})"
+    return text

@@ -1,0 +1,673 @@
+"""The domain schema: node labels, tie types, allowed endpoints and attribute types.
+
+This module is the one source of truth for what a co-building dataset may hold. The
+reader, the validator, the Neo4j store and the maps' legends all read it; nothing else
+hard-codes a label or a tie type.
+
+Researchers in other cities extend the default schema in one place, either in code with
+:meth:`Schema.extend` or with a TOML / JSON file read by :func:`load_schema`::
+
+    [labels.Village]                 # a new node label
+    description = "村"
+    aliases = ["村"]
+    parent = "Street"                # where it sits in the PART_OF hierarchy
+    attributes = { households = "int" }
+
+    [tie_types.PAIRED_WITH]          # add endpoints to an existing tie type
+    endpoints = [["Unit", "Village"]]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from cobuild_graph.errors import ValidationError, problems_frame
+
+#: The value types an attribute may have, and how each is written in a table.
+ATTRIBUTE_TYPES: tuple[str, ...] = ("str", "int", "float", "bool", "date")
+
+LABEL_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+TIE_TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# Attribute names become Neo4j property keys and table headers: letters (any script),
+# digits and underscores, not starting with a digit.
+ATTRIBUTE_PATTERN = re.compile(r"^[^\W\d]\w*$")
+
+#: Columns every node table has, in this order.
+NODE_KEY_COLUMNS: tuple[str, ...] = ("id", "label", "name")
+#: Columns every tie table has, in this order.
+TIE_KEY_COLUMNS: tuple[str, ...] = ("source", "target", "type")
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """One attribute: its value type, allowed values (if closed) and meaning.
+
+    Parameters
+    ----------
+    type
+        One of :data:`ATTRIBUTE_TYPES`.
+    choices
+        The allowed values of a ``str`` attribute, or ``None`` for free text.
+    description
+        What the attribute means, shown in the docs and the template.
+    """
+
+    type: str = "str"
+    choices: tuple[str, ...] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """A node label (``Street``, ``Unit`` ...) and its label-specific attributes."""
+
+    name: str
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    attributes: Mapping[str, AttributeSpec] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TieSpec:
+    """A tie type (``ASSIGNED_TO`` ...): the label pairs it may join and its attributes."""
+
+    name: str
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    endpoints: frozenset[tuple[str, str]] = frozenset()
+    attributes: Mapping[str, AttributeSpec] = field(default_factory=dict)
+
+
+def _attr(type_: str, description: str = "", choices: Iterable[str] | None = None) -> AttributeSpec:
+    return AttributeSpec(type_, tuple(choices) if choices is not None else None, description)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Labels, tie types, endpoints, attribute types and the administrative hierarchy.
+
+    Parameters
+    ----------
+    labels
+        Node labels by name.
+    tie_types
+        Tie types by name.
+    node_attributes
+        Attributes any node may carry (``name_en``, ``lat``, ``founded`` ...), beside ``id``,
+        ``label`` and ``name``.
+    tie_attributes
+        Attributes any tie may carry (``since``, ``until``, ``weight``, ``provenance``).
+    hierarchy
+        The ``PART_OF`` levels from the top down, e.g. ``("City", "District", "Street",
+        "Community", "Grid")``. Labels outside it (units, branches ...) are not levels.
+    """
+
+    labels: Mapping[str, LabelSpec]
+    tie_types: Mapping[str, TieSpec]
+    node_attributes: Mapping[str, AttributeSpec]
+    tie_attributes: Mapping[str, AttributeSpec]
+    hierarchy: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        # Read-only views, so a shared schema cannot be changed by accident.
+        for name in ("labels", "tie_types", "node_attributes", "tie_attributes"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        problems = self._problems()
+        if problems:
+            raise ValidationError(problems_frame(problems), what="schema")
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def node_attribute(self, label: str, name: str) -> AttributeSpec | None:
+        """The spec of attribute `name` on nodes of `label`, or ``None`` if it is free."""
+        spec = self.labels[label].attributes.get(name)
+        return spec if spec is not None else self.node_attributes.get(name)
+
+    def tie_attribute(self, tie_type: str, name: str) -> AttributeSpec | None:
+        """The spec of attribute `name` on ties of `tie_type`, or ``None`` if it is free."""
+        spec = self.tie_types[tie_type].attributes.get(name)
+        return spec if spec is not None else self.tie_attributes.get(name)
+
+    def allows(self, tie_type: str, source_label: str, target_label: str) -> bool:
+        """Whether a tie of `tie_type` may run from `source_label` to `target_label`."""
+        return (source_label, target_label) in self.tie_types[tie_type].endpoints
+
+    def level(self, label: str) -> int | None:
+        """Depth of `label` in the hierarchy (0 for the top), ``None`` if not a level."""
+        return self.hierarchy.index(label) if label in self.hierarchy else None
+
+    def label_lookup(self) -> dict[str, str]:
+        """Map every accepted spelling of a label (name, alias, any case) to its name."""
+        return _lookup({s.name: s.aliases for s in self.labels.values()})
+
+    def tie_type_lookup(self) -> dict[str, str]:
+        """Map every accepted spelling of a tie type (name, alias, any case) to its name."""
+        return _lookup({s.name: s.aliases for s in self.tie_types.values()})
+
+    # -- extension -----------------------------------------------------------------------
+
+    def extend(self, spec: Mapping[str, Any], *, origin: str = "<schema extension>") -> Schema:
+        """Return a new schema with labels, tie types and attributes added.
+
+        Parameters
+        ----------
+        spec
+            A mapping shaped like the schema file (see the module docstring): optional
+            tables ``labels``, ``tie_types``, ``node_attributes``, ``tie_attributes`` and a
+            ``hierarchy`` list. Existing labels and tie types gain attributes, aliases and
+            endpoints; new ones are added.
+        origin
+            Where the spec came from, for error messages.
+
+        Returns
+        -------
+        Schema
+            The extended schema; this one is unchanged.
+
+        Raises
+        ------
+        ValidationError
+            If the extension is malformed or contradicts the schema, with every problem.
+
+        Examples
+        --------
+        >>> s = DEFAULT_SCHEMA.extend({"labels": {"Village": {"aliases": ["村"]}}})
+        >>> "Village" in s.labels
+        True
+        """
+        problems: list[dict[str, Any]] = []
+
+        def problem(where: str, value: Any, message: str) -> None:
+            problems.append(
+                {"file": origin, "row": None, "column": where, "value": value, "message": message}
+            )
+
+        unknown = set(spec) - {
+            "labels",
+            "tie_types",
+            "node_attributes",
+            "tie_attributes",
+            "hierarchy",
+        }
+        for key in sorted(unknown):
+            problem(
+                key,
+                None,
+                "unknown schema section; expected labels, tie_types, "
+                "node_attributes, tie_attributes or hierarchy",
+            )
+
+        labels = dict(self.labels)
+        parents: dict[str, str] = {}
+        for name, body in _table(spec.get("labels", {}), "labels", problem).items():
+            if body.get("parent") is not None:
+                parents[name] = str(body["parent"])
+            old = labels.get(name, LabelSpec(name))
+            attrs = _attributes(body.get("attributes", {}), f"labels.{name}.attributes", problem)
+            labels[name] = replace(
+                old,
+                description=str(body.get("description", old.description)),
+                aliases=old.aliases + tuple(str(a) for a in body.get("aliases", ())),
+                attributes={**old.attributes, **attrs},
+            )
+
+        tie_types = dict(self.tie_types)
+        for name, body in _table(spec.get("tie_types", {}), "tie_types", problem).items():
+            old = tie_types.get(name, TieSpec(name))
+            attrs = _attributes(body.get("attributes", {}), f"tie_types.{name}.attributes", problem)
+            endpoints = set(old.endpoints)
+            for pair in body.get("endpoints", ()):
+                if not (isinstance(pair, list | tuple) and len(pair) == 2):
+                    problem(
+                        f"tie_types.{name}.endpoints",
+                        pair,
+                        "each endpoint must be a [source label, target label] pair",
+                    )
+                    continue
+                endpoints.add((str(pair[0]), str(pair[1])))
+            tie_types[name] = replace(
+                old,
+                description=str(body.get("description", old.description)),
+                aliases=old.aliases + tuple(str(a) for a in body.get("aliases", ())),
+                endpoints=frozenset(endpoints),
+                attributes={**old.attributes, **attrs},
+            )
+
+        hierarchy = tuple(self.hierarchy)
+        for name, parent in parents.items():
+            if name in hierarchy:
+                continue
+            if parent not in hierarchy:
+                problem(
+                    f"labels.{name}.parent",
+                    parent,
+                    "parent must be a hierarchy level: " + ", ".join(hierarchy),
+                )
+                continue
+            hierarchy = (
+                *hierarchy[: hierarchy.index(parent) + 1],
+                name,
+                *hierarchy[hierarchy.index(parent) + 1 :],
+            )
+            part_of = tie_types["PART_OF"]
+            tie_types["PART_OF"] = replace(part_of, endpoints=part_of.endpoints | {(name, parent)})
+        if "hierarchy" in spec:
+            hierarchy = tuple(str(h) for h in spec["hierarchy"])
+
+        node_attributes = {
+            **self.node_attributes,
+            **_attributes(spec.get("node_attributes", {}), "node_attributes", problem),
+        }
+        tie_attributes = {
+            **self.tie_attributes,
+            **_attributes(spec.get("tie_attributes", {}), "tie_attributes", problem),
+        }
+        if problems:
+            raise ValidationError(problems_frame(problems), what="schema")
+        try:
+            return Schema(labels, tie_types, node_attributes, tie_attributes, hierarchy)
+        except ValidationError as error:
+            error.problems["file"] = origin
+            raise
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole schema as plain data (the shape :meth:`extend` and the files take)."""
+
+        def attrs(mapping: Mapping[str, AttributeSpec]) -> dict[str, Any]:
+            return {
+                k: {"type": a.type, "description": a.description}
+                | ({"choices": list(a.choices)} if a.choices is not None else {})
+                for k, a in mapping.items()
+            }
+
+        return {
+            "labels": {
+                n: {
+                    "description": s.description,
+                    "aliases": list(s.aliases),
+                    "attributes": attrs(s.attributes),
+                }
+                for n, s in self.labels.items()
+            },
+            "tie_types": {
+                n: {
+                    "description": s.description,
+                    "aliases": list(s.aliases),
+                    "endpoints": sorted([list(p) for p in s.endpoints]),
+                    "attributes": attrs(s.attributes),
+                }
+                for n, s in self.tie_types.items()
+            },
+            "node_attributes": attrs(self.node_attributes),
+            "tie_attributes": attrs(self.tie_attributes),
+            "hierarchy": list(self.hierarchy),
+        }
+
+    # -- consistency ---------------------------------------------------------------------
+
+    def _problems(self) -> list[dict[str, Any]]:
+        problems: list[dict[str, Any]] = []
+
+        def problem(where: str, value: Any, message: str) -> None:
+            problems.append(
+                {
+                    "file": "<schema>",
+                    "row": None,
+                    "column": where,
+                    "value": value,
+                    "message": message,
+                }
+            )
+
+        reserved = set(NODE_KEY_COLUMNS) | set(TIE_KEY_COLUMNS)
+        for name, label in self.labels.items():
+            if not LABEL_PATTERN.match(name):
+                problem(
+                    f"labels.{name}",
+                    name,
+                    "label names are CamelCase ASCII letters and digits, e.g. Village",
+                )
+            for attr in set(label.attributes) & reserved:
+                problem(f"labels.{name}.attributes", attr, "this attribute name is reserved")
+        for name, tie in self.tie_types.items():
+            if not TIE_TYPE_PATTERN.match(name):
+                problem(
+                    f"tie_types.{name}",
+                    name,
+                    "tie types are UPPER_CASE ASCII letters, digits and _, e.g. HELPS",
+                )
+            if not tie.endpoints:
+                problem(f"tie_types.{name}.endpoints", None, "a tie type needs endpoints")
+            for source, target in sorted(tie.endpoints):
+                for end in (source, target):
+                    if end not in self.labels:
+                        problem(f"tie_types.{name}.endpoints", end, "unknown label")
+            for attr in set(tie.attributes) & reserved:
+                problem(f"tie_types.{name}.attributes", attr, "this attribute name is reserved")
+        for level in self.hierarchy:
+            if level not in self.labels:
+                problem("hierarchy", level, "unknown label")
+        if len(set(self.hierarchy)) != len(self.hierarchy):
+            problem("hierarchy", list(self.hierarchy), "a level appears twice")
+        if "PART_OF" not in self.tie_types:
+            problem("tie_types", "PART_OF", "the hierarchy needs the PART_OF tie type")
+        for where, spelling_to_name in (
+            ("labels", {s.name: s.aliases for s in self.labels.values()}),
+            ("tie_types", {s.name: s.aliases for s in self.tie_types.values()}),
+        ):
+            seen: dict[str, str] = {}
+            for name, aliases in spelling_to_name.items():
+                for spelling in {_fold(name), *(_fold(a) for a in aliases)}:
+                    if seen.setdefault(spelling, name) != name:
+                        problem(
+                            where, spelling, f"spelling used by both {seen[spelling]} and {name}"
+                        )
+        for where, mapping in self._all_attribute_specs():
+            for attr, spec in mapping.items():
+                if not ATTRIBUTE_PATTERN.match(attr):
+                    problem(
+                        where,
+                        attr,
+                        "attribute names are letters, digits and _, not starting with a digit",
+                    )
+                if spec.type not in ATTRIBUTE_TYPES:
+                    problem(
+                        f"{where}.{attr}",
+                        spec.type,
+                        "unknown attribute type; use one of " + ", ".join(ATTRIBUTE_TYPES),
+                    )
+                if spec.choices is not None and spec.type != "str":
+                    problem(
+                        f"{where}.{attr}", list(spec.choices), "choices are only for str attributes"
+                    )
+        return problems
+
+    def _all_attribute_specs(self) -> Iterable[tuple[str, Mapping[str, AttributeSpec]]]:
+        yield "node_attributes", self.node_attributes
+        yield "tie_attributes", self.tie_attributes
+        for name, label in self.labels.items():
+            yield f"labels.{name}.attributes", label.attributes
+        for name, tie in self.tie_types.items():
+            yield f"tie_types.{name}.attributes", tie.attributes
+
+
+def _fold(spelling: str) -> str:
+    return unicodedata.normalize("NFKC", spelling).strip().casefold()
+
+
+def _lookup(names: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for name, aliases in names.items():
+        for spelling in (name, *aliases):
+            lookup[_fold(spelling)] = name
+    return lookup
+
+
+def _table(value: Any, where: str, problem: Any) -> dict[str, Mapping[str, Any]]:
+    if not isinstance(value, Mapping):
+        problem(where, value, "expected a table of names")
+        return {}
+    out: dict[str, Mapping[str, Any]] = {}
+    for name, body in value.items():
+        if body is None:
+            body = {}
+        if not isinstance(body, Mapping):
+            problem(f"{where}.{name}", body, "expected a table")
+            continue
+        out[str(name)] = body
+    return out
+
+
+def _attributes(value: Any, where: str, problem: Any) -> dict[str, AttributeSpec]:
+    out: dict[str, AttributeSpec] = {}
+    for name, body in _table_or_types(value, where, problem).items():
+        if isinstance(body, str):
+            body = {"type": body}
+        choices = body.get("choices")
+        out[name] = AttributeSpec(
+            str(body.get("type", "str")),
+            tuple(str(c) for c in choices) if choices is not None else None,
+            str(body.get("description", "")),
+        )
+    return out
+
+
+def _table_or_types(value: Any, where: str, problem: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        problem(where, value, "expected a table of attribute names")
+        return {}
+    out: dict[str, Any] = {}
+    for name, body in value.items():
+        if isinstance(body, str | Mapping):
+            out[str(name)] = body
+        else:
+            problem(
+                f"{where}.{name}",
+                body,
+                "expected a type name or a table with type, choices, description",
+            )
+    return out
+
+
+def load_schema(path: str | Path, *, base: Schema | None = None) -> Schema:
+    """Read a schema extension from a TOML or JSON file and apply it.
+
+    Parameters
+    ----------
+    path
+        A ``.toml`` or ``.json`` file shaped as in the module docstring.
+    base
+        The schema to extend; the default schema when ``None``.
+
+    Returns
+    -------
+    Schema
+        `base` extended by the file.
+
+    Raises
+    ------
+    ValidationError
+        If the file cannot be parsed or the extension is malformed.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        spec = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        line = getattr(error, "lineno", None)
+        raise ValidationError(
+            problems_frame(
+                [
+                    {
+                        "file": str(path),
+                        "row": line,
+                        "column": None,
+                        "value": None,
+                        "message": f"cannot parse the schema file: {error}",
+                    }
+                ]
+            ),
+            what="schema",
+        ) from None
+    if not isinstance(spec, Mapping):
+        raise ValidationError(
+            problems_frame(
+                [
+                    {
+                        "file": str(path),
+                        "row": None,
+                        "column": None,
+                        "value": None,
+                        "message": "a schema file holds a table (labels, tie_types ...)",
+                    }
+                ]
+            ),
+            what="schema",
+        )
+    return (base or DEFAULT_SCHEMA).extend(spec, origin=str(path))
+
+
+def _default_schema() -> Schema:
+    org_kind = _attr(
+        "str", "party organisation: 党委, 党总支 or 党支部", ("党委", "党总支", "党支部")
+    )
+    members = _attr("int", "party members")
+    labels = [
+        LabelSpec("City", "市", ("市", "城市")),
+        LabelSpec(
+            "District",
+            "区 / 县级市 / 开发区",
+            ("区", "区县", "县级市"),
+            {"kind": _attr("str", "区, 县级市 or 开发区")},
+        ),
+        LabelSpec(
+            "Street",
+            "街道 (also 镇 where needed)",
+            ("街道", "镇", "街镇"),
+            {"kind": _attr("str", "街道 or 镇")},
+        ),
+        LabelSpec(
+            "Community",
+            "社区",
+            ("社区", "居委会"),
+            {
+                "party_org_kind": org_kind,
+                "members": members,
+                "service_fund_yuan": _attr("float", "yearly service fund 为民服务专项经费, yuan"),
+            },
+        ),
+        LabelSpec("Grid", "网格", ("网格",)),
+        LabelSpec(
+            "Unit",
+            "co-building unit 共建单位",
+            ("单位", "共建单位"),
+            {
+                "unit_type": _attr(
+                    "str",
+                    "organ 机关, soe 国企, school 学校, hospital 医院, institution 事业单位, "
+                    "private 两新组织, other",
+                    ("organ", "soe", "school", "hospital", "institution", "private", "other"),
+                ),
+                "level": _attr("str", "city or district level", ("city", "district")),
+            },
+        ),
+        LabelSpec("ActionBranch", "行动支部", ("行动支部", "支部"), {"members": members}),
+        LabelSpec(
+            "Project",
+            "service project 为民服务项目",
+            ("项目", "服务项目"),
+            {
+                "category": _attr("str", "what the project does"),
+                "budget_yuan": _attr("float", "budget in yuan"),
+                "exemplary": _attr("bool", "one of the 100 exemplary projects 百佳示范项目"),
+                "year": _attr("int", "year the project ran"),
+            },
+        ),
+        LabelSpec(
+            "Position",
+            "海棠花红 vanguard position 先锋阵地",
+            ("阵地", "先锋阵地"),
+            {"site_type": _attr("str", "community, park, office building, business district ...")},
+        ),
+        LabelSpec("Body", "committee, e.g. 城市基层党建工作专委会", ("委员会", "专委会")),
+    ]
+    ties = [
+        TieSpec(
+            "PART_OF",
+            "administrative hierarchy",
+            ("隶属", "属于"),
+            frozenset(
+                {
+                    ("Community", "Street"),
+                    ("Street", "District"),
+                    ("District", "City"),
+                    ("Grid", "Community"),
+                }
+            ),
+        ),
+        TieSpec(
+            "ASSIGNED_TO",
+            "assigned by location, 挂钩联系",
+            ("挂钩", "挂钩联系", "划分"),
+            frozenset({("Unit", "Street")}),
+        ),
+        TieSpec(
+            "PAIRED_WITH",
+            "结对共建",
+            ("结对", "结对共建", "共建"),
+            frozenset({("Unit", "Community"), ("Unit", "Street")}),
+        ),
+        TieSpec(
+            "BRANCH_OF",
+            "the branch's home unit",
+            ("所属单位",),
+            frozenset({("ActionBranch", "Unit")}),
+        ),
+        TieSpec(
+            "EMBEDDED_IN",
+            "融入, joins the local party organisation",
+            ("融入", "报到"),
+            frozenset(
+                {
+                    ("ActionBranch", "Community"),
+                    ("ActionBranch", "Street"),
+                    ("ActionBranch", "Grid"),
+                }
+            ),
+        ),
+        TieSpec(
+            "RUNS",
+            "runs a service project",
+            ("实施", "开展"),
+            frozenset({("Community", "Project"), ("Street", "Project")}),
+        ),
+        TieSpec(
+            "SUPPORTS",
+            "takes part in or funds a project",
+            ("支持", "参与"),
+            frozenset({("Unit", "Project"), ("ActionBranch", "Project")}),
+        ),
+        TieSpec(
+            "LOCATED_IN",
+            "where a position stands",
+            ("位于",),
+            frozenset(
+                {("Position", "Community"), ("Position", "Street"), ("Position", "District")}
+            ),
+        ),
+        TieSpec("MEMBER_OF", "committee membership", ("成员",), frozenset({("Unit", "Body")})),
+    ]
+    node_attributes = {
+        "name_en": _attr("str", "English name"),
+        "lat": _attr("float", "latitude (WGS84)"),
+        "lon": _attr("float", "longitude (WGS84)"),
+        "founded": _attr("date", "date founded"),
+        "provenance": _attr(
+            "str", "where the row came from: article, public-record, synthetic, or your own source"
+        ),
+    }
+    tie_attributes = {
+        "since": _attr("date", "first day the tie holds"),
+        "until": _attr("date", "last day the tie holds"),
+        "weight": _attr("float", "strength of the tie"),
+        "provenance": _attr("str", "where the row came from"),
+    }
+    return Schema(
+        {s.name: s for s in labels},
+        {s.name: s for s in ties},
+        node_attributes,
+        tie_attributes,
+        ("City", "District", "Street", "Community", "Grid"),
+    )
+
+
+#: The schema of DESIGN §3, used wherever no other schema is given.
+DEFAULT_SCHEMA: Schema = _default_schema()

@@ -2,7 +2,8 @@
 
 The graph holds one node per row of the node table, keyed by ``id``, with the attribute
 ``label`` and every other non-empty cell as an attribute; one edge per row of the tie table,
-keyed by its ``type``, with every other non-empty cell as an attribute. Values keep their
+keyed by its ``type`` and carrying it as the attribute ``type`` too, with every other
+non-empty cell as an attribute. Values keep their
 Python types (``int``, ``float``, ``bool``, ``datetime.date``, ``str``); empty cells are
 left out rather than stored as ``NaN``. Dataset metadata lives in ``G.graph``.
 """
@@ -38,7 +39,8 @@ def graph_from_tables(
     Returns
     -------
     networkx.MultiDiGraph
-        Nodes keyed by id with a ``label`` attribute; edges keyed by tie type.
+        Nodes keyed by id with a ``label`` attribute; edges keyed by tie type, with a
+        ``type`` attribute.
 
     Examples
     --------
@@ -52,12 +54,11 @@ def graph_from_tables(
     G = nx.MultiDiGraph(**dict(meta or {}))
     G.add_nodes_from(_records(nodes, "id"))
     G.add_edges_from(
-        (source, target, tie_type, attrs)
-        for (source, target, tie_type), attrs in zip(
-            zip(
-                ties["source"].tolist(), ties["target"].tolist(), ties["type"].tolist(), strict=True
-            ),
-            _attribute_dicts(ties, skip=TIE_KEY_COLUMNS),
+        (source, target, attrs["type"], attrs)
+        for source, target, attrs in zip(
+            ties["source"].tolist(),
+            ties["target"].tolist(),
+            _attribute_dicts(ties, skip=("source", "target")),
             strict=True,
         )
     )
@@ -87,7 +88,7 @@ def graph_to_tables(
     """
     node_rows = [{"id": node, **attrs} for node, attrs in G.nodes(data=True)]
     tie_rows = [
-        {"source": u, "target": v, "type": key, **attrs}
+        {"source": u, "target": v, **attrs, "type": key}
         for u, v, key, attrs in G.edges(keys=True, data=True)
     ]
     node_known = list(schema.node_attributes) + [

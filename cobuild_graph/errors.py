@@ -58,11 +58,14 @@ class ValidationError(CobuildGraphError, ValueError):
         super().__init__()
 
     def __str__(self) -> str:
+        return self.report(limit=20)
+
+    def report(self, *, limit: int | None = None) -> str:
+        """The problems as readable lines, at most `limit` of them (all when ``None``)."""
         count = len(self.problems)
         lines = [f"invalid {self.what}: {count} problem{'s' if count != 1 else ''}"]
-        shown = self.problems.head(20)
-        for record in shown.itertuples(index=False):
-            lines.append("  " + format_problem(record._asdict()))
+        shown = self.problems if limit is None else self.problems.head(limit)
+        lines += ["  " + format_problem(p) for p in shown.to_dict("records")]
         if count > len(shown):
             lines.append(f"  ... and {count - len(shown)} more (see the .problems table)")
         return "\n".join(lines)

@@ -44,6 +44,15 @@ ATTRIBUTE_PATTERN = re.compile(r"^[^\W\d]\w*$")
 NODE_KEY_COLUMNS: tuple[str, ...] = ("id", "label", "name")
 #: Columns every tie table has, in this order.
 TIE_KEY_COLUMNS: tuple[str, ...] = ("source", "target", "type")
+#: Other headers accepted for the key columns, e.g. Chinese headers from Excel.
+KEY_COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("编号", "节点编号", "标识", "代码", "node_id"),
+    "label": ("类型", "标签", "类别", "节点类型", "kind_of_node"),
+    "name": ("名称", "名字", "节点名称"),
+    "source": ("起点", "源", "源节点", "起点编号", "from"),
+    "target": ("终点", "目标", "目标节点", "终点编号", "to"),
+    "type": ("关系", "关系类型", "类型", "tie_type"),
+}
 
 
 @dataclass(frozen=True)
@@ -58,11 +67,14 @@ class AttributeSpec:
         The allowed values of a ``str`` attribute, or ``None`` for free text.
     description
         What the attribute means, shown in the docs and the template.
+    aliases
+        Other column headers accepted for it (Chinese headers such as ``纬度``).
     """
 
     type: str = "str"
     choices: tuple[str, ...] | None = None
     description: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,8 +98,15 @@ class TieSpec:
     attributes: Mapping[str, AttributeSpec] = field(default_factory=dict)
 
 
-def _attr(type_: str, description: str = "", choices: Iterable[str] | None = None) -> AttributeSpec:
-    return AttributeSpec(type_, tuple(choices) if choices is not None else None, description)
+def _attr(
+    type_: str,
+    description: str = "",
+    choices: Iterable[str] | None = None,
+    aliases: Iterable[str] = (),
+) -> AttributeSpec:
+    return AttributeSpec(
+        type_, tuple(choices) if choices is not None else None, description, tuple(aliases)
+    )
 
 
 @dataclass(frozen=True)
@@ -283,7 +302,7 @@ class Schema:
 
         def attrs(mapping: Mapping[str, AttributeSpec]) -> dict[str, Any]:
             return {
-                k: {"type": a.type, "description": a.description}
+                k: {"type": a.type, "description": a.description, "aliases": list(a.aliases)}
                 | ({"choices": list(a.choices)} if a.choices is not None else {})
                 for k, a in mapping.items()
             }
@@ -436,6 +455,7 @@ def _attributes(value: Any, where: str, problem: Any) -> dict[str, AttributeSpec
             str(body.get("type", "str")),
             tuple(str(c) for c in choices) if choices is not None else None,
             str(body.get("description", "")),
+            tuple(str(a) for a in body.get("aliases", ())),
         )
     return out
 
@@ -519,20 +539,20 @@ def _default_schema() -> Schema:
     org_kind = _attr(
         "str", "party organisation: 党委, 党总支 or 党支部", ("党委", "党总支", "党支部")
     )
-    members = _attr("int", "party members")
+    members = _attr("int", "party members", aliases=("党员数", "人数", "成员数"))
     labels = [
         LabelSpec("City", "市", ("市", "城市")),
         LabelSpec(
             "District",
             "区 / 县级市 / 开发区",
             ("区", "区县", "县级市"),
-            {"kind": _attr("str", "区, 县级市 or 开发区")},
+            {"kind": _attr("str", "区, 县级市 or 开发区", aliases=("区划类型",))},
         ),
         LabelSpec(
             "Street",
             "街道 (also 镇 where needed)",
             ("街道", "镇", "街镇"),
-            {"kind": _attr("str", "街道 or 镇")},
+            {"kind": _attr("str", "街道 or 镇", aliases=("街镇类型",))},
         ),
         LabelSpec(
             "Community",
@@ -541,7 +561,9 @@ def _default_schema() -> Schema:
             {
                 "party_org_kind": org_kind,
                 "members": members,
-                "service_fund_yuan": _attr("float", "yearly service fund 为民服务专项经费, yuan"),
+                "service_fund_yuan": _attr(
+                    "float", "yearly service fund 为民服务专项经费, yuan", aliases=("专项经费",)
+                ),
             },
         ),
         LabelSpec("Grid", "网格", ("网格",)),
@@ -556,7 +578,9 @@ def _default_schema() -> Schema:
                     "private 两新组织, other",
                     ("organ", "soe", "school", "hospital", "institution", "private", "other"),
                 ),
-                "level": _attr("str", "city or district level", ("city", "district")),
+                "level": _attr(
+                    "str", "city or district level", ("city", "district"), ("层级", "级别")
+                ),
             },
         ),
         LabelSpec("ActionBranch", "行动支部", ("行动支部", "支部"), {"members": members}),
@@ -565,17 +589,27 @@ def _default_schema() -> Schema:
             "service project 为民服务项目",
             ("项目", "服务项目"),
             {
-                "category": _attr("str", "what the project does"),
-                "budget_yuan": _attr("float", "budget in yuan"),
-                "exemplary": _attr("bool", "one of the 100 exemplary projects 百佳示范项目"),
-                "year": _attr("int", "year the project ran"),
+                "category": _attr("str", "what the project does", aliases=("项目类别",)),
+                "budget_yuan": _attr("float", "budget in yuan", aliases=("预算", "预算元", "经费")),
+                "exemplary": _attr(
+                    "bool",
+                    "one of the 100 exemplary projects 百佳示范项目",
+                    aliases=("百佳", "示范"),
+                ),
+                "year": _attr("int", "year the project ran", aliases=("年份", "年度")),
             },
         ),
         LabelSpec(
             "Position",
             "海棠花红 vanguard position 先锋阵地",
             ("阵地", "先锋阵地"),
-            {"site_type": _attr("str", "community, park, office building, business district ...")},
+            {
+                "site_type": _attr(
+                    "str",
+                    "community, park, office building, business district ...",
+                    aliases=("阵地类型",),
+                )
+            },
         ),
         LabelSpec("Body", "committee, e.g. 城市基层党建工作专委会", ("委员会", "专委会")),
     ]
@@ -646,19 +680,23 @@ def _default_schema() -> Schema:
         TieSpec("MEMBER_OF", "committee membership", ("成员",), frozenset({("Unit", "Body")})),
     ]
     node_attributes = {
-        "name_en": _attr("str", "English name"),
-        "lat": _attr("float", "latitude (WGS84)"),
-        "lon": _attr("float", "longitude (WGS84)"),
-        "founded": _attr("date", "date founded"),
+        "name_en": _attr("str", "English name", aliases=("英文名", "英文名称")),
+        "lat": _attr("float", "latitude (WGS84)", aliases=("纬度", "latitude")),
+        "lon": _attr("float", "longitude (WGS84)", aliases=("经度", "longitude", "lng")),
+        "founded": _attr("date", "date founded", aliases=("成立时间", "成立日期")),
         "provenance": _attr(
-            "str", "where the row came from: article, public-record, synthetic, or your own source"
+            "str",
+            "where the row came from: article, public-record, synthetic, or your own source",
+            aliases=("来源", "出处", "数据来源"),
         ),
     }
     tie_attributes = {
-        "since": _attr("date", "first day the tie holds"),
-        "until": _attr("date", "last day the tie holds"),
-        "weight": _attr("float", "strength of the tie"),
-        "provenance": _attr("str", "where the row came from"),
+        "since": _attr(
+            "date", "first day the tie holds", aliases=("开始", "开始时间", "开始日期", "起始时间")
+        ),
+        "until": _attr("date", "last day the tie holds", aliases=("结束", "结束时间", "结束日期")),
+        "weight": _attr("float", "strength of the tie", aliases=("权重",)),
+        "provenance": _attr("str", "where the row came from", aliases=("来源", "出处", "数据来源")),
     }
     return Schema(
         {s.name: s for s in labels},

@@ -1,0 +1,115 @@
+"""Decoding text files as Excel writes them: UTF-8 (with or without BOM) or GB18030/GBK.
+
+Strict UTF-8 is tried first, because GB18030 decodes almost any byte string: a UTF-8
+file read as GBK turns into plausible-looking mojibake. GB18030 comes second, and its
+result is checked for the marks of mojibake before it is accepted.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+import charset_normalizer
+
+
+class DecodeError(ValueError):
+    """A file's bytes could not be decoded; the message says what to do."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# In real Chinese text nearly every character lies in GB2312's 6,763 common hanzi and
+# symbols; bytes of another encoding decoded as GB18030 land mostly outside it.
+_MAX_RARE_SHARE = 0.2
+_MAX_RARE_ALWAYS_OK = 3
+
+
+def decode_text(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text file's bytes.
+
+    Parameters
+    ----------
+    data
+        The raw bytes.
+    encoding
+        Force this encoding (any Python codec name) instead of detecting it.
+
+    Returns
+    -------
+    tuple of str
+        ``(text, encoding used)``.
+
+    Raises
+    ------
+    DecodeError
+        If the bytes are not valid in the forced encoding, or neither UTF-8 nor
+        plausible GB18030; the message suggests an encoding to pass.
+    """
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise DecodeError(f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as error:
+            raise DecodeError(
+                f"not valid {encoding}: byte {data[error.start]:#04x} cannot be decoded",
+                _line_of(data, error.start),
+            ) from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError as error:
+                raise DecodeError(
+                    f"starts with a {codec} byte-order mark but is not valid {codec}",
+                    _line_of(data, error.start),
+                ) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        first_bad = utf8_error.start
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise DecodeError(
+            _advice("neither UTF-8 nor GB18030", data), _line_of(data, first_bad)
+        ) from None
+    if _looks_like_mojibake(text):
+        raise DecodeError(
+            _advice("not UTF-8, and read as GB18030 it gives garbled text", data),
+            _line_of(data, first_bad),
+        )
+    return text, "gb18030"
+
+
+def _looks_like_mojibake(text: str) -> bool:
+    non_ascii = [c for c in text if ord(c) > 0x7F]
+    rare = 0
+    for char in non_ascii:
+        if "\ue000" <= char <= "\uf8ff":  # private use: GB18030 decoding of foreign bytes
+            return True
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return rare > _MAX_RARE_ALWAYS_OK and rare > _MAX_RARE_SHARE * len(non_ascii)
+
+
+def _advice(what: str, data: bytes) -> str:
+    guess = charset_normalizer.from_bytes(data).best()
+    hint = f"; it may be {guess.encoding}" if guess is not None else ""
+    return (
+        f"cannot read the file: {what}{hint}. Save it as UTF-8 (Excel: 'CSV UTF-8') "
+        "or pass encoding=... (--encoding on the command line)"
+    )
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1

@@ -1,0 +1,588 @@
+"""Reading and writing datasets: CSV folders, Excel workbooks, GraphML and GEXF.
+
+A dataset is a folder holding ``nodes.csv`` and ``ties.csv`` (optionally split per label
+or tie type as ``nodes_Street.csv``, ``ties_PAIRED_WITH.csv`` ...) and an optional
+``metadata.json``; or one ``.xlsx`` workbook with sheets ``nodes`` and ``ties`` (split the
+same way) and an optional ``metadata`` sheet of key / value rows.
+
+Nothing is returned, and nothing written, until the whole dataset is valid: every problem
+found is raised at once in one :class:`~cobuild_graph.errors.ValidationError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import networkx as nx
+import openpyxl
+import pandas as pd
+
+from cobuild_graph._encoding import DecodeError, decode_text
+from cobuild_graph.build import graph_from_tables, graph_to_tables
+from cobuild_graph.errors import ValidationError, problems_frame
+from cobuild_graph.schema import (
+    DEFAULT_SCHEMA,
+    KEY_COLUMN_ALIASES,
+    NODE_KEY_COLUMNS,
+    TIE_KEY_COLUMNS,
+    Schema,
+)
+from cobuild_graph.validate import FILE, ROW, Problems, validate_tables
+
+logger = logging.getLogger(__name__)
+
+#: Metadata keys with a meaning; others are kept as given.
+METADATA_KEYS: tuple[str, ...] = (
+    "name",
+    "place",
+    "date",
+    "licence",
+    "description",
+    "sources",
+    "synthetic",
+)
+_METADATA_ALIASES = {
+    "license": "licence",
+    "名称": "name",
+    "地点": "place",
+    "日期": "date",
+    "许可": "licence",
+    "说明": "description",
+    "来源": "sources",
+}
+_TABLE_NAME = re.compile(r"^(?P<kind>nodes|ties)(?:[_-](?P<part>.+))?$", re.IGNORECASE)
+_HEADER_SEARCH_ROWS = 10
+_EXCEL_MAX_ROWS = 1_048_576
+_TRIM = " \t\r\n\u3000\u00a0\u200b\ufeff"
+
+
+class Dataset(NamedTuple):
+    """A validated dataset: typed node and tie tables and its metadata."""
+
+    nodes: pd.DataFrame
+    ties: pd.DataFrame
+    meta: dict[str, Any]
+
+
+def read_tables(
+    path: str | os.PathLike[str],
+    *,
+    schema: Schema = DEFAULT_SCHEMA,
+    encoding: str | None = None,
+) -> Dataset:
+    """Read and validate a dataset folder or workbook into typed tables.
+
+    Parameters
+    ----------
+    path
+        A folder with ``nodes.csv`` and ``ties.csv``, or an ``.xlsx`` workbook.
+    schema
+        The schema to validate against (extend :data:`~cobuild_graph.DEFAULT_SCHEMA` for
+        other node kinds).
+    encoding
+        Force the CSV files' encoding; by default UTF-8 (with or without BOM) is tried,
+        then GB18030.
+
+    Returns
+    -------
+    Dataset
+        ``(nodes, ties, meta)``; cells are ``str``, ``int``, ``float``, ``bool``,
+        ``datetime.date`` or ``None``.
+
+    Raises
+    ------
+    ValidationError
+        With every problem found (file, row, column, value, message).
+    FileNotFoundError
+        If `path` does not exist.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no dataset at {path}")
+    problems = Problems()
+    sheets = _read_sources(path, encoding, problems)
+    raw = {
+        kind: _combine([s for s in sheets if s.kind == kind], kind, schema, problems)
+        for kind in ("nodes", "ties")
+    }
+    meta = _read_metadata(path, encoding, problems)
+    nodes, ties = validate_tables(raw["nodes"], raw["ties"], schema, problems)
+    if problems:
+        raise ValidationError(problems_frame(problems.records))
+    logger.info("read %s: %d nodes, %d ties", path, len(nodes), len(ties))
+    return Dataset(nodes, ties, meta)
+
+
+def read_dataset(
+    path: str | os.PathLike[str],
+    *,
+    schema: Schema = DEFAULT_SCHEMA,
+    encoding: str | None = None,
+) -> nx.MultiDiGraph:
+    """Read and validate a dataset into the co-building graph.
+
+    Parameters
+    ----------
+    path
+        A folder with ``nodes.csv`` and ``ties.csv``, or an ``.xlsx`` workbook.
+    schema
+        The schema to validate against.
+    encoding
+        Force the CSV files' encoding (see :func:`read_tables`).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes keyed by id with a ``label`` attribute, edges keyed by tie ``type``, every
+        other non-empty cell as an attribute, the metadata in ``G.graph``.
+
+    Raises
+    ------
+    ValidationError
+        With every problem found.
+
+    Examples
+    --------
+    >>> G = read_dataset("data/suzhou")  # doctest: +SKIP
+    >>> G.nodes["street-canglang"]["name"]  # doctest: +SKIP
+    '沧浪街道'
+    """
+    nodes, ties, meta = read_tables(path, schema=schema, encoding=encoding)
+    return graph_from_tables(nodes, ties, meta=meta)
+
+
+def write_dataset(
+    data: nx.MultiDiGraph | Dataset,
+    path: str | os.PathLike[str],
+    *,
+    schema: Schema = DEFAULT_SCHEMA,
+) -> Path:
+    """Write a dataset as a CSV folder, an ``.xlsx`` workbook, ``.graphml`` or ``.gexf``.
+
+    The format follows the suffix of `path`; a path without one of these suffixes is a
+    folder. CSV files are UTF-8 with a byte-order mark, so Excel opens them correctly.
+    Files appear only when complete: they are written aside and moved into place.
+
+    Parameters
+    ----------
+    data
+        A co-building graph, or the tables of :func:`read_tables`.
+    path
+        Where to write.
+    schema
+        Orders the columns.
+
+    Returns
+    -------
+    pathlib.Path
+        `path`.
+    """
+    path = Path(path)
+    if isinstance(data, nx.Graph):
+        nodes, ties = graph_to_tables(data, schema=schema)
+        meta = dict(data.graph)
+    else:
+        nodes, ties, meta = data
+    suffix = path.suffix.lower()
+    if suffix in (".graphml", ".gexf"):
+        graph = data if isinstance(data, nx.Graph) else graph_from_tables(nodes, ties, meta=meta)
+        _write_graph_file(graph, path, suffix)
+    elif suffix == ".xlsx":
+        _write_xlsx(nodes, ties, meta, path)
+    else:
+        _write_folder(nodes, ties, meta, path)
+    logger.info("wrote %s: %d nodes, %d ties", path, len(nodes), len(ties))
+    return path
+
+
+# -- reading: sources -------------------------------------------------------------------
+
+
+class _Sheet(NamedTuple):
+    kind: str  # "nodes" or "ties"
+    part: str | None  # the label or tie type of a split table
+    file: str  # how problems name it
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row, cells)
+
+
+def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[_Sheet]:
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".tsv"))
+        sheets = [
+            _Sheet(m["kind"].lower(), m["part"], str(f), list(_csv_rows(f, encoding, problems)))
+            for f in files
+            if (m := _TABLE_NAME.match(f.stem))
+        ]
+        where = str(path)
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        sheets = _xlsx_sheets(path)
+        where = str(path)
+    else:
+        problems.add(
+            str(path), None, None, None, "a dataset is a folder of CSV files or an .xlsx workbook"
+        )
+        return []
+    for kind in ("nodes", "ties"):
+        if not any(s.kind == kind for s in sheets):
+            problems.add(
+                where,
+                None,
+                None,
+                None,
+                f"no {kind} table: add {kind}.csv (or a sheet named {kind})",
+            )
+    return sheets
+
+
+def _csv_rows(
+    file: Path, encoding: str | None, problems: Problems
+) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text, used = decode_text(file.read_bytes(), encoding=encoding)
+    except DecodeError as error:
+        problems.add(str(file), error.line, None, None, str(error))
+        return
+    logger.debug("%s decoded as %s", file, used)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for cells in reader:
+        yield reader.line_num, cells
+
+
+def _xlsx_sheets(path: Path) -> list[_Sheet]:
+    book = openpyxl.load_workbook(path, data_only=True)
+    sheets = []
+    for sheet in book.worksheets:
+        match = _TABLE_NAME.match(sheet.title.strip())
+        if not match:
+            continue
+        grid = [[_cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+        for merged in sheet.merged_cells.ranges:  # a merged cell's value fills its range
+            value = grid[merged.min_row - 1][merged.min_col - 1]
+            for r in range(merged.min_row - 1, merged.max_row):
+                for c in range(merged.min_col - 1, merged.max_col):
+                    grid[r][c] = value
+        sheets.append(
+            _Sheet(
+                match["kind"].lower(),
+                match["part"],
+                f"{path} (sheet {sheet.title})",
+                [(i + 1, row) for i, row in enumerate(grid)],
+            )
+        )
+    book.close()
+    return sheets
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the text a user sees; whole floats lose their ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# -- reading: headers and rows ----------------------------------------------------------
+
+
+def _combine(sheets: list[_Sheet], kind: str, schema: Schema, problems: Problems) -> pd.DataFrame:
+    """One raw table from all sheets of a kind: canonical headers, trimmed text cells."""
+    keys = NODE_KEY_COLUMNS if kind == "nodes" else TIE_KEY_COLUMNS
+    aliases = _header_aliases(kind, schema)
+    frames = [_frame(sheet, keys, aliases, problems) for sheet in sheets]
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in (*keys, FILE, ROW)})
+    table = pd.concat(frames, ignore_index=True).fillna("")
+    # Columns in a stable order: keys first, the rest as first seen.
+    return table[[*keys, *(c for c in table.columns if c not in keys)]]
+
+
+def _frame(
+    sheet: _Sheet, keys: tuple[str, ...], aliases: Mapping[str, str], problems: Problems
+) -> pd.DataFrame | None:
+    part_column = keys[1] if sheet.kind == "nodes" else keys[2]  # label or type
+    required = [k for k in keys if not (k == part_column and sheet.part)]
+    header_at = _find_header(sheet.rows, required, aliases)
+    if header_at is None:
+        header_row = next(((r, c) for r, c in sheet.rows if any(c)), (1, []))
+        found = {aliases.get(_fold(h), _fold(h)) for h in header_row[1]}
+        for column in required:
+            if column not in found:
+                problems.add(
+                    sheet.file,
+                    header_row[0],
+                    column,
+                    None,
+                    f"missing required column {column!r} in the header row",
+                )
+        return None
+    header_row, header = sheet.rows[header_at]
+    canonical: list[str] = []
+    spelled: dict[str, str] = {}
+    for position, raw in enumerate(header):
+        name = raw.strip(_TRIM)
+        column = aliases.get(_fold(name), _fold(name).replace(" ", "_"))
+        if not name:
+            column = f"__blank_{position}"
+        elif column in spelled:
+            problems.add(
+                sheet.file,
+                header_row,
+                column,
+                raw,
+                f"column appears twice (also as {spelled[column]!r})",
+            )
+            column = f"__duplicate_{position}"
+        elif not re.match(r"^[^\W\d]\w*$", column):
+            problems.add(
+                sheet.file,
+                header_row,
+                None,
+                raw,
+                "column header is not a usable attribute name: use letters, digits "
+                "and _ (or a header the schema knows, such as 名称)",
+            )
+            column = f"__bad_{position}"
+        spelled[column] = name
+        canonical.append(column)
+    problems.headers[sheet.file] = spelled
+    width = len(canonical)
+    body = [
+        (row, [c.strip(_TRIM) for c in (cells + [""] * width)[:width]], cells[width:])
+        for row, cells in sheet.rows[header_at + 1 :]
+    ]
+    records = []
+    for row, cells, overflow in body:
+        if not any(cells) and not any(c.strip(_TRIM) for c in overflow):
+            continue  # blank lines, trailing Excel rows
+        if any(c.strip(_TRIM) for c in overflow):
+            problems.add(sheet.file, row, None, overflow, "more cells than header columns")
+        records.append([*cells, sheet.file, row])
+    frame = pd.DataFrame(records, columns=[*canonical, FILE, ROW], dtype=object)
+    for column in canonical:
+        if column.startswith("__"):
+            if column.startswith("__blank_") and (frame[column] != "").any():
+                problems.add_rows(
+                    frame,
+                    frame[column] != "",
+                    column,
+                    "a cell under an empty header: name the column",
+                )
+            frame = frame.drop(columns=column)
+    if sheet.part is not None and part_column not in frame:
+        frame[part_column] = sheet.part
+    elif sheet.part is not None:
+        frame[part_column] = frame[part_column].mask(frame[part_column] == "", sheet.part)
+    for key in keys:
+        if key not in frame:
+            frame[key] = ""
+    return frame
+
+
+def _find_header(
+    rows: list[tuple[int, list[str]]], required: list[str], aliases: Mapping[str, str]
+) -> int | None:
+    """Index of the first row naming every required column (title rows may come above)."""
+    for index, (_row, cells) in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        found = {aliases.get(_fold(c), _fold(c)) for c in cells}
+        if all(column in found for column in required):
+            return index
+    return None
+
+
+def _header_aliases(kind: str, schema: Schema) -> dict[str, str]:
+    """Every accepted header spelling, folded, mapped to its canonical column name."""
+    keys = NODE_KEY_COLUMNS if kind == "nodes" else TIE_KEY_COLUMNS
+    aliases: dict[str, str] = {}
+    specs = (
+        [schema.node_attributes, *(s.attributes for s in schema.labels.values())]
+        if kind == "nodes"
+        else [schema.tie_attributes, *(s.attributes for s in schema.tie_types.values())]
+    )
+    for mapping in specs:
+        for name, spec in mapping.items():
+            for spelling in (name, *spec.aliases):
+                aliases[_fold(spelling)] = name
+    for key in keys:  # key columns win over attribute aliases
+        for spelling in (key, *KEY_COLUMN_ALIASES[key]):
+            aliases[_fold(spelling)] = key
+    return aliases
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip(_TRIM).casefold()
+
+
+# -- reading: metadata ------------------------------------------------------------------
+
+
+def _read_metadata(path: Path, encoding: str | None, problems: Problems) -> dict[str, Any]:
+    if path.is_dir():
+        file = path / "metadata.json"
+        if not file.exists():
+            return {}
+        try:
+            text, _ = decode_text(file.read_bytes(), encoding=encoding)
+            raw = json.loads(text)
+        except DecodeError as error:
+            problems.add(str(file), error.line, None, None, str(error))
+            return {}
+        except json.JSONDecodeError as error:
+            problems.add(str(file), error.lineno, None, None, f"not valid JSON: {error.msg}")
+            return {}
+        if not isinstance(raw, dict):
+            problems.add(str(file), 1, None, None, "metadata.json must hold one JSON object")
+            return {}
+        items = [(1, str(k), v) for k, v in raw.items()]
+        where = str(file)
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        if "metadata" not in book.sheetnames:
+            book.close()
+            return {}
+        rows = list(book["metadata"].iter_rows(values_only=True))
+        book.close()
+        where = f"{path} (sheet metadata)"
+        items = [
+            (i + 1, _cell_text(r[0]).strip(_TRIM), r[1] if len(r) > 1 else None)
+            for i, r in enumerate(rows)
+            if r and r[0] is not None
+        ]
+        if items and _fold(items[0][1]) in ("key", "键", "项目"):
+            items = items[1:]  # a header row
+    else:
+        return {}
+    meta: dict[str, Any] = {}
+    for row, key, value in items:
+        key = _METADATA_ALIASES.get(_fold(key), key)
+        if isinstance(value, dt.date):
+            value = _cell_text(value)
+        if value is not None and not isinstance(value, str | int | float | bool):
+            problems.add(where, row, key, value, "metadata values are text, numbers or true/false")
+            continue
+        meta[key] = value.strip(_TRIM) if isinstance(value, str) else value
+    return meta
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    return table.astype(object).map(_text)
+
+
+def _write_folder(
+    nodes: pd.DataFrame, ties: pd.DataFrame, meta: Mapping[str, Any], path: Path
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=path.parent))
+    try:
+        _as_text(nodes).to_csv(
+            staging / "nodes.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
+        )
+        _as_text(ties).to_csv(
+            staging / "ties.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
+        )
+        (staging / "metadata.json").write_text(
+            json.dumps(dict(meta), ensure_ascii=False, indent=2, default=_text) + "\n",
+            encoding="utf-8",
+        )
+        path.mkdir(parents=True, exist_ok=True)
+        for file in staging.iterdir():
+            os.replace(file, path / file.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_xlsx(
+    nodes: pd.DataFrame, ties: pd.DataFrame, meta: Mapping[str, Any], path: Path
+) -> None:
+    for name, table in (("nodes", nodes), ("ties", ties)):
+        if len(table) + 1 > _EXCEL_MAX_ROWS:
+            raise ValueError(
+                f"{len(table):,} {name} do not fit in one Excel sheet "
+                f"(at most {_EXCEL_MAX_ROWS - 1:,} rows): write a CSV folder instead"
+            )
+    _atomic(path, lambda tmp: _xlsx_book(nodes, ties, meta).save(tmp))
+
+
+def _xlsx_book(
+    nodes: pd.DataFrame, ties: pd.DataFrame, meta: Mapping[str, Any]
+) -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, table in (("nodes", nodes), ("ties", ties)):
+        sheet = book.create_sheet(name)
+        sheet.append(list(table.columns))
+        for row in table.itertuples(index=False):
+            # Text cells keep ids such as 007 as typed; dates and numbers stay typed.
+            sheet.append([None if v is None else v for v in row])
+        sheet.freeze_panes = "A2"
+    sheet = book.create_sheet("metadata")
+    sheet.append(["key", "value"])
+    for key, value in meta.items():
+        sheet.append([key, _text(value) if isinstance(value, dt.date) else value])
+    return book
+
+
+def _write_graph_file(G: nx.MultiDiGraph, path: Path, suffix: str) -> None:
+    export = nx.MultiDiGraph(
+        **{k: _text(v) if isinstance(v, dt.date) else v for k, v in G.graph.items()}
+    )
+    gexf = suffix == ".gexf"
+    for node, attrs in G.nodes(data=True):
+        attrs = {k: _text(v) if isinstance(v, dt.date) else v for k, v in attrs.items()}
+        if gexf:  # Gephi shows `label`: give it the name, keep the schema label as node_label
+            attrs["node_label"] = attrs.pop("label")
+            attrs["label"] = attrs.get("name", node)
+        export.add_node(node, **attrs)
+    for u, v, key, attrs in G.edges(keys=True, data=True):
+        attrs = {k: _text(x) if isinstance(x, dt.date) else x for k, x in attrs.items()}
+        if gexf:  # GEXF reserves `type` for directed / undirected
+            attrs["tie_type"] = attrs.pop("type", key)
+        export.add_edge(u, v, key=key, **attrs)
+    writer = nx.write_gexf if gexf else nx.write_graphml
+    _atomic(path, lambda tmp: writer(export, tmp))
+
+
+def _atomic(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=".staging-", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

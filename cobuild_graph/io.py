@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -214,14 +214,14 @@ class _Sheet(NamedTuple):
     kind: str  # "nodes" or "ties"
     part: str | None  # the label or tie type of a split table
     file: str  # how problems name it
-    rows: list[tuple[int, list[str]]]  # (spreadsheet row, cells)
+    rows: list[tuple[int, list[str]]] | None  # (spreadsheet row, cells); None if unreadable
 
 
 def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[_Sheet]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".tsv"))
         sheets = [
-            _Sheet(m["kind"].lower(), m["part"], str(f), list(_csv_rows(f, encoding, problems)))
+            _Sheet(m["kind"].lower(), m["part"], str(f), _csv_rows(f, encoding, problems))
             for f in files
             if (m := _TABLE_NAME.match(f.stem))
         ]
@@ -248,18 +248,18 @@ def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[
 
 def _csv_rows(
     file: Path, encoding: str | None, problems: Problems
-) -> Iterator[tuple[int, list[str]]]:
+) -> list[tuple[int, list[str]]] | None:
+    """The file's rows with their line numbers; ``None`` (and a problem) if undecodable."""
     try:
         text, used = decode_text(file.read_bytes(), encoding=encoding)
     except DecodeError as error:
         problems.add(str(file), error.line, None, None, str(error))
-        return
+        return None
     logger.debug("%s decoded as %s", file, used)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for cells in reader:
-        yield reader.line_num, cells
+    return [(reader.line_num, cells) for cells in reader]
 
 
 def _xlsx_sheets(path: Path) -> list[_Sheet]:
@@ -309,7 +309,11 @@ def _combine(sheets: list[_Sheet], kind: str, schema: Schema, problems: Problems
     """One raw table from all sheets of a kind: canonical headers, trimmed text cells."""
     keys = NODE_KEY_COLUMNS if kind == "nodes" else TIE_KEY_COLUMNS
     aliases = _header_aliases(kind, schema)
-    frames = [_frame(sheet, keys, aliases, problems) for sheet in sheets]
+    frames = [
+        _frame(sheet, sheet.rows, keys, aliases, problems)
+        for sheet in sheets
+        if sheet.rows is not None
+    ]
     frames = [f for f in frames if f is not None]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (*keys, FILE, ROW)})
@@ -319,13 +323,17 @@ def _combine(sheets: list[_Sheet], kind: str, schema: Schema, problems: Problems
 
 
 def _frame(
-    sheet: _Sheet, keys: tuple[str, ...], aliases: Mapping[str, str], problems: Problems
+    sheet: _Sheet,
+    rows: list[tuple[int, list[str]]],
+    keys: tuple[str, ...],
+    aliases: Mapping[str, str],
+    problems: Problems,
 ) -> pd.DataFrame | None:
     part_column = keys[1] if sheet.kind == "nodes" else keys[2]  # label or type
     required = [k for k in keys if not (k == part_column and sheet.part)]
-    header_at = _find_header(sheet.rows, required, aliases)
+    header_at = _find_header(rows, required, aliases)
     if header_at is None:
-        header_row = next(((r, c) for r, c in sheet.rows if any(c)), (1, []))
+        header_row = next(((r, c) for r, c in rows if any(c)), (1, []))
         found = {aliases.get(_fold(h), _fold(h)) for h in header_row[1]}
         for column in required:
             if column not in found:
@@ -337,7 +345,7 @@ def _frame(
                     f"missing required column {column!r} in the header row",
                 )
         return None
-    header_row, header = sheet.rows[header_at]
+    header_row, header = rows[header_at]
     canonical: list[str] = []
     spelled: dict[str, str] = {}
     for position, raw in enumerate(header):
@@ -370,7 +378,7 @@ def _frame(
     width = len(canonical)
     body = [
         (row, [c.strip(_TRIM) for c in (cells + [""] * width)[:width]], cells[width:])
-        for row, cells in sheet.rows[header_at + 1 :]
+        for row, cells in rows[header_at + 1 :]
     ]
     records = []
     for row, cells, overflow in body:

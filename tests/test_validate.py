@@ -100,9 +100,7 @@ def test_choices_and_attributes_of_other_labels(tmp_path: Path) -> None:
     nodes = "id,label,name,unit_type\nu1,Unit,某单位,bank\nc1,Community,某社区,soe\n"
     problems = problems_of(write_csv_dataset(tmp_path, nodes, "source,target,type\n"))
     assert where(only(problems, "not an allowed value")) == [("nodes.csv", 2, "unit_type")]
-    assert where(only(problems, "not an attribute of Community")) == [
-        ("nodes.csv", 3, "unit_type")
-    ]
+    assert where(only(problems, "not an attribute of Community")) == [("nodes.csv", 3, "unit_type")]
 
 
 def test_since_after_until(tmp_path: Path) -> None:
@@ -125,8 +123,9 @@ def test_part_of_cycle(tmp_path: Path) -> None:
     # A Grid→Community→Grid loop needs an extended schema that lets Community sit in a Grid.
     from cobuild_graph import DEFAULT_SCHEMA
 
-    schema = DEFAULT_SCHEMA.extend({"tie_types": {"PART_OF": {"endpoints": [["Community",
-                                                                              "Grid"]]}}})
+    schema = DEFAULT_SCHEMA.extend(
+        {"tie_types": {"PART_OF": {"endpoints": [["Community", "Grid"]]}}}
+    )
     folder = write_csv_dataset(tmp_path, nodes, ties + "c1,g1,PART_OF\n")
     with pytest.raises(ValidationError) as caught:
         read_tables(folder, schema=schema)

@@ -486,10 +486,14 @@ def _read_metadata(path: Path, encoding: str | None, problems: Problems) -> dict
         key = _METADATA_ALIASES.get(_fold(key), key)
         if isinstance(value, dt.date):
             value = _cell_text(value)
+        if isinstance(value, str):
+            value = value.strip(_TRIM)
+        if value is None or value == "":
+            continue
         if value is not None and not isinstance(value, str | int | float | bool):
             problems.add(where, row, key, value, "metadata values are text, numbers or true/false")
             continue
-        meta[key] = value.strip(_TRIM) if isinstance(value, str) else value
+        meta[key] = value
     return meta
 
 

@@ -289,13 +289,13 @@ class Schema:
             **self.tie_attributes,
             **_attributes(spec.get("tie_attributes", {}), "tie_attributes", problem),
         }
+        try:
+            schema = Schema(labels, tie_types, node_attributes, tie_attributes, hierarchy)
+        except ValidationError as error:
+            problems += [{**p, "file": origin} for p in error.problems.to_dict("records")]
         if problems:
             raise ValidationError(problems_frame(problems), what="schema")
-        try:
-            return Schema(labels, tie_types, node_attributes, tie_attributes, hierarchy)
-        except ValidationError as error:
-            error.problems["file"] = origin
-            raise
+        return schema
 
     def to_dict(self) -> dict[str, Any]:
         """The whole schema as plain data (the shape :meth:`extend` and the files take)."""
@@ -502,7 +502,9 @@ def load_schema(path: str | Path, *, base: Schema | None = None) -> Schema:
     try:
         spec = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
-        line = getattr(error, "lineno", None)
+        # tomllib's errors carry the line only in their message before Python 3.14
+        found = re.search(r"line (\d+)", str(error))
+        line = getattr(error, "lineno", None) or (int(found[1]) if found else None)
         raise ValidationError(
             problems_frame(
                 [

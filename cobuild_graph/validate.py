@@ -245,7 +245,7 @@ def parse_values(cells: pd.Series, spec: AttributeSpec) -> tuple[np.ndarray, pd.
                 dtype=object,
             )
         else:
-            values = number.astype(object)
+            values = number.astype("float64").astype(object)
     elif spec.type == "bool":
         folded = cells.str.casefold()
         values = folded.map(lambda v: True if v in _TRUE else False if v in _FALSE else None)
@@ -305,11 +305,11 @@ def _check_endpoints(
     allowed = {(name, s, t) for name, spec in schema.tie_types.items() for s, t in spec.endpoints}
     source_labels = ties["source"].map(label_of)
     target_labels = ties["target"].map(label_of)
-    known = tie_types.notna() & source_labels.notna() & target_labels.notna()
+    known = (tie_types.notna() & source_labels.notna() & target_labels.notna()).to_numpy()
     triples = zip(tie_types[known], source_labels[known], target_labels[known], strict=True)
-    wrong = pd.Series(False, index=ties.index)
+    wrong = np.zeros(len(ties), dtype=bool)
     wrong[known] = [triple not in allowed for triple in triples]
-    for index in wrong[wrong].index:
+    for index in ties.index[wrong]:
         tie_type = tie_types[index]
         pairs = ", ".join(f"{s}→{t}" for s, t in sorted(schema.tie_types[tie_type].endpoints))
         problems.add(
@@ -325,10 +325,10 @@ def _check_endpoints(
 def _check_dates(ties: pd.DataFrame, typed: pd.DataFrame, problems: Problems) -> None:
     if "since" not in typed or "until" not in typed:
         return
-    both = typed["since"].notna() & typed["until"].notna()
-    late = pd.Series(False, index=typed.index)
+    both = (typed["since"].notna() & typed["until"].notna()).to_numpy()
+    late = np.zeros(len(typed), dtype=bool)
     late[both] = [s > u for s, u in zip(typed["since"][both], typed["until"][both], strict=True)]
-    problems.add_rows(ties, late, "since", "since is after until")
+    problems.add_rows(ties, pd.Series(late, index=ties.index), "since", "since is after until")
 
 
 def _check_hierarchy(ties: pd.DataFrame, tie_types: pd.Series, problems: Problems) -> None:

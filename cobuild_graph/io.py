@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import logging
 import os
@@ -21,13 +22,16 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import networkx as nx
+import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph.build import graph_from_tables, graph_to_tables
@@ -214,21 +218,20 @@ class _Sheet(NamedTuple):
     kind: str  # "nodes" or "ties"
     part: str | None  # the label or tie type of a split table
     file: str  # how problems name it
-    rows: list[tuple[int, list[str]]] | None  # (spreadsheet row, cells); None if unreadable
+    text: str | None = None  # a CSV file's decoded text
+    grid: list[list[str]] | None = None  # a worksheet's cells; row i is spreadsheet row i + 1
 
 
 def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[_Sheet]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".tsv"))
         sheets = [
-            _Sheet(m["kind"].lower(), m["part"], str(f), _csv_rows(f, encoding, problems))
+            _Sheet(m["kind"].lower(), m["part"], str(f), text=_decoded(f, encoding, problems))
             for f in files
             if (m := _TABLE_NAME.match(f.stem))
         ]
-        where = str(path)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         sheets = _xlsx_sheets(path)
-        where = str(path)
     else:
         problems.add(
             str(path), None, None, None, "a dataset is a folder of CSV files or an .xlsx workbook"
@@ -236,30 +239,20 @@ def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[
         return []
     for kind in ("nodes", "ties"):
         if not any(s.kind == kind for s in sheets):
-            problems.add(
-                where,
-                None,
-                None,
-                None,
-                f"no {kind} table: add {kind}.csv (or a sheet named {kind})",
-            )
+            message = f"no {kind} table: add {kind}.csv (or a sheet named {kind})"
+            problems.add(str(path), None, None, None, message)
     return sheets
 
 
-def _csv_rows(
-    file: Path, encoding: str | None, problems: Problems
-) -> list[tuple[int, list[str]]] | None:
-    """The file's rows with their line numbers; ``None`` (and a problem) if undecodable."""
+def _decoded(file: Path, encoding: str | None, problems: Problems) -> str | None:
+    """The file's text; ``None`` (and a problem) if it cannot be decoded."""
     try:
         text, used = decode_text(file.read_bytes(), encoding=encoding)
     except DecodeError as error:
         problems.add(str(file), error.line, None, None, str(error))
         return None
     logger.debug("%s decoded as %s", file, used)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(reader.line_num, cells) for cells in reader]
+    return text
 
 
 def _xlsx_sheets(path: Path) -> list[_Sheet]:
@@ -275,14 +268,8 @@ def _xlsx_sheets(path: Path) -> list[_Sheet]:
             for r in range(merged.min_row - 1, merged.max_row):
                 for c in range(merged.min_col - 1, merged.max_col):
                     grid[r][c] = value
-        sheets.append(
-            _Sheet(
-                match["kind"].lower(),
-                match["part"],
-                f"{path} (sheet {sheet.title})",
-                [(i + 1, row) for i, row in enumerate(grid)],
-            )
-        )
+        file = f"{path} (sheet {sheet.title})"
+        sheets.append(_Sheet(match["kind"].lower(), match["part"], file, grid=grid))
     book.close()
     return sheets
 
@@ -309,11 +296,7 @@ def _combine(sheets: list[_Sheet], kind: str, schema: Schema, problems: Problems
     """One raw table from all sheets of a kind: canonical headers, trimmed text cells."""
     keys = NODE_KEY_COLUMNS if kind == "nodes" else TIE_KEY_COLUMNS
     aliases = _header_aliases(kind, schema)
-    frames = [
-        _frame(sheet, sheet.rows, keys, aliases, problems)
-        for sheet in sheets
-        if sheet.rows is not None
-    ]
+    frames = [_frame(sheet, keys, aliases, problems) for sheet in sheets]
     frames = [f for f in frames if f is not None]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (*keys, FILE, ROW)})
@@ -323,80 +306,35 @@ def _combine(sheets: list[_Sheet], kind: str, schema: Schema, problems: Problems
 
 
 def _frame(
-    sheet: _Sheet,
-    rows: list[tuple[int, list[str]]],
-    keys: tuple[str, ...],
-    aliases: Mapping[str, str],
-    problems: Problems,
+    sheet: _Sheet, keys: tuple[str, ...], aliases: Mapping[str, str], problems: Problems
 ) -> pd.DataFrame | None:
+    if sheet.text is None and sheet.grid is None:
+        return None  # undecodable; already reported
     part_column = keys[1] if sheet.kind == "nodes" else keys[2]  # label or type
     required = [k for k in keys if not (k == part_column and sheet.part)]
-    header_at = _find_header(rows, required, aliases)
+    head = _head_rows(sheet)
+    header_at = _find_header(head, required, aliases)
     if header_at is None:
-        header_row = next(((r, c) for r, c in rows if any(c)), (1, []))
-        found = {aliases.get(_fold(h), _fold(h)) for h in header_row[1]}
+        header_row, header = next(((r, c) for r, c in head if any(c)), (1, []))
+        found = {aliases.get(_fold(h), _fold(h)) for h in header}
         for column in required:
             if column not in found:
-                problems.add(
-                    sheet.file,
-                    header_row[0],
-                    column,
-                    None,
-                    f"missing required column {column!r} in the header row",
-                )
+                message = f"missing required column {column!r} in the header row"
+                problems.add(sheet.file, header_row, column, None, message)
         return None
-    header_row, header = rows[header_at]
-    canonical: list[str] = []
-    spelled: dict[str, str] = {}
-    for position, raw in enumerate(header):
-        name = raw.strip(_TRIM)
-        column = aliases.get(_fold(name), _fold(name).replace(" ", "_"))
-        if not name:
-            column = f"__blank_{position}"
-        elif column in spelled:
-            problems.add(
-                sheet.file,
-                header_row,
-                column,
-                raw,
-                f"column appears twice (also as {spelled[column]!r})",
-            )
-            column = f"__duplicate_{position}"
-        elif not re.match(r"^[^\W\d]\w*$", column):
-            problems.add(
-                sheet.file,
-                header_row,
-                None,
-                raw,
-                "column header is not a usable attribute name: use letters, digits "
-                "and _ (or a header the schema knows, such as 名称)",
-            )
-            column = f"__bad_{position}"
-        spelled[column] = name
-        canonical.append(column)
-    problems.headers[sheet.file] = spelled
-    width = len(canonical)
-    body = [
-        (row, [c.strip(_TRIM) for c in (cells + [""] * width)[:width]], cells[width:])
-        for row, cells in rows[header_at + 1 :]
-    ]
-    records = []
-    for row, cells, overflow in body:
-        if not any(cells) and not any(c.strip(_TRIM) for c in overflow):
-            continue  # blank lines, trailing Excel rows
-        if any(c.strip(_TRIM) for c in overflow):
-            problems.add(sheet.file, row, None, overflow, "more cells than header columns")
-        records.append([*cells, sheet.file, row])
-    frame = pd.DataFrame(records, columns=[*canonical, FILE, ROW], dtype=object)
+    header_row, header = head[header_at]
+    canonical = _canonical_header(sheet.file, header_row, header, aliases, problems)
+    frame = _body(sheet, header_row, len(canonical), problems)
+    frame.columns = [*canonical, ROW]
+    for column in canonical:
+        frame[column] = frame[column].str.strip(_TRIM)
+    frame = frame[(frame[canonical] != "").any(axis=1)]  # blank lines, trailing Excel rows
+    frame.insert(len(canonical), FILE, sheet.file)
     for column in canonical:
         if column.startswith("__"):
             if column.startswith("__blank_") and (frame[column] != "").any():
-                problems.add_rows(
-                    frame,
-                    frame[column] != "",
-                    column,
-                    "a cell under an empty header: name the column",
-                )
+                message = "a cell under an empty header: name the column"
+                problems.add_rows(frame, frame[column] != "", column, message)
             frame = frame.drop(columns=column)
     if sheet.part is not None and part_column not in frame:
         frame[part_column] = sheet.part
@@ -405,6 +343,118 @@ def _frame(
     for key in keys:
         if key not in frame:
             frame[key] = ""
+    return frame
+
+
+def _canonical_header(
+    file: str, row: int, header: list[str], aliases: Mapping[str, str], problems: Problems
+) -> list[str]:
+    """Canonical column names; odd columns get placeholder names starting with ``__``."""
+    canonical: list[str] = []
+    spelled: dict[str, str] = {}
+    for position, raw in enumerate(header):
+        name = raw.strip(_TRIM)
+        column = aliases.get(_fold(name), _fold(name).replace(" ", "_"))
+        if not name:
+            column = f"__blank_{position}"
+        elif column in spelled:
+            message = f"column appears twice (also as {spelled[column]!r})"
+            problems.add(file, row, column, raw, message)
+            column = f"__duplicate_{position}"
+        elif not re.match(r"^[^\W\d]\w*$", column):
+            message = (
+                "column header is not a usable attribute name: use letters, digits and _ "
+                "(or a header the schema knows, such as 名称)"
+            )
+            problems.add(file, row, None, raw, message)
+            column = f"__bad_{position}"
+        spelled[column] = name
+        canonical.append(column)
+    problems.headers[file] = spelled
+    return canonical
+
+
+def _head_rows(sheet: _Sheet) -> list[tuple[int, list[str]]]:
+    """The first rows, where the header is looked for, with their spreadsheet row numbers."""
+    if sheet.grid is not None:
+        return [(i + 1, row) for i, row in enumerate(sheet.grid[:_HEADER_SEARCH_ROWS])]
+    return list(itertools.islice(_csv_records(sheet.text or ""), _HEADER_SEARCH_ROWS))
+
+
+def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    line = 1
+    for cells in reader:
+        yield line, cells
+        line = reader.line_num + 1
+
+
+def _delimiter(first_line: str) -> str:
+    return "\t" if first_line.count("\t") > first_line.count(",") else ","
+
+
+def _body(sheet: _Sheet, header_row: int, width: int, problems: Problems) -> pd.DataFrame:
+    """The cells below the header: `width` text columns and the spreadsheet row."""
+    if sheet.grid is not None:
+        rows = [(i + 1, r) for i, r in enumerate(sheet.grid) if i + 1 > header_row]
+        return _rows_frame(sheet.file, rows, width, problems)
+    text = sheet.text or ""
+    body = text[_offset_of_line(text, header_row + 1) :]
+    frame = _fast_csv(body, _delimiter(text.split("\n", 1)[0]), width)
+    lines = body.rstrip("\r\n").count("\n") + 1 if body.strip("\r\n") else 0
+    if frame is None or frame.shape[1] > width or len(frame) != lines:
+        # Ragged rows, blank lines or quoted line breaks: read record by record instead,
+        # for exact row numbers.
+        rows = [(r, c) for r, c in _csv_records(text) if r > header_row]
+        return _rows_frame(sheet.file, rows, width, problems)
+    frame = frame.reindex(columns=range(width)).fillna("")
+    frame[ROW] = np.arange(header_row + 1, header_row + 1 + len(frame))
+    return frame
+
+
+def _fast_csv(body: str, delimiter: str, width: int) -> pd.DataFrame | None:
+    """Parse well-formed CSV rows with Arrow's reader; ``None`` if they are not well formed."""
+    if not body.strip("\r\n"):
+        return pd.DataFrame({i: pd.Series(dtype=str) for i in range(width)})
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                column_types={f"f{i}": pa.string() for i in range(width)},
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    frame = table.to_pandas()
+    frame.columns = range(frame.shape[1])
+    return frame
+
+
+def _offset_of_line(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return len(text)
+    return offset
+
+
+def _rows_frame(
+    file: str, rows: list[tuple[int, list[str]]], width: int, problems: Problems
+) -> pd.DataFrame:
+    for row, cells in rows:
+        if any(c.strip(_TRIM) for c in cells[width:]):
+            problems.add(file, row, None, cells[width:], "more cells than header columns")
+    frame = pd.DataFrame(
+        [(cells + [""] * width)[:width] for _, cells in rows], columns=range(width), dtype=object
+    )
+    frame[ROW] = [row for row, _ in rows]
     return frame
 
 

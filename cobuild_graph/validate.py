@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,10 +50,17 @@ class Problems:
             }
         )
 
-    def add_rows(self, table: pd.DataFrame, mask: pd.Series, column: str, message: str) -> None:
+    def add_rows(
+        self, table: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, message: str
+    ) -> None:
         """Record one problem per row of `table` selected by `mask`, showing `column`'s cell."""
-        hit = table.loc[mask.to_numpy(), [FILE, ROW, column]]
-        for file, row, value in zip(hit[FILE], hit[ROW], hit[column], strict=True):
+        hit = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(hit):
+            return
+        files = table[FILE].to_numpy()[hit]
+        rows = table[ROW].to_numpy()[hit]
+        values = table[column].to_numpy()[hit]
+        for file, row, value in zip(files, rows, values, strict=True):
             self.add(file, int(row), column, value, message)
 
     def header(self, file: str, column: str | None) -> str | None:
@@ -101,11 +109,12 @@ def validate_tables(
         ties, tie_types, TIE_KEY_COLUMNS, schema.tie_attribute, schema.tie_types, problems
     )
     typed_ties["type"] = tie_types
-    label_of = dict(zip(nodes["id"].tolist(), node_labels.tolist(), strict=True))
-    _check_endpoints(ties, tie_types, label_of, schema, problems)
-    checkable = tie_types.notna() & (ties["source"] != "") & (ties["target"] != "")
+    _check_endpoints(ties, tie_types, nodes["id"], node_labels, schema, problems)
+    checkable = (
+        pd.notna(tie_types) & (ties["source"] != "").to_numpy() & (ties["target"] != "").to_numpy()
+    )
     _duplicates(
-        ties[checkable.to_numpy()].assign(type=tie_types[checkable]),
+        ties[checkable].assign(type=tie_types[checkable]),
         ["source", "target", "type"],
         "type",
         "duplicate tie: the same source, target and type",
@@ -113,10 +122,12 @@ def validate_tables(
     )
     _check_dates(ties, typed_ties, problems)
     _check_hierarchy(ties, tie_types, problems)
-    return (
-        typed_nodes.drop(columns=[FILE, ROW]).reset_index(drop=True),
-        typed_ties.drop(columns=[FILE, ROW]).reset_index(drop=True),
-    )
+    return _object_frame(typed_nodes), _object_frame(typed_ties)
+
+
+def _object_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A typed table: every column of dtype object, holding Python values or ``None``."""
+    return pd.DataFrame({c: v for c, v in columns.items() if c not in (FILE, ROW)}, dtype=object)
 
 
 def _resolve(
@@ -126,17 +137,20 @@ def _resolve(
     what: str,
     schema: Schema,
     problems: Problems,
-) -> pd.Series:
+) -> np.ndarray:
     """Map each spelling in `column` to its schema name; ``None`` where unknown or empty."""
-    folded = table[column].str.normalize("NFKC").str.casefold()
-    resolved = folded.map(lookup).astype(object)
-    resolved = resolved.where(resolved.notna(), None)
-    empty = table[column] == ""
+    codes, spellings = pd.factorize(table[column])
+    names = np.array(
+        [lookup.get(unicodedata.normalize("NFKC", s).casefold()) for s in spellings] + [None],
+        dtype=object,
+    )
+    resolved = names[codes]  # code -1 (no value) picks the trailing None
+    empty = (table[column] == "").to_numpy()
     problems.add_rows(table, empty, column, f"empty {what}")
     known = sorted(schema.labels if column == "label" else schema.tie_types)
     problems.add_rows(
         table,
-        resolved.isna() & ~empty,
+        pd.isna(resolved) & ~empty,
         column,
         f"unknown {what}; the schema has " + ", ".join(known) + " (or extend the schema)",
     )
@@ -171,49 +185,50 @@ def _duplicates(
 
 def _typed_attributes(
     table: pd.DataFrame,
-    kinds: pd.Series,
+    kinds: np.ndarray,
     keys: tuple[str, ...],
     spec_of: Callable[[str, str], AttributeSpec | None],
     declared: Mapping[str, Any],
     problems: Problems,
-) -> pd.DataFrame:
-    """Parse each attribute column per label (or tie type), as the schema types it."""
-    typed = pd.DataFrame(index=table.index)
+) -> dict[str, np.ndarray]:
+    """Parse each attribute column as the schema types it for each row's label or tie type."""
+    typed: dict[str, np.ndarray] = {}
+    present_kinds = [k for k in pd.unique(kinds) if k is not None]
     for column in table.columns:
-        if column in keys or column in (FILE, ROW):
-            typed[column] = table[column].where(table[column] != "", None).astype(object)
-            continue
         cells = table[column]
-        out = np.full(len(table), None, dtype=object)
         filled = (cells != "").to_numpy()
+        if column in keys or column in (FILE, ROW):
+            typed[column] = np.where(filled, cells.to_numpy(dtype=object), None)
+            continue
+        out = np.full(len(table), None, dtype=object)
         owners = sorted(k for k, spec in declared.items() if column in spec.attributes)
-        for kind in kinds[filled].dropna().unique():
-            rows = filled & (kinds == kind).to_numpy()
-            spec = spec_of(kind, column)
+        # Rows whose kinds share one spec are parsed together: usually the whole column.
+        by_spec: dict[AttributeSpec | None, list[str]] = {}
+        for kind in present_kinds:
+            by_spec.setdefault(spec_of(kind, column), []).append(kind)
+        for spec, group in by_spec.items():
+            rows = filled & np.isin(kinds, group)
             if spec is None and owners:
-                problems.add_rows(
-                    table,
-                    pd.Series(rows, index=table.index),
-                    column,
-                    f"{column} is not an attribute of {kind} (only of {', '.join(owners)}); "
-                    "leave the cell empty or extend the schema",
+                message = (
+                    f"{column} is not an attribute of {', '.join(group)} (only of "
+                    f"{', '.join(owners)}); leave the cell empty or extend the schema"
                 )
+                problems.add_rows(table, rows, column, message)
                 continue
             values, bad = parse_values(cells[rows], spec or AttributeSpec())
             out[rows] = values
             if bad.any():
-                problems.add_rows(
-                    table,
-                    pd.Series(rows, index=table.index) & bad.reindex(table.index, fill_value=False),
-                    column,
-                    _type_message(spec),
-                )
+                bad_rows = np.zeros(len(table), dtype=bool)
+                bad_rows[np.flatnonzero(rows)[bad]] = True
+                problems.add_rows(table, bad_rows, column, _type_message(spec))
         typed[column] = out
     return typed
 
 
-def parse_values(cells: pd.Series, spec: AttributeSpec) -> tuple[np.ndarray, pd.Series]:
+def parse_values(cells: pd.Series, spec: AttributeSpec) -> tuple[np.ndarray, np.ndarray]:
     """Parse non-empty text cells as `spec` says.
+
+    Each distinct text is parsed once, so long columns of repeated values stay fast.
 
     Parameters
     ----------
@@ -224,35 +239,39 @@ def parse_values(cells: pd.Series, spec: AttributeSpec) -> tuple[np.ndarray, pd.
 
     Returns
     -------
-    tuple
-        An object array of Python values (``None`` where unparseable) and a boolean
-        Series marking the unparseable cells.
+    tuple of numpy.ndarray
+        The Python values (``None`` where unparseable) and a mask of the unparseable cells.
+
+    Examples
+    --------
+    >>> values, bad = parse_values(pd.Series(["3", "x", "3"]), AttributeSpec("int"))
+    >>> values.tolist(), bad.tolist()
+    ([3, None, 3], [False, True, False])
     """
+    if spec.type == "str" and spec.choices is None:
+        return cells.to_numpy(dtype=object), np.zeros(len(cells), dtype=bool)
+    codes, uniques = pd.factorize(cells)
+    texts = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     if spec.type == "str":
-        if spec.choices is None:
-            return cells.to_numpy(dtype=object), pd.Series(False, index=cells.index)
-        lookup = {c.casefold(): c for c in spec.choices}
-        values = cells.str.normalize("NFKC").str.casefold().map(lookup)
+        lookup = {c.casefold(): c for c in spec.choices or ()}
+        parsed = [lookup.get(unicodedata.normalize("NFKC", t).casefold()) for t in texts]
     elif spec.type in ("int", "float"):
-        number = pd.to_numeric(
-            cells.str.normalize("NFKC").str.replace(",", "", regex=False), errors="coerce"
-        )
+        numbers = pd.to_numeric(
+            texts.map(lambda t: unicodedata.normalize("NFKC", t).replace(",", "")),
+            errors="coerce",
+        ).astype("float64")
         if spec.type == "int":
-            number = number.where(number == number.round())
-            values = pd.Series(
-                [None if v != v else int(v) for v in number.tolist()],
-                index=cells.index,
-                dtype=object,
-            )
+            parsed = [int(v) if v == v and v == round(v) else None for v in numbers]
         else:
-            values = number.astype("float64").astype(object)
+            parsed = [v if v == v else None for v in numbers.tolist()]
     elif spec.type == "bool":
-        folded = cells.str.casefold()
-        values = folded.map(lambda v: True if v in _TRUE else False if v in _FALSE else None)
+        folded = texts.str.casefold()
+        parsed = [True if v in _TRUE else False if v in _FALSE else None for v in folded]
     else:
-        values = parse_dates(cells)
-    bad = values.isna()
-    return values.astype(object).where(~bad, None).to_numpy(dtype=object), bad
+        parsed = [None if d != d else d for d in parse_dates(texts)]
+    unique_values = np.array([*parsed, None], dtype=object)
+    values = unique_values[codes]
+    return values, np.array([v is None for v in unique_values])[codes]
 
 
 def parse_dates(cells: pd.Series) -> pd.Series:
@@ -266,10 +285,11 @@ def parse_dates(cells: pd.Series) -> pd.Series:
     >>> parse_dates(pd.Series(["2023-02-28", "2020年2月", "2022", "soon"])).tolist()
     [datetime.date(2023, 2, 28), datetime.date(2020, 2, 1), datetime.date(2022, 1, 1), nan]
     """
+    cells = cells.astype(object)
     stamps = pd.to_datetime(cells, format="%Y-%m-%d", errors="coerce")
     rest = stamps.isna()
     if rest.any():
-        parts = cells[rest].str.normalize("NFKC").str.extract(_DATE)
+        parts = cells[rest].map(lambda t: unicodedata.normalize("NFKC", t)).str.extract(_DATE)
         parts = parts.fillna({"month": "1", "day": "1"})
         iso = parts["year"] + "-" + parts["month"].str.zfill(2) + "-" + parts["day"].str.zfill(2)
         stamps[rest] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
@@ -294,46 +314,60 @@ def _type_message(spec: AttributeSpec | None) -> str:
 
 def _check_endpoints(
     ties: pd.DataFrame,
-    tie_types: pd.Series,
-    label_of: Mapping[str, str | None],
+    tie_types: np.ndarray,
+    node_ids: pd.Series,
+    node_labels: np.ndarray,
     schema: Schema,
     problems: Problems,
 ) -> None:
+    """Every endpoint exists, and the schema allows its labels for the tie type."""
+    first = ~node_ids.duplicated().to_numpy()
+    index = pd.Index(node_ids[first])
+    label_codes, label_names = pd.factorize(node_labels[first])  # -1: unknown label
+    label_names = list(label_names)
+    ends = {}
     for end in ("source", "target"):
-        missing = (ties[end] != "") & ~ties[end].isin(label_of.keys())
+        position = index.get_indexer(ties[end])
+        missing = (position < 0) & (ties[end] != "").to_numpy()
         problems.add_rows(ties, missing, end, f"{end} id not found among the nodes")
-    allowed = {(name, s, t) for name, spec in schema.tie_types.items() for s, t in spec.endpoints}
-    source_labels = ties["source"].map(label_of)
-    target_labels = ties["target"].map(label_of)
-    known = (tie_types.notna() & source_labels.notna() & target_labels.notna()).to_numpy()
-    triples = zip(tie_types[known], source_labels[known], target_labels[known], strict=True)
-    wrong = np.zeros(len(ties), dtype=bool)
-    wrong[known] = [triple not in allowed for triple in triples]
-    for index in ties.index[wrong]:
-        tie_type = tie_types[index]
+        ends[end] = np.where(position >= 0, label_codes[position], -1)
+    type_codes, type_names = pd.factorize(tie_types)
+    size = len(label_names) + 1
+    combos = (type_codes * size + ends["source"]) * size + ends["target"]
+    known = (type_codes >= 0) & (ends["source"] >= 0) & (ends["target"] >= 0)
+    allowed = [
+        (t * size + label_names.index(s)) * size + label_names.index(g)
+        for t, name in enumerate(type_names)
+        for s, g in schema.tie_types[name].endpoints
+        if s in label_names and g in label_names
+    ]
+    for row in np.flatnonzero(known & ~np.isin(combos, allowed)):
+        tie_type = tie_types[row]
+        source = label_names[ends["source"][row]]
+        target = label_names[ends["target"][row]]
         pairs = ", ".join(f"{s}→{t}" for s, t in sorted(schema.tie_types[tie_type].endpoints))
         problems.add(
-            ties.at[index, FILE],
-            int(ties.at[index, ROW]),
+            ties[FILE].iat[row],
+            int(ties[ROW].iat[row]),
             "type",
-            ties.at[index, "type"],
-            f"{tie_type} cannot join {source_labels[index]} → {target_labels[index]}; "
-            f"it joins {pairs}",
+            ties["type"].iat[row],
+            f"{tie_type} cannot join {source} → {target}; it joins {pairs}",
         )
 
 
-def _check_dates(ties: pd.DataFrame, typed: pd.DataFrame, problems: Problems) -> None:
+def _check_dates(ties: pd.DataFrame, typed: Mapping[str, np.ndarray], problems: Problems) -> None:
     if "since" not in typed or "until" not in typed:
         return
-    both = (typed["since"].notna() & typed["until"].notna()).to_numpy()
-    late = np.zeros(len(typed), dtype=bool)
-    late[both] = [s > u for s, u in zip(typed["since"][both], typed["until"][both], strict=True)]
-    problems.add_rows(ties, pd.Series(late, index=ties.index), "since", "since is after until")
+    since, until = typed["since"], typed["until"]
+    both = ~pd.isna(since) & ~pd.isna(until)
+    late = np.zeros(len(since), dtype=bool)
+    late[both] = [s > u for s, u in zip(since[both], until[both], strict=True)]
+    problems.add_rows(ties, late, "since", "since is after until")
 
 
-def _check_hierarchy(ties: pd.DataFrame, tie_types: pd.Series, problems: Problems) -> None:
+def _check_hierarchy(ties: pd.DataFrame, tie_types: np.ndarray, problems: Problems) -> None:
     """Each node has at most one ``PART_OF`` parent, and ``PART_OF`` has no cycle."""
-    part_of = ties[(tie_types == "PART_OF").to_numpy() & (ties["source"] != "").to_numpy()]
+    part_of = ties[(tie_types == "PART_OF") & (ties["source"] != "").to_numpy()]
     repeats = part_of.duplicated("source", keep="first")
     parent: dict[str, str] = dict(
         zip(part_of["source"][~repeats], part_of["target"][~repeats], strict=True)

@@ -72,7 +72,8 @@ def test_metadata_round_trips(small_dataset: Path, tmp_path: Path) -> None:
 
 def test_gb18030_file_with_a_gb18030_only_character(tmp_path: Path) -> None:
     nodes = NODES + "yan,Community,䶮社区,,,\n"
-    assert "䶮".encode("gb18030") and not _encodable("䶮", "gbk")
+    assert "䶮".encode("gb18030")
+    assert not _encodable("䶮", "gbk")
     folder = write_csv_dataset(tmp_path, nodes, TIES, encoding="gb18030")
     G = read_dataset(folder)
     assert G.nodes["yan"]["name"] == "䶮社区"

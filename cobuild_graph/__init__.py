@@ -4,6 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import CobuildGraphError, ValidationError
+from cobuild_graph.generate import SCALES, generate
 from cobuild_graph.io import (
     read_dataset,
     read_tables,
@@ -18,9 +19,11 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "DEFAULT_SCHEMA",
+    "SCALES",
     "CobuildGraphError",
     "Schema",
     "ValidationError",
+    "generate",
     "graph_from_tables",
     "graph_to_tables",
     "load_schema",

@@ -26,9 +26,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # In real Chinese text nearly every character lies in GB2312's 6,763 common hanzi and
-# symbols; bytes of another encoding decoded as GB18030 land mostly outside it.
-_MAX_RARE_SHARE = 0.2
-_MAX_RARE_ALWAYS_OK = 3
+# symbols; bytes of another encoding (an accented Latin letter followed by ASCII, say)
+# decoded as GB18030 land mostly outside it.
+_MAX_RARE_SHARE = 0.25
 
 
 def decode_text(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
@@ -99,7 +99,7 @@ def _looks_like_mojibake(text: str) -> bool:
             char.encode("gb2312")
         except UnicodeEncodeError:
             rare += 1
-    return rare > _MAX_RARE_ALWAYS_OK and rare > _MAX_RARE_SHARE * len(non_ascii)
+    return rare > _MAX_RARE_SHARE * len(non_ascii)
 
 
 def _advice(what: str, data: bytes) -> str:

@@ -8,7 +8,6 @@ whole: unique ids, tie endpoints, endpoint labels, dates, the ``PART_OF`` hierar
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -295,7 +294,7 @@ def parse_dates(cells: pd.Series) -> pd.Series:
         stamps[rest] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
     dates = pd.Series(np.nan, index=cells.index, dtype=object)
     ok = stamps.notna()
-    dates[ok] = [dt.date(t.year, t.month, t.day) for t in stamps[ok]]
+    dates[ok] = stamps[ok].to_numpy().astype("datetime64[D]").astype(object)
     return dates
 
 

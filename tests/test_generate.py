@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from cobuild_graph import _suzhou_facts as facts
+from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.generate import SCALES, generate, generate_tables
 from cobuild_graph.schema import DEFAULT_SCHEMA
 
@@ -239,6 +240,9 @@ def test_province_counts_and_validity(province, sample) -> None:
     assert (nodes["label"] == "City").sum() == SCALES["province"].cities
     assert meta["scale"] == "province"
     assert_valid(nodes, ties)
+    units = nodes[nodes["label"] == "Unit"]
+    city = units["id"].str.extract(r"^(c\d+)-", expand=False).fillna("suzhou")
+    assert not units.assign(city=city).duplicated(["city", "name"]).any()
     # the province starts with the Suzhou sample of the same seed
     suzhou = ~nodes["id"].str.match(r"c\d+-")
     pd.testing.assert_frame_equal(nodes[suzhou].reset_index(drop=True), sample[0])
@@ -278,6 +282,17 @@ def test_generated_datasets_are_valid_and_typed(scale: str, seed: int) -> None:
     assert list(nodes.columns[:3]) == ["id", "label", "name"]
     assert list(ties.columns[:3]) == ["source", "target", "type"]
     assert nodes["id"].map(lambda i: i.isascii() and " " not in i).all()
+
+
+def test_tables_are_in_the_canonical_form_of_the_builder(sample) -> None:
+    nodes, ties, meta = sample
+    back_nodes, back_ties = graph_to_tables(graph_from_tables(nodes, ties, meta=meta))
+    pd.testing.assert_frame_equal(back_nodes, nodes)
+    key = ["source", "target", "type"]
+    pd.testing.assert_frame_equal(
+        back_ties.sort_values(key).reset_index(drop=True),
+        ties.sort_values(key).reset_index(drop=True),
+    )
 
 
 def test_generate_builds_the_graph_with_its_metadata() -> None:

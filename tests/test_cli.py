@@ -1,0 +1,140 @@
+"""The ``cobuild-graph`` command line: exit codes, readable and JSON output, no partial writes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from cobuild_graph import read_dataset
+from cobuild_graph.cli import main
+from tests.conftest import NODES, TIES, write_csv_dataset
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_valid(capsys: pytest.CaptureFixture[str], small_dataset: Path) -> None:
+    code, out, _ = run(capsys, "validate", small_dataset)
+    assert code == 0
+    assert "valid (7 nodes, 7 ties)" in out
+    code, out, _ = run(capsys, "validate", small_dataset, "--json")
+    assert (code, json.loads(out)) == (0, {"problems": []})
+
+
+def test_validate_invalid_as_table_and_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = write_csv_dataset(
+        tmp_path, NODES + "x,Planet,火星,,,\n", TIES + "x,city,PART_OF,,,,\n"
+    )
+    code, out, err = run(capsys, "validate", folder)
+    assert code == 1
+    assert out == ""
+    assert "nodes.csv, row 9, column label: unknown label" in err
+    code, out, _ = run(capsys, "validate", folder, "--json")
+    assert code == 1
+    problems = json.loads(out)["problems"]
+    assert {"file", "row", "column", "value", "message"} == set(problems[0])
+    assert [(Path(p["file"]).name, p["row"], p["column"], p["value"]) for p in problems] == [
+        ("nodes.csv", 9, "label", "Planet")
+    ]
+
+
+def test_info_counts(capsys: pytest.CaptureFixture[str], small_dataset: Path) -> None:
+    code, out, _ = run(capsys, "info", small_dataset, "--json")
+    counts = json.loads(out)
+    assert code == 0
+    assert counts["nodes"] == {
+        "ActionBranch": 1,
+        "City": 1,
+        "Community": 2,
+        "District": 1,
+        "Street": 1,
+        "Unit": 1,
+    }
+    assert counts["ties"] == {"ASSIGNED_TO": 1, "EMBEDDED_IN": 1, "PAIRED_WITH": 1, "PART_OF": 4}
+    code, out, _ = run(capsys, "info", small_dataset)
+    assert "PART_OF" in out
+    assert "article" in out  # provenance counts
+
+
+@pytest.mark.parametrize("suffix", ["out.xlsx", "out.graphml", "out.gexf", "outdir"])
+def test_convert(
+    capsys: pytest.CaptureFixture[str], small_dataset: Path, tmp_path: Path, suffix: str
+) -> None:
+    target = tmp_path / suffix
+    code, _out, _ = run(capsys, "convert", small_dataset, "-o", target)
+    assert code == 0
+    assert target.exists()
+    if suffix.endswith(".graphml"):
+        assert nx.read_graphml(target).number_of_nodes() == 7
+    elif not suffix.endswith(".gexf"):
+        assert read_dataset(target).number_of_edges() == 7
+
+
+def test_convert_writes_nothing_when_invalid(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = write_csv_dataset(tmp_path / "bad", ties=TIES + "007,nowhere,PAIRED_WITH,,,,\n")
+    code, _, err = run(capsys, "convert", folder, "-o", tmp_path / "out")
+    assert code == 1
+    assert "target id not found" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad"]
+
+
+def test_encoding_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = write_csv_dataset(
+        tmp_path, "id,label,name\nc,City,Zürich\n", "source,target,type\n", encoding="cp1252"
+    )
+    code, _, err = run(capsys, "validate", folder)
+    assert code == 1
+    assert "encoding" in err
+    code, _, _ = run(capsys, "validate", folder, "--encoding", "cp1252")
+    assert code == 0
+
+
+def test_schema_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = write_csv_dataset(tmp_path / "d", NODES + "v1,Village,新村,,,\n")
+    schema = tmp_path / "s.toml"
+    schema.write_text('[labels.Village]\nparent = "Street"\n', encoding="utf-8")
+    assert run(capsys, "validate", folder)[0] == 1
+    assert run(capsys, "validate", folder, "--schema", schema)[0] == 0
+
+
+def test_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "info", tmp_path / "nope")
+    assert code == 2
+    assert "no dataset" in err
+
+
+def test_template_is_a_valid_dataset(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, _ = run(capsys, "template", "-o", tmp_path / "t.xlsx")
+    assert code == 0
+    G = read_dataset(tmp_path / "t.xlsx")
+    assert G.nodes["community-daoqian"]["name"] == "道前社区"
+
+
+def test_generate_then_validate(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "generate", "--scale", "tiny", "--seed", "7", "-o", tmp_path / "g")
+    assert code == 0
+    code, out, _ = run(capsys, "info", tmp_path / "g", "--json")
+    assert code == 0
+    assert json.loads(out)["nodes"]["Street"] >= 1
+
+
+def test_console_script_is_installed(small_dataset: Path) -> None:
+    exe = shutil.which("cobuild-graph")
+    assert exe is not None, "pip install -e . puts cobuild-graph on PATH"
+    done = subprocess.run(
+        [exe, "info", str(small_dataset), "--json"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["ties"]["PART_OF"] == 4

@@ -159,8 +159,8 @@ def read_dataset(
 
     Examples
     --------
-    >>> G = read_dataset("data/suzhou")  # doctest: +SKIP
-    >>> G.nodes["street-canglang"]["name"]  # doctest: +SKIP
+    >>> G = read_dataset("data/suzhou")
+    >>> G.nodes["street-canglang"]["name"]
     '沧浪街道'
     """
     nodes, ties, meta = read_tables(path, schema=schema, encoding=encoding)

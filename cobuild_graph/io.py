@@ -378,19 +378,28 @@ def _head_rows(sheet: _Sheet) -> list[tuple[int, list[str]]]:
     """The first rows, where the header is looked for, with their spreadsheet row numbers."""
     if sheet.grid is not None:
         return [(i + 1, row) for i, row in enumerate(sheet.grid[:_HEADER_SEARCH_ROWS])]
-    return list(itertools.islice(_csv_records(sheet.text or ""), _HEADER_SEARCH_ROWS))
+    text = sheet.text or ""
+    # The header is among the first lines: parse only the start of a large file.
+    end = -1
+    for _ in range(_HEADER_SEARCH_ROWS * 4):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            break
+    head = text if end < 0 else text[: end + 1]
+    return list(itertools.islice(_csv_records(head), _HEADER_SEARCH_ROWS))
 
 
 def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     line = 1
     for cells in reader:
         yield line, cells
         line = reader.line_num + 1
 
 
-def _delimiter(first_line: str) -> str:
+def _delimiter(text: str) -> str:
+    """Tab for tab-separated text (Excel's "Unicode text"), else comma, from the first line."""
+    first_line = text[: text.find("\n")] if "\n" in text[:65536] else text[:65536]
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
@@ -401,7 +410,7 @@ def _body(sheet: _Sheet, header_row: int, width: int, problems: Problems) -> pd.
         return _rows_frame(sheet.file, rows, width, problems)
     text = sheet.text or ""
     body = text[_offset_of_line(text, header_row + 1) :]
-    frame = _fast_csv(body, _delimiter(text.split("\n", 1)[0]), width)
+    frame = _fast_csv(body, _delimiter(text), width)
     lines = body.rstrip("\r\n").count("\n") + 1 if body.strip("\r\n") else 0
     if frame is None or frame.shape[1] > width or len(frame) != lines:
         # Ragged rows, blank lines or quoted line breaks: read record by record instead,

@@ -192,7 +192,8 @@ def _typed_attributes(
 ) -> dict[str, np.ndarray]:
     """Parse each attribute column as the schema types it for each row's label or tie type."""
     typed: dict[str, np.ndarray] = {}
-    present_kinds = [k for k in pd.unique(kinds) if k is not None]
+    kind_codes, kind_names = pd.factorize(kinds)  # -1 where the label or type is unknown
+    present_kinds = list(kind_names)
     for column in table.columns:
         cells = table[column]
         filled = (cells != "").to_numpy()
@@ -206,7 +207,7 @@ def _typed_attributes(
         for kind in present_kinds:
             by_spec.setdefault(spec_of(kind, column), []).append(kind)
         for spec, group in by_spec.items():
-            rows = filled & np.isin(kinds, group)
+            rows = filled & np.isin(kind_codes, [present_kinds.index(k) for k in group])
             if spec is None and owners:
                 message = (
                     f"{column} is not an attribute of {', '.join(group)} (only of "

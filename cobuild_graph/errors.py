@@ -80,6 +80,6 @@ def format_problem(problem: Mapping[str, Any]) -> str:
         where.append(f"column {problem['column']}")
     text = ", ".join(where) + f": {problem['message']}"
     value = problem["value"]
-    if value is not None and not (isinstance(value, float) and pd.isna(value)):
+    if value is not None and value != "" and not (isinstance(value, float) and pd.isna(value)):
         text += f" (value: {value!r})"
     return text

@@ -96,7 +96,7 @@ def validate_tables(
     ties = ties.reset_index(drop=True)
     node_labels = _resolve(nodes, "label", schema.label_lookup(), "label", schema, problems)
     _require(nodes, ("id", "name"), problems)
-    _duplicates(nodes, ["id"], "id", "duplicate id", problems)
+    _duplicates(nodes, ["id"], "id", "duplicate id, compared after trimming spaces", problems)
     typed_nodes = _typed_attributes(
         nodes, node_labels, NODE_KEY_COLUMNS, schema.node_attribute, schema.labels, problems
     )

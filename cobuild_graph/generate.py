@@ -42,6 +42,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cobuild_graph import _names as wordlists
 from cobuild_graph import _suzhou_facts as facts
 from cobuild_graph.build import graph_from_tables
 from cobuild_graph.schema import DEFAULT_SCHEMA, NODE_KEY_COLUMNS, TIE_KEY_COLUMNS
@@ -134,127 +135,6 @@ _COMMITTEE = (
     "财政局党组",
     "政府国资委党委",
 )
-
-# -- word lists for names ---------------------------------------------------------------------
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-_PLACE_FIRST = "东西南北清安和泰兴华长新永平宁丰金玉青云江湖山松梅桂荷柳石河"
-_PLACE_SECOND = "阳山湖河桥塘浦溪泉林城港湾川亭坊园门庄泾"
-#: Two-character place names for synthetic cities, districts and streets.
-_PLACES = [a + b for a in _PLACE_FIRST for b in _PLACE_SECOND if a != b]
-_WORDS = _words(
-    "锦绣 阳光 金桥 翠园 桂花 梅花 莲花 青年 和平 幸福 康乐 彩虹 滨河 南苑 北苑 东湖 西园 "
-    "玉兰 紫藤 银杏 枫林 竹园 春晖 朝阳 新华 文昌 富康 怡和 嘉禾 泰和 锦华 百合 星湖 月湖 "
-    "清风 明月 馨园 书香 华庭 景苑"
-)
-_COMMUNITY_SUFFIXES = ("", "新村", "花园", "家园", "苑", "里", "坊", "新城", "名苑", "雅苑")
-_ORGANS = _words(
-    "发展和改革委员会 教育局 科学技术局 工业和信息化局 公安局 司法局 人力资源和社会保障局 "
-    "自然资源和规划局 生态环境局 住房和城乡建设局 城市管理局 交通运输局 水务局 农业农村局 "
-    "商务局 文化广电和旅游局 卫生健康委员会 退役军人事务局 应急管理局 审计局 "
-    "市场监督管理局 体育局 统计局 医疗保障局 信访局 机关事务管理局 行政审批局 数据局 "
-    "人民检察院 人民法院 总工会 团委 妇联 科协 残联 侨联 文联 委宣传部 委统战部 委政法委 "
-    "纪委监委 委编办 委台办 委外办 地方金融监督管理局 粮食和物资储备局 人防办 档案局 "
-    "政府办公室 人大常委会办公室 政协办公室"
-)
-_INSTITUTIONS = _words(
-    "公共资源交易中心 不动产登记中心 疾病预防控制中心 急救中心 档案馆 图书馆 博物馆 文化馆 "
-    "美术馆 体育中心 住房保障服务中心 园林绿化管理站 水利工程管理处 环境监测站 "
-    "食品药品检验所 社会福利院 救助管理站 公证处 法律援助中心 人才服务中心 "
-    "就业管理服务中心 社会保险基金管理中心 规划设计研究院 广播电视台 日报社 气象台 "
-    "房产交易中心 供水管理站 排水管理处 路灯管理所 环境卫生管理处 市容市政服务中心 "
-    "便民服务中心 政务服务中心 大数据中心 科技情报研究所 质量技术监督检测院 "
-    "特种设备检验院 计量测试院 标准化研究院 城市建设档案馆 会议中心 老年大学 "
-    "青少年活动中心 妇女儿童活动中心"
-)
-_SOE_FIRST = _words(
-    "城建 交通 文旅 水务 燃气 轨道交通 港口 农业发展 国际发展 创新投资 工业投资 市政 环保 "
-    "能源 供销 物流 公交 文化投资 科技创新 住房发展"
-)
-_SOE_SECOND = ("集团", "投资", "发展", "控股", "实业", "建设")
-_PRIVATE_FIRST = _words(
-    "华信 科达 博远 鼎盛 瑞丰 恒通 天成 新宇 德润 明达 宏图 众合 汇智 中联 盛世 启明 联创 "
-    "睿思 安泰 同创"
-)
-_PRIVATE_SECOND = _words(
-    "科技有限公司 律师事务所 会计师事务所 电子有限公司 物业服务有限公司 商会 社会工作服务社 "
-    "信息技术有限公司"
-)
-_OTHERS = _words(
-    "红十字会 工商业联合会 慈善总会 志愿者联合会 青年企业家协会 社会组织促进会 "
-    "关心下一代工作委员会 老干部活动中心 计划生育协会 老年人体育协会 文化志愿者协会 "
-    "退役军人服务中心 社区服务协会 物业管理协会 书法家协会"
-)
-_HOSPITALS = _words(
-    "中医医院 妇幼保健院 儿童医院 口腔医院 传染病医院 眼科医院 康复医院 中西医结合医院 "
-    "肿瘤医院 骨伤科医院 精神卫生中心"
-)
-_THEMES = {
-    "党员先锋": ("党员先锋岗", "红色领航", "党员志愿服务队", "先锋议事厅"),
-    "为老服务": ("银龄关爱", "助老食堂", "夕阳红互助", "长者驿站", "老年助餐"),
-    "青少年服务": ("四点半课堂", "暑期托管", "青苗成长", "小小志愿者"),
-    "社区自治": ("睦邻议事会", "楼道自治", "居民议事厅", "共建共治会"),
-    "环境整治": ("美丽楼道", "垃圾分类", "绿色家园", "背街小巷整治"),
-    "文化活动": ("邻里文化节", "书香社区", "社区大舞台", "非遗进社区"),
-    "便民服务": ("家门口服务站", "便民维修", "十五分钟生活圈", "邻里互助"),
-    "帮困救助": ("微心愿", "爱心驿站", "困难家庭帮扶", "邻里守望"),
-    "健康医疗": ("家庭医生进社区", "健康小屋", "心理关爱", "义诊进社区"),
-    "平安建设": ("红袖标巡逻", "平安楼栋", "反诈宣传", "消防安全进家庭"),
-    "就业创业": ("家门口就业", "创业孵化", "技能培训", "就业驿站"),
-    "法律服务": ("法律明白人", "律师进社区", "调解工作室", "普法课堂"),
-}
-_CATEGORY_SHARES = np.array(
-    [0.10, 0.16, 0.12, 0.09, 0.09, 0.09, 0.10, 0.07, 0.07, 0.05, 0.03, 0.03]
-)
-_SITE_PLACES = {
-    "park": "公园",
-    "office building": "大厦",
-    "business district": "商圈",
-    "service window": "便民服务中心",
-    "development zone": "产业园",
-}
-
-
-def _numeral(n: int) -> str:
-    """Chinese numeral for 1..99 (三, 十二, 四十五); larger numbers in digits."""
-    digits = "零一二三四五六七八九"
-    if not 0 < n < 100:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens] + "十")
-    return head + (digits[ones] if ones else "")
-
-
-def _unit_stems() -> dict[str, tuple[list[str], tuple[str, ...], bool]]:
-    """Per unit type: name stems, suffixes for when the stems run out, short prefix or not."""
-    schools = [f"第{_numeral(i)}中学" for i in range(1, 31)]
-    schools += [f"{w}{kind}" for kind in ("实验小学", "中学", "幼儿园") for w in _WORDS]
-    hospitals = [f"第{_numeral(i)}人民医院" for i in range(1, 10)] + _HOSPITALS
-    branches = ("东区", "西区", "南区", "北区", "新区")
-    return {
-        "organ": (_ORGANS, ("直属分局", "执法大队", "机关服务中心", "信息中心"), False),
-        "institution": (_INSTITUTIONS, tuple(b + "分中心" for b in branches), False),
-        "soe": (
-            [f"{a}{b}有限公司" for b in _SOE_SECOND for a in _SOE_FIRST],
-            tuple(b + "分公司" for b in branches),
-            True,
-        ),
-        "school": (schools, tuple(b + "校区" for b in branches), False),
-        "hospital": (hospitals, tuple(b + "分院" for b in branches), False),
-        "private": (
-            [a + b for b in _PRIVATE_SECOND for a in _PRIVATE_FIRST],
-            tuple(b + "分部" for b in branches),
-            True,
-        ),
-        "other": (_OTHERS, tuple(b + "分会" for b in branches), False),
-    }
-
-
-_UNIT_STEMS = _unit_stems()
 
 # -- dates ------------------------------------------------------------------------------------
 
@@ -417,7 +297,7 @@ def _distinct_names(
     layer = rank // n
     for k in np.unique(layer[layer > 0]):
         extra = k - len(suffixes)
-        suffix = suffixes[k - 1] if extra <= 0 else f"第{_numeral(extra + 1)}分部"
+        suffix = suffixes[k - 1] if extra <= 0 else f"第{wordlists.numeral(extra + 1)}分部"
         sel = layer == k
         names[sel] = [f"{s}{suffix}" for s in names[sel]]
     return names
@@ -532,7 +412,9 @@ class _Units:
 
 
 def _city_name(rng: np.random.Generator, n: int) -> list[str]:
-    return [_PLACES[i] + "市" for i in rng.choice(len(_PLACES), size=n, replace=False)]
+    return [
+        wordlists.PLACES[i] + "市" for i in rng.choice(len(wordlists.PLACES), size=n, replace=False)
+    ]
 
 
 def _synthetic_city(
@@ -548,7 +430,7 @@ def _synthetic_city(
     comm_street = np.repeat(np.arange(n_street), _split(rng, n_comm, minimum, alpha=3.0))
 
     dist_slug = np.array([f"d{i + 1:02d}" for i in range(n_dist)], object)
-    stems = [p for p in _PLACES if p != name.removesuffix("市")]  # no 平阳区 in 平阳市
+    stems = [p for p in wordlists.PLACES if p != name.removesuffix("市")]  # no 平阳区 in 平阳市
     street_slug = _concat(
         dist_slug[street_district],
         "-",
@@ -564,7 +446,9 @@ def _synthetic_city(
             (np.arange(n_dist) == n_dist - 1) & (n_dist >= 4), "开发区", "区"
         ).astype(object),
         street_id=_concat(f"{prefix}street-", street_slug),
-        street_name=_concat(_distinct_names(rng, np.zeros(n_street, np.int64), _PLACES), "街道"),
+        street_name=_concat(
+            _distinct_names(rng, np.zeros(n_street, np.int64), wordlists.PLACES), "街道"
+        ),
         street_slug=street_slug,
         street_district=street_district,
         comm_id=np.empty(n_comm, object),
@@ -609,7 +493,7 @@ def _name_communities(rng: np.random.Generator, city: _City) -> None:
         "-",
         np.array([f"{s:02d}" for s in seq], object),
     )
-    stems = [w + s for s in _COMMUNITY_SUFFIXES for w in _WORDS]
+    stems = [w + s for s in wordlists.COMMUNITY_SUFFIXES for w in wordlists.WORDS]
     names = _concat(_distinct_names(rng, streets, stems), "社区")
     city.comm_id[fill] = ids
     city.comm_name[fill] = names
@@ -699,7 +583,7 @@ def _unit_types(
     """Unit types by share, organs capped at the number of organ names in each group."""
     types = _choice(rng, shares, len(groups))
     organs = np.flatnonzero(types == "organ")
-    extra = organs[_rank_in_group(groups[organs]) >= len(_ORGANS)]
+    extra = organs[_rank_in_group(groups[organs]) >= len(wordlists.ORGANS)]
     types[extra] = _choice(rng, {k: v for k, v in shares.items() if k != "organ"}, len(extra))
     return types
 
@@ -709,7 +593,7 @@ def _unit_names(
 ) -> np.ndarray:
     """Names distinct within each group (the city, or a district), by unit type."""
     names = np.empty(len(types), object)
-    for unit_type, (stems, suffixes, short) in _UNIT_STEMS.items():
+    for unit_type, (stems, suffixes, short) in wordlists.UNIT_STEMS.items():
         sel = np.flatnonzero(types == unit_type)
         if sel.size:
             prefix = prefixes[groups[sel]]
@@ -1093,10 +977,13 @@ def _projects(
         by_street = np.concatenate([by_street, np.zeros(n_caohu, bool)])
 
     n = len(comm)
-    category = _choice(rng, dict(zip(_THEMES, _CATEGORY_SHARES, strict=True)), n)
+    category = _choice(rng, dict(zip(wordlists.THEMES, wordlists.CATEGORY_SHARES, strict=True)), n)
     pick = rng.integers(0, 60, n)
     theme = _object_array(
-        [_THEMES[c][i % len(_THEMES[c])] for c, i in zip(category, pick, strict=True)]
+        [
+            wordlists.THEMES[c][i % len(wordlists.THEMES[c])]
+            for c, i in zip(category, pick, strict=True)
+        ]
     )
     street = city.comm_street[comm]
     runner = np.where(by_street, city.street_id[street], city.comm_id[comm])
@@ -1180,8 +1067,8 @@ def _positions(
     site = _choice(rng, _SITE_TYPES, n)
     comm = rng.choice(len(city.comm_id), size=n, p=attract / attract.sum())
     street, district = city.comm_street[comm], city.comm_district[comm]
-    word = np.array(_WORDS, object)[rng.integers(0, len(_WORDS), n)]
-    place = np.array([_SITE_PLACES.get(s, "") for s in site], object)
+    word = np.array(wordlists.WORDS, object)[rng.integers(0, len(wordlists.WORDS), n)]
+    place = np.array([wordlists.SITE_PLACES.get(s, "") for s in site], object)
     stem = np.array([s.removesuffix("街道") for s in city.street_name], object)[street]
     place = np.select(
         [site == "community", site == "development zone", site == "service window"],

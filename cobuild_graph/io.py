@@ -379,13 +379,9 @@ def _head_rows(sheet: _Sheet) -> list[tuple[int, list[str]]]:
     if sheet.grid is not None:
         return [(i + 1, row) for i, row in enumerate(sheet.grid[:_HEADER_SEARCH_ROWS])]
     text = sheet.text or ""
-    # The header is among the first lines: parse only the start of a large file.
-    end = -1
-    for _ in range(_HEADER_SEARCH_ROWS * 4):
-        end = text.find("\n", end + 1)
-        if end < 0:
-            break
-    head = text if end < 0 else text[: end + 1]
+    # The header is among the first lines: parse only the start of a large file (with room
+    # for quoted line breaks in title rows).
+    head = text[: _offset_of_line(text, _HEADER_SEARCH_ROWS * 4 + 1)]
     return list(itertools.islice(_csv_records(head), _HEADER_SEARCH_ROWS))
 
 
@@ -446,6 +442,7 @@ def _fast_csv(body: str, delimiter: str, width: int) -> pd.DataFrame | None:
 
 
 def _offset_of_line(text: str, line: int) -> int:
+    """Where physical line `line` (1-based) starts in `text`; its length if it has fewer."""
     offset = 0
     for _ in range(line - 1):
         offset = text.find("\n", offset) + 1

@@ -31,7 +31,9 @@ def problems_frame(problems: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """
     frame = pd.DataFrame(list(problems), columns=list(PROBLEM_COLUMNS))
     frame["row"] = frame["row"].astype("Int64")
-    frame["value"] = frame["value"].astype(object)
+    for name in ("file", "column", "value", "message"):
+        column = frame[name].astype(object)
+        frame[name] = column.where(column.notna(), None)
     return frame.sort_values(
         ["file", "row", "column"], na_position="first", kind="stable", key=_sort_key
     ).reset_index(drop=True)

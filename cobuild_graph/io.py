@@ -312,7 +312,7 @@ def _frame(
         return None  # undecodable; already reported
     part_column = keys[1] if sheet.kind == "nodes" else keys[2]  # label or type
     required = [k for k in keys if not (k == part_column and sheet.part)]
-    head = _head_rows(sheet)
+    head, line_ends = _head_rows(sheet)
     header_at = _find_header(head, required, aliases)
     if header_at is None:
         header_row, header = next(((r, c) for r, c in head if any(c)), (1, []))
@@ -324,7 +324,7 @@ def _frame(
         return None
     header_row, header = head[header_at]
     canonical = _canonical_header(sheet.file, header_row, header, aliases, problems)
-    frame = _body(sheet, header_row, len(canonical), problems)
+    frame = _body(sheet, header_row, line_ends[header_at], len(canonical), problems)
     frame.columns = [*canonical, ROW]
     for column in canonical:
         frame[column] = frame[column].str.strip(_TRIM)
@@ -374,23 +374,28 @@ def _canonical_header(
     return canonical
 
 
-def _head_rows(sheet: _Sheet) -> list[tuple[int, list[str]]]:
-    """The first rows, where the header is looked for, with their spreadsheet row numbers."""
+def _head_rows(sheet: _Sheet) -> tuple[list[tuple[int, list[str]]], list[int]]:
+    """The first rows, where the header is looked for, as (spreadsheet row, cells), and the
+    physical line each ends on."""
     if sheet.grid is not None:
-        return [(i + 1, row) for i, row in enumerate(sheet.grid[:_HEADER_SEARCH_ROWS])]
+        rows = [(i + 1, row) for i, row in enumerate(sheet.grid[:_HEADER_SEARCH_ROWS])]
+        return rows, [row for row, _ in rows]
     text = sheet.text or ""
     # The header is among the first lines: parse only the start of a large file (with room
     # for quoted line breaks in title rows).
     head = text[: _offset_of_line(text, _HEADER_SEARCH_ROWS * 4 + 1)]
-    return list(itertools.islice(_csv_records(head), _HEADER_SEARCH_ROWS))
+    records = list(itertools.islice(_csv_records(head), _HEADER_SEARCH_ROWS))
+    return [(row, cells) for row, _, cells in records], [line for _, line, _ in records]
 
 
-def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    """(spreadsheet row, last physical line, cells) of each record.
+
+    A spreadsheet counts records, not lines: a cell with a line break stays in one row.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    line = 1
-    for cells in reader:
-        yield line, cells
-        line = reader.line_num + 1
+    for row, cells in enumerate(reader, start=1):
+        yield row, reader.line_num, cells
 
 
 def _delimiter(text: str) -> str:
@@ -399,19 +404,18 @@ def _delimiter(text: str) -> str:
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
-def _body(sheet: _Sheet, header_row: int, width: int, problems: Problems) -> pd.DataFrame:
+def _body(
+    sheet: _Sheet, header_row: int, header_line: int, width: int, problems: Problems
+) -> pd.DataFrame:
     """The cells below the header: `width` text columns and the spreadsheet row."""
     if sheet.grid is not None:
         rows = [(i + 1, r) for i, r in enumerate(sheet.grid) if i + 1 > header_row]
         return _rows_frame(sheet.file, rows, width, problems)
     text = sheet.text or ""
-    body = text[_offset_of_line(text, header_row + 1) :]
-    frame = _fast_csv(body, _delimiter(text), width)
-    lines = body.rstrip("\r\n").count("\n") + 1 if body.strip("\r\n") else 0
-    if frame is None or frame.shape[1] > width or len(frame) != lines:
-        # Ragged rows, blank lines or quoted line breaks: read record by record instead,
-        # for exact row numbers.
-        rows = [(r, c) for r, c in _csv_records(text) if r > header_row]
+    frame = _fast_csv(text[_offset_of_line(text, header_line + 1) :], _delimiter(text), width)
+    if frame is None or frame.shape[1] > width:
+        # Ragged rows, blank lines or quoted line breaks: read record by record instead.
+        rows = [(r, c) for r, _, c in _csv_records(text) if r > header_row]
         return _rows_frame(sheet.file, rows, width, problems)
     frame = frame.reindex(columns=range(width)).fillna("")
     frame[ROW] = np.arange(header_row + 1, header_row + 1 + len(frame))
@@ -419,14 +423,16 @@ def _body(sheet: _Sheet, header_row: int, width: int, problems: Problems) -> pd.
 
 
 def _fast_csv(body: str, delimiter: str, width: int) -> pd.DataFrame | None:
-    """Parse well-formed CSV rows with Arrow's reader; ``None`` if they are not well formed."""
+    """Parse well-formed CSV rows with Arrow's reader; ``None`` if they are not well formed
+    (ragged rows, blank lines, line breaks inside quotes)."""
     if not body.strip("\r\n"):
         return pd.DataFrame({i: pd.Series(dtype=str) for i in range(width)})
     try:
         table = pacsv.read_csv(
             io.BytesIO(body.encode("utf-8")),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            # A blank line is a spreadsheet row too: let it fail over to the exact reader.
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,

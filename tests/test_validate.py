@@ -163,3 +163,19 @@ def test_parse_dates_accepts_the_common_spellings() -> None:
         dt.date(2022, 1, 1),
         dt.date(2022, 3, 1),
     ]
+
+
+def test_quoted_line_breaks_and_extra_cells_keep_exact_rows(tmp_path: Path) -> None:
+    # Row 3 holds a line break inside quotes, so the file's lines and rows part ways.
+    nodes = NODES.replace("苏州市,,,public-record", '"苏州市\n(地级市)",,,public-record')
+    nodes += "x1,Unit,某单位,,,,surplus\nx2,Unit,,,,\n"
+    problems = problems_of(write_csv_dataset(tmp_path, nodes))
+    assert where(only(problems, "more cells than header columns")) == [("nodes.csv", 9, None)]
+    assert where(only(problems, "empty name")) == [("nodes.csv", 10, "name")]
+
+
+def test_tab_separated_file(tmp_path: Path) -> None:
+    folder = write_csv_dataset(tmp_path, NODES.replace(",", "\t"), TIES.replace(",", "\t"))
+    nodes, ties, _ = read_tables(folder)
+    assert len(nodes) == 7
+    assert set(ties["type"]) == {"PART_OF", "PAIRED_WITH", "ASSIGNED_TO", "EMBEDDED_IN"}

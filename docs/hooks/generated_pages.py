@@ -1,0 +1,107 @@
+"""MkDocs hook: the schema reference and the CLI reference, generated from the code.
+
+The pages are made at build time from :data:`cobuild_graph.DEFAULT_SCHEMA` and from the
+argument parser of ``cobuild-graph``, so the documentation cannot disagree with either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from mkdocs.structure.files import File, Files
+
+from cobuild_graph.cli import build_parser
+from cobuild_graph.schema import DEFAULT_SCHEMA, KEY_COLUMN_ALIASES, AttributeSpec, Schema
+
+
+def on_files(files: Files, config: Any) -> Files:
+    """Add the generated pages to the site."""
+    files.append(File.generated(config, "reference/schema.md", content=schema_page()))
+    files.append(File.generated(config, "reference/cli.md", content=cli_page(build_parser())))
+    return files
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _attribute_rows(owner: str, specs: dict[str, AttributeSpec]) -> list[str]:
+    return [
+        f"| `{name}` | {owner} | {spec.type} | {_cell(', '.join(spec.choices or ()))} | "
+        f"{_cell(', '.join(spec.aliases))} | {_cell(spec.description)} |"
+        for name, spec in specs.items()
+    ]
+
+
+def schema_page(schema: Schema = DEFAULT_SCHEMA) -> str:
+    """The schema reference as Markdown."""
+    lines = [
+        "# Schema reference",
+        "",
+        "Generated from `cobuild_graph.schema.DEFAULT_SCHEMA`. Extend it for other node kinds: "
+        "see [Extending the schema](../extending-schema.md).",
+        "",
+        "## Node labels",
+        "",
+        "| label | other spellings | meaning | hierarchy level |",
+        "|---|---|---|---|",
+    ]
+    for name, spec in schema.labels.items():
+        level = schema.level(name)
+        lines.append(
+            f"| `{name}` | {_cell(', '.join(spec.aliases))} | {_cell(spec.description)} | "
+            f"{'' if level is None else level} |"
+        )
+    lines += [
+        "",
+        "## Tie types",
+        "",
+        "| type | other spellings | meaning | from → to |",
+        "|---|---|---|---|",
+    ]
+    for name, spec in schema.tie_types.items():
+        pairs = "<br>".join(f"{s} → {t}" for s, t in sorted(spec.endpoints))
+        lines.append(
+            f"| `{name}` | {_cell(', '.join(spec.aliases))} | {_cell(spec.description)} | {pairs} |"
+        )
+    lines += [
+        "",
+        "## Columns",
+        "",
+        "Required: nodes `id`, `label`, `name`; ties `source`, `target`, `type`. Other "
+        "headers accepted for them:",
+        "",
+    ]
+    lines += [f"- `{key}`: {', '.join(aliases)}" for key, aliases in KEY_COLUMN_ALIASES.items()]
+    lines += [
+        "",
+        "| column | applies to | type | allowed values | other headers | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += _attribute_rows("every node", dict(schema.node_attributes))
+    for name, spec in schema.labels.items():
+        lines += _attribute_rows(name, dict(spec.attributes))
+    lines += _attribute_rows("every tie", dict(schema.tie_attributes))
+    for name, spec in schema.tie_types.items():
+        lines += _attribute_rows(name, dict(spec.attributes))
+    return "\n".join(lines) + "\n"
+
+
+def cli_page(parser: argparse.ArgumentParser) -> str:
+    """The command-line reference as Markdown: each command's help as ``--help`` prints it."""
+    os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal width
+    lines = ["# Command line", "", "Generated from the argument parser of `cobuild-graph`.", ""]
+    lines += ["```text", parser.format_help().rstrip(), "```", ""]
+    for action in parser._subparsers._group_actions:  # argparse keeps its subparsers here
+        for name, sub in action.choices.items():
+            lines += [
+                f"## `cobuild-graph {name}`",
+                "",
+                "```text",
+                sub.format_help().rstrip(),
+                "```",
+                "",
+            ]
+    return "\n".join(lines)

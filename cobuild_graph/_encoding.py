@@ -8,6 +8,7 @@ result is checked for the marks of mojibake before it is accepted.
 from __future__ import annotations
 
 import codecs
+from collections import Counter
 
 import charset_normalizer
 
@@ -90,16 +91,19 @@ def decode_text(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
 
 
 def _looks_like_mojibake(text: str) -> bool:
-    non_ascii = [c for c in text if ord(c) > 0x7F]
-    rare = 0
-    for char in non_ascii:
+    counts = Counter(text)  # distinct characters are few: check each once
+    non_ascii = rare = 0
+    for char, count in counts.items():
+        if ord(char) <= 0x7F:
+            continue
         if "\ue000" <= char <= "\uf8ff":  # private use: GB18030 decoding of foreign bytes
             return True
+        non_ascii += count
         try:
             char.encode("gb2312")
         except UnicodeEncodeError:
-            rare += 1
-    return rare > _MAX_RARE_SHARE * len(non_ascii)
+            rare += count
+    return rare > _MAX_RARE_SHARE * non_ascii
 
 
 def _advice(what: str, data: bytes) -> str:

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from cobuild_graph import __version__
-from cobuild_graph.errors import ValidationError
+from cobuild_graph.errors import StoreError, ValidationError
 from cobuild_graph.generate import SCALES, generate_tables
 from cobuild_graph.io import Dataset, read_tables, write_dataset
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, load_schema
 from cobuild_graph.template import write_template
 
+if TYPE_CHECKING:
+    from cobuild_graph.store import Neo4jStore
+
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_NEO4J = 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # the driver logs each retried transaction as a warning
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
     try:
         return int(args.run(args) or 0)
     except ValidationError as error:
@@ -48,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as error:
         print(f"cobuild-graph: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except StoreError as error:
+        print(f"cobuild-graph: error: {error}", file=sys.stderr)
+        return EXIT_NEO4J
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,8 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    def reading(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("path", type=Path, help="dataset folder or .xlsx workbook")
+    def reading(sub: argparse.ArgumentParser, *, optional: bool = False) -> None:
+        if optional:
+            sub.add_argument("path", type=Path, nargs="?", help="dataset folder or .xlsx workbook")
+        else:
+            sub.add_argument("path", type=Path, help="dataset folder or .xlsx workbook")
         sub.add_argument(
             "--encoding", help="encoding of the CSV files (default: UTF-8, then GB18030)"
         )
@@ -80,8 +94,51 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--json", action="store_true", help="print the problems as JSON")
 
     sub = command("info", _info, "count the nodes per label and ties per type")
-    reading(sub)
+    reading(sub, optional=True)
     sub.add_argument("--json", action="store_true", help="print the counts as JSON")
+    sub.add_argument(
+        "--neo4j",
+        action="store_true",
+        help="count a dataset stored in Neo4j instead of a file (no PATH then)",
+    )
+    sub.add_argument("--dataset", help="with --neo4j: the stored dataset (default: the only one)")
+    _connection(sub)
+
+    sub = command(
+        "load", _load, "validate a dataset and write it into Neo4j (nothing is written if invalid)"
+    )
+    reading(sub)
+    sub.add_argument("--dataset", help="name to store it under (default: the folder or file name)")
+    sub.add_argument(
+        "--replace", action="store_true", help="delete the stored dataset of that name first"
+    )
+    sub.add_argument(
+        "--batch-size", type=int, default=None, help="rows per transaction (default: 5000)"
+    )
+    sub.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    _connection(sub)
+
+    sub = command("pull", _pull, "read a dataset, or part of it, from Neo4j into files")
+    sub.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="a folder for CSV files, OUT.xlsx, OUT.graphml or OUT.gexf",
+    )
+    sub.add_argument("--dataset", help="the stored dataset (default: the only one)")
+    where = sub.add_mutually_exclusive_group()
+    where.add_argument("--street", metavar="ID", help="only this street and what is under it")
+    where.add_argument("--district", metavar="ID", help="only this district and what is under it")
+    where.add_argument(
+        "--within", metavar="ID", help="only this place (any level) and what is under it"
+    )
+    sub.add_argument("--at", metavar="DATE", help="only ties that hold on this day (YYYY-MM-DD)")
+    sub.add_argument(
+        "--label", action="append", metavar="LABEL", help="only nodes of this label (repeat)"
+    )
+    sub.add_argument("--schema", type=Path, help="schema extension file (.toml or .json)")
+    _connection(sub)
 
     sub = command("convert", _convert, "write a dataset as .xlsx, .graphml, .gexf or CSVs")
     reading(sub)
@@ -92,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="OUT.xlsx, OUT.graphml, OUT.gexf, or a folder for CSV files",
     )
+
+    sub = command("analyze", _analyze, "write every analysis table to .xlsx or a CSV folder")
+    reading(sub)
+    sub.add_argument("-o", "--output", type=Path, required=True, help="OUT.xlsx or a folder")
+    sub.add_argument("--seed", type=int, default=0, help="seed of community detection")
+
+    sub = command("report", _report, "write an HTML report: summary, tables, charts and map")
+    reading(sub)
+    sub.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
+    sub.add_argument("--seed", type=int, default=0, help="seed of the analysis and the layout")
 
     sub = command("template", _template, "write an Excel template for a new dataset")
     sub.add_argument("-o", "--output", type=Path, required=True, help="OUT.xlsx")
@@ -109,6 +176,48 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, required=True, help="a folder for CSV files, or OUT.xlsx"
     )
     return parser
+
+
+def _connection(sub: argparse.ArgumentParser) -> None:
+    group = sub.add_argument_group(
+        "Neo4j connection",
+        "By default from the environment: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, "
+        "NEO4J_DATABASE. The password is only ever read from a variable (or asked for), "
+        "never from the command line, so it stays out of shell history.",
+    )
+    group.add_argument("--uri", help="bolt://host:7687, neo4j://host or neo4j+s://host")
+    group.add_argument("--user", help="user name (default: NEO4J_USERNAME, else neo4j)")
+    group.add_argument("--database", help="database (default: NEO4J_DATABASE, else home)")
+    group.add_argument(
+        "--password-env",
+        default="NEO4J_PASSWORD",
+        metavar="VAR",
+        help="the environment variable holding the password (default: NEO4J_PASSWORD)",
+    )
+
+
+def _store(args: argparse.Namespace) -> Neo4jStore:
+    """A :class:`~cobuild_graph.store.Neo4jStore` from the flags and the environment."""
+    from cobuild_graph.store import Neo4jStore  # imports the driver only when needed
+
+    password = os.environ.get(args.password_env)
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"Neo4j password ({args.password_env} is not set): ")
+    schema = _schema(args) if getattr(args, "schema", None) else DEFAULT_SCHEMA
+    return Neo4jStore.from_env(
+        uri=args.uri, user=args.user, password=password, database=args.database, schema=schema
+    )
+
+
+def _stored_dataset(store: Neo4jStore, args: argparse.Namespace) -> str:
+    """The dataset named by ``--dataset``, or the only one stored."""
+    if args.dataset:
+        return str(args.dataset)
+    names = store.datasets()["name"].tolist()
+    if len(names) == 1:
+        return str(names[0])
+    stored = ", ".join(names) if names else "none"
+    raise ValueError(f"name the dataset with --dataset (stored: {stored})")
 
 
 def _schema(args: argparse.Namespace) -> Schema:
@@ -129,6 +238,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    if args.neo4j:
+        if args.path is not None:
+            raise ValueError("give PATH or --neo4j, not both")
+        return _info_neo4j(args)
+    if args.path is None:
+        raise ValueError("info needs a dataset PATH (or --neo4j for a stored dataset)")
     dataset = _read(args)
     counts = {
         "nodes": _counts(dataset.nodes["label"]),
@@ -137,18 +252,87 @@ def _info(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(counts)
         return 0
-    for key in ("name", "place", "date", "licence"):
-        if dataset.meta.get(key):
-            print(f"{key}: {dataset.meta[key]}")
-    for what, table in counts.items():
-        print(f"\n{what} ({sum(table.values()):,})")
-        for name, count in table.items():
-            print(f"  {name:<14}{count:>10,}")
+    _print_counts(dataset.meta, counts)
     provenance = dataset.nodes.get("provenance")
     if provenance is not None and provenance.notna().any():
         print("\nnode provenance")
         for name, count in _counts(provenance.fillna("(none)")).items():
             print(f"  {name:<14}{count:>10,}")
+    return 0
+
+
+def _info_neo4j(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        if not args.dataset and len(stored := store.datasets()) != 1:
+            if args.json:
+                _print_json({"datasets": _records(stored)})
+            else:
+                print(f"{len(stored)} datasets in Neo4j at {store.address}")
+                for row in stored.itertuples():
+                    state = "" if row.complete else "  (incomplete)"
+                    print(f"  {row.name:<24}{row.nodes:>10,} nodes{row.ties:>10,} ties{state}")
+            return 0
+        name = _stored_dataset(store, args)
+        counts = _stored_counts(store, name)
+        if args.json:
+            _print_json(counts)
+            return 0
+        print(f"dataset: {name} in Neo4j at {store.address}")
+        _print_counts(store.metadata(name), counts)
+    return 0
+
+
+def _stored_counts(store: Neo4jStore, name: str) -> dict[str, dict[str, int]]:
+    nodes, ties = store.node_counts(name), store.tie_counts(name)
+    return {
+        "nodes": {str(k): int(v) for k, v in zip(nodes["label"], nodes["count"], strict=True)},
+        "ties": {str(k): int(v) for k, v in zip(ties["type"], ties["count"], strict=True)},
+    }
+
+
+def _print_counts(meta: dict[str, Any], counts: dict[str, dict[str, int]]) -> None:
+    for key in ("name", "place", "date", "licence"):
+        if meta.get(key):
+            print(f"{key}: {meta[key]}")
+    for what, table in counts.items():
+        print(f"\n{what} ({sum(table.values()):,})")
+        for name, count in table.items():
+            print(f"  {name:<14}{count:>10,}")
+
+
+def _load(args: argparse.Namespace) -> int:
+    dataset = _read(args)  # validates: nothing is written when the dataset is invalid
+    source = args.path.resolve()
+    name = args.dataset or (source.name if source.is_dir() else source.stem)
+    options = {"batch_size": args.batch_size} if args.batch_size else {}
+    with _store(args) as store:
+        summary = store.load(
+            dataset, name, replace=args.replace, progress=not args.no_progress, **options
+        )
+        print(
+            f"loaded {args.path} into Neo4j at {store.address} as dataset {name!r}: "
+            f"{summary.nodes:,} nodes, {summary.ties:,} ties in {summary.seconds:.1f} s"
+        )
+        _print_counts({}, _stored_counts(store, name))
+    return 0
+
+
+def _pull(args: argparse.Namespace) -> int:
+    within = args.street or args.district or args.within
+    with _store(args) as store:
+        name = _stored_dataset(store, args)
+        G = store.read(name, within=within, labels=args.label, at=args.at)
+    expected = "Street" if args.street else "District" if args.district else None
+    found = G.nodes[within]["label"] if within in G else None
+    if expected and found != expected:
+        raise ValueError(
+            f"{within!r} is a {found or 'node outside the labels chosen'}, not a {expected}"
+        )
+    out = write_dataset(G, args.output, schema=_schema(args))
+    print(
+        f"wrote {out} ({G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties) "
+        f"from dataset {name!r}"
+    )
     return 0
 
 
@@ -160,6 +344,29 @@ def _convert(args: argparse.Namespace) -> int:
     dataset = _read(args)
     out = write_dataset(dataset, args.output, schema=_schema(args))
     print(f"wrote {out} ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> Any:
+    from cobuild_graph.build import graph_from_tables
+
+    dataset = _read(args)
+    return graph_from_tables(dataset.nodes, dataset.ties, meta=dataset.meta)
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from cobuild_graph.analyze import analyze, write_analysis
+
+    tables = analyze(_graph(args), seed=args.seed, progress=sys.stderr.isatty())
+    print(f"wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from cobuild_graph.report import write_report
+
+    out = write_report(_graph(args), args.output, seed=args.seed, schema=_schema(args))
+    print(f"wrote {out}")
     return 0
 
 
@@ -183,6 +390,10 @@ def _problem_records(problems: pd.DataFrame) -> list[dict[str, Any]]:
         record["value"] = None if value is None else value if isinstance(value, str) else str(value)
         records.append(record)
     return records
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
 def _print_json(data: Any) -> None:

@@ -85,3 +85,27 @@ def format_problem(problem: Mapping[str, Any]) -> str:
     if value is not None and value != "" and not (isinstance(value, float) and pd.isna(value)):
         text += f" (value: {value!r})"
     return text
+
+
+class StoreError(CobuildGraphError):
+    """Neo4j refused an operation of the store, or a stored dataset is not as expected."""
+
+
+class Neo4jConfigError(StoreError, ValueError):
+    """The connection settings are incomplete or unsafe (no URI, a password in the URI ...)."""
+
+
+class Neo4jConnectionError(StoreError, ConnectionError):
+    """Neo4j cannot be reached: the server is down, the address is wrong, or it went away."""
+
+
+class Neo4jAuthError(Neo4jConnectionError):
+    """Neo4j refused the user name and password (the message never shows the password)."""
+
+
+class Neo4jPermissionError(StoreError, PermissionError):
+    """The Neo4j user may not do what the store asked (create constraints, write ...)."""
+
+
+class NotFoundError(StoreError, LookupError):
+    """The dataset, or the node asked for, is not stored in the Neo4j database."""

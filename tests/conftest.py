@@ -1,10 +1,21 @@
-"""Shared fixtures: small datasets written as files the way users write them."""
+"""Shared fixtures: small datasets written as files the way users write them, and Neo4j."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from cobuild_graph.store import Neo4jStore
 
 NODES = """id,label,name,members,founded,provenance
 city,City,苏州市,,,public-record
@@ -41,3 +52,130 @@ def write_csv_dataset(
 def small_dataset(tmp_path: Path) -> Path:
     """A valid seven-node dataset folder in UTF-8."""
     return write_csv_dataset(tmp_path / "small")
+
+
+# -- Neo4j: a real server for the tests marked neo4j ---------------------------------------
+
+SERVER_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server"
+
+
+@dataclass(frozen=True)
+class Neo4jServer:
+    """The server the Neo4j tests use; `state` is set when the tests started it themselves."""
+
+    uri: str
+    user: str
+    password: str
+    database: str | None
+    state: Path | None
+
+    def env(self) -> dict[str, str]:
+        """The ``NEO4J_*`` variables that point at this server."""
+        env = {"NEO4J_URI": self.uri, "NEO4J_USERNAME": self.user, "NEO4J_PASSWORD": self.password}
+        if self.database:
+            env["NEO4J_DATABASE"] = self.database
+        return env
+
+    def script(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``scripts/neo4j-server`` on this server's state dir."""
+        assert self.state is not None
+        return _server_script(self.state, *args)
+
+
+def _server_script(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COBUILD_NEO4J_STATE": str(state)}
+    for name in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, str(SERVER_SCRIPT), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,  # a first start fetches Neo4j from Maven Central
+        check=False,
+    )
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _java_found() -> bool:
+    java_home = os.environ.get("JAVA_HOME")
+    return bool(
+        os.environ.get("COBUILD_NEO4J_JAVA")
+        or (java_home and (Path(java_home) / "bin" / "java").exists())
+        or shutil.which("java")
+    )
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[Neo4jServer]:
+    """A Neo4j server: ``NEO4J_URI`` if set, else a disposable one started for the session.
+
+    In CI (``CI=true``) a server that cannot start fails the tests; elsewhere they are
+    skipped only when Java is missing.
+    """
+    if os.environ.get("NEO4J_URI"):
+        yield Neo4jServer(
+            os.environ["NEO4J_URI"],
+            os.environ.get("NEO4J_USERNAME", "neo4j"),
+            os.environ.get("NEO4J_PASSWORD", ""),
+            os.environ.get("NEO4J_DATABASE") or None,
+            None,
+        )
+        return
+    if not _java_found():
+        message = "java not found: the Neo4j tests start a server (Java 17+), or set NEO4J_URI"
+        if _in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    state = Path(tempfile.mkdtemp(prefix="cobuild-neo4j-tests-")) / "state"
+    try:
+        started = _server_script(state, "start")
+        if started.returncode != 0:
+            pytest.fail(
+                "scripts/neo4j-server start failed; the Neo4j tests cannot run:\n"
+                + started.stderr[-4000:]
+            )
+        exports = dict(
+            line.removeprefix("export ").split("=", 1)
+            for line in started.stdout.splitlines()
+            if line.startswith("export ")
+        )
+        yield Neo4jServer(
+            exports["NEO4J_URI"],
+            exports["NEO4J_USERNAME"],
+            exports["NEO4J_PASSWORD"],
+            exports.get("NEO4J_DATABASE") or None,
+            state,
+        )
+    finally:
+        _server_script(state, "stop")
+        shutil.rmtree(state.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def neo4j_store(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
+    """A store on the session's server, shared by the Neo4j tests."""
+    with Neo4jStore(
+        neo4j_server.uri,
+        (neo4j_server.user, neo4j_server.password),
+        database=neo4j_server.database,
+    ) as opened:
+        yield opened
+
+
+@pytest.fixture
+def new_dataset(neo4j_store: Neo4jStore, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Call it for a dataset name of this test's own; every one is deleted afterwards."""
+    names: list[str] = []
+
+    def make(tag: str = "") -> str:
+        name = f"test-{request.node.name}{'-' + tag if tag else ''}-{uuid.uuid4().hex[:8]}"
+        names.append(name)
+        return name
+
+    yield make
+    for name in names:
+        neo4j_store.delete(name)

@@ -1,0 +1,274 @@
+"""Benchmark: every analysis table, the province-scale measures, the betweenness estimate.
+
+Three parts, each one command well under ten minutes on the 2-core machine:
+
+    python3 bench/analysis.py tables [--scales sample city] [--no-networkx]
+    python3 bench/analysis.py sampling [--scale city]
+    python3 bench/analysis.py province [--networkx]
+
+``tables`` times every step of :func:`cobuild_graph.analyze.analyze` (wall and CPU seconds;
+the machine is shared, so CPU time is the steadier figure) beside the pure-networkx path
+for the same measure on the same simple graph, and prints the ratio. Where networkx would
+take minutes (exact closeness, path lengths, betweenness at city scale ...) its time is
+measured on a seeded sample of sources and scaled up (marked ``~``). ``sampling`` measures
+the error of the k-source betweenness estimate against the exact values. ``province``
+times PageRank, components and Leiden at province scale (goal: under 30 s each), after the
+one conversion to a simple igraph graph that every measure shares (timed apart).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
+
+import cobuild_graph as cg
+from cobuild_graph import metrics
+from cobuild_graph._memo import memo, shared
+
+analysis = importlib.import_module("cobuild_graph.analyze")  # the module, not the function
+
+SEED = 2020
+GOALS = {"sample": 3.0, "city": 30.0}
+PROVINCE_GOAL = 30.0
+
+
+def clock(work: Callable[[], Any]) -> tuple[Any, float, float]:
+    """Run `work`: its result, wall seconds and CPU seconds."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def scaled(per_item: Callable[[Any], Any], items: list[Any], total: int) -> float:
+    """Seconds for `total` items, from timing `per_item` on `items` (a sample of them)."""
+    _, wall, _ = clock(lambda: [per_item(x) for x in items])
+    return wall * total / len(items)
+
+
+def networkx_times(
+    G: nx.MultiDiGraph, sample: int | None, seed: int
+) -> dict[str, tuple[float, str]]:
+    """Seconds of the pure-networkx path per table, with a note on how it was measured."""
+    H, build, _ = clock(lambda: metrics.simple_graph(G))
+    n = H.number_of_nodes()
+    rng = random.Random(seed)
+    probe = rng.sample(list(H), min(n, 200))
+    largest = H.subgraph(max(nx.connected_components(H), key=len)).copy()
+    probe_largest = rng.sample(list(largest), min(len(largest), 200))
+    out: dict[str, tuple[float, str]] = {"simple graph": (build, "")}
+
+    def closeness_one(v: Any) -> float:
+        return nx.closeness_centrality(H, u=v)
+
+    def path_lengths_one(v: Any) -> int:
+        return sum(nx.single_source_shortest_path_length(largest, v).values())
+
+    parts = {
+        "degree": clock(lambda: nx.degree_centrality(H))[1],
+        "eigenvector": clock(lambda: nx.eigenvector_centrality(H, max_iter=10_000))[1],
+        "pagerank": clock(lambda: _pagerank_python(H))[1],
+    }
+    if sample is None and n > 8_000:
+        k = 200
+        _, wall, _ = clock(lambda: nx.betweenness_centrality(H, k=k, seed=seed))
+        parts["betweenness"] = wall * n / k
+        note = "~ betweenness and closeness from 200 sources"
+    else:
+        parts["betweenness"] = clock(lambda: nx.betweenness_centrality(H, k=sample, seed=seed))[1]
+        note = "~ closeness from 200 sources" + (
+            f"; betweenness {sample} sources" if sample else ""
+        )
+    parts["closeness"] = scaled(closeness_one, probe, n)
+    out["centrality"] = (sum(parts.values()), note)
+    summary = {
+        "diameter": clock(lambda: nx.diameter(largest, usebounds=True))[1],
+        "path_length": scaled(path_lengths_one, probe_largest, len(largest)),
+        "clustering": clock(lambda: (nx.average_clustering(H), nx.transitivity(H)))[1],
+        "assortativity": clock(lambda: nx.degree_assortativity_coefficient(H))[1],
+    }
+    out["summary"] = (sum(summary.values()), "~ path lengths from 200 sources")
+    out["communities"] = (
+        clock(lambda: nx.community.louvain_communities(H, seed=seed))[1],
+        "louvain_communities",
+    )
+    out["kcore"] = (clock(lambda: nx.core_number(H))[1], "")
+    out["cliques"] = (clock(lambda: [c for c in nx.find_cliques(H) if len(c) >= 3])[1], "")
+    holes = scaled(lambda v: (nx.constraint(H, [v]), nx.effective_size(H, [v])), probe, n)
+    out["structural_holes"] = (holes, "~ from 200 nodes")
+    return out
+
+
+def run_tables(scales: list[str], with_networkx: bool) -> None:
+    rows = []
+    for scale in scales:
+        G, wall, _ = clock(lambda scale=scale: cg.generate(scale, seed=SEED))
+        n = G.number_of_nodes()
+        print(f"{scale}: {n:,} nodes, {G.number_of_edges():,} ties (generated in {wall:.1f} s)")
+        sample = analysis._choose(
+            "auto", n, analysis.EXACT_BETWEENNESS_LIMIT, analysis.BETWEENNESS_SOURCES
+        )
+        sources = analysis._choose("auto", n, analysis.PATH_SOURCES, analysis.PATH_SOURCES)
+        tables: dict[str, pd.DataFrame] = {}
+        steps = analysis._steps(
+            G,
+            tables,
+            seed=0,
+            sample=sample,
+            top=analysis.ROBUSTNESS_TOP,
+            sources=sources,
+            paths=n <= analysis.PATH_LIMIT,
+            schema=cg.DEFAULT_SCHEMA,
+        )
+        ours = {}
+        with shared():
+            for name, step in steps:
+                tables[name], wall, cpu = clock(step)
+                ours[name] = (wall, cpu)
+        reference = networkx_times(G, sample, 0) if with_networkx else {}
+        for name, (wall, cpu) in ours.items():
+            theirs, note = reference.get(name, (float("nan"), ""))
+            rows.append((scale, name, wall, cpu, theirs, theirs / wall, note))
+        total_wall = sum(w for w, _ in ours.values())
+        total_cpu = sum(c for _, c in ours.values())
+        rows.append((scale, "ALL TABLES", total_wall, total_cpu, np.nan, np.nan, ""))
+        if "simple graph" in reference:
+            rows.append(
+                (
+                    scale,
+                    "(networkx simple graph)",
+                    np.nan,
+                    np.nan,
+                    reference["simple graph"][0],
+                    np.nan,
+                    "",
+                )
+            )
+        print(
+            f"  every table: {total_wall:.2f} s wall, {total_cpu:.2f} s CPU "
+            f"(goal {GOALS.get(scale, float('nan')):.0f} s); betweenness "
+            f"{'exact' if sample is None else f'{sample} sources'}"
+        )
+    print()
+    print(f"{'scale':<8}{'table':<24}{'wall s':>9}{'cpu s':>9}{'networkx s':>12}{'ratio':>9}  note")
+    for scale, name, wall, cpu, theirs, ratio, note in rows:
+        print(
+            f"{scale:<8}{name:<24}{_f(wall):>9}{_f(cpu):>9}{_f(theirs, 1):>12}"
+            f"{_f(ratio, 0, 'x'):>9}  {note}"
+        )
+
+
+def _f(value: float, digits: int = 2, suffix: str = "") -> str:
+    return "" if value is None or np.isnan(value) else f"{value:.{digits}f}{suffix}"
+
+
+def run_sampling(scale: str) -> None:
+    G = cg.generate(scale, seed=SEED)
+    S = metrics._Simple.of(G)
+    S.igraph()
+    values, wall, cpu = clock(lambda: metrics._betweenness(S, None, None))
+    exact = pd.Series(values, index=S.nodes)
+    print(
+        f"{scale}: {G.number_of_nodes():,} nodes; exact betweenness "
+        f"{wall:.1f} s wall, {cpu:.1f} s CPU"
+    )
+    top = set(exact.nlargest(20).index)
+    print(
+        f"{'sources':>8}{'seed':>6}{'wall s':>9}{'cpu s':>8}{'mean abs err':>14}"
+        f"{'max abs err':>13}{'max err / max':>15}{'top-20 kept':>13}{'spearman':>10}"
+    )
+    for k in (100, 250, 500, 1000, 2000):
+        for seed in (0, 1, 2):
+            values, wall, cpu = clock(lambda k=k, seed=seed: metrics._betweenness(S, k, seed))
+            estimate = pd.Series(values, index=S.nodes)
+            error = (estimate - exact).abs()
+            kept = len(top & set(estimate.nlargest(20).index)) / 20
+            rho = estimate.rank().corr(exact.rank())
+            print(
+                f"{k:>8}{seed:>6}{wall:>9.2f}{cpu:>8.2f}{error.mean():>14.2e}{error.max():>13.2e}"
+                f"{error.max() / exact.max():>15.3f}{kept:>13.2f}{rho:>10.3f}"
+            )
+
+
+def run_province(with_networkx: bool) -> None:
+    G, wall, _ = clock(lambda: cg.generate("province", seed=SEED))
+    print(
+        f"province: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties "
+        f"(generated in {wall:.1f} s)"
+    )
+    S, wall, cpu = clock(lambda: metrics._Simple.of(G))
+    print(f"  simple graph: {wall:.1f} s wall, {cpu:.1f} s CPU; ", end="")
+    _, wall, cpu = clock(S.igraph)
+    print(f"igraph: {wall:.1f} s wall, {cpu:.1f} s CPU")
+    H = S.networkx() if with_networkx else None
+    measures: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
+        (
+            "pagerank",
+            lambda: metrics._pagerank(S, 0.85),
+            (lambda: _pagerank_python(H)) if H is not None else None,
+        ),
+        (
+            "components",
+            lambda: len(S.igraph().connected_components()),
+            (lambda: nx.number_connected_components(H)) if H is not None else None,
+        ),
+        ("leiden", lambda: metrics.communities(G, method="leiden", seed=0), None),
+        (
+            "louvain",
+            lambda: metrics.communities(G, method="louvain", seed=0),
+            (lambda: nx.community.louvain_communities(H, seed=0)) if H is not None else None,
+        ),
+    ]
+    print(f"{'measure':<12}{'wall s':>9}{'cpu s':>9}{'goal s':>8}{'networkx s':>12}{'ratio':>8}")
+    for name, ours, theirs in measures:
+        with shared():  # the simple graph made above, as inside analyze()
+            memo(G, ("simple", None, False), lambda: S)
+            result, wall, cpu = clock(ours)
+        other = clock(theirs)[1] if theirs is not None else float("nan")
+        extra = (
+            f"  modularity {result.attrs['modularity']:.4f}"
+            if name in ("leiden", "louvain")
+            else ""
+        )
+        print(
+            f"{name:<12}{wall:>9.2f}{cpu:>9.2f}{PROVINCE_GOAL:>8.0f}{_f(other, 1):>12}"
+            f"{_f(other / wall, 0, 'x'):>8}{extra}"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory {peak:,.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parts = parser.add_subparsers(dest="part", required=True)
+    tables = parts.add_parser("tables", help="every table at sample and city scale")
+    tables.add_argument("--scales", nargs="+", default=["sample", "city"])
+    tables.add_argument("--no-networkx", action="store_true", help="skip the networkx path")
+    sampling = parts.add_parser("sampling", help="error of the betweenness estimate")
+    sampling.add_argument("--scale", default="city")
+    province = parts.add_parser("province", help="PageRank, components, Leiden at province")
+    province.add_argument("--networkx", action="store_true", help="also time networkx")
+    args = parser.parse_args()
+    if args.part == "tables":
+        run_tables(args.scales, not args.no_networkx)
+    elif args.part == "sampling":
+        run_sampling(args.scale)
+    else:
+        run_province(args.networkx)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

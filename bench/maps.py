@@ -1,0 +1,112 @@
+"""Benchmark: interactive maps in headless Chromium, from page load to interactive.
+
+For each case the map is built in Python (timed), written, and opened ``--repeat`` times
+in a fresh browser page; "interactive" is the map's first drawing done (``cgMap.readyAt``,
+milliseconds since navigation start: parsing the page, vis-network's data sets, the
+network and its first frame). Prints the median and the spread with the HTML size, and
+the ratio to the goal of 2 s for the sample.
+
+    python3 bench/maps.py [--repeat 3] [--cases sample-full sample-street city-community]
+
+Needs Debian's Chromium at /usr/bin/chromium (or $COBUILD_CHROMIUM) and Playwright's
+Python package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+import cobuild_graph as cg
+from cobuild_graph.maps import network_map
+
+GOAL_SECONDS = 2.0
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "suzhou"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: name: (dataset, network_map keyword arguments)
+CASES = {
+    "sample-full": ("sample", {}),
+    "sample-street": ("sample", {"aggregate": "Street"}),
+    "city-community": ("city", {"aggregate": "Community"}),
+    "city-street": ("city", {"aggregate": "Street"}),
+}
+
+
+def graph(name: str):
+    """The Suzhou sample, or a generated scale with seed 1."""
+    return cg.read_dataset(SAMPLE) if name == "sample" else cg.generate(name, seed=1)
+
+
+def open_times(browser, path: Path, repeat: int) -> list[dict[str, float]]:
+    """Open `path` `repeat` times; each time, when the map was interactive and its parts."""
+    runs = []
+    for _ in range(repeat):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        outside: list[str] = []  # watched, not routed: routing itself slows the load
+        page.on("request", lambda r, seen=outside: r.url.startswith("file:") or seen.append(r.url))
+        page.goto(path.as_uri())
+        page.wait_for_function("() => window.cgMap && window.cgMap.ready", timeout=120_000)
+        if outside:
+            raise RuntimeError(f"the map requested {outside}")
+        runs.append(page.evaluate("() => window.cgMap.marks"))
+        page.close()
+    return runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    args = parser.parse_args()
+    chromium = os.environ.get("COBUILD_CHROMIUM", "/usr/bin/chromium")
+    out = Path(tempfile.mkdtemp(prefix="cobuild-maps-"))
+    graphs = {}
+    header = (
+        f"{'case':<16}{'nodes':>8}{'links':>8}{'build s':>9}{'HTML MB':>9}"
+        f"{'ready s':>9}{'(min-max)':>14}{'network s':>11}"
+    )
+    print(header)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        for case in args.cases:
+            data, options = CASES[case]
+            G = graphs.setdefault(data, graph(data))
+            started = time.perf_counter()
+            net = network_map(G, out / f"{case}.html", layout_seed=1, **options)
+            build = time.perf_counter() - started
+            size = (out / f"{case}.html").stat().st_size / 1e6
+            runs = open_times(browser, out / f"{case}.html", args.repeat)
+            ready = [r["drawn"] / 1000 for r in runs]
+            network = [(r["network"] - r["datasets"]) / 1000 for r in runs]
+            print(
+                f"{case:<16}{len(net.nodes):>8,}{len(net.edges):>8,}{build:>9.2f}{size:>9.2f}"
+                f"{statistics.median(ready):>9.2f}"
+                f"{f'({min(ready):.2f}-{max(ready):.2f})':>14}"
+                f"{statistics.median(network):>11.2f}"
+            )
+            if case == "sample-full":
+                print(
+                    f"  goal: sample interactive in {GOAL_SECONDS} s: ratio "
+                    f"{statistics.median(ready) / GOAL_SECONDS:.2f}"
+                )
+        browser.close()
+    print(f"pages in {out}")
+
+
+if __name__ == "__main__":
+    main()

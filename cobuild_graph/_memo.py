@@ -1,0 +1,44 @@
+"""Reuse of conversions between calls, inside :func:`shared` only.
+
+Every public measure takes a graph and converts it (to tie tables, to a simple igraph
+graph ...). :func:`~cobuild_graph.analyze.analyze` calls many of them on the same graph, so
+inside ``with shared():`` each conversion is made once and reused; outside it nothing is
+kept, so a graph changed between two calls is never measured from a stale copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Hashable, Iterator
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_STORE: ContextVar[dict[Hashable, tuple[Any, Any]] | None] = ContextVar(
+    "cobuild_graph_memo", default=None
+)
+
+
+@contextlib.contextmanager
+def shared() -> Iterator[None]:
+    """Keep conversions of a graph for reuse until the block ends.
+
+    The graphs must not change inside the block.
+    """
+    token = _STORE.set({})
+    try:
+        yield
+    finally:
+        _STORE.reset(token)
+
+
+def memo(G: Any, key: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, or inside :func:`shared` the value made before for `G` and `key`."""
+    store = _STORE.get()
+    if store is None:
+        return make()
+    full = (id(G), key)
+    if full not in store:
+        store[full] = (G, make())  # holding G keeps its id from being reused
+    return store[full][1]

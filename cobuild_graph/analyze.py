@@ -1,0 +1,410 @@
+"""Every table of a co-building network at once, and writing them for publication.
+
+:func:`analyze` runs the general measures of :mod:`cobuild_graph.metrics` and the domain's
+own of :mod:`cobuild_graph.domain` on one graph, converting it once, and returns the tables
+by name; :func:`write_analysis` writes them as one Excel workbook (a sheet per table) or a
+folder of CSV files that Excel on Chinese Windows opens as they are (UTF-8 with BOM).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
+import openpyxl
+import pandas as pd
+from tqdm.auto import tqdm
+
+from cobuild_graph import domain, metrics
+from cobuild_graph._memo import shared
+from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+
+logger = logging.getLogger(__name__)
+
+#: Up to this many nodes :func:`analyze` computes betweenness exactly by default; above it,
+#: from :data:`BETWEENNESS_SOURCES` sampled sources.
+EXACT_BETWEENNESS_LIMIT = 10_000
+#: Sources of the betweenness estimate above :data:`EXACT_BETWEENNESS_LIMIT` nodes.
+BETWEENNESS_SOURCES = 1_000
+#: Source nodes of the path-length estimate in the robustness table (exact for graphs of up
+#: to this many nodes).
+PATH_SOURCES = 400
+#: Above this many nodes :func:`analyze` leaves out the measures that search from every
+#: node (closeness, diameter, average path length, robustness path lengths): O(n m) each.
+PATH_LIMIT = 100_000
+#: Units of highest degree whose withdrawal the robustness table measures structurally.
+ROBUSTNESS_TOP = 10
+_EXCEL_ROWS = 1_048_576
+_SHEET_NAME_LENGTH = 31
+_BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
+
+
+def analyze(
+    G: nx.Graph,
+    *,
+    seed: int = 0,
+    progress: bool = False,
+    betweenness_sample: int | Literal["auto"] | None = "auto",
+    robustness_top: int | None = ROBUSTNESS_TOP,
+    path_sources: int | Literal["auto"] | None = "auto",
+    schema: Schema = DEFAULT_SCHEMA,
+) -> dict[str, pd.DataFrame]:
+    """All the tables of a co-building network, by name.
+
+    The tables (their columns are documented at the function named):
+
+    ========================  ===============================================================
+    ``summary``               :func:`metrics.summary`, plus the Louvain modularity
+    ``centrality``            :func:`metrics.centrality` (with ``name``, ``label``)
+    ``structural_holes``      :func:`metrics.structural_holes`
+    ``kcore``                 :func:`metrics.kcore`
+    ``communities``           :func:`metrics.communities` (Louvain, `seed`)
+    ``community_streets``     per community: size, streets spanned, its main street
+    ``brokerage``             :func:`metrics.brokerage` by street, with z-scores
+    ``cliques``               :func:`metrics.cliques`
+    ``street_links``          :func:`metrics.project`: streets linked by shared units
+    ``robustness``            :func:`metrics.robustness`
+    ``coverage``              :func:`domain.coverage`
+    ``coverage_by_street``    :func:`domain.coverage` per street
+    ``uncovered``             :func:`domain.uncovered` (no unit or branch)
+    ``balance``               :func:`domain.balance` per street
+    ``inequality``            :func:`domain.inequality` of the balance counts
+    ``sector_mix``            :func:`domain.sector_mix` per street
+    ``rollup_street``         :func:`domain.rollup` of degree, betweenness, PageRank (sum)
+    ``rollup_district``       the same per district
+    ``cross_level``           :func:`domain.cross_level_summary`
+    ``unit_reach``            :func:`domain.unit_reach`
+    ``growth``                :func:`domain.growth` per year
+    ``funding``               :func:`domain.funding` per street
+    ``about``                 the settings, versions and seconds per table
+    ========================  ===============================================================
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    seed
+        Seed of every randomised step (Louvain, betweenness and path-length samples).
+    progress
+        Show a progress bar (tqdm) over the steps.
+    betweenness_sample
+        ``"auto"``: exact up to :data:`EXACT_BETWEENNESS_LIMIT` nodes, else an estimate
+        from :data:`BETWEENNESS_SOURCES` sources; ``None``: exact; a number: that many
+        sources.
+    robustness_top
+        Structural columns of the robustness table for this many units of highest degree
+        (:data:`ROBUSTNESS_TOP`); ``None`` for all.
+    path_sources
+        ``"auto"``: exact path lengths in the robustness table up to :data:`PATH_SOURCES`
+        nodes, an estimate from that many sources above; ``None`` or a number as in
+        :func:`metrics.robustness`.
+    schema
+        Gives the hierarchy.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The tables above, in that order. Above :data:`PATH_LIMIT` nodes closeness, the
+        diameter, the average path length and the robustness path lengths are left empty:
+        each searches from every node.
+    """
+    n = G.number_of_nodes()
+    sample = _choose(betweenness_sample, n, EXACT_BETWEENNESS_LIMIT, BETWEENNESS_SOURCES)
+    sources = _choose(path_sources, n, PATH_SOURCES, PATH_SOURCES)
+    tables: dict[str, pd.DataFrame] = {}
+    seconds: dict[str, float] = {}
+    paths = n <= PATH_LIMIT
+    if not paths:
+        logger.info("%d nodes: closeness and path lengths are left out", n)
+    steps = _steps(
+        G,
+        tables,
+        seed=seed,
+        sample=sample,
+        top=robustness_top,
+        sources=sources,
+        paths=paths,
+        schema=schema,
+    )
+    with (
+        shared(),
+        tqdm(total=len(steps), disable=not progress, desc="analyse", unit="table") as bar,
+    ):
+        for name, step in steps:
+            bar.set_postfix_str(name)
+            started = time.perf_counter()
+            tables[name] = step()
+            seconds[name] = time.perf_counter() - started
+            logger.info("%s: %.2f s", name, seconds[name])
+            bar.update()
+    order = [name for name, _ in steps]
+    order.insert(0, order.pop(order.index("summary")))
+    out = {name: tables[name] for name in order}
+    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, seconds)
+    return out
+
+
+def _steps(
+    G: nx.Graph,
+    tables: dict[str, pd.DataFrame],
+    *,
+    seed: int,
+    sample: int | None,
+    top: int | None,
+    sources: int | None,
+    paths: bool,
+    schema: Schema,
+) -> list[tuple[str, Callable[[], pd.DataFrame]]]:
+    """The steps of :func:`analyze` in order; a step may read the `tables` made before it."""
+    street = "Street"
+
+    def centrality() -> pd.DataFrame:
+        table = metrics.centrality(G, betweenness_sample=sample, seed=seed, closeness=paths)
+        return domain.with_names(G, table)
+
+    def summary() -> pd.DataFrame:
+        table = metrics.summary(G, betweenness_sample=sample, seed=seed, paths=paths)
+        parts = tables["communities"]
+        extra = pd.DataFrame(
+            {
+                "value": [parts.attrs["count"], parts.attrs["modularity"]],
+                "description": ["Louvain communities", "modularity of the Louvain partition"],
+            },
+            index=pd.Index(["louvain_communities", "modularity"], name="measure"),
+            dtype=object,
+        )
+        return pd.concat([table, extra])
+
+    def brokerage() -> pd.DataFrame:
+        streets = domain.ancestors(G, street, schema=schema)
+        return domain.with_names(G, metrics.brokerage(G, streets, standardize=True))
+
+    def rollup(level: str) -> pd.DataFrame:
+        values = tables["centrality"][["degree", "betweenness", "pagerank"]]
+        return domain.rollup(G, values, level=level, how="sum", schema=schema)
+
+    return [
+        ("centrality", centrality),
+        ("communities", lambda: _communities(G, seed)),
+        ("summary", summary),
+        ("structural_holes", lambda: domain.with_names(G, metrics.structural_holes(G))),
+        ("kcore", lambda: domain.with_names(G, metrics.kcore(G))),
+        ("community_streets", lambda: _community_streets(G, tables["communities"], schema)),
+        ("brokerage", brokerage),
+        ("cliques", lambda: metrics.cliques(G)),
+        ("street_links", lambda: metrics.project(G, onto=street, via="Unit", schema=schema)),
+        (
+            "robustness",
+            lambda: metrics.robustness(
+                G, top=top, paths=paths, path_sources=sources, seed=seed, schema=schema
+            ),
+        ),
+        ("coverage", lambda: domain.coverage(G, schema=schema)),
+        ("coverage_by_street", lambda: domain.coverage(G, level=street, schema=schema)),
+        ("uncovered", lambda: domain.uncovered(G, "any", schema=schema)),
+        ("balance", lambda: domain.balance(G, street, schema=schema)),
+        ("inequality", lambda: domain.inequality(tables["balance"])),
+        ("sector_mix", lambda: domain.sector_mix(G, street, schema=schema)),
+        ("rollup_street", lambda: rollup(street)),
+        ("rollup_district", lambda: rollup("District")),
+        ("cross_level", lambda: domain.cross_level_summary(G, schema=schema)),
+        ("unit_reach", lambda: domain.unit_reach(G, schema=schema)),
+        ("growth", lambda: domain.growth(G, "year")),
+        ("funding", lambda: domain.funding(G, street, schema=schema)),
+    ]
+
+
+def _choose(value: int | str | None, n: int, limit: int, sample: int) -> int | None:
+    if value == "auto":
+        return None if n <= limit else sample
+    if value is None or isinstance(value, int):
+        return value
+    raise ValueError(f"expected 'auto', None or a number of sources, not {value!r}")
+
+
+def _communities(G: nx.Graph, seed: int) -> pd.DataFrame:
+    parts = metrics.communities(G, method="louvain", seed=seed)
+    out = domain.with_names(G, parts)
+    out.attrs.update(parts.attrs)
+    return out
+
+
+def _community_streets(G: nx.Graph, parts: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Per community of the partition: its size, the streets it spans and its main one."""
+    streets = domain.ancestors(G, "Street", schema=schema).reindex(parts.index)
+    frame = pd.DataFrame({"community": parts["community"], "street": streets})
+    size = frame.groupby("community").size()
+    placed = frame.dropna(subset=["street"])
+    counts = placed.groupby(["community", "street"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["community", "n", "street"], ascending=[True, False, True])
+    main = counts.drop_duplicates("community").set_index("community")
+    names = pd.Series(dict(G.nodes(data="name")), dtype=object)
+    out = pd.DataFrame(
+        {
+            "nodes": size,
+            "streets": placed.groupby("community")["street"].nunique(),
+            "main_street": main["street"],
+            "main_street_name": main["street"].map(names),
+            "main_street_share": main["n"] / size,
+        }
+    )
+    out["streets"] = out["streets"].fillna(0).astype(int)
+    out.index.name = "community"
+    return out
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _about(
+    G: nx.Graph,
+    seed: int,
+    sample: int | None,
+    top: int | None,
+    sources: int | None,
+    paths: bool,
+    seconds: Mapping[str, float],
+) -> pd.DataFrame:
+    rows: list[tuple[str, Any]] = [
+        ("dataset", G.graph.get("name", "")),
+        ("nodes", G.number_of_nodes()),
+        ("ties", G.number_of_edges()),
+        ("seed", seed),
+        ("betweenness", "exact" if sample is None else f"estimate from {sample} sources"),
+        ("robustness_top", "all units" if top is None else top),
+        (
+            "path_lengths",
+            f"not computed (over {PATH_LIMIT:,} nodes)"
+            if not paths
+            else "exact"
+            if sources is None
+            else f"estimate from {sources} sources",
+        ),
+        *((f"version_{p}", _version(p)) for p in ("cobuild_graph", "networkx", "igraph")),
+        *((f"seconds_{name}", round(s, 3)) for name, s in seconds.items()),
+    ]
+    out = pd.DataFrame(rows, columns=["key", "value"]).set_index("key")
+    out["value"] = out["value"].astype(object)
+    return out
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def _sheet_names(names: list[str]) -> dict[str, str]:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        base = name.translate(_BAD_SHEET_CHARACTERS)[:_SHEET_NAME_LENGTH] or "table"
+        candidate, k = base, 1
+        while candidate.casefold() in used:
+            k += 1
+            suffix = f"_{k}"
+            candidate = base[: _SHEET_NAME_LENGTH - len(suffix)] + suffix
+        used.add(candidate.casefold())
+        out[name] = candidate
+    return out
+
+
+def _for_excel(table: pd.DataFrame) -> pd.DataFrame:
+    """Cells Excel can hold: sequences joined by ``; ``, infinities empty."""
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object:
+            if values.map(lambda v: isinstance(v, list | tuple | set | frozenset)).any():
+                out[column] = values.map(
+                    lambda v: (
+                        "; ".join(map(str, v))
+                        if isinstance(v, list | tuple | set | frozenset)
+                        else v
+                    )
+                )
+        elif pd.api.types.is_float_dtype(values):
+            out[column] = values.replace([np.inf, -np.inf], np.nan)
+    return out
+
+
+def _keeps_index(table: pd.DataFrame) -> bool:
+    """Whether the index means something (node ids, measures), not just row numbers."""
+    return not (isinstance(table.index, pd.RangeIndex) and table.index.name is None)
+
+
+def _write_sheet(book: openpyxl.Workbook, title: str, table: pd.DataFrame) -> None:
+    sheet = book.create_sheet(title)
+    frame = _for_excel(table)
+    keep = _keeps_index(frame)
+    header = [str(c) for c in frame.columns]
+    sheet.append([frame.index.name or "index", *header] if keep else header)
+    cells = frame.astype(object)
+    cells = cells.where(frame.notna(), None)
+    for row in cells.itertuples(index=keep, name=None):
+        sheet.append(row)
+
+
+def write_analysis(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
+    """Write the tables of :func:`analyze` for Excel.
+
+    Parameters
+    ----------
+    tables
+        Tables by name.
+    path
+        A ``.xlsx`` file: one sheet per table (names cut to Excel's 31 characters); or a
+        folder (made if missing): one ``{name}.csv`` per table in UTF-8 with BOM, which
+        Excel opens with the Chinese text intact. The index comes first where it means
+        something (node ids, measures ...), under its name; sequences in cells are joined
+        by ``; `` and infinities left empty.
+
+    Returns
+    -------
+    pathlib.Path
+        `path`.
+
+    Raises
+    ------
+    ValueError
+        If a table has more rows than an Excel sheet holds (1,048,575 below the header):
+        write a folder of CSV files instead.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        too_long = [name for name, t in tables.items() if len(t) >= _EXCEL_ROWS]
+        if too_long:
+            raise ValueError(
+                f"table(s) {', '.join(too_long)} have more rows than an Excel sheet holds; "
+                "write a folder of CSV files instead (a path without .xlsx)"
+            )
+        names = _sheet_names(list(tables))
+        book = openpyxl.Workbook(write_only=True)  # streams rows: several times faster
+        for name, table in tables.items():
+            _write_sheet(book, names[name], table)
+        handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent or ".")
+        os.close(handle)
+        try:
+            book.save(temporary)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            _for_excel(table).to_csv(
+                path / f"{name}.csv", encoding="utf-8-sig", index=_keeps_index(table)
+            )
+    logger.info("wrote %d tables to %s", len(tables), path)
+    return path

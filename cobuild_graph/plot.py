@@ -1,0 +1,542 @@
+"""Static charts of a co-building network (matplotlib), with Chinese that renders anywhere.
+
+Every ``plot_*`` function takes the graph first, draws on `ax` (a new figure when
+``None``) and returns ``(fig, ax)``; :func:`save_figure` writes PNG and SVG. The numbers
+come from :mod:`cobuild_graph.domain` and :mod:`cobuild_graph.metrics`; a function that
+needs a table takes it as `table` when it is already computed (e.g. by
+:func:`cobuild_graph.analyze`), and computes it otherwise.
+
+Chinese labels need a font with Chinese glyphs, which many machines lack. The package
+ships one, a subset of Noto Sans CJK SC (SIL Open Font License; ``_static/fonts``):
+importing this module registers it with matplotlib's font manager as
+:data:`FONT_FAMILY`, and the charts here draw their text in it, so no glyph is missing
+whatever fonts the system has. :func:`use_chinese_font` makes it matplotlib's default for
+your own charts too.
+
+Examples
+--------
+>>> import cobuild_graph as cg
+>>> G = cg.generate("tiny", seed=1)
+>>> fig, ax = plot_per_street(G, "units")
+>>> ax.get_xlabel()
+'units'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from cobuild_graph import domain
+from cobuild_graph._style import category_color, label_colors, tie_colors
+from cobuild_graph.metrics import centrality
+from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+
+logger = logging.getLogger(__name__)
+
+#: The shipped Chinese font (a subset of Noto Sans CJK SC, SIL Open Font License 1.1).
+FONT_PATH = Path(str(resources.files("cobuild_graph") / "_static" / "fonts")) / (
+    "CobuildSansSC-Regular.otf"
+)
+#: Its family name in matplotlib.
+FONT_FAMILY = "Cobuild Sans SC"
+#: Formats :func:`save_figure` writes when the path has no suffix.
+SAVE_FORMATS: tuple[str, ...] = ("png", "svg")
+
+font_manager.fontManager.addfont(str(FONT_PATH))
+
+
+def use_chinese_font() -> None:
+    """Make the shipped Chinese font matplotlib's default, for every chart drawn after.
+
+    The charts of this module use it anyway; call this to write Chinese in your own.
+    """
+    mpl.rcParams["font.family"] = [FONT_FAMILY, "sans-serif"]
+
+
+@contextlib.contextmanager
+def chinese_font() -> Iterator[None]:
+    """Within the block, new text is set in the shipped Chinese font (Latin included)."""
+    with mpl.rc_context({"font.family": [FONT_FAMILY, "sans-serif"]}):
+        yield
+
+
+def save_figure(
+    fig: Figure, path: str | Path, *, formats: Sequence[str] | None = None, dpi: int = 150
+) -> list[Path]:
+    """Save `fig` as PNG and / or SVG.
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    path
+        ``chart.png`` or ``chart.svg`` writes that format; a path without suffix (``chart``)
+        writes every format of `formats`.
+    formats
+        Formats for a path without suffix; :data:`SAVE_FORMATS` when ``None``.
+    dpi
+        Resolution of the PNG.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written. SVG text is drawn as outlines, so it needs no font to show.
+    """
+    path = Path(path)
+    if path.suffix:
+        targets = [path]
+    else:
+        targets = [path.with_suffix(f".{f.lstrip('.')}") for f in formats or SAVE_FORMATS]
+    for target in targets:
+        if target.suffix.lower() not in (".png", ".svg"):
+            raise ValueError(f"save as .png or .svg, not {target.suffix!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(target, dpi=dpi, bbox_inches="tight", metadata=_metadata(target))
+        logger.info("wrote %s", target)
+    return targets
+
+
+def _metadata(target: Path) -> dict[str, str | None]:
+    # no date in SVGs, so the same chart gives the same file
+    return {"Date": None} if target.suffix.lower() == ".svg" else {}
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        return fig, ax
+    return ax.figure, ax  # type: ignore[return-value]
+
+
+def _height(rows: int) -> float:
+    return min(2.0 + 0.28 * rows, 14.0)
+
+
+# -- per street ------------------------------------------------------------------------------
+
+
+def plot_per_street(
+    G: nx.MultiDiGraph,
+    count: str = "units",
+    *,
+    level: str = "Street",
+    table: pd.DataFrame | None = None,
+    top: int | None = None,
+    ax: Axes | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+) -> tuple[Figure, Axes]:
+    """Units, branches, projects or positions per street, as sorted bars.
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    count
+        A column of :func:`cobuild_graph.domain.balance`: ``units``, ``branches``,
+        ``projects``, ``positions`` (or ``communities``).
+    level
+        The places: ``"Street"``, ``"District"`` ...
+    table
+        ``domain.balance(G, level)`` when already computed.
+    top
+        Show only this many places with the highest counts.
+    ax
+        Axes to draw on; a new figure when ``None``.
+    schema
+        Gives the hierarchy and the colours.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``.
+    """
+    table = domain.balance(G, level, schema=schema) if table is None else table
+    if count not in table.columns:
+        raise ValueError(f"count must be a column of the balance table, not {count!r}")
+    values = table.set_index("name")[count].sort_values()
+    if top is not None:
+        values = values.iloc[-top:]
+    label = domain.BALANCE_COUNTS.get(count, level)
+    with chinese_font():
+        fig, ax = _axes(ax, (7, _height(len(values))))
+        ax.barh(range(len(values)), values.to_numpy(), color=label_colors(schema).get(label))
+        ax.set_yticks(range(len(values)), labels=[str(v) for v in values.index])
+        ax.axvline(values.mean(), color="#555", linestyle="--", linewidth=1, label="mean 平均")
+        ax.set_xlabel(count)
+        ax.set_title(f"{count} per {level}")
+        ax.margins(y=0.01)
+        ax.legend(loc="lower right")
+    return fig, ax
+
+
+def plot_coverage(
+    G: nx.MultiDiGraph,
+    kinds: Sequence[str] = ("unit", "branch", "project"),
+    *,
+    level: str = "Street",
+    table: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+) -> tuple[Figure, Axes]:
+    """Share of each street's communities reached by units, branches, projects.
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    kinds
+        Kinds of :func:`cobuild_graph.domain.coverage`: ``unit``, ``branch``,
+        ``project``, ``position``, ``any``.
+    level
+        The places.
+    table
+        ``domain.coverage(G, level=level)`` when already computed.
+    ax
+        Axes to draw on; a new figure when ``None``.
+    schema
+        Gives the hierarchy and the colours.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``; places sorted by the first kind's share.
+    """
+    table = domain.coverage(G, level=level, schema=schema) if table is None else table
+    table = table[table["communities"] > 0].sort_values(f"{kinds[0]}_share")
+    colors = label_colors(schema)
+    labels = {kind: domain.COVERAGE_KINDS.get(kind, ("", ""))[1] for kind in kinds}
+    height = 0.8 / len(kinds)
+    with chinese_font():
+        fig, ax = _axes(ax, (7, _height(len(table))))
+        rows = np.arange(len(table))
+        for i, kind in enumerate(kinds):
+            ax.barh(
+                rows + (i - (len(kinds) - 1) / 2) * height,
+                table[f"{kind}_share"].to_numpy(),
+                height=height,
+                color=colors.get(labels[kind], category_color(i)),
+                label=kind,
+            )
+        ax.set_yticks(rows, labels=[str(n) for n in table["name"]])
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+        ax.set_xlabel("share of communities covered 覆盖社区比例")
+        ax.set_title(f"Coverage per {level}")
+        ax.margins(y=0.01)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig, ax
+
+
+def plot_unit_types(
+    G: nx.MultiDiGraph,
+    *,
+    level: str = "Street",
+    table: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+) -> tuple[Figure, Axes]:
+    """Heatmap of the types of co-building units (rows) per street (columns).
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    level
+        The places.
+    table
+        ``domain.sector_mix(G, level)`` when already computed.
+    ax
+        Axes to draw on; a new figure when ``None``.
+    schema
+        Gives the hierarchy and the unit types.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``; places sorted by their number of units, counts written in the cells.
+    """
+    table = domain.sector_mix(G, level, schema=schema) if table is None else table
+    types = [c for c in table.columns if c not in ("name", "units", "blau", "shannon")]
+    table = table.sort_values("units", ascending=False)
+    counts = table[types].to_numpy(dtype=float).T
+    with chinese_font():
+        fig, ax = _axes(ax, (min(3 + 0.35 * len(table), 20), 1.5 + 0.4 * len(types)))
+        image = ax.imshow(counts, aspect="auto", cmap="Blues")
+        ax.set_xticks(range(len(table)), labels=[str(n) for n in table["name"]], rotation=90)
+        ax.set_yticks(range(len(types)), labels=types)
+        if counts.size <= 1500:
+            high = counts.max() if counts.size else 0
+            for (row, col), value in np.ndenumerate(counts):
+                ax.text(
+                    col,
+                    row,
+                    f"{value:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if value > high / 2 else "#333",
+                )
+        ax.figure.colorbar(image, ax=ax, label="units 单位数")
+        ax.set_title(f"Unit types per {level} 单位类型")
+    return fig, ax
+
+
+# -- measures ------------------------------------------------------------------------------
+
+
+def plot_degree_distribution(
+    G: nx.MultiDiGraph, *, ax: Axes | None = None, schema: Schema = DEFAULT_SCHEMA
+) -> tuple[Figure, Axes]:
+    """How many nodes have each number of ties, per label, on log-log axes.
+
+    Parameters
+    ----------
+    G
+        A co-building graph; a node's degree is its number of ties (both directions).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    schema
+        Gives the labels' colours.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``.
+    """
+    frame = pd.DataFrame({"degree": dict(G.degree()), "label": dict(G.nodes(data="label"))}).dropna(
+        subset=["degree"]
+    )
+    colors = label_colors(schema)
+    with chinese_font():
+        fig, ax = _axes(ax, (7, 4.5))
+        for label, group in frame.groupby("label", sort=False):
+            counts = group["degree"].value_counts().sort_index()
+            counts = counts[counts.index > 0]
+            ax.scatter(counts.index, counts.to_numpy(), s=14, label=label, color=colors.get(label))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("ties 关系数 (degree)")
+        ax.set_ylabel("nodes 节点数")
+        ax.set_title("Degree distribution 度分布")
+        ax.legend(fontsize=8, ncols=2)
+    return fig, ax
+
+
+def plot_centrality_distribution(
+    G: nx.MultiDiGraph,
+    column: str = "betweenness",
+    *,
+    table: pd.DataFrame | None = None,
+    bins: int = 40,
+    ax: Axes | None = None,
+) -> tuple[Figure, Axes]:
+    """Histogram of a centrality measure, counts on a log scale.
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    column
+        A column of :func:`cobuild_graph.metrics.centrality`: ``degree``,
+        ``betweenness``, ``closeness``, ``eigenvector``, ``pagerank``.
+    table
+        The centrality table when already computed (e.g. ``analyze(G)["centrality"]``).
+    bins
+        Number of bins.
+    ax
+        Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``.
+    """
+    table = centrality(G) if table is None else table
+    if column not in table.columns:
+        raise ValueError(f"column must be one of {', '.join(map(str, table.columns))}")
+    values = pd.to_numeric(table[column], errors="coerce").dropna()
+    with chinese_font():
+        fig, ax = _axes(ax, (7, 4.5))
+        ax.hist(values.to_numpy(), bins=bins, color=category_color(0), log=True)
+        ax.set_xlabel(column)
+        ax.set_ylabel("nodes 节点数")
+        ax.set_title(f"{column} centrality 中心性分布")
+    return fig, ax
+
+
+def plot_top_nodes(
+    G: nx.MultiDiGraph,
+    column: str = "pagerank",
+    *,
+    n: int = 15,
+    table: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+) -> tuple[Figure, Axes]:
+    """The `n` nodes with the highest value of a measure, by name, coloured by label.
+
+    Parameters
+    ----------
+    G
+        A co-building graph (gives names and labels).
+    column
+        A column of `table`.
+    n
+        How many nodes.
+    table
+        Measures indexed by node id; :func:`cobuild_graph.metrics.centrality` when ``None``.
+    ax
+        Axes to draw on; a new figure when ``None``.
+    schema
+        Gives the labels' colours.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``.
+    """
+    table = centrality(G) if table is None else table
+    if column not in table.columns:
+        raise ValueError(f"column must be one of {', '.join(map(str, table.columns))}")
+    top = pd.to_numeric(table[column], errors="coerce").nlargest(n).iloc[::-1]
+    names = [str(G.nodes[i].get("name", i)) if i in G else str(i) for i in top.index]
+    labels = [G.nodes[i].get("label") if i in G else None for i in top.index]
+    colors = label_colors(schema)
+    with chinese_font():
+        fig, ax = _axes(ax, (7, _height(len(top))))
+        ax.barh(range(len(top)), top.to_numpy(), color=[colors.get(lb, "#999") for lb in labels])
+        ax.set_yticks(range(len(top)), labels=names)
+        ax.set_xlabel(column)
+        ax.set_title(f"Top {len(top)} by {column}")
+        handles = [
+            Patch(color=colors.get(lb, "#999"), label=str(lb)) for lb in dict.fromkeys(labels)
+        ]
+        ax.legend(handles=handles, loc="lower right", fontsize=8)
+    return fig, ax
+
+
+# -- time and hierarchy ----------------------------------------------------------------------
+
+
+def plot_growth(
+    G: nx.MultiDiGraph,
+    value: str = "active",
+    *,
+    table: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+) -> tuple[Figure, Axes]:
+    """Ties per year and tie type, from their ``since`` and ``until`` dates.
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    value
+        ``"added"`` (ties starting in the year), ``"ended"`` or ``"active"`` (holding at
+        the year's end), as in :func:`cobuild_graph.domain.growth`.
+    table
+        ``domain.growth(G, "year")`` when already computed.
+    ax
+        Axes to draw on; a new figure when ``None``.
+    schema
+        Gives the tie types' colours.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``; one line per tie type that has dates.
+    """
+    table = domain.growth(G, "year") if table is None else table
+    if value not in ("added", "ended", "active"):
+        raise ValueError(f"value must be added, ended or active, not {value!r}")
+    wide = table[table["type"] != "all"].pivot(index="period", columns="type", values=value)
+    wide = wide.loc[:, wide.sum() > 0]
+    colors = tie_colors(schema)
+    with chinese_font():
+        fig, ax = _axes(ax, (7, 4.5))
+        for tie in wide.columns:
+            ax.plot(
+                wide.index.astype(str),
+                wide[tie].to_numpy(),
+                marker="o",
+                markersize=3,
+                label=tie,
+                color=colors.get(tie),
+            )
+        ax.set_xlabel("year 年份")
+        ax.set_ylabel(f"ties {value}")
+        ax.set_title(f"Growth of ties 关系增长 ({value})")
+        if len(wide.columns):
+            ax.legend(fontsize=8)
+    return fig, ax
+
+
+def plot_rollup(
+    G: nx.MultiDiGraph,
+    level: str = "District",
+    *,
+    counts: Sequence[str] = ("communities", "units", "branches", "projects", "positions"),
+    table: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+) -> tuple[Figure, Axes]:
+    """The hierarchy rolled up: communities, units, branches ... per district (四级联动).
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    level
+        The level rolled up to: ``"District"``, ``"Street"`` or ``"City"``.
+    counts
+        Columns of :func:`cobuild_graph.domain.balance` at `level`, drawn side by side.
+    table
+        ``domain.balance(G, level)`` when already computed.
+    ax
+        Axes to draw on; a new figure when ``None``.
+    schema
+        Gives the hierarchy and the colours.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``; the counts on a log scale, so that 6 districts and 3,000 branches
+        show on one chart.
+    """
+    table = domain.balance(G, level, schema=schema) if table is None else table
+    counts = [c for c in counts if c in table.columns]
+    colors = label_colors(schema)
+    labels = {**domain.BALANCE_COUNTS, "communities": "Community"}
+    width = 0.8 / max(len(counts), 1)
+    with chinese_font():
+        fig, ax = _axes(ax, (max(6, 1 + 0.9 * len(table)), 4.5))
+        positions = np.arange(len(table))
+        for i, count in enumerate(counts):
+            ax.bar(
+                positions + (i - (len(counts) - 1) / 2) * width,
+                table[count].to_numpy(),
+                width=width,
+                label=count,
+                color=colors.get(labels.get(count, "")),
+            )
+        ax.set_xticks(positions, labels=[str(n) for n in table["name"]], rotation=30, ha="right")
+        ax.set_yscale("log")
+        ax.set_ylabel("count 数量")
+        ax.set_title(f"Roll-up per {level} 层级汇总")
+        ax.legend(fontsize=8)
+    return fig, ax

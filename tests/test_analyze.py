@@ -1,0 +1,220 @@
+"""All tables at once, and writing them for Excel."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import cobuild_graph as cg
+from cobuild_graph.analyze import analyze, write_analysis
+
+# the module, even if the package exports the function analyze under the same name
+analysis = importlib.import_module("cobuild_graph.analyze")
+
+#: The documented columns of every table (per-node tables start with name and label).
+COLUMNS = {
+    "summary": ["value", "description"],
+    "centrality": [
+        "name",
+        "label",
+        "degree",
+        "betweenness",
+        "closeness",
+        "eigenvector",
+        "pagerank",
+    ],
+    "structural_holes": ["name", "label", "effective_size", "efficiency", "constraint"],
+    "kcore": ["name", "label", "core"],
+    "communities": ["name", "label", "community"],
+    "community_streets": [
+        "nodes",
+        "streets",
+        "main_street",
+        "main_street_name",
+        "main_street_share",
+    ],
+    "brokerage": [
+        "name",
+        "label",
+        "coordinator",
+        "consultant",
+        "gatekeeper",
+        "representative",
+        "liaison",
+        "total",
+        "coordinator_z",
+        "consultant_z",
+        "gatekeeper_z",
+        "representative_z",
+        "liaison_z",
+        "total_z",
+    ],
+    "cliques": ["size", "members"],
+    "street_links": ["source", "target", "source_name", "target_name", "shared", "collaboration"],
+    "robustness": [
+        "name",
+        "degree",
+        "branches",
+        "communities_reached",
+        "communities_uncovered",
+        "uncovered",
+        "components_change",
+        "largest_component_change",
+        "path_length_change",
+    ],
+    "coverage": ["communities_covered", "communities_total", "share"],
+    "coverage_by_street": ["name", "communities", "unit_covered", "branch_covered"],
+    "uncovered": ["name", "street", "street_name"],
+    "balance": ["name", "communities", "units", "branches", "projects", "positions"],
+    "inequality": ["places", "total", "mean", "min", "max", "zeros", "gini", "hhi"],
+    "sector_mix": ["name", "organ", "soe", "school", "hospital", "institution", "private"],
+    "rollup_street": ["name", "degree", "betweenness", "pagerank", "nodes"],
+    "rollup_district": ["name", "degree", "betweenness", "pagerank", "nodes"],
+    "cross_level": ["type", "source_level", "target_level", "span", "ties", "share"],
+    "unit_reach": ["units", "paired_with_community", "branch_in_community", "community_direct"],
+    "growth": ["period", "type", "added", "ended", "active"],
+    "funding": ["name", "communities", "communities_funded", "service_fund_yuan", "projects"],
+    "about": ["value"],
+}
+
+
+@pytest.fixture(scope="module")
+def sample() -> nx.MultiDiGraph:
+    return cg.generate("sample", seed=2020)
+
+
+@pytest.fixture(scope="module")
+def sample_tables(sample: nx.MultiDiGraph) -> dict[str, pd.DataFrame]:
+    return analyze(sample, seed=1)
+
+
+@pytest.fixture(scope="module")
+def tiny_tables() -> dict[str, pd.DataFrame]:
+    return analyze(cg.generate("tiny", seed=2), seed=1)
+
+
+def test_every_table_of_the_sample_has_its_documented_columns(
+    sample: nx.MultiDiGraph, sample_tables: dict[str, pd.DataFrame]
+) -> None:
+    assert next(iter(sample_tables)) == "summary"
+    assert set(sample_tables) == set(COLUMNS)
+    for name, columns in COLUMNS.items():
+        table = sample_tables[name]
+        assert list(table.columns[: len(columns)]) == columns, name
+        assert len(table) > 0, name
+    n = sample.number_of_nodes()
+    for name in ("centrality", "structural_holes", "kcore", "communities"):
+        assert len(sample_tables[name]) == n
+        assert sample_tables[name].index.name == "id"
+    assert sample_tables["centrality"].loc["street-canglang", "name"] == "沧浪街道"
+    summary = sample_tables["summary"]["value"]
+    assert summary["nodes"] == n
+    assert 0 < summary["modularity"] < 1
+    about = sample_tables["about"]["value"]
+    assert about["betweenness"] == "exact"  # the sample is below the exact limit
+    assert float(about["seconds_centrality"]) > 0
+
+
+def test_sample_tables_agree_with_each_other(sample_tables: dict[str, pd.DataFrame]) -> None:
+    coverage = sample_tables["coverage"]
+    uncovered = sample_tables["uncovered"]
+    assert coverage.loc["any", "communities_total"] - coverage.loc[
+        "any", "communities_covered"
+    ] == len(uncovered)
+    by_street = sample_tables["coverage_by_street"]
+    assert by_street["any_covered"].sum() == coverage.loc["any", "communities_covered"]
+    balance, inequality = sample_tables["balance"], sample_tables["inequality"]
+    assert inequality.loc["units", "total"] == balance["units"].sum()
+    assert inequality.loc["units", "gini"] == pytest.approx(cg.domain.gini(balance["units"]))
+    rollup = sample_tables["rollup_district"]
+    centrality = sample_tables["centrality"]
+    district = cg.domain.ancestors(cg.generate("sample", seed=2020), "District")
+    placed = centrality.loc[district.dropna().index, "pagerank"].sum()
+    assert rollup["pagerank"].sum() == pytest.approx(placed)
+    robustness = sample_tables["robustness"]
+    assert robustness["components_change"].notna().sum() == 10  # the default top 10
+
+
+def test_analyze_estimates_betweenness_when_asked(tiny_tables: dict[str, pd.DataFrame]) -> None:
+    G = cg.generate("tiny", seed=2)
+    estimated = analyze(G, seed=1, betweenness_sample=50, robustness_top=2)
+    assert estimated["about"].loc["betweenness", "value"] == "estimate from 50 sources"
+    exact = tiny_tables["centrality"]["betweenness"]
+    assert not np.allclose(estimated["centrality"]["betweenness"], exact)
+    assert np.corrcoef(estimated["centrality"]["betweenness"], exact)[0, 1] > 0.9
+    with pytest.raises(ValueError, match="expected 'auto'"):
+        analyze(G, betweenness_sample="some")  # type: ignore[arg-type]
+
+
+def test_large_graphs_leave_out_the_path_measures(monkeypatch: pytest.MonkeyPatch) -> None:
+    G = cg.generate("tiny", seed=2)
+    monkeypatch.setattr(analysis, "PATH_LIMIT", G.number_of_nodes() - 1)
+    tables = analyze(G, robustness_top=2)
+    assert tables["centrality"]["closeness"].isna().all()
+    assert tables["summary"].loc[["diameter", "average_path_length"], "value"].isna().all()
+    assert tables["robustness"]["path_length_change"].isna().all()
+    assert tables["robustness"]["components_change"].notna().sum() == 2
+    assert tables["about"].loc["path_lengths", "value"].startswith("not computed")
+
+
+def test_progress_bar_on_request(capsys: pytest.CaptureFixture[str]) -> None:
+    analyze(cg.generate("tiny", seed=2), progress=True, robustness_top=1)
+    assert "analyse" in capsys.readouterr().err
+
+
+def test_write_analysis_as_excel(tiny_tables: dict[str, pd.DataFrame], tmp_path: Path) -> None:
+    path = write_analysis(tiny_tables, tmp_path / "metrics.xlsx")
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == list(tiny_tables)
+    sheet = book["centrality"]
+    header = next(sheet.iter_rows(max_row=1, values_only=True))
+    assert header[:4] == ("id", "name", "label", "degree")
+    back = pd.read_excel(path, sheet_name="centrality", index_col=0)
+    pd.testing.assert_series_equal(
+        back["pagerank"],
+        tiny_tables["centrality"]["pagerank"],
+        check_names=False,
+        check_index_type=False,
+    )
+    cliques = pd.read_excel(path, sheet_name="cliques", index_col=0)
+    assert cliques["members"].iloc[0] == "; ".join(tiny_tables["cliques"]["members"].iloc[0])
+    assert not list(tmp_path.glob("*.xlsx.tmp*"))
+
+
+def test_write_analysis_as_csv_for_excel(
+    tiny_tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    folder = write_analysis(tiny_tables, tmp_path / "metrics")
+    assert sorted(p.stem for p in folder.glob("*.csv")) == sorted(tiny_tables)
+    raw = (folder / "balance.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel shows the Chinese text
+    back = pd.read_csv(folder / "balance.csv", encoding="utf-8-sig", index_col=0)
+    assert back["name"].tolist() == tiny_tables["balance"]["name"].tolist()
+
+
+def test_excel_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    long_names = ["a" * 40, "a" * 39 + "b"]  # the same in their first 31 characters
+    names = analysis._sheet_names([*long_names, "rollup:street/2", "Summary", "summary"])
+    assert list(names.values()) == [
+        "a" * 31,
+        "a" * 29 + "_2",
+        "rollup_street_2",
+        "Summary",
+        "summary_2",
+    ]
+    tables = {"big": pd.DataFrame({"x": range(10)}), "inf": pd.DataFrame({"x": [np.inf, 1.0]})}
+    monkeypatch.setattr(analysis, "_EXCEL_ROWS", 5)
+    with pytest.raises(ValueError, match=r"big.*more rows than an Excel sheet"):
+        write_analysis(tables, tmp_path / "too-big.xlsx")
+    assert not (tmp_path / "too-big.xlsx").exists()
+    monkeypatch.setattr(analysis, "_EXCEL_ROWS", 1_048_576)
+    write_analysis(tables, tmp_path / "ok.xlsx")
+    back = pd.read_excel(tmp_path / "ok.xlsx", sheet_name="inf")
+    assert list(back.columns) == ["x"]  # row numbers are not written
+    assert back["x"].isna().tolist() == [True, False]  # infinity left empty

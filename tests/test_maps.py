@@ -1,0 +1,298 @@
+"""Interactive maps: content, offline and safe pages, aggregation, layout, Jupyter display."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+import cobuild_graph as cg
+from cobuild_graph import domain
+from cobuild_graph.maps import (
+    NetworkMap,
+    aggregate_graph,
+    content_security_policy,
+    json_for_script,
+    layout,
+    network_map,
+)
+from tests._pictures import HOSTILE, hostile_graph
+
+
+@pytest.fixture(scope="module")
+def tiny() -> nx.MultiDiGraph:
+    return cg.generate("tiny", seed=3)
+
+
+def page_data(page: str) -> dict:
+    found = re.search(r'<script type="application/json" id="cg-data">(.*?)</script>', page, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def inline_scripts(page: str) -> list[str]:
+    return re.findall(r"<script>(.*?)</script>", page, re.S)
+
+
+def test_map_holds_every_node_and_tie_and_writes_only_when_asked(tiny, tmp_path):
+    net = network_map(tiny, layout_seed=1)
+    assert isinstance(net, NetworkMap)
+    assert {n["id"] for n in net.nodes} == set(tiny.nodes)
+    assert len(net.edges) == tiny.number_of_edges()
+    assert net.num_nodes() == tiny.number_of_nodes()
+    assert list(tmp_path.iterdir()) == []
+    path = tmp_path / "地图.html"
+    network_map(tiny, path, layout_seed=1)
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert tiny.nodes[next(iter(tiny))]["name"] in page_data(page)["nodes"][0]["label"]
+
+
+def test_node_carries_name_label_group_place_and_plain_text_tooltip(tiny):
+    net = network_map(tiny, layout_seed=1)
+    street = next(n for n, a in tiny.nodes(data=True) if a["label"] == "Community")
+    node = net.node_map[street]
+    assert node["label"] == tiny.nodes[street]["name"]
+    assert node["group"] == "Community"
+    assert "color" not in node
+    assert node["title"].splitlines()[0] == tiny.nodes[street]["name"]
+    assert "Community 社区" in node["title"]
+    assert "<" not in node["title"]
+    district = net.page["filters"][0]["places"][node["cg_places"][0]]["name"]
+    expected = domain.ancestors(tiny, "District")[street]
+    assert district == tiny.nodes[expected]["name"]
+
+
+def test_legend_and_colours_come_from_the_schema(tmp_path):
+    schema = cg.DEFAULT_SCHEMA.extend(
+        {
+            "labels": {"Village": {"aliases": ["村"], "parent": "Street"}},
+        }
+    )
+    nodes = pd.DataFrame(
+        {"id": ["s", "v"], "label": ["Street", "Village"], "name": ["镇", "张家村"]}
+    )
+    ties = pd.DataFrame({"source": ["v"], "target": ["s"], "type": ["PART_OF"]})
+    G = cg.graph_from_tables(nodes, ties)
+    net = network_map(G, schema=schema)
+    texts = [item["text"] for item in net.page["labels"]]
+    assert texts == ["Street 街道", "Village 村"]
+    assert set(net.options["groups"]) == set(schema.labels)
+    assert net.page["ties"] == [
+        {"key": "PART_OF", "text": "PART_OF 隶属", "color": "#7f7f7f", "count": 1}
+    ]
+
+
+def test_colour_by_metric_gives_a_ramp_and_by_community_gives_categories(tiny):
+    metrics = pd.DataFrame({"pagerank": {n: float(i) for i, n in enumerate(tiny)}})
+    net = network_map(tiny, color_by="pagerank", metrics=metrics)
+    assert net.page["legend"]["kind"] == "scale"
+    assert net.page["legend"]["min"] == "0"
+    assert net.page["legend"]["max"] == str(len(tiny) - 1)
+    assert len({n["color"] for n in net.nodes}) > 20
+    assert "groups" not in net.options
+    parts = network_map(tiny, color_by="community", layout_seed=2)
+    assert parts.page["legend"]["kind"] == "category"
+    assert sum(item["count"] for item in parts.page["legend"]["items"]) == len(tiny)
+    by_type = network_map(tiny, color_by="unit_type")
+    assert {i["text"] for i in by_type.page["legend"]["items"]} <= {
+        "organ", "soe", "school", "hospital", "institution", "private", "other", "其他 other",
+    }  # fmt: skip
+
+
+def test_size_by_metric_makes_the_largest_value_the_largest_node(tiny):
+    metrics = pd.DataFrame({"degree": dict(tiny.degree())})
+    net = network_map(tiny, size_by="degree", metrics=metrics)
+    biggest = max(net.nodes, key=lambda n: n["size"])["id"]
+    assert metrics["degree"][biggest] == metrics["degree"].max()
+    assert max(n["size"] for n in net.nodes) == 40.0
+
+
+def test_metrics_show_in_tooltips(tiny):
+    node = next(iter(tiny))
+    metrics = pd.DataFrame({"betweenness": {node: 0.123456}, "name": {node: "x"}})
+    title = network_map(tiny, metrics=metrics).node_map[node]["title"]
+    assert "betweenness: 0.1235" in title
+    assert "name: x" not in title
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"color_by": "nothing"}, "color_by='nothing'"),
+        ({"size_by": "nothing"}, "size_by='nothing'"),
+        ({"aggregate": "Unit"}, "aggregate must be a hierarchy level"),
+        ({"height": "100px; background: url(x)"}, "height must be a CSS length"),
+    ],
+)
+def test_bad_options_are_refused(tiny, kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        network_map(tiny, **kwargs)
+
+
+def test_same_seed_same_layout_other_seed_other_layout(tiny):
+    assert layout(tiny, seed=5) == layout(tiny, seed=5)
+    assert layout(tiny, seed=5) != layout(tiny, seed=6)
+    positions = layout(tiny, seed=5)
+    assert set(positions) == set(tiny.nodes)
+
+
+def test_layout_keeps_small_pieces_near_the_big_one():
+    G = nx.MultiDiGraph()
+    nx.add_path(G, range(30))
+    G.add_nodes_from(["lonely-1", "lonely-2"])
+    positions = layout(G, seed=1)
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    path_span = max(positions[n][0] for n in range(30)) - min(positions[n][0] for n in range(30))
+    assert max(xs) - min(xs) <= path_span + 200
+    assert max(ys) - min(ys) < 4000
+
+
+def test_aggregating_to_streets_folds_communities_branches_projects_positions(tiny):
+    H, members = aggregate_graph(tiny, "Street")
+    labels = {a["label"] for _, a in H.nodes(data=True)}
+    assert labels.isdisjoint({"Community", "ActionBranch", "Project", "Position"})
+    assert "Unit" in labels
+    assert "Street" in labels
+    folded = sum(sum(c.values()) for c in members.values())
+    assert H.number_of_nodes() + folded == tiny.number_of_nodes()
+    street = domain.ancestors(tiny, "Street")
+    for place, held in members.items():
+        communities = (street == place) & pd.Series(
+            {n: a["label"] == "Community" for n, a in tiny.nodes(data=True)}
+        )
+        assert held["Community"] == communities.sum()
+    kept = sum(a["count"] for _, _, a in H.edges(data=True))
+    assert kept <= tiny.number_of_edges()
+    net = network_map(tiny, aggregate="Street")
+    sizes = {n["id"]: n["size"] for n in net.nodes}
+    most = max(members, key=lambda p: sum(members[p].values()))
+    assert sizes[most] == max(sizes.values())
+    assert "holds 包含" in net.node_map[most]["title"]
+
+
+def test_aggregating_to_communities_keeps_communities(tiny):
+    H, members = aggregate_graph(tiny, "Community")
+    labels = {a["label"] for _, a in H.nodes(data=True)}
+    assert "Community" in labels
+    assert "ActionBranch" not in labels
+    assert any("ActionBranch" in held for held in members.values())
+
+
+def test_physics_is_off_by_default_and_bounded_when_on(tiny):
+    assert network_map(tiny).options["physics"]["enabled"] is False
+    options = network_map(tiny, physics=True, stabilization_iterations=80).options
+    assert options["physics"]["enabled"] is True
+    assert options["physics"]["stabilization"]["iterations"] == 80
+    assert options["edges"]["smooth"] is False
+    assert options["interaction"]["hideEdgesOnDrag"] is True
+
+
+# -- the page: offline and safe ----------------------------------------------------------
+
+
+def test_page_is_self_contained_and_offline(tiny):
+    page = network_map(tiny).generate_html()
+    assert "vis-network" in page
+    assert "@version 9" in page
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", page)
+    assert not re.search(r"https?://[^\s\"']+\.(js|css)", page)
+    assert "sourceMappingURL" not in page
+    assert "bootstrap" not in page.lower()
+    assert "cdn" not in page.lower()
+    csp = html.unescape(re.search(r'Content-Security-Policy" content="([^"]+)"', page).group(1))
+    assert "default-src 'none'" in csp
+    assert "connect-src" not in csp
+
+
+def test_policy_allows_exactly_the_inline_scripts(tiny):
+    page = network_map(tiny).generate_html()
+    scripts = inline_scripts(page)
+    assert len(scripts) == 2
+    csp = html.unescape(re.search(r'Content-Security-Policy" content="([^"]+)"', page).group(1))
+    allowed = re.search(r"script-src ([^;]+)", csp).group(1).split()
+    digests = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+        for s in scripts
+    ]
+    assert sorted(allowed) == sorted(digests)
+
+
+def test_hostile_names_reach_the_page_only_as_json_data():
+    G = hostile_graph()
+    page = network_map(G).generate_html()
+    for name in (*HOSTILE, "<!-- comment", "&amp; </style>"):
+        assert name not in page
+    assert "<script>alert('title')</script>" not in page
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in page  # escaped heading
+    data = page_data(page)
+    names = {n["id"]: n["label"] for n in data["nodes"]}
+    assert names == {"d": "<b>区</b>", "s": HOSTILE[0], "c": HOSTILE[1], "u": HOSTILE[2]}
+    assert HOSTILE[0] in data["nodes"][1]["title"]
+    assert page.count("\n<script") == 3  # the data, vis-network and the map's own script
+
+
+def test_the_maps_script_never_writes_html():
+    page = network_map(hostile_graph()).generate_html()
+    own = inline_scripts(page)[1]
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in own
+
+
+def test_json_for_script_escapes_what_could_end_the_script():
+    text = json_for_script({"a": "</script><!-- & \u2028"})
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
+    assert "\u2028" not in text
+    assert json.loads(text) == {"a": "</script><!-- & \u2028"}
+
+
+def test_policy_forbids_requests_and_other_scripts():
+    policy = content_security_policy(scripts=["x"], styles=["y"])
+    assert "default-src 'none'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert "'unsafe-eval'" not in policy
+    assert "frame-src" not in policy
+    assert "frame-src 'self'" in content_security_policy(frames=True)
+
+
+def test_page_is_written_as_utf8(tiny, tmp_path):
+    path = tmp_path / "map.html"
+    network_map(tiny, path)
+    raw = path.read_bytes()
+    assert raw.decode("utf-8") == network_map(tiny).generate_html()
+    assert '<meta charset="utf-8">' in raw.decode("utf-8")
+
+
+def test_jupyter_shows_the_page_in_a_sandboxed_srcdoc_iframe(tiny):
+    net = network_map(tiny, height="500px")
+    shown = net._repr_html_()
+    assert shown.startswith("<iframe srcdoc=")
+    assert 'sandbox="allow-scripts"' in shown
+    assert 'height="500px"' in shown
+    source = re.search(r'srcdoc="([^"]*)"', shown).group(1)
+    assert html.unescape(source) == net.generate_html()
+
+
+def test_pyvis_api_still_writes_our_page(tiny, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    net = network_map(tiny)
+    net.write_html("pyvis.html")
+    assert Path("pyvis.html").read_text(encoding="utf-8") == net.generate_html()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pyvis.html"]  # no lib/ copied
+
+
+def test_a_title_containing_href_keeps_plain_text_tooltips():
+    page = network_map(hostile_graph()).generate_html()
+    assert "href" in page_data(page)["nodes"][2]["title"]
+    assert "htmlTitle" not in page
+    assert "tooltip_link" not in page

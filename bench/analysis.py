@@ -6,7 +6,7 @@ Three parts, each one command well under ten minutes on the 2-core machine:
     python3 bench/analysis.py sampling [--scale city]
     python3 bench/analysis.py province [--networkx]
 
-``tables`` times every step of :func:`cobuild_graph.analyze.analyze` (wall and CPU seconds;
+``tables`` times every step of :func:`cobuild_graph.analysis.analyze` (wall and CPU seconds;
 the machine is shared, so CPU time is the steadier figure) beside the pure-networkx path
 for the same measure on the same simple graph, and prints the ratio. Where networkx would
 take minutes (exact closeness, path lengths, betweenness at city scale ...) its time is
@@ -19,7 +19,6 @@ one conversion to a simple igraph graph that every measure shares (timed apart).
 from __future__ import annotations
 
 import argparse
-import importlib
 import random
 import resource
 import sys
@@ -33,10 +32,8 @@ import pandas as pd
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 import cobuild_graph as cg
-from cobuild_graph import metrics
+from cobuild_graph import analysis, metrics
 from cobuild_graph._memo import memo, shared
-
-analysis = importlib.import_module("cobuild_graph.analyze")  # the module, not the function
 
 SEED = 2020
 GOALS = {"sample": 3.0, "city": 30.0}

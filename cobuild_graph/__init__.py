@@ -1,6 +1,14 @@
-"""cobuild_graph: co-building networks (共建网络) as typed property graphs."""
+"""cobuild_graph: co-building networks (共建网络) as typed property graphs.
 
+The reading, validating and building functions are imported with the package. The analysis,
+the pictures and the Neo4j store pull in heavier libraries (matplotlib, pyvis, the driver), so
+their names and modules load on first use: ``cobuild_graph.network_map`` or
+``cobuild_graph.metrics`` work right after ``import cobuild_graph``.
+"""
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import CobuildGraphError, ValidationError
@@ -17,17 +25,46 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
+_LAZY_NAMES = {
+    "analyze": "analysis",
+    "write_analysis": "analysis",
+    "network_map": "maps",
+    "write_report": "report",
+    "Neo4jStore": "store",
+}
+_LAZY_MODULES = {"analysis", "domain", "maps", "metrics", "plot", "report", "store"}
+
 __all__ = [
     "DEFAULT_SCHEMA",
     "SCALES",
     "CobuildGraphError",
+    "Neo4jStore",
     "Schema",
     "ValidationError",
+    "analyze",
     "generate",
     "graph_from_tables",
     "graph_to_tables",
     "load_schema",
+    "network_map",
     "read_dataset",
     "read_tables",
+    "write_analysis",
     "write_dataset",
+    "write_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_NAMES:
+        value = getattr(import_module(f"cobuild_graph.{_LAZY_NAMES[name]}"), name)
+    elif name in _LAZY_MODULES:
+        value = import_module(f"cobuild_graph.{name}")
+    else:
+        raise AttributeError(f"module 'cobuild_graph' has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _LAZY_MODULES)

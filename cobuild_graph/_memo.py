@@ -1,7 +1,7 @@
 """Reuse of conversions between calls, inside :func:`shared` only.
 
 Every public measure takes a graph and converts it (to tie tables, to a simple igraph
-graph ...). :func:`~cobuild_graph.analyze.analyze` calls many of them on the same graph, so
+graph ...). :func:`~cobuild_graph.analysis.analyze` calls many of them on the same graph, so
 inside ``with shared():`` each conversion is made once and reused; outside it nothing is
 kept, so a graph changed between two calls is never measured from a stale copy.
 """

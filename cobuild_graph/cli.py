@@ -355,7 +355,7 @@ def _graph(args: argparse.Namespace) -> Any:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from cobuild_graph.analyze import analyze, write_analysis
+    from cobuild_graph.analysis import analyze, write_analysis
 
     tables = analyze(_graph(args), seed=args.seed, progress=sys.stderr.isatty())
     print(f"wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")

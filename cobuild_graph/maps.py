@@ -187,7 +187,7 @@ def network_map(
         A numeric column of `metrics`, a node attribute or ``"degree"``; ``None`` sizes
         nodes by their hierarchy level (and, in an aggregated map, by what they hold).
     metrics
-        Measures indexed by node id (e.g. a table of :func:`cobuild_graph.analyze`); every
+        Measures indexed by node id (e.g. a table of :func:`cobuild_graph.analysis.analyze`); every
         column shows in the tooltips.
     aggregate
         ``None`` for every node, or a hierarchy level (``"Community"``, ``"Street"``): the

@@ -4,7 +4,7 @@ Every ``plot_*`` function takes the graph first, draws on `ax` (a new figure whe
 ``None``) and returns ``(fig, ax)``; :func:`save_figure` writes PNG and SVG. The numbers
 come from :mod:`cobuild_graph.domain` and :mod:`cobuild_graph.metrics`; a function that
 needs a table takes it as `table` when it is already computed (e.g. by
-:func:`cobuild_graph.analyze`), and computes it otherwise.
+:func:`cobuild_graph.analysis.analyze`), and computes it otherwise.
 
 Chinese labels need a font with Chinese glyphs, which many machines lack. The package
 ships one, a subset of Noto Sans CJK SC (SIL Open Font License; ``_static/fonts``):

@@ -2,7 +2,7 @@
 
 :func:`write_report` writes a folder that opens offline in any browser: ``index.html``
 (the dataset's description and provenance counts, the key tables of
-:func:`cobuild_graph.analyze`, the charts of :mod:`cobuild_graph.plot` as images inside
+:func:`cobuild_graph.analysis.analyze`, the charts of :mod:`cobuild_graph.plot` as images inside
 the page) and ``map.html`` (:func:`cobuild_graph.maps.network_map`), embedded in the
 report and linked from it. The report runs no script at all; every name in it is
 HTML-escaped text.
@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 
 from cobuild_graph import plot
 from cobuild_graph._style import CJK_FONT_STACK
-from cobuild_graph.analyze import analyze
+from cobuild_graph.analysis import analyze
 from cobuild_graph.build import graph_to_tables
 from cobuild_graph.maps import _asset, network_map, render_page
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
@@ -69,7 +69,7 @@ def write_report(
     out_dir
         The folder to write; made when missing, files in it overwritten.
     tables
-        The tables of :func:`cobuild_graph.analyze` when already computed.
+        The tables of :func:`cobuild_graph.analysis.analyze` when already computed.
     seed
         Seed of the analysis (when `tables` is ``None``) and of the map's layout.
     title

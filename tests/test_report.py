@@ -12,7 +12,7 @@ import pytest
 
 import cobuild_graph as cg
 from cobuild_graph import domain, metrics
-from cobuild_graph.analyze import analyze
+from cobuild_graph.analysis import analyze
 from cobuild_graph.report import write_report
 from tests._pictures import HOSTILE, hostile_graph
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import networkx as nx
@@ -12,10 +11,10 @@ import pandas as pd
 import pytest
 
 import cobuild_graph as cg
-from cobuild_graph.analyze import analyze, write_analysis
+from cobuild_graph import analysis
+from cobuild_graph.analysis import analyze, write_analysis
 
 # the module, even if the package exports the function analyze under the same name
-analysis = importlib.import_module("cobuild_graph.analyze")
 
 #: The documented columns of every table (per-node tables start with name and label).
 COLUMNS = {

@@ -642,7 +642,8 @@ def sector_mix(
     spec = schema.labels["Unit"].attributes.get("unit_type")
     types = list(spec.choices) if spec is not None and spec.choices else []
     reach = _reach(net, level, types=COBUILDING_TIES, labels=["Unit"])
-    kind = reach["node"].map(_node_attribute(G, "unit_type")).fillna("unknown")
+    # .astype(object): a map that finds nothing comes back float64, which rejects text fills
+    kind = reach["node"].map(_node_attribute(G, "unit_type")).astype(object).fillna("unknown")
     counts = pd.crosstab(reach["ancestor"], kind).rename_axis(columns=None)
     extra = sorted(set(counts.columns) - {*types, "unknown"})
     counts = counts.reindex(columns=[*types, *extra, "unknown"], fill_value=0)

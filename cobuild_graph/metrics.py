@@ -1185,7 +1185,8 @@ def _providers(net: domain._Net) -> pd.DataFrame:
     home = net.ties[net.ties["type"].isin(domain.HOME_TIES)]
     home = home[net.label(home["target"]) == "Unit"].drop_duplicates("source")
     unit_of = pd.Series(home["target"].to_numpy(), index=home["source"].to_numpy())
-    provider = links["node"].map(unit_of).fillna(links["node"])
+    # .astype(object): a map that finds nothing comes back float64, which rejects text fills
+    provider = links["node"].map(unit_of).astype(object).fillna(links["node"])
     return pd.DataFrame(
         {"provider": provider.to_numpy(), "community": links["community"].to_numpy()}
     ).drop_duplicates()

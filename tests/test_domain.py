@@ -173,6 +173,18 @@ def test_sector_mix_blau_and_shannon(G: nx.MultiDiGraph) -> None:
     assert communities.loc["c5", "shannon"] == 0.0  # two units, both soe
 
 
+def test_sector_mix_without_unit_types_counts_every_unit_unknown(G: nx.MultiDiGraph) -> None:
+    untyped = G.copy()
+    for _, data in untyped.nodes(data=True):
+        data.pop("unit_type", None)
+    table = domain.sector_mix(untyped)
+    typed = domain.sector_mix(G)
+    assert table["unknown"].tolist() == typed["units"].tolist()
+    assert (table[["organ", "soe", "hospital"]] == 0).all().all()
+    assert table["blau"].isna().all()
+    assert table["shannon"].isna().all()
+
+
 # -- cross-level reach ------------------------------------------------------------------------
 
 

@@ -507,3 +507,17 @@ def test_robustness_uncovered_communities_and_structure() -> None:
     estimate = metrics.robustness(G, path_sources=10, seed=1)
     assert estimate["path_length_change"].notna().all()
     assert estimate.loc["u2", "path_length_change"] > 0  # u2 is a shortcut between streets
+
+
+def test_robustness_without_home_ties_counts_branches_as_their_own_providers() -> None:
+    G = handmade()
+    home = [(u, v, k) for u, v, k, t in G.edges(keys=True, data="type") if t in domain.HOME_TIES]
+    G.remove_edges_from(home)
+    table = metrics.robustness(G, paths=False)
+    assert (table["branches"] == 0).all()
+    # each unit now reaches only the communities it is PAIRED_WITH itself
+    paired = {
+        u: len({v for _, v, t in G.out_edges(u, data="type") if t == "PAIRED_WITH"})
+        for u in table.index
+    }
+    assert table["communities_reached"].to_dict() == paired

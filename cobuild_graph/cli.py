@@ -12,9 +12,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 import pandas as pd
 
 from cobuild_graph import __version__
+from cobuild_graph.build import graph_from_tables
 from cobuild_graph.errors import StoreError, ValidationError
 from cobuild_graph.generate import SCALES, generate_tables
 from cobuild_graph.io import Dataset, read_tables, write_dataset
@@ -76,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         name: str, run: Callable[[argparse.Namespace], int], help_: str
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_, description=help_)
-        sub.set_defaults(run=run)
+        sub.set_defaults(run=run, command=name)
         return sub
 
     def reading(sub: argparse.ArgumentParser, *, optional: bool = False) -> None:
@@ -126,14 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="a folder for CSV files, OUT.xlsx, OUT.graphml or OUT.gexf",
     )
-    sub.add_argument("--dataset", help="the stored dataset (default: the only one)")
-    where = sub.add_mutually_exclusive_group()
-    where.add_argument("--street", metavar="ID", help="only this street and what is under it")
-    where.add_argument("--district", metavar="ID", help="only this district and what is under it")
-    where.add_argument(
-        "--within", metavar="ID", help="only this place (any level) and what is under it"
-    )
-    sub.add_argument("--at", metavar="DATE", help="only ties that hold on this day (YYYY-MM-DD)")
+    _stored_selection(sub)
     sub.add_argument(
         "--label", action="append", metavar="LABEL", help="only nodes of this label (repeat)"
     )
@@ -150,15 +145,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="OUT.xlsx, OUT.graphml, OUT.gexf, or a folder for CSV files",
     )
 
-    sub = command("analyze", _analyze, "write every analysis table to .xlsx or a CSV folder")
-    reading(sub)
+    sub = command(
+        "analyze",
+        _analyze,
+        "write every analysis table to .xlsx or a CSV folder, from files or from Neo4j",
+    )
+    reading(sub, optional=True)
     sub.add_argument("-o", "--output", type=Path, required=True, help="OUT.xlsx or a folder")
     sub.add_argument("--seed", type=int, default=0, help="seed of community detection")
+    sub.add_argument(
+        "--betweenness-sample",
+        type=int,
+        metavar="K",
+        help="estimate betweenness from K sources (default: exact up to 10,000 nodes, "
+        "else 1,000 sources)",
+    )
+    sub.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    _from_neo4j(sub)
 
-    sub = command("report", _report, "write an HTML report: summary, tables, charts and map")
-    reading(sub)
+    sub = command(
+        "report",
+        _report,
+        "write an HTML report: summary, tables, charts and map, from files or from Neo4j",
+    )
+    reading(sub, optional=True)
     sub.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
     sub.add_argument("--seed", type=int, default=0, help="seed of the analysis and the layout")
+    _from_neo4j(sub)
 
     sub = command("template", _template, "write an Excel template for a new dataset")
     sub.add_argument("-o", "--output", type=Path, required=True, help="OUT.xlsx")
@@ -176,6 +189,27 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, required=True, help="a folder for CSV files, or OUT.xlsx"
     )
     return parser
+
+
+def _stored_selection(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--dataset", help="the stored dataset (default: the only one)")
+    where = sub.add_mutually_exclusive_group()
+    where.add_argument("--street", metavar="ID", help="only this street and what is under it")
+    where.add_argument("--district", metavar="ID", help="only this district and what is under it")
+    where.add_argument(
+        "--within", metavar="ID", help="only this place (any level) and what is under it"
+    )
+    sub.add_argument("--at", metavar="DATE", help="only ties that hold on this day (YYYY-MM-DD)")
+
+
+def _from_neo4j(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--neo4j",
+        action="store_true",
+        help="read a dataset stored in Neo4j instead of a file (no PATH then)",
+    )
+    _stored_selection(sub)
+    _connection(sub)
 
 
 def _connection(sub: argparse.ArgumentParser) -> None:
@@ -238,12 +272,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    if args.neo4j:
-        if args.path is not None:
-            raise ValueError("give PATH or --neo4j, not both")
+    if _from_store(args):
         return _info_neo4j(args)
-    if args.path is None:
-        raise ValueError("info needs a dataset PATH (or --neo4j for a stored dataset)")
     dataset = _read(args)
     counts = {
         "nodes": _counts(dataset.nodes["label"]),
@@ -318,22 +348,38 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _pull(args: argparse.Namespace) -> int:
+    G = _read_stored(args)
+    out = write_dataset(G, args.output, schema=_schema(args))
+    print(
+        f"wrote {out} ({G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties) "
+        f"from dataset {G.graph['dataset']!r}"
+    )
+    return 0
+
+
+def _from_store(args: argparse.Namespace) -> bool:
+    """Whether to read from Neo4j (``--neo4j``) rather than PATH; one of them is required."""
+    if args.neo4j and args.path is not None:
+        raise ValueError("give PATH or --neo4j, not both")
+    if not args.neo4j and args.path is None:
+        raise ValueError(f"{args.command} needs a dataset PATH (or --neo4j for a stored dataset)")
+    return bool(args.neo4j)
+
+
+def _read_stored(args: argparse.Namespace) -> nx.MultiDiGraph:
+    """The stored dataset (or the part of it) that the selection flags name."""
     within = args.street or args.district or args.within
     with _store(args) as store:
         name = _stored_dataset(store, args)
-        G = store.read(name, within=within, labels=args.label, at=args.at)
+        G = store.read(name, within=within, labels=getattr(args, "label", None), at=args.at)
     expected = "Street" if args.street else "District" if args.district else None
     found = G.nodes[within]["label"] if within in G else None
     if expected and found != expected:
         raise ValueError(
             f"{within!r} is a {found or 'node outside the labels chosen'}, not a {expected}"
         )
-    out = write_dataset(G, args.output, schema=_schema(args))
-    print(
-        f"wrote {out} ({G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties) "
-        f"from dataset {name!r}"
-    )
-    return 0
+    G.graph["dataset"] = name
+    return G
 
 
 def _counts(column: pd.Series) -> dict[str, int]:
@@ -347,9 +393,10 @@ def _convert(args: argparse.Namespace) -> int:
     return 0
 
 
-def _graph(args: argparse.Namespace) -> Any:
-    from cobuild_graph.build import graph_from_tables
-
+def _graph(args: argparse.Namespace) -> nx.MultiDiGraph:
+    """The graph of PATH, or with ``--neo4j`` of the stored dataset."""
+    if _from_store(args):
+        return _read_stored(args)
     dataset = _read(args)
     return graph_from_tables(dataset.nodes, dataset.ties, meta=dataset.meta)
 
@@ -357,7 +404,9 @@ def _graph(args: argparse.Namespace) -> Any:
 def _analyze(args: argparse.Namespace) -> int:
     from cobuild_graph.analysis import analyze, write_analysis
 
-    tables = analyze(_graph(args), seed=args.seed, progress=sys.stderr.isatty())
+    options = {"betweenness_sample": args.betweenness_sample} if args.betweenness_sample else {}
+    progress = not args.no_progress and sys.stderr.isatty()
+    tables = analyze(_graph(args), seed=args.seed, progress=progress, **options)
     print(f"wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")
     return 0
 

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 
+import cobuild_graph as cg
 from cobuild_graph import read_dataset
 from cobuild_graph.cli import EXIT_INVALID, EXIT_NEO4J, EXIT_USAGE, main
 from cobuild_graph.store import Neo4jStore
@@ -202,11 +204,56 @@ def test_commands_that_need_a_dataset_name(
     assert "no dataset 'nope'" in err
 
 
-def test_info_takes_a_path_or_neo4j(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["info"]) == EXIT_USAGE
-    assert "info needs a dataset PATH (or --neo4j" in capsys.readouterr().err
-    assert main(["info", "data/suzhou", "--neo4j"]) == EXIT_USAGE
+@pytest.mark.parametrize("command", ["info", "analyze", "report"])
+def test_commands_take_a_path_or_neo4j(
+    capsys: pytest.CaptureFixture[str], command: str, tmp_path: Path
+) -> None:
+    output = [] if command == "info" else ["-o", str(tmp_path / "out")]
+    assert main([command, *output]) == EXIT_USAGE
+    assert f"{command} needs a dataset PATH (or --neo4j" in capsys.readouterr().err
+    assert main([command, "data/suzhou", "--neo4j", *output]) == EXIT_USAGE
     assert "give PATH or --neo4j, not both" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_analyze_and_report_from_neo4j_equal_those_from_files(
+    capsys: pytest.CaptureFixture[str],
+    neo4j_env: Neo4jServer,
+    neo4j_store: Neo4jStore,
+    tmp_path: Path,
+    new_dataset: NewDataset,
+) -> None:
+    source = tmp_path / "tiny"
+    cg.write_dataset(cg.generate("tiny", seed=5), source)
+    G = read_dataset(source)
+    name = new_dataset()
+    neo4j_store.load(G, name, progress=False)
+
+    def table(folder: str, name: str) -> pd.DataFrame:
+        return pd.read_csv(tmp_path / folder / f"{name}.csv", index_col=0).sort_index()
+
+    stored = ["analyze", "--neo4j", "--dataset", name, "-o"]
+    code, out, _ = run(capsys, neo4j_env, *stored, tmp_path / "db")
+    assert code == 0
+    assert "tables)" in out
+    assert main(["analyze", str(source), "-o", str(tmp_path / "files")]) == 0
+    for name_ in ("centrality", "coverage", "balance", "brokerage", "sector_mix"):
+        pd.testing.assert_frame_equal(table("db", name_), table("files", name_))
+
+    street = next(n for n, label in G.nodes(data="label") if label == "Street")
+    code, _, _ = run(capsys, neo4j_env, *stored, tmp_path / "street", "--street", street)
+    assert code == 0
+    nodes = int(table("street", "summary").loc["nodes", "value"])
+    assert nodes == neo4j_store.read(name, within=street).number_of_nodes()
+    assert nodes < G.number_of_nodes()
+
+    code, _, _ = run(
+        capsys, neo4j_env, "report", "--neo4j", "--dataset", name, "-o", tmp_path / "report"
+    )
+    assert code == 0
+    page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert G.graph["name"] in page
+    assert (tmp_path / "report" / "map.html").is_file()
 
 
 def test_connection_errors(

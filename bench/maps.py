@@ -4,19 +4,20 @@ For each case the map is built in Python (timed), written, and opened ``--repeat
 in a fresh browser page; "interactive" is the map's first drawing done (``cgMap.readyAt``,
 milliseconds since navigation start: parsing the page, vis-network's data sets, the
 network and its first frame). Prints the median and the spread with the HTML size, and
-the ratio to the goal of 2 s for the sample.
+the ratio to the goal of 2 s for the sample. For the expandable maps (``*-expand``: start
+at street level, unfold on double-click), "unfold s" is the median time from unfolding the
+street that holds most until the map has drawn it.
 
-    python3 bench/maps.py [--repeat 3] [--cases sample-full sample-street city-community]
+    python3 bench/maps.py [--repeat 3] [--cases sample-full sample-expand city-expand]
 
-Needs Debian's Chromium at /usr/bin/chromium (or $COBUILD_CHROMIUM) and Playwright's
-Python package.
+Needs Debian's Chromium (see ``tests/_chromium.py``) and Playwright's Python package.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,24 +27,20 @@ from playwright.sync_api import sync_playwright
 import cobuild_graph as cg
 from cobuild_graph.maps import network_map
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for the tests' Chromium
+from tests._chromium import launch
+
 GOAL_SECONDS = 2.0
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "suzhou"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+EXPAND = {"aggregate": "Street", "expandable": True}
 #: name: (dataset, network_map keyword arguments)
 CASES = {
     "sample-full": ("sample", {}),
     "sample-street": ("sample", {"aggregate": "Street"}),
+    "sample-expand": ("sample", EXPAND),
     "city-community": ("city", {"aggregate": "Community"}),
     "city-street": ("city", {"aggregate": "Street"}),
+    "city-expand": ("city", EXPAND),
 }
 
 
@@ -52,8 +49,20 @@ def graph(name: str):
     return cg.read_dataset(SAMPLE) if name == "sample" else cg.generate(name, seed=1)
 
 
-def open_times(browser, path: Path, repeat: int) -> list[dict[str, float]]:
-    """Open `path` `repeat` times; each time, when the map was interactive and its parts."""
+#: Unfold the street that holds most; resolves with milliseconds until it is drawn.
+UNFOLD = """() => new Promise((done) => {
+  const map = window.cgMap;
+  const streets = map.nodes.get({ filter: (n) => n.cg_label === "Street" && n.cg_open });
+  const biggest = streets.reduce((a, b) => (a.size >= b.size ? a : b));
+  const started = performance.now();
+  map.network.once("afterDrawing", () => done(performance.now() - started));
+  map.toggle(biggest.id);
+})"""
+
+
+def open_times(browser, path: Path, repeat: int, unfold: bool) -> list[dict[str, float]]:
+    """Open `path` `repeat` times; each time, when the map was interactive and its parts
+    (and, when `unfold`, how long unfolding the biggest street took)."""
     runs = []
     for _ in range(repeat):
         page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -61,9 +70,12 @@ def open_times(browser, path: Path, repeat: int) -> list[dict[str, float]]:
         page.on("request", lambda r, seen=outside: r.url.startswith("file:") or seen.append(r.url))
         page.goto(path.as_uri())
         page.wait_for_function("() => window.cgMap && window.cgMap.ready", timeout=120_000)
+        marks = page.evaluate("() => window.cgMap.marks")
+        if unfold:
+            marks["unfold"] = page.evaluate(UNFOLD)
         if outside:
             raise RuntimeError(f"the map requested {outside}")
-        runs.append(page.evaluate("() => window.cgMap.marks"))
+        runs.append(marks)
         page.close()
     return runs
 
@@ -73,16 +85,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     args = parser.parse_args()
-    chromium = os.environ.get("COBUILD_CHROMIUM", "/usr/bin/chromium")
     out = Path(tempfile.mkdtemp(prefix="cobuild-maps-"))
     graphs = {}
     header = (
         f"{'case':<16}{'nodes':>8}{'links':>8}{'build s':>9}{'HTML MB':>9}"
-        f"{'ready s':>9}{'(min-max)':>14}{'network s':>11}"
+        f"{'ready s':>9}{'(min-max)':>14}{'network s':>11}{'unfold s':>10}"
     )
     print(header)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        browser = launch(p)
         for case in args.cases:
             data, options = CASES[case]
             G = graphs.setdefault(data, graph(data))
@@ -90,14 +101,17 @@ def main() -> None:
             net = network_map(G, out / f"{case}.html", layout_seed=1, **options)
             build = time.perf_counter() - started
             size = (out / f"{case}.html").stat().st_size / 1e6
-            runs = open_times(browser, out / f"{case}.html", args.repeat)
+            unfold = bool(options.get("expandable"))
+            runs = open_times(browser, out / f"{case}.html", args.repeat, unfold)
             ready = [r["drawn"] / 1000 for r in runs]
             network = [(r["network"] - r["datasets"]) / 1000 for r in runs]
+            unfolded = [r["unfold"] / 1000 for r in runs if "unfold" in r]
             print(
                 f"{case:<16}{len(net.nodes):>8,}{len(net.edges):>8,}{build:>9.2f}{size:>9.2f}"
                 f"{statistics.median(ready):>9.2f}"
                 f"{f'({min(ready):.2f}-{max(ready):.2f})':>14}"
                 f"{statistics.median(network):>11.2f}"
+                + (f"{statistics.median(unfolded):>10.2f}" if unfolded else "")
             )
             if case == "sample-full":
                 print(

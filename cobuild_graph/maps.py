@@ -4,7 +4,9 @@
 with a seeded layout computed in Python (igraph's Fruchterman-Reingold), so a map of
 thousands of nodes draws at once with physics off. The page it writes holds everything it
 needs: vis-network (the copy pyvis ships), a legend read from the schema, filters by label
-and by place (district, street), search by name, and plain-text tooltips. Names and
+and by place (district, street), search by name, and plain-text tooltips. A big graph can
+be folded to streets (:func:`aggregate_graph`), or held whole but start folded and unfold
+on double-click (``expandable=True``, :func:`fold_tree`). Names and
 attributes are user data: they reach the page only as JSON inside a non-executed
 ``<script type="application/json">`` and are put on screen with ``textContent``; a
 Content-Security-Policy lets only the page's own two scripts run and forbids every network
@@ -19,6 +21,9 @@ Examples
 True
 >>> street = network_map(G, aggregate="Street", layout_seed=1)
 >>> len(street.nodes) < G.number_of_nodes()
+True
+>>> unfolding = network_map(G, aggregate="Street", expandable=True, layout_seed=1)
+>>> len(unfolding.nodes) == G.number_of_nodes()
 True
 """
 
@@ -112,6 +117,7 @@ class NetworkMap(Network):
             "legend": {"kind": "label"},
             "ties": [],
             "filters": [],
+            "expandable": False,
         }
 
     def generate_html(
@@ -160,6 +166,7 @@ def network_map(
     size_by: str | None = None,
     metrics: pd.DataFrame | None = None,
     aggregate: str | None = None,
+    expandable: bool = False,
     collapse: Sequence[str] = COLLAPSE,
     layout_seed: int = 0,
     physics: bool = False,
@@ -193,6 +200,14 @@ def network_map(
         ``None`` for every node, or a hierarchy level (``"Community"``, ``"Street"``): the
         levels below it and the labels in `collapse` fold into their place at that level;
         a folded node's size tells how many nodes it holds.
+    expandable
+        With `aggregate`: the page holds every node and tie but starts folded to
+        `aggregate`; double-clicking a folded node (thick border) unfolds it one step (a
+        street into its communities, a community into its branches, positions and
+        projects), double-clicking it again (dashed border) folds it back, and a button
+        folds everything. Searching a folded node's name unfolds the way to it. Every node
+        sits where the layout of the whole graph puts it, a folded node at the centre of
+        what it holds, so the same seed gives the same map at every step.
     collapse
         Labels folded into their place when aggregating.
     layout_seed
@@ -204,8 +219,9 @@ def network_map(
         Bound of the physics stabilisation.
     arrows
         Draw the direction of ties; ``None`` draws it up to :data:`ARROWS_UP_TO` ties
-        (arrows are a third of the first drawing of a big map; the legend still names
-        each tie type, whose direction the schema fixes).
+        in the page (all of them in an expandable map; arrows are a third of the first
+        drawing of a big map; the legend still names each tie type, whose direction the
+        schema fixes).
     filter_levels
         Hierarchy levels offered as filters (those missing from the schema are skipped).
     heading
@@ -223,17 +239,29 @@ def network_map(
     Raises
     ------
     ValueError
-        If `color_by`, `size_by` or `aggregate` names nothing the graph or `metrics` has.
+        If `color_by`, `size_by` or `aggregate` names nothing the graph or `metrics` has,
+        or `expandable` comes without `aggregate`.
     """
+    if expandable and aggregate is None:
+        raise ValueError("expandable=True needs aggregate, the level to start at, e.g. 'Street'")
     levels = [level for level in filter_levels if level in schema.hierarchy]
     places = place_table(G, schema=schema)
     members: dict[Hashable, Counter[str]] = {}
+    parents: dict[Hashable, Hashable] = {}
     H = G
-    if aggregate is not None:
+    if aggregate is not None and expandable:
+        parents = fold_tree(G, aggregate, collapse=collapse, places=places, schema=schema)
+    elif aggregate is not None:
         H, members = aggregate_graph(G, aggregate, collapse=collapse, places=places, schema=schema)
     positions = layout(H, seed=layout_seed)
+    held = _held(parents)
+    for holder, inside in held.items():
+        members[holder] = Counter(G.nodes[node]["label"] for node in inside)
+        centre = np.mean([positions[node] for node in (holder, *inside)], axis=0).round(1)
+        positions[holder] = (float(centre[0]), float(centre[1]))
     colors, legend = _colors(G, H, color_by, metrics, layout_seed, schema)
     sizes = _sizes(G, H, size_by, metrics, members, schema)
+    own_sizes = _sizes(G, H, size_by, metrics, {}, schema) if held else sizes
     filters, node_places = _filters(G, H, places[levels], schema)
     where = _where(G, places, schema)
     rows = metrics.to_dict("index") if metrics is not None else {}
@@ -241,8 +269,8 @@ def network_map(
     net = NetworkMap(
         heading=str(G.graph.get("name", "")) if heading is None else heading, height=height
     )
-    net.nodes = [
-        {
+    for node, attrs in H.nodes(data=True):
+        item: dict[str, Any] = {
             "id": node,
             "label": str(attrs.get("name", node)),
             "title": _tooltip(node, attrs, where, rows.get(node), members.get(node), schema),
@@ -253,11 +281,17 @@ def network_map(
             "cg_label": attrs.get("label"),
             "cg_places": node_places[node],
         }
-        for node, attrs in H.nodes(data=True)
-    ]
+        if node in parents:
+            item["cg_parent"] = parents[node]
+        if node in held:  # how it looks unfolded; the map starts with the look above
+            item["cg_open"] = {
+                "size": own_sizes[node],
+                "title": _tooltip(node, attrs, where, rows.get(node), None, schema),
+            }
+        net.nodes.append(item)
     net.node_ids = [n["id"] for n in net.nodes]
     net.node_map = {n["id"]: n for n in net.nodes}
-    net.edges, ties = _edges(H, schema)
+    net.edges, ties = _edges(H, schema, typed=expandable)
     if arrows is None:
         arrows = H.number_of_edges() <= ARROWS_UP_TO
     net.options = _options(physics, stabilization_iterations, layout_seed, H.number_of_nodes())
@@ -270,6 +304,7 @@ def network_map(
         "legend": legend,
         "ties": ties,
         "filters": filters,
+        "expandable": expandable,
     }
     if path is not None:
         net.write_html(path)
@@ -339,6 +374,71 @@ def aggregate_graph(
     >>> sorted({H.nodes[n]["label"] for n in H})
     ['Body', 'City', 'District', 'Street', 'Unit']
     """
+    parents = fold_tree(G, level, collapse=collapse, places=places, schema=schema)
+    group = {node: node for node in G}
+    members: dict[Hashable, Counter[str]] = {}
+    for top, inside in _held(parents).items():
+        if top not in parents:
+            group.update(dict.fromkeys(inside, top))
+            members[top] = Counter(G.nodes[node]["label"] for node in inside)
+    H = nx.MultiDiGraph(**G.graph)
+    H.add_nodes_from((n, G.nodes[n]) for n in dict.fromkeys(group.values()))
+    counts = Counter(
+        (group[u], group[v], key) for u, v, key in G.edges(keys=True) if group[u] != group[v]
+    )
+    for (u, v, key), count in counts.items():
+        H.add_edge(u, v, key=key, type=key, count=count)
+    return H, members
+
+
+def fold_tree(
+    G: nx.MultiDiGraph,
+    level: str,
+    *,
+    collapse: Sequence[str] = COLLAPSE,
+    places: pd.DataFrame | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+) -> dict[Hashable, Hashable]:
+    """Where each node folds when the map is folded to `level`, one step at a time.
+
+    A node folds when its label is below `level` in the hierarchy or in `collapse` and it
+    has a place at `level` or above. It folds into its nearest place that folds into the
+    same place at the top: a branch into its community, the community into its street.
+    :func:`aggregate_graph` folds every such chain into its top; an expandable map
+    (:func:`network_map`) unfolds it one step per double-click.
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    level
+        A hierarchy level, e.g. ``"Street"``.
+    collapse
+        Labels outside the hierarchy that fold too.
+    places
+        :func:`place_table` of `G`, when already computed.
+    schema
+        Gives the hierarchy.
+
+    Returns
+    -------
+    dict
+        Each node that folds, to the node it folds into.
+
+    Raises
+    ------
+    ValueError
+        If `level` is not a hierarchy level.
+
+    Examples
+    --------
+    >>> import cobuild_graph as cg
+    >>> G = cg.generate("tiny", seed=1)
+    >>> parents = fold_tree(G, "Street")
+    >>> branch = next(n for n in parents if G.nodes[n]["label"] == "ActionBranch")
+    >>> [G.nodes[p]["label"] for p in (parents[branch], parents[parents[branch]])]
+    ['Community', 'Street']
+    """
     depth = schema.level(level)
     if depth is None:
         raise ValueError(
@@ -348,24 +448,31 @@ def aggregate_graph(
         places = place_table(G, schema=schema)
     upward = list(reversed(schema.hierarchy[: depth + 1]))
     folded = set(collapse) | set(schema.hierarchy[depth + 1 :])
-    group: dict[Hashable, Hashable] = {}
+    top: dict[Hashable, Hashable] = {}
     for node, row in zip(places.index, places[upward].itertuples(index=False), strict=True):
-        target = None
         if G.nodes[node].get("label") in folded:
-            target = next((p for p in row if p is not None), None)
-        group[node] = node if target is None else target
-    members: dict[Hashable, Counter[str]] = {}
-    for node, target in group.items():
-        if target != node:
-            members.setdefault(target, Counter())[G.nodes[node]["label"]] += 1
-    H = nx.MultiDiGraph(**G.graph)
-    H.add_nodes_from((n, G.nodes[n]) for n in dict.fromkeys(group.values()))
-    counts = Counter(
-        (group[u], group[v], key) for u, v, key in G.edges(keys=True) if group[u] != group[v]
-    )
-    for (u, v, key), count in counts.items():
-        H.add_edge(u, v, key=key, type=key, count=count)
-    return H, members
+            target = next((p for p in row if p is not None), node)
+            if target != node:
+                top[node] = target
+    # the deepest place on the way to the top; places only name shallower levels, so no cycle
+    return {
+        node: next(
+            p for p in reversed(row) if p is not None and p != node and top.get(p, p) == top[node]
+        )
+        for node, row in zip(places.index, places.itertuples(index=False), strict=True)
+        if node in top
+    }
+
+
+def _held(parents: Mapping[Hashable, Hashable]) -> dict[Hashable, list[Hashable]]:
+    """Each node that others fold into, and every node folded into it at any depth."""
+    held: dict[Hashable, list[Hashable]] = {}
+    for node in parents:
+        up = parents.get(node)
+        while up is not None:
+            held.setdefault(up, []).append(node)
+            up = parents.get(up)
+    return held
 
 
 def layout(G: nx.Graph, *, seed: int = 0) -> dict[Hashable, tuple[float, float]]:
@@ -605,7 +712,11 @@ def _missing(value: Any) -> bool:
 # -- ties, labels, filters, options ------------------------------------------------------
 
 
-def _edges(H: nx.MultiDiGraph, schema: Schema) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _edges(
+    H: nx.MultiDiGraph, schema: Schema, *, typed: bool = False
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ties of the page, and the tie legend; `typed` ties carry their type, with which
+    the expandable page's script merges them."""
     palette = tie_colors(schema)
     texts = {t: tie_text(schema, t) for t in schema.tie_types}
     edges = []
@@ -629,6 +740,8 @@ def _edges(H: nx.MultiDiGraph, schema: Schema) -> tuple[list[dict[str, Any]], li
         }
         if count > 1:
             edge["width"] = round(1 + math.log2(count), 1)
+        if typed:
+            edge["cg_type"] = key
         edges.append(edge)
     order = [t for t in schema.tie_types if t in counts] + sorted(
         set(counts) - set(schema.tie_types)

@@ -33,9 +33,13 @@ from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
 
 logger = logging.getLogger(__name__)
 
-#: Above this many nodes the report's map folds branches, positions and projects into
-#: their community (:func:`cobuild_graph.maps.network_map` with ``aggregate="Community"``).
-AGGREGATE_ABOVE = 10_000
+#: Above this many nodes the report's map starts folded to streets and unfolds on
+#: double-click (:func:`cobuild_graph.maps.network_map` with ``aggregate="Street"`` and
+#: ``expandable=True``); up to it, the map shows every node.
+EXPAND_ABOVE = 1_500
+#: Above this many nodes the report's map shows the streets only, without unfolding: an
+#: unfoldable page holds every node (about 0.8 kB each), too much for a browser to open.
+UNFOLDABLE_UP_TO = 30_000
 #: Rows shown of the long per-node tables.
 TOP_ROWS = 20
 _METADATA_KEYS = ("place", "date", "licence", "description", "synthetic", "scale", "seed")
@@ -76,7 +80,8 @@ def write_report(
         Title of the report; the dataset's name (``G.graph["name"]``) by default.
     map_options
         Keyword arguments for :func:`cobuild_graph.maps.network_map`, e.g.
-        ``{"aggregate": "Street"}``.
+        ``{"aggregate": "Street"}``; they override the choice by :data:`EXPAND_ABOVE`
+        and :data:`UNFOLDABLE_UP_TO` (``expandable`` follows `aggregate` unless given).
     schema
         Labels, tie types and hierarchy.
 
@@ -90,19 +95,25 @@ def write_report(
     if tables is None:
         tables = analyze(G, seed=seed, progress=False, schema=schema)
     title = str(G.graph.get("name") or "共建网络 co-building network") if title is None else title
+    large = G.number_of_nodes() > EXPAND_ABOVE
     options = {
-        "aggregate": "Community" if G.number_of_nodes() > AGGREGATE_ABOVE else None,
+        "aggregate": "Street" if large else None,
         "layout_seed": seed,
         "heading": title,
         "metrics": _node_metrics(tables),
         **(map_options or {}),
     }
-    net = network_map(G, out / "map.html", schema=schema, **options)
-    note = (
-        f"{len(net.nodes):,} nodes, {len(net.edges):,} links"
-        + (f", folded to {options['aggregate']} level" if options["aggregate"] else "")
-        + ". Open it on its own:"
+    options.setdefault(
+        "expandable",
+        large and options["aggregate"] is not None and G.number_of_nodes() <= UNFOLDABLE_UP_TO,
     )
+    net = network_map(G, out / "map.html", schema=schema, **options)
+    folded = ""
+    if options["expandable"]:
+        folded = f", starting folded to {options['aggregate']} level (double-click to unfold)"
+    elif options["aggregate"]:
+        folded = f", folded to {options['aggregate']} level"
+    note = f"{len(net.nodes):,} nodes, {len(net.edges):,} links{folded}. Open it on its own:"
     sections = [
         _dataset_section(G),
         _network_section(tables),

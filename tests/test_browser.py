@@ -1,60 +1,39 @@
 """The map and the report in a real browser: headless Chromium driven by Playwright.
 
-Needs Debian's Chromium (``apt-get install chromium``, at ``/usr/bin/chromium`` or
-``$COBUILD_CHROMIUM``) and Playwright's Python package; Playwright's own browser download
-is not used. Every page runs with all requests routed: anything but the page's own
-``file:`` and ``data:`` URLs is refused and fails the test.
+Needs Debian's Chromium and Playwright's Python package (see :mod:`tests._chromium`).
+Every page runs with all requests routed: anything but the page's own ``file:`` and
+``data:`` URLs is refused and fails the test.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
 import cobuild_graph as cg
 from cobuild_graph import domain
-from cobuild_graph.maps import network_map
+from cobuild_graph._style import tie_colors
+from cobuild_graph.maps import COLLAPSE, aggregate_graph, fold_tree, network_map
 from cobuild_graph.report import write_report
+from tests._chromium import launch
 from tests._pictures import HOSTILE, hostile_graph
 
-#: Flags that keep Chromium off the network (and quiet) on a machine without one.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "suzhou"
-
-
-def chromium_path() -> str:
-    found = os.environ.get("COBUILD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(found).exists():
-        pytest.fail(
-            "the browser tests need Debian's Chromium: apt-get install -y chromium "
-            "(or set COBUILD_CHROMIUM to a Chromium binary)"
-        )
-    return found
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with sync_playwright() as p:
-        # Playwright gives every launch a fresh, empty profile directory of its own.
-        launched = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        launched = launch(p)
         yield launched
         launched.close()
 
@@ -127,11 +106,26 @@ def count(page, what: str) -> int:
     return page.evaluate(f"() => window.cgMap.network.body.data.{what}.length")
 
 
+def drawn_ids(page) -> set:
+    return set(page.evaluate("() => window.cgMap.view.getIds()"))
+
+
+def node_point(page, node) -> tuple[float, float]:
+    """Where `node` is on the screen, for a real mouse."""
+    box = page.locator("#cg-network").bounding_box()
+    point = page.evaluate(
+        "(id) => window.cgMap.network.canvasToDOM(window.cgMap.network.getPositions([id])[id])",
+        node,
+    )
+    return box["x"] + point["x"], box["y"] + point["y"]
+
+
 def test_sample_map_draws_every_node_without_errors_or_requests(open_page, sample, sample_map):
     watched = open_page(sample_map)
     assert count(watched.page, "nodes") == sample.number_of_nodes()
     assert count(watched.page, "edges") == sample.number_of_edges()
     assert watched.page.text_content("#cg-count").endswith(f"{sample.number_of_nodes()}")
+    assert not watched.page.is_visible("#cg-fold-all")  # nothing to unfold
     watched.assert_clean()
 
 
@@ -178,20 +172,129 @@ def test_filters_by_label_and_street_show_the_right_nodes(open_page, sample, sam
     watched.assert_clean()
 
 
-def test_hostile_names_open_hover_and_fire_nothing(open_page, tmp_path):
+# -- the expandable map: starts at street level, unfolds on double-click ----------------------
+
+
+@pytest.fixture(scope="module")
+def street_map(sample, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("street") / "map.html"
+    network_map(sample, path, aggregate="Street", expandable=True, layout_seed=1)
+    return path
+
+
+def drawn_ties(page) -> Counter:
+    """The ties drawn, as (from, to, colour, width) with their multiplicity."""
+    ties = page.evaluate(
+        "() => window.cgMap.edges.get().map(e => [e.from, e.to, e.color, e.width || 1])"
+    )
+    return Counter(map(tuple, ties))
+
+
+def expected_ties(G: nx.MultiDiGraph, stand_in: dict) -> Counter:
+    """The ties between the nodes `stand_in` maps to, merged per type as the map merges them."""
+    colors = tie_colors(cg.DEFAULT_SCHEMA)
+    merged = Counter(
+        (stand_in[u], stand_in[v], key)
+        for u, v, key in G.edges(keys=True)
+        if stand_in[u] != stand_in[v]
+    )
+    return Counter(
+        (u, v, colors[key], round(1 + np.log2(n), 1) if n > 1 else 1)
+        for (u, v, key), n in merged.items()
+    )
+
+
+def test_expandable_map_starts_as_the_street_level_map(open_page, sample, street_map):
+    watched = open_page(street_map)
+    page = watched.page
+    H, _ = aggregate_graph(sample, "Street")
+    assert drawn_ids(page) == set(H.nodes)
+    assert page.text_content("#cg-count").endswith(f"{H.number_of_nodes()} / {len(sample)}")
+    folded = network_map(sample, aggregate="Street")
+    widths = Counter((e["from"], e["to"], e["color"], e.get("width", 1)) for e in folded.edges)
+    assert drawn_ties(page) == widths
+    assert page.is_visible("#cg-fold-all")
+    watched.assert_clean()
+
+
+def test_double_click_unfolds_a_street_and_collapse_all_folds_it(open_page, sample, street_map):
+    watched = open_page(street_map)
+    page = watched.page
+    start = drawn_ids(page)
+    street = domain.ancestors(sample, "Street")
+    community = domain.ancestors(sample, "Community")
+    label = pd.Series(dict(sample.nodes(data="label")))
+    chosen = next(  # a street no other node covers on the screen
+        s
+        for s in sorted(label.index[label == "Street"])
+        if page.evaluate(
+            "(id) => window.cgMap.network.getNodeAt("
+            "window.cgMap.network.canvasToDOM(window.cgMap.network.getPositions([id])[id])) === id",
+            s,
+        )
+    )
+    inside = street == chosen
+    # branches, positions, projects in no community of this street are the street's own
+    own = label.isin(COLLAPSE) & (community.map(street) != chosen)
+    children = set(label.index[inside & ((label == "Community") | own)])
+    assert children
+    page.mouse.dblclick(*node_point(page, chosen))
+    assert drawn_ids(page) == start | children
+    assert count(page, "nodes") == len(start) + len(children)
+    assert page.evaluate("() => window.cgMap.network.getSelectedNodes()") == [chosen]
+    assert "holds 包含" not in page.text_content("#cg-details")
+    parents = fold_tree(sample, "Street")
+    stand_in = {}
+    for node in sample:
+        up = node
+        while up not in start | children:
+            up = parents[up]
+        stand_in[node] = up
+    assert drawn_ties(page) == expected_ties(sample, stand_in)
+    page.click("#cg-fold-all")
+    assert drawn_ids(page) == start
+    assert page.text_content("#cg-count").startswith(f"显示 shown: {len(start)} /")
+    watched.assert_clean()
+
+
+def test_search_unfolds_the_way_to_a_folded_node(open_page, sample, street_map):
+    watched = open_page(street_map)
+    page = watched.page
+    page.fill("#cg-search", "道前社区")
+    page.press("#cg-search", "Enter")
+    assert page.evaluate("() => window.cgMap.network.getSelectedNodes()") == ["community-daoqian"]
+    assert "community-daoqian" in drawn_ids(page)
+    assert page.text_content("#cg-details").startswith("道前社区\n")
+    parents = fold_tree(sample, "Street")
+    names = Counter(name for _, name in sample.nodes(data="name"))
+    branch = next(  # two steps down: in a community of a street
+        n
+        for n, a in sample.nodes(data=True)
+        if a["label"] == "ActionBranch"
+        and names[a["name"]] == 1
+        and sample.nodes[parents[n]]["label"] == "Community"
+    )
+    page.fill("#cg-search", sample.nodes[branch]["name"])
+    page.press("#cg-search", "Enter")
+    assert page.evaluate("() => window.cgMap.network.getSelectedNodes()") == [branch]
+    assert {branch, parents[branch], parents[parents[branch]]} <= drawn_ids(page)
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("expandable", [False, True], ids=["full", "expandable"])
+def test_hostile_names_open_hover_and_fire_nothing(open_page, tmp_path, expandable):
     G = hostile_graph()
     path = tmp_path / "hostile.html"
-    network_map(G, path)
+    network_map(G, path, aggregate="Street" if expandable else None, expandable=expandable)
     watched = open_page(path)
     page = watched.page
+    if expandable:
+        assert drawn_ids(page) == {"d", "s", "u"}  # the community folded into its street
+        page.mouse.dblclick(*node_point(page, "s"))
     assert count(page, "nodes") == 4
     box = page.locator("#cg-network").bounding_box()
     for node in G.nodes:
-        point = page.evaluate(
-            "(id) => window.cgMap.network.canvasToDOM(window.cgMap.network.getPositions([id])[id])",
-            node,
-        )
-        page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+        page.mouse.move(*node_point(page, node))
         tooltip = page.locator("div.vis-tooltip")
         tooltip.wait_for(state="visible", timeout=5_000)
         assert tooltip.inner_text().splitlines()[0] == G.nodes[node]["name"]

@@ -16,9 +16,11 @@ import pytest
 import cobuild_graph as cg
 from cobuild_graph import domain
 from cobuild_graph.maps import (
+    COLLAPSE,
     NetworkMap,
     aggregate_graph,
     content_security_policy,
+    fold_tree,
     json_for_script,
     layout,
     network_map,
@@ -130,6 +132,7 @@ def test_metrics_show_in_tooltips(tiny):
         ({"size_by": "nothing"}, "size_by='nothing'"),
         ({"aggregate": "Unit"}, "aggregate must be a hierarchy level"),
         ({"height": "100px; background: url(x)"}, "height must be a CSS length"),
+        ({"expandable": True}, "expandable=True needs aggregate"),
     ],
 )
 def test_bad_options_are_refused(tiny, kwargs, message):
@@ -185,6 +188,81 @@ def test_aggregating_to_communities_keeps_communities(tiny):
     assert "Community" in labels
     assert "ActionBranch" not in labels
     assert any("ActionBranch" in held for held in members.values())
+
+
+def test_fold_tree_folds_one_step_at_a_time(tiny):
+    parents = fold_tree(tiny, "Street")
+    label = pd.Series(dict(tiny.nodes(data="label")))
+    community = domain.ancestors(tiny, "Community")
+    levels = ("Street", "District", "City")  # the nearest of these that a node has
+    top = pd.concat([domain.ancestors(tiny, level) for level in levels], axis=1).bfill(axis=1)
+    top = top.iloc[:, 0]
+    assert set(parents) == set(label.index[label.isin(["Community", *COLLAPSE])])
+    for node, parent in parents.items():
+        home = community[node]
+        in_home = label[node] != "Community" and pd.notna(home) and top[home] == top[node]
+        assert parent == (home if in_home else top[node])
+    roots = set()
+    for node in parents:
+        while node in parents:
+            node = parents[node]
+        roots.add(node)
+    assert roots == set(top[list(parents)])
+    assert roots <= set(aggregate_graph(tiny, "Street")[0].nodes)
+
+
+@pytest.fixture(scope="module")
+def expandable(tiny) -> NetworkMap:
+    return network_map(tiny, aggregate="Street", expandable=True, layout_seed=1)
+
+
+def test_expandable_map_holds_everything_and_starts_as_the_aggregated_map(tiny, expandable):
+    data = page_data(expandable.generate_html())
+    assert data["expandable"] is True
+    assert [n["id"] for n in data["nodes"]] == list(tiny.nodes)
+    assert len(data["edges"]) == tiny.number_of_edges()
+    assert {e["cg_type"] for e in data["edges"]} == {k for _, _, k in tiny.edges(keys=True)}
+    start = {n["id"]: n for n in data["nodes"] if "cg_parent" not in n}
+    folded = network_map(tiny, aggregate="Street", layout_seed=1)
+    assert set(start) == {n["id"] for n in folded.nodes}
+    for node in folded.nodes:
+        for key in ("label", "title", "size", "group", "cg_label", "cg_places"):
+            assert start[node["id"]][key] == node[key]
+    assert "cg_type" not in folded.edges[0]
+    assert page_data(folded.generate_html())["expandable"] is False
+
+
+def test_expandable_map_unfolds_to_the_full_map(tiny, expandable):
+    full = network_map(tiny, layout_seed=1)
+    parents = fold_tree(tiny, "Street")
+    positions = layout(tiny, seed=1)
+    held: dict = {}
+    for node in parents:
+        up = parents[node]
+        while up is not None:
+            held.setdefault(up, []).append(node)
+            up = parents.get(up)
+    assert held
+    for node in expandable.nodes:
+        own = full.node_map[node["id"]]
+        assert node.get("cg_parent") == parents.get(node["id"])
+        if node["id"] in held:  # at the centre of what it holds; unfolded, as in the full map
+            inside = [positions[n] for n in (node["id"], *held[node["id"]])]
+            assert node["x"] == pytest.approx(sum(p[0] for p in inside) / len(inside), abs=0.06)
+            assert node["y"] == pytest.approx(sum(p[1] for p in inside) / len(inside), abs=0.06)
+            assert node["cg_open"] == {"size": own["size"], "title": own["title"]}
+            assert "holds 包含" in node["title"]
+        else:
+            assert (node["x"], node["y"], node["size"], node["title"]) == (
+                own["x"], own["y"], own["size"], own["title"],
+            )  # fmt: skip
+
+
+def test_expandable_map_same_seed_same_map(tiny, expandable):
+    again = network_map(tiny, aggregate="Street", expandable=True, layout_seed=1)
+    assert again.generate_html() == expandable.generate_html()
+    other = network_map(tiny, aggregate="Street", expandable=True, layout_seed=2)
+    assert [(n["x"], n["y"]) for n in other.nodes] != [(n["x"], n["y"]) for n in again.nodes]
 
 
 def test_physics_is_off_by_default_and_bounded_when_on(tiny):

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 import cobuild_graph as cg
-from cobuild_graph import domain, metrics
+from cobuild_graph import domain, metrics, report
 from cobuild_graph.analysis import analyze
+from cobuild_graph.maps import aggregate_graph
 from cobuild_graph.report import write_report
 from tests._pictures import HOSTILE, hostile_graph
+from tests.test_maps import page_data
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +30,9 @@ def tiny_report(tmp_path_factory):
 def test_report_writes_index_and_map(tiny_report):
     G, out, page = tiny_report
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "map.html"]
-    assert "cg-data" in (out / "map.html").read_text(encoding="utf-8")
+    data = page_data((out / "map.html").read_text(encoding="utf-8"))
+    assert data["expandable"] is False  # small: every node at once
+    assert len(data["nodes"]) == G.number_of_nodes()
     assert '<iframe src="map.html"' in page
     assert '<a href="map.html">' in page
     assert f"{G.number_of_nodes():,} nodes" in page
@@ -75,6 +79,40 @@ def test_report_uses_given_tables_and_map_options(tmp_path):
     balance = page.split("<h3>Balance per street</h3>")[1].split("</table>")[0]
     assert "<tbody>" in balance
     assert "street-" not in balance
+
+
+@pytest.mark.parametrize(
+    ("map_options", "aggregate", "expandable"),
+    [
+        (None, "Street", True),
+        ({"expandable": False}, "Street", False),
+        ({"aggregate": None}, None, False),
+        ({"aggregate": "Community"}, "Community", True),
+    ],
+)
+def test_a_large_graphs_map_starts_at_street_level(
+    tmp_path, monkeypatch, map_options, aggregate, expandable
+):
+    G = cg.generate("tiny", seed=3)
+    monkeypatch.setattr(report, "EXPAND_ABOVE", G.number_of_nodes() - 1)
+    page = write_report(G, tmp_path, tables={}, map_options=map_options).read_text("utf-8")
+    data = page_data((tmp_path / "map.html").read_text(encoding="utf-8"))
+    assert data["expandable"] is expandable
+    start = [n for n in data["nodes"] if "cg_parent" not in n]
+    folded = aggregate_graph(G, aggregate)[0] if aggregate else G
+    assert len(start) == folded.number_of_nodes()
+    assert ("starting folded to" in page) is expandable
+
+
+def test_a_very_large_graphs_map_shows_only_the_streets(tmp_path, monkeypatch):
+    G = cg.generate("tiny", seed=3)
+    monkeypatch.setattr(report, "EXPAND_ABOVE", G.number_of_nodes() - 2)
+    monkeypatch.setattr(report, "UNFOLDABLE_UP_TO", G.number_of_nodes() - 1)
+    page = write_report(G, tmp_path, tables={}).read_text("utf-8")
+    data = page_data((tmp_path / "map.html").read_text(encoding="utf-8"))
+    assert data["expandable"] is False
+    assert len(data["nodes"]) == aggregate_graph(G, "Street")[0].number_of_nodes()
+    assert "folded to Street level" in page
 
 
 class _Tags(HTMLParser):

@@ -5,8 +5,62 @@
   var marks = { start: performance.now() };
   var data = JSON.parse(document.getElementById("cg-data").textContent);
   marks.parsed = performance.now();
+
+  // An expandable map starts folded: a node stays hidden while a node above it (cg_parent)
+  // is folded, and the highest folded one stands in for it. Nodes that hold others
+  // (cg_open) look folded (thick border) or open (dashed border, faded).
+  var FOLDED = { borderWidth: 3, opacity: 1, shapeProperties: { borderDashes: false } };
+  var OPEN = { borderWidth: 2, opacity: 0.5, shapeProperties: { borderDashes: [4, 3] } };
+  var parentOf = new Map();
+  var opened = new Set();
+  var tieText = {};
+  data.ties.forEach(function (tie) { tieText[tie.key] = tie.text; });
+  data.nodes.forEach(function (node) {
+    if (node.cg_parent !== undefined) { parentOf.set(node.id, node.cg_parent); }
+    if (node.cg_open) {
+      node.cg_fold = Object.assign({ size: node.size, title: node.title }, FOLDED);
+      Object.assign(node.cg_open, OPEN);
+      Object.assign(node, FOLDED);
+    }
+  });
+
+  function standIn(id) {
+    var shownAs = id;
+    for (var up = parentOf.get(id); up !== undefined; up = parentOf.get(up)) {
+      if (!opened.has(up)) { shownAs = up; }
+    }
+    return shownAs;
+  }
+
+  // Ties between the nodes shown: a folded node's ties go to its stand-in, and ties of one
+  // type between two stand-ins merge into one that counts them, as maps.aggregate_graph.
+  function foldedTies() {
+    var merged = new Map();
+    data.edges.forEach(function (edge) {
+      var from = standIn(edge.from), to = standIn(edge.to);
+      if (from === to) { return; }
+      var id = JSON.stringify([from, to, edge.cg_type]);
+      var tie = merged.get(id);
+      if (tie) {
+        tie.count += 1;
+      } else {
+        merged.set(id, { id: id, from: from, to: to, edge: edge, count: 1 });
+      }
+    });
+    return Array.from(merged.values(), function (tie) {
+      var edge = tie.edge;
+      if (tie.count === 1 && tie.from === edge.from && tie.to === edge.to) { return edge; }
+      var line = {
+        id: tie.id, from: tie.from, to: tie.to, color: edge.color,
+        title: tieText[edge.cg_type] + " ×" + tie.count
+      };
+      if (tie.count > 1) { line.width = Math.round((1 + Math.log2(tie.count)) * 10) / 10; }
+      return line;
+    });
+  }
+
   var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
+  var edges = new vis.DataSet(data.expandable ? foldedTies() : data.edges);
   marks.datasets = performance.now();
   var hiddenLabels = new Set();
   var chosen = data.filters.map(function () { return -1; });
@@ -19,7 +73,9 @@
     return true;
   }
 
-  var view = new vis.DataView(nodes, { filter: shown });
+  var view = new vis.DataView(nodes, {
+    filter: function (node) { return shown(node) && standIn(node.id) === node.id; }
+  });
   var container = document.getElementById("cg-network");
   var network = new vis.Network(container, { nodes: view, edges: edges }, data.options);
   network.fit({ animation: false });  // vis-network skips it in a frame loaded out of view
@@ -165,25 +221,63 @@
   }
   network.on("selectNode", function (params) { showDetails(params.nodes[0]); });
 
+  // Unfolding and folding: double-click a node that holds others; search unfolds the way.
+  function setOpen(id, open) {
+    if (open) { opened.add(id); } else { opened.delete(id); }
+    var node = nodes.get(id);
+    nodes.update(Object.assign({ id: id }, open ? node.cg_open : node.cg_fold));
+  }
+  function refold() {
+    refresh();
+    edges.clear();
+    edges.add(foldedTies());
+  }
+  function toggle(id) {
+    setOpen(id, !opened.has(id));
+    refold();
+  }
+  function reveal(id) {
+    var changed = false;
+    for (var up = parentOf.get(id); up !== undefined; up = parentOf.get(up)) {
+      if (!opened.has(up)) { setOpen(up, true); changed = true; }
+    }
+    if (changed) { refold(); }
+  }
+  if (data.expandable) {
+    document.getElementById("cg-fold").hidden = false;
+    network.on("doubleClick", function (params) {
+      var id = network.getNodeAt(params.pointer.DOM);
+      if (id === undefined || !nodes.get(id).cg_open) { return; }
+      toggle(id);
+      network.selectNodes([id]);  // again: its new ties light up too
+      showDetails(id);
+    });
+    document.getElementById("cg-fold-all").addEventListener("click", function () {
+      Array.from(opened).forEach(function (id) { setOpen(id, false); });
+      refold();
+    });
+  }
+  state.toggle = toggle;
+
   // Search by name (any script; full-width and half-width forms match).
-  function fold(text) { return String(text).normalize("NFKC").toLowerCase(); }
-  var folded = {};
-  nodes.forEach(function (node) { folded[node.id] = fold(node.label); });
+  function searchable(text) { return String(text).normalize("NFKC").toLowerCase(); }
+  var names = {};
+  nodes.forEach(function (node) { names[node.id] = searchable(node.label); });
   var lastQuery = null;
   var matches = [];
   var position = 0;
   function search(query) {
-    var q = fold(query.trim());
+    var q = searchable(query.trim());
     var info = document.getElementById("cg-search-info");
     if (!q) { info.textContent = ""; return; }
     if (q !== lastQuery) {
       lastQuery = q;
       position = 0;
-      matches = view.getIds().filter(function (id) {
-        return folded[id].indexOf(q) >= 0 || fold(id) === q;
+      matches = nodes.getIds({ filter: shown }).filter(function (id) {
+        return names[id].indexOf(q) >= 0 || searchable(id) === q;
       });
       matches.sort(function (a, b) {
-        return (folded[a] === q ? 0 : 1) - (folded[b] === q ? 0 : 1);
+        return (names[a] === q ? 0 : 1) - (names[b] === q ? 0 : 1);
       });
     } else {
       position = (position + 1) % Math.max(matches.length, 1);
@@ -195,6 +289,7 @@
     }
     var id = matches[position];
     info.textContent = (position + 1) + " / " + matches.length;
+    reveal(id);
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: false });
     showDetails(id);

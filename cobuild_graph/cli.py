@@ -406,7 +406,9 @@ def _analyze(args: argparse.Namespace) -> int:
 
     options = {"betweenness_sample": args.betweenness_sample} if args.betweenness_sample else {}
     progress = not args.no_progress and sys.stderr.isatty()
-    tables = analyze(_graph(args), seed=args.seed, progress=progress, **options)
+    tables = analyze(
+        _graph(args), seed=args.seed, progress=progress, schema=_schema(args), **options
+    )
     print(f"wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")
     return 0
 

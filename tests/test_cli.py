@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 from cobuild_graph import read_dataset
@@ -107,6 +108,21 @@ def test_schema_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     schema.write_text('[labels.Village]\nparent = "Street"\n', encoding="utf-8")
     assert run(capsys, "validate", folder)[0] == 1
     assert run(capsys, "validate", folder, "--schema", schema)[0] == 0
+
+
+def test_analyze_uses_the_schema_hierarchy(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = write_csv_dataset(
+        tmp_path / "d", NODES + "v1,Village,新村,,,\n", TIES + "v1,canglang,PART_OF,,,,\n"
+    )
+    schema = tmp_path / "s.toml"
+    schema.write_text('[labels.Village]\nparent = "Street"\n', encoding="utf-8")
+    code, _, _ = run(capsys, "analyze", folder, "--schema", schema, "-o", tmp_path / "out")
+    assert code == 0
+    rollup = pd.read_csv(tmp_path / "out" / "rollup_street.csv", index_col=0)
+    # the village is a place of the street: every node but the city and district rolls up
+    assert rollup.loc["canglang", "nodes"] == 6
 
 
 def test_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

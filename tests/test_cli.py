@@ -11,7 +11,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from cobuild_graph import read_dataset
+from cobuild_graph import analysis, read_dataset
 from cobuild_graph.cli import main
 from tests.conftest import NODES, TIES, write_csv_dataset
 
@@ -110,19 +110,27 @@ def test_schema_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     assert run(capsys, "validate", folder, "--schema", schema)[0] == 0
 
 
-def test_analyze_uses_the_schema_hierarchy(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+def test_analyze_passes_the_schema_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = write_csv_dataset(
         tmp_path / "d", NODES + "v1,Village,新村,,,\n", TIES + "v1,canglang,PART_OF,,,,\n"
     )
     schema = tmp_path / "s.toml"
     schema.write_text('[labels.Village]\nparent = "Street"\n', encoding="utf-8")
+    seen = []
+
+    def analyze(G, **options):
+        seen.append(options["schema"])
+        return original(G, **options)
+
+    original = analysis.analyze
+    monkeypatch.setattr(analysis, "analyze", analyze)
     code, _, _ = run(capsys, "analyze", folder, "--schema", schema, "-o", tmp_path / "out")
     assert code == 0
+    assert seen[0].hierarchy == ("City", "District", "Street", "Village", "Community", "Grid")
     rollup = pd.read_csv(tmp_path / "out" / "rollup_street.csv", index_col=0)
-    # the village is a place of the street: every node but the city and district rolls up
-    assert rollup.loc["canglang", "nodes"] == 6
+    assert rollup.loc["canglang", "nodes"] == 6  # all but the city and the district
 
 
 def test_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -1,24 +1,62 @@
-"""The notebooks in notebooks/ run from top to bottom, and are stored without outputs."""
+"""The notebooks in notebooks/ run from top to bottom, and are stored without outputs.
+
+Each runs in a fresh kernel whose ``PYTHONPATH`` starts with this checkout, so the notebooks
+exercise the code under test whatever copy of the package is installed. A notebook whose
+name contains "neo4j" runs against the session's Neo4j server (the ``neo4j_server``
+fixture: ``NEO4J_URI`` if set, else a disposable server), its ``NEO4J_*`` variables passed
+to the kernel; the other notebooks need no server and do not start one.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NEO4J_VARIABLES = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs(path: Path) -> None:
+def _needs_neo4j(path: Path) -> bool:
+    return "neo4j" in path.stem
+
+
+def _kernel_env(neo4j: dict[str, str] | None) -> dict[str, str]:
+    """The kernel's environment: ours, this checkout first on the path, and Neo4j's if given."""
+    env = {k: v for k, v in os.environ.items() if k not in NEO4J_VARIABLES}
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+    )
+    env.update(neo4j or {})
+    return env
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, id=p.stem, marks=[pytest.mark.neo4j] if _needs_neo4j(p) else [])
+        for p in NOTEBOOKS
+    ],
+)
+def test_notebook_runs(path: Path, request: pytest.FixtureRequest) -> None:
+    neo4j = request.getfixturevalue("neo4j_server").env() if _needs_neo4j(path) else None
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(
         notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": path.parent}}
-    ).execute()
+    ).execute(env=_kernel_env(neo4j))
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
+
+
+def test_kernels_run_this_checkout_without_a_server_by_default() -> None:
+    env = _kernel_env(None)
+    assert not set(NEO4J_VARIABLES) & set(env)
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT)
+    assert any(_needs_neo4j(p) for p in NOTEBOOKS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

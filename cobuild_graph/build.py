@@ -10,15 +10,14 @@ left out rather than stored as ``NaN``. Dataset metadata lives in ``G.graph``.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cobuild_graph._gc import gc_paused
 from cobuild_graph.schema import DEFAULT_SCHEMA, NODE_KEY_COLUMNS, TIE_KEY_COLUMNS, Schema
 
 
@@ -54,25 +53,8 @@ def graph_from_tables(
     >>> G.nodes["c1"]["name"], list(G.edges(keys=True))
     ('道前社区', [('c1', 's1', 'PART_OF')])
     """
-    with _gc_paused():
+    with gc_paused():
         return _build(nodes, ties, meta)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of dicts are made.
-
-    The graph holds no reference cycles worth collecting, yet every few thousand new
-    dicts trigger a collection that walks the growing graph (bench/read_validate_build.py
-    measures the difference).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _build(

@@ -348,11 +348,11 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _pull(args: argparse.Namespace) -> int:
-    G = _read_stored(args)
+    G, name = _read_stored(args)
     out = write_dataset(G, args.output, schema=_schema(args))
     print(
         f"wrote {out} ({G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties) "
-        f"from dataset {G.graph['dataset']!r}"
+        f"from dataset {name!r}"
     )
     return 0
 
@@ -366,8 +366,8 @@ def _from_store(args: argparse.Namespace) -> bool:
     return bool(args.neo4j)
 
 
-def _read_stored(args: argparse.Namespace) -> nx.MultiDiGraph:
-    """The stored dataset (or the part of it) that the selection flags name."""
+def _read_stored(args: argparse.Namespace) -> tuple[nx.MultiDiGraph, str]:
+    """The stored dataset (or the part of it) that the selection flags name, and its name."""
     within = args.street or args.district or args.within
     with _store(args) as store:
         name = _stored_dataset(store, args)
@@ -378,8 +378,7 @@ def _read_stored(args: argparse.Namespace) -> nx.MultiDiGraph:
         raise ValueError(
             f"{within!r} is a {found or 'node outside the labels chosen'}, not a {expected}"
         )
-    G.graph["dataset"] = name
-    return G
+    return G, name
 
 
 def _counts(column: pd.Series) -> dict[str, int]:
@@ -396,7 +395,7 @@ def _convert(args: argparse.Namespace) -> int:
 def _graph(args: argparse.Namespace) -> nx.MultiDiGraph:
     """The graph of PATH, or with ``--neo4j`` of the stored dataset."""
     if _from_store(args):
-        return _read_stored(args)
+        return _read_stored(args)[0]
     dataset = _read(args)
     return graph_from_tables(dataset.nodes, dataset.ties, meta=dataset.meta)
 

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -39,6 +40,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.typing import ColorType
 
 from cobuild_graph import domain
 from cobuild_graph._style import category_color, label_colors, tie_colors
@@ -115,15 +117,61 @@ def _metadata(target: Path) -> dict[str, str | None]:
     return {"Date": None} if target.suffix.lower() == ".svg" else {}
 
 
-def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=size, layout="constrained")
-        return fig, ax
-    return ax.figure, ax  # type: ignore[return-value]
+@contextlib.contextmanager
+def _chart(ax: Axes | None, size: tuple[float, float]) -> Iterator[tuple[Figure, Axes]]:
+    """`ax` and its figure (a new figure of `size` inches when ``None``), text in our font."""
+    with chinese_font():
+        if ax is None:
+            yield plt.subplots(figsize=size, layout="constrained")
+        else:
+            yield ax.figure, ax  # type: ignore[misc]
 
 
 def _height(rows: int) -> float:
     return min(2.0 + 0.28 * rows, 14.0)
+
+
+def _named_bars(
+    ax: Axes,
+    values: np.ndarray,
+    names: Iterable[object],
+    color: ColorType | Sequence[ColorType] | None,
+) -> None:
+    """Horizontal bars from the bottom up, each named on the y axis."""
+    rows = range(len(values))
+    ax.barh(rows, values, color=color)
+    ax.set_yticks(rows, labels=[str(n) for n in names])
+
+
+def _side_by_side_bars(
+    ax: Axes,
+    bars: pd.DataFrame,
+    names: Iterable[object],
+    colors: Sequence[ColorType | None],
+    *,
+    horizontal: bool,
+    **tick_labels: Any,
+) -> None:
+    """A group of bars per row of `bars`, named by `names`; in a group, a bar per column.
+
+    The bars of a group stand side by side, each labelled by its column for the legend;
+    `tick_labels` style the groups' names (``rotation=30`` ...).
+    """
+    positions = np.arange(len(bars))
+    thickness = 0.8 / max(bars.shape[1], 1)
+    draw, ticks = (ax.barh, ax.set_yticks) if horizontal else (ax.bar, ax.set_xticks)
+    for i, ((column, values), color) in enumerate(zip(bars.items(), colors, strict=True)):
+        offset = (i - (bars.shape[1] - 1) / 2) * thickness
+        draw(positions + offset, values.to_numpy(), thickness, color=color, label=column)
+    ticks(positions, labels=[str(n) for n in names], **tick_labels)
+
+
+def _measure(G: nx.MultiDiGraph, table: pd.DataFrame | None, column: str) -> pd.Series:
+    """`column` of `table` (of :func:`~cobuild_graph.metrics.centrality` when ``None``)."""
+    table = centrality(G) if table is None else table
+    if column not in table.columns:
+        raise ValueError(f"column must be one of {', '.join(map(str, table.columns))}")
+    return pd.to_numeric(table[column], errors="coerce")
 
 
 # -- per street ------------------------------------------------------------------------------
@@ -171,13 +219,10 @@ def plot_per_street(
     if top is not None:
         values = values.iloc[-top:]
     label = domain.BALANCE_COUNTS.get(count, level)
-    with chinese_font():
-        fig, ax = _axes(ax, (7, _height(len(values))))
-        ax.barh(range(len(values)), values.to_numpy(), color=label_colors(schema).get(label))
-        ax.set_yticks(range(len(values)), labels=[str(v) for v in values.index])
+    with _chart(ax, (7, _height(len(values)))) as (fig, ax):
+        _named_bars(ax, values.to_numpy(), values.index, label_colors(schema).get(label))
         ax.axvline(values.mean(), color="#555", linestyle="--", linewidth=1, label="mean 平均")
-        ax.set_xlabel(count)
-        ax.set_title(f"{count} per {level}")
+        ax.set(xlabel=count, title=f"{count} per {level}")
         ax.margins(y=0.01)
         ax.legend(loc="lower right")
     return fig, ax
@@ -218,24 +263,16 @@ def plot_coverage(
     table = domain.coverage(G, level=level, schema=schema) if table is None else table
     table = table[table["communities"] > 0].sort_values(f"{kinds[0]}_share")
     colors = label_colors(schema)
-    labels = {kind: domain.COVERAGE_KINDS.get(kind, ("", ""))[1] for kind in kinds}
-    height = 0.8 / len(kinds)
-    with chinese_font():
-        fig, ax = _axes(ax, (7, _height(len(table))))
-        rows = np.arange(len(table))
-        for i, kind in enumerate(kinds):
-            ax.barh(
-                rows + (i - (len(kinds) - 1) / 2) * height,
-                table[f"{kind}_share"].to_numpy(),
-                height=height,
-                color=colors.get(labels[kind], category_color(i)),
-                label=kind,
-            )
-        ax.set_yticks(rows, labels=[str(n) for n in table["name"]])
+    shares = table[[f"{kind}_share" for kind in kinds]].set_axis(list(kinds), axis="columns")
+    kind_colors = [
+        colors.get(domain.COVERAGE_KINDS.get(kind, ("", ""))[1], category_color(i))
+        for i, kind in enumerate(kinds)
+    ]
+    with _chart(ax, (7, _height(len(table)))) as (fig, ax):
+        _side_by_side_bars(ax, shares, table["name"], kind_colors, horizontal=True)
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-        ax.set_xlabel("share of communities covered 覆盖社区比例")
-        ax.set_title(f"Coverage per {level}")
+        ax.set(xlabel="share of communities covered 覆盖社区比例", title=f"Coverage per {level}")
         ax.margins(y=0.01)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig, ax
@@ -273,8 +310,7 @@ def plot_unit_types(
     types = [c for c in table.columns if c not in ("name", "units", "blau", "shannon")]
     table = table.sort_values("units", ascending=False)
     counts = table[types].to_numpy(dtype=float).T
-    with chinese_font():
-        fig, ax = _axes(ax, (min(3 + 0.35 * len(table), 20), 1.5 + 0.4 * len(types)))
+    with _chart(ax, (min(3 + 0.35 * len(table), 20), 1.5 + 0.4 * len(types))) as (fig, ax):
         image = ax.imshow(counts, aspect="auto", cmap="Blues")
         ax.set_xticks(range(len(table)), labels=[str(n) for n in table["name"]], rotation=90)
         ax.set_yticks(range(len(types)), labels=types)
@@ -321,17 +357,18 @@ def plot_degree_distribution(
         subset=["degree"]
     )
     colors = label_colors(schema)
-    with chinese_font():
-        fig, ax = _axes(ax, (7, 4.5))
+    with _chart(ax, (7, 4.5)) as (fig, ax):
         for label, group in frame.groupby("label", sort=False):
             counts = group["degree"].value_counts().sort_index()
             counts = counts[counts.index > 0]
             ax.scatter(counts.index, counts.to_numpy(), s=14, label=label, color=colors.get(label))
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("ties 关系数 (degree)")
-        ax.set_ylabel("nodes 节点数")
-        ax.set_title("Degree distribution 度分布")
+        ax.set(
+            xscale="log",
+            yscale="log",
+            xlabel="ties 关系数 (degree)",
+            ylabel="nodes 节点数",
+            title="Degree distribution 度分布",
+        )
         ax.legend(fontsize=8, ncols=2)
     return fig, ax
 
@@ -365,16 +402,10 @@ def plot_centrality_distribution(
     tuple
         ``(fig, ax)``.
     """
-    table = centrality(G) if table is None else table
-    if column not in table.columns:
-        raise ValueError(f"column must be one of {', '.join(map(str, table.columns))}")
-    values = pd.to_numeric(table[column], errors="coerce").dropna()
-    with chinese_font():
-        fig, ax = _axes(ax, (7, 4.5))
+    values = _measure(G, table, column).dropna()
+    with _chart(ax, (7, 4.5)) as (fig, ax):
         ax.hist(values.to_numpy(), bins=bins, color=category_color(0), log=True)
-        ax.set_xlabel(column)
-        ax.set_ylabel("nodes 节点数")
-        ax.set_title(f"{column} centrality 中心性分布")
+        ax.set(xlabel=column, ylabel="nodes 节点数", title=f"{column} centrality 中心性分布")
     return fig, ax
 
 
@@ -409,19 +440,13 @@ def plot_top_nodes(
     tuple
         ``(fig, ax)``.
     """
-    table = centrality(G) if table is None else table
-    if column not in table.columns:
-        raise ValueError(f"column must be one of {', '.join(map(str, table.columns))}")
-    top = pd.to_numeric(table[column], errors="coerce").nlargest(n).iloc[::-1]
-    names = [str(G.nodes[i].get("name", i)) if i in G else str(i) for i in top.index]
+    top = _measure(G, table, column).nlargest(n).iloc[::-1]
+    names = [G.nodes[i].get("name", i) if i in G else i for i in top.index]
     labels = [G.nodes[i].get("label") if i in G else None for i in top.index]
     colors = label_colors(schema)
-    with chinese_font():
-        fig, ax = _axes(ax, (7, _height(len(top))))
-        ax.barh(range(len(top)), top.to_numpy(), color=[colors.get(lb, "#999") for lb in labels])
-        ax.set_yticks(range(len(top)), labels=names)
-        ax.set_xlabel(column)
-        ax.set_title(f"Top {len(top)} by {column}")
+    with _chart(ax, (7, _height(len(top)))) as (fig, ax):
+        _named_bars(ax, top.to_numpy(), names, [colors.get(lb, "#999") for lb in labels])
+        ax.set(xlabel=column, title=f"Top {len(top)} by {column}")
         handles = [
             Patch(color=colors.get(lb, "#999"), label=str(lb)) for lb in dict.fromkeys(labels)
         ]
@@ -467,8 +492,7 @@ def plot_growth(
     wide = table[table["type"] != "all"].pivot(index="period", columns="type", values=value)
     wide = wide.loc[:, wide.sum() > 0]
     colors = tie_colors(schema)
-    with chinese_font():
-        fig, ax = _axes(ax, (7, 4.5))
+    with _chart(ax, (7, 4.5)) as (fig, ax):
         for tie in wide.columns:
             ax.plot(
                 wide.index.astype(str),
@@ -478,9 +502,9 @@ def plot_growth(
                 label=tie,
                 color=colors.get(tie),
             )
-        ax.set_xlabel("year 年份")
-        ax.set_ylabel(f"ties {value}")
-        ax.set_title(f"Growth of ties 关系增长 ({value})")
+        ax.set(
+            xlabel="year 年份", ylabel=f"ties {value}", title=f"Growth of ties 关系增长 ({value})"
+        )
         if len(wide.columns):
             ax.legend(fontsize=8)
     return fig, ax
@@ -522,21 +546,16 @@ def plot_rollup(
     counts = [c for c in counts if c in table.columns]
     colors = label_colors(schema)
     labels = {**domain.BALANCE_COUNTS, "communities": "Community"}
-    width = 0.8 / max(len(counts), 1)
-    with chinese_font():
-        fig, ax = _axes(ax, (max(6, 1 + 0.9 * len(table)), 4.5))
-        positions = np.arange(len(table))
-        for i, count in enumerate(counts):
-            ax.bar(
-                positions + (i - (len(counts) - 1) / 2) * width,
-                table[count].to_numpy(),
-                width=width,
-                label=count,
-                color=colors.get(labels.get(count, "")),
-            )
-        ax.set_xticks(positions, labels=[str(n) for n in table["name"]], rotation=30, ha="right")
-        ax.set_yscale("log")
-        ax.set_ylabel("count 数量")
-        ax.set_title(f"Roll-up per {level} 层级汇总")
+    with _chart(ax, (max(6, 1 + 0.9 * len(table)), 4.5)) as (fig, ax):
+        _side_by_side_bars(
+            ax,
+            table[counts],
+            table["name"],
+            [colors.get(labels.get(count, "")) for count in counts],
+            horizontal=False,
+            rotation=30,
+            ha="right",
+        )
+        ax.set(yscale="log", ylabel="count 数量", title=f"Roll-up per {level} 层级汇总")
         ax.legend(fontsize=8)
     return fig, ax

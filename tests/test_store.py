@@ -39,8 +39,8 @@ from cobuild_graph.store import (
     COVERAGE_KINDS,
     PLACE_COUNTS,
     Neo4jStore,
-    _lanes,
 )
+from cobuild_graph.store._plan import split_into_lanes as _lanes
 from tests.conftest import Neo4jServer
 
 neo4j_test = pytest.mark.neo4j

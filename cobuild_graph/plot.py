@@ -40,6 +40,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.typing import ColorType
 
 from cobuild_graph import domain
@@ -119,12 +120,23 @@ def _metadata(target: Path) -> dict[str, str | None]:
 
 @contextlib.contextmanager
 def _chart(ax: Axes | None, size: tuple[float, float]) -> Iterator[tuple[Figure, Axes]]:
-    """`ax` and its figure (a new figure of `size` inches when ``None``), text in our font."""
-    with chinese_font():
-        if ax is None:
-            yield plt.subplots(figsize=size, layout="constrained")
-        else:
-            yield ax.figure, ax  # type: ignore[misc]
+    """`ax` and its figure (a new figure of `size` inches when ``None``); what is drawn in
+    the block, on `ax` and on axes it adds (a colour bar), is set in our font at the end.
+
+    The font goes on the text itself rather than through ``rcParams``: the tick labels of
+    an axes made before (a caller's ``ax``) copy the font of its first tick, and a figure
+    made inside ``rc_context`` loses the interactive mode that Jupyter's inline backend
+    switches on for the first figure, so later charts would not show.
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+    else:
+        fig = ax.figure  # type: ignore[assignment]
+    before = set(fig.axes)
+    yield fig, ax
+    for drawn in [ax, *(a for a in fig.axes if a not in before)]:
+        for text in drawn.findobj(Text):
+            text.set_fontfamily([FONT_FAMILY, "sans-serif"])
 
 
 def _height(rows: int) -> float:

@@ -50,6 +50,9 @@ def test_notebook_runs(path: Path, request: pytest.FixtureRequest) -> None:
     ).execute(env=_kernel_env(neo4j))
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
+    charts = [c for c in notebook.cells if c.cell_type == "code" and "fig, ax =" in c.source]
+    shown = [c for c in charts if any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert len(shown) == len(charts)  # every chart shows inline, not only the first
 
 
 def test_kernels_run_this_checkout_without_a_server_by_default() -> None:

@@ -8,6 +8,7 @@ graph with networkx and pandas, never typed in.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 import subprocess
@@ -329,6 +330,16 @@ def test_hostile_names_are_stored_verbatim_and_change_nothing_else(
     )
     assert_same_graph(neo4j_store.read(bystander), tiny)
     assert name in set(neo4j_store.datasets()["name"])
+
+
+@neo4j_test
+def test_queries_on_labels_not_there_yet_log_no_warnings(
+    neo4j_store: Neo4jStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="neo4j.notifications"):
+        missing = neo4j_store.run_cypher("MATCH (n:NotThereYet) RETURN n.nothing AS x")
+    assert missing.empty
+    assert [r for r in caplog.records if r.name == "neo4j.notifications"] == []
 
 
 @neo4j_test

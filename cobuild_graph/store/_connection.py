@@ -24,6 +24,10 @@ T = TypeVar("T")
 URI_SCHEMES: tuple[str, ...] = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
+#: Notifications the store's own driver does not ask for (see :class:`Connection`).
+QUIET_ABOUT = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
+
+
 class Connection:
     """A driver and the database it works in, checked on opening.
 
@@ -37,7 +41,10 @@ class Connection:
     database
         The database; the user's home database when ``None``.
     **config
-        Passed to ``neo4j.GraphDatabase.driver`` with a URI.
+        Passed to ``neo4j.GraphDatabase.driver`` with a URI. Unless it says otherwise, the
+        server's "unrecognized" notifications are off: the store's queries name labels and
+        properties that an empty database does not have yet, and the driver would log a
+        warning for each.
     """
 
     def __init__(
@@ -61,6 +68,7 @@ class Connection:
         else:
             self.address = check_uri(endpoint)
             try:
+                config.setdefault("notifications_disabled_classifications", QUIET_ABOUT)
                 driver = neo4j.GraphDatabase.driver(endpoint, auth=auth, **config)
             except (ValueError, neo4j_errors.ConfigurationError) as error:
                 raise Neo4jConfigError(

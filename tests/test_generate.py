@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cobuild_graph import _suzhou_facts as facts
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.generate import SCALES, generate, generate_tables
+from cobuild_graph.generate import _suzhou_facts as facts
 from cobuild_graph.schema import DEFAULT_SCHEMA
 
 PYTHON_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "date": date}

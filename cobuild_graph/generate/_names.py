@@ -1,4 +1,4 @@
-"""Word lists and rules for the names of synthetic organisations and places.
+"""Word lists and rules for the names and ids of synthetic organisations and places.
 
 The names read like real ones (``锦绣新村社区``, ``第三人民医院``, ``城建集团有限公司``) but
 belong to no real organisation; every row that uses them is marked ``synthetic``.
@@ -6,7 +6,13 @@ belong to no real organisation; every row that uses them is marked ``synthetic``
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+
+from cobuild_graph.generate._picks import rank_in_group
 
 # -- word lists ---------------------------------------------------------------------
 
@@ -126,3 +132,60 @@ def _unit_stems() -> dict[str, tuple[list[str], tuple[str, ...], bool]]:
 
 
 UNIT_STEMS = _unit_stems()
+
+
+# -- names and ids of many items at once --------------------------------------------
+
+
+def distinct_names(
+    rng: np.random.Generator,
+    groups: np.ndarray,
+    stems: Sequence[str],
+    suffixes: Sequence[str] = (),
+) -> np.ndarray:
+    """A name from `stems` per item, distinct within its group while the stems last.
+
+    Each group walks the stems from a random offset with a random stride coprime to their
+    number; past the end, the walk repeats with each suffix appended, then with 第N分部.
+    """
+    stems_arr = np.array(list(stems), dtype=object)
+    n = len(stems_arr)
+    groups = np.asarray(groups, np.int64)
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    strides = np.array([s for s in range(1, n + 1) if math.gcd(s, n) == 1])
+    offset = rng.integers(0, n, size=n_groups)
+    stride = strides[rng.integers(0, len(strides), size=n_groups)]
+    rank = rank_in_group(groups)
+    names = stems_arr[(offset[groups] + rank * stride[groups]) % n]
+    layer = rank // n
+    for k in np.unique(layer[layer > 0]):
+        extra = k - len(suffixes)
+        suffix = suffixes[k - 1] if extra <= 0 else f"第{numeral(extra + 1)}分部"
+        sel = layer == k
+        names[sel] = [f"{s}{suffix}" for s in names[sel]]
+    return names
+
+
+def concat(*parts: Any) -> np.ndarray:
+    """Element-wise string concatenation of arrays and scalars, as an object array.
+
+    Examples
+    --------
+    >>> concat(np.array(["道前", "沧浪"], object), "社区").tolist()
+    ['道前社区', '沧浪社区']
+    """
+    arrays = [p for p in parts if isinstance(p, np.ndarray)]
+    n = len(arrays[0])
+    cols = [p.tolist() if isinstance(p, np.ndarray) else [p] * n for p in parts]
+    return np.array(["".join(t) for t in zip(*cols, strict=True)], dtype=object)
+
+
+def numbered(prefix: str, n: int, width: int = 3, start: int = 1) -> np.ndarray:
+    """`n` ids: `prefix` and a number from `start` on, zero-padded to `width` digits.
+
+    Examples
+    --------
+    >>> numbered("unit-city-", 2, start=9).tolist()
+    ['unit-city-009', 'unit-city-010']
+    """
+    return np.array([f"{prefix}{i:0{width}d}" for i in range(start, start + n)], object)

@@ -1,0 +1,132 @@
+"""Coverage: the communities each kind of tie reaches, and those none reaches."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from cobuild_graph.domain._net import _named, _Net, _sorted
+from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+
+#: The kinds of tie that cover a community in :func:`coverage`: tie type and the label at
+#: the other end. ``any`` is ``unit`` or ``branch``.
+COVERAGE_KINDS: dict[str, tuple[str, str]] = {
+    "unit": ("PAIRED_WITH", "Unit"),
+    "branch": ("EMBEDDED_IN", "ActionBranch"),
+    "project": ("RUNS", "Project"),
+    "position": ("LOCATED_IN", "Position"),
+}
+
+
+def _covered(net: _Net) -> dict[str, set[Hashable]]:
+    """The communities each kind of tie reaches (grids count for their community)."""
+    links = net.attachments()
+    links["community"] = net.up(links["place"], "Community")
+    links = links.dropna(subset=["community"])
+    other = net.label(links["node"])
+    covered = {
+        kind: set(links.loc[(links["type"] == tie) & (other == label), "community"])
+        for kind, (tie, label) in COVERAGE_KINDS.items()
+    }
+    covered["any"] = covered["unit"] | covered["branch"]
+    return covered
+
+
+def coverage(
+    G: nx.Graph, *, level: str | None = None, schema: Schema = DEFAULT_SCHEMA
+) -> pd.DataFrame:
+    """How many communities each kind of tie reaches.
+
+    A community is covered by
+
+    - ``unit``: a ``PAIRED_WITH`` tie from a ``Unit``;
+    - ``branch``: an ``EMBEDDED_IN`` tie from an ``ActionBranch``;
+    - ``project``: a ``RUNS`` tie to a ``Project`` (the community runs one);
+    - ``position``: a ``LOCATED_IN`` tie from a ``Position``;
+    - ``any``: ``unit`` or ``branch`` (the co-building ties proper);
+
+    where a tie to one of the community's grids counts for the community, and a tie to a
+    street covers none of its communities. share = covered / total.
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    level
+        ``None`` for the whole network; a level above ``Community`` (e.g. ``"Street"``)
+        for one row per place.
+    schema
+        Gives the hierarchy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        With ``level=None``: indexed by ``kind`` (``unit``, ``branch``, ``project``,
+        ``position``, ``any``), columns ``communities_covered``, ``communities_total``,
+        ``share``. With a level: indexed by place id, columns ``name``, ``communities``,
+        and ``{kind}_covered`` and ``{kind}_share`` for each kind.
+    """
+    net = _Net.of(G, schema)
+    communities = net.places("Community")
+    covered = _covered(net)
+    if level is None:
+        rows = {
+            kind: (len(found), len(communities), len(found) / len(communities))
+            if len(communities)
+            else (0, 0, np.nan)
+            for kind, found in covered.items()
+        }
+        out = pd.DataFrame.from_dict(
+            rows, orient="index", columns=["communities_covered", "communities_total", "share"]
+        )
+        out.index.name = "kind"
+        return out
+    where = net.up(pd.Series(communities, index=communities, dtype=object), level)
+    frame = pd.DataFrame({"communities": 1}, index=communities)
+    for kind, found in covered.items():
+        frame[f"{kind}_covered"] = communities.isin(list(found)).astype(int)
+    per = frame.groupby(where.to_numpy()).sum()
+    out = _named(net, net.places(level), per).fillna(0)
+    for kind in covered:
+        out[f"{kind}_covered"] = out[f"{kind}_covered"].astype(int)
+        out[f"{kind}_share"] = out[f"{kind}_covered"] / out["communities"].replace(0, np.nan)
+    return out.astype({"communities": int})
+
+
+def uncovered(G: nx.Graph, kind: str = "any", *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
+    """The communities that no tie of `kind` reaches, with their street.
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    kind
+        One of :data:`COVERAGE_KINDS` or ``"any"``, as in :func:`coverage`.
+    schema
+        Gives the hierarchy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by community id, sorted by street then id: ``name``, ``street``,
+        ``street_name``.
+    """
+    net = _Net.of(G, schema)
+    covered = _covered(net)
+    if kind not in covered:
+        raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(covered)}")
+    communities = net.places("Community")
+    left = communities[~communities.isin(list(covered[kind]))]
+    street = net.up(pd.Series(left, index=left, dtype=object), "Street")
+    out = pd.DataFrame(
+        {
+            "name": net.nodes["name"].reindex(left).to_numpy(),
+            "street": street.to_numpy(),
+            "street_name": street.map(net.nodes["name"]).to_numpy(),
+        },
+        index=pd.Index(left, name="id"),
+    )
+    return _sorted(out.rename_axis("id").reset_index(), ["street", "id"]).set_index("id")

@@ -1,0 +1,33 @@
+"""The nodes' names and labels beside a per-node table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import networkx as nx
+import pandas as pd
+
+
+def with_names(
+    G: nx.Graph, table: pd.DataFrame, *, columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """`table` (indexed by node id) with the nodes' ``name`` and ``label`` as first columns.
+
+    Parameters
+    ----------
+    G
+        The graph the ids come from.
+    table
+        A per-node table.
+    columns
+        Node attributes to add and their column names; ``{"name": "name", "label":
+        "label"}`` when ``None``.
+    """
+    columns = dict(columns or {"name": "name", "label": "label"})
+    out = table.copy()
+    for position, (attribute, column) in enumerate(columns.items()):
+        if column in out.columns:
+            continue
+        values = [G.nodes[n].get(attribute) if n in G else None for n in out.index]
+        out.insert(position, column, values)
+    return out

@@ -1,0 +1,180 @@
+"""The whole network in one table, and Freeman's centralisation of a centrality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from cobuild_graph.metrics._centrality import _betweenness, _closeness_parts
+from cobuild_graph.metrics._simple import _quiet_igraph, _Simple
+
+
+def freeman_centralization(values: np.ndarray | pd.Series, maximum: float) -> float:
+    """Freeman's centralisation of a centrality: how far the network is from a star.
+
+    .. math:: C = \\frac{\\sum_v (c_{max} - c_v)}{\\max \\sum_v (c_{max} - c_v)}
+
+    where the denominator is the sum a star of the same size reaches: :math:`n - 2` for
+    normalised degree, :math:`n - 1` for normalised betweenness (Freeman, L. C. 1979.
+    Centrality in social networks: conceptual clarification. *Social Networks* 1, 215).
+
+    Parameters
+    ----------
+    values
+        The normalised centralities of all nodes.
+    maximum
+        The star's sum, as above.
+
+    Examples
+    --------
+    >>> from cobuild_graph.metrics import centrality
+    >>> star = centrality(nx.star_graph(4))
+    >>> freeman_centralization(star["degree"], 5 - 2)
+    1.0
+    """
+    x = np.asarray(values, dtype=float)
+    if len(x) == 0 or maximum <= 0:
+        return float("nan")
+    return float(np.sum(x.max() - x) / maximum)
+
+
+def summary(
+    G: nx.Graph,
+    *,
+    attribute: str | None = None,
+    betweenness_sample: int | None = None,
+    seed: int | None = 0,
+    paths: bool = True,
+) -> pd.DataFrame:
+    """The whole network in one table, measured on the undirected simple graph.
+
+    Parameters
+    ----------
+    G
+        Any networkx graph.
+    attribute
+        A node attribute whose assortativity to report beside ``label``'s: nominal
+        (``nx.attribute_assortativity_coefficient``) unless every value is a number
+        (``nx.numeric_assortativity_coefficient``); nodes without it are left out.
+    betweenness_sample, seed
+        As in :func:`centrality`, for the betweenness centralisation.
+    paths
+        ``False`` leaves ``diameter`` and ``average_path_length`` empty (``NaN``): both
+        search from every node of the largest component.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``measure``, columns ``value`` and ``description``. The measures:
+        ``nodes``; ``ties`` (as given, parallel ties counted); ``links`` (of the simple
+        graph); ``density`` :math:`2L / (n(n-1))`; ``components``;
+        ``largest_component_share``; ``diameter`` and ``average_path_length`` of the
+        largest component (``nx.diameter``, ``nx.average_shortest_path_length``);
+        ``degree_centralization`` and ``betweenness_centralization`` (Freeman, see
+        :func:`freeman_centralization`); ``average_clustering`` (isolates and leaves
+        count 0, ``nx.average_clustering``; Watts & Strogatz 1998) and ``transitivity``
+        (``nx.transitivity``); ``degree_assortativity`` (Newman 2002, *PRL* 89, 208701),
+        ``label_assortativity`` and ``{attribute}_assortativity`` (Newman 2003, *PRE* 67,
+        026126).
+    """
+    S = _Simple.of(G)
+    n, g = S.n, S.igraph()
+    rows: list[tuple[str, Any, str]] = [
+        ("nodes", n, "nodes"),
+        ("ties", G.number_of_edges(), "ties as given (parallel ties counted)"),
+        ("links", len(S.source), "pairs of nodes joined by at least one tie"),
+        ("density", 2 * len(S.source) / (n * (n - 1)) if n > 1 else np.nan, "2L / (n(n-1))"),
+    ]
+    membership = S.components()
+    sizes = np.bincount(membership) if n else np.zeros(0, int)
+    largest = int(np.argmax(sizes)) if n else -1
+    in_largest = membership == largest
+    r = int(sizes[largest]) if n else 0
+    sums = _closeness_parts(S, "all")[0] if paths else None
+    rows += [
+        ("components", len(sizes), "connected components"),
+        ("largest_component_share", r / n if n else np.nan, "share of nodes in the largest"),
+        (
+            "diameter",
+            _diameter(S, in_largest) if paths else np.nan,
+            "longest shortest path, largest component" + ("" if paths else " (not computed)"),
+        ),
+        (
+            "average_path_length",
+            float(sums[in_largest].sum() / (r * (r - 1))) if sums is not None and r > 1 else np.nan,
+            "mean shortest path length, largest component" + ("" if paths else " (not computed)"),
+        ),
+        (
+            "degree_centralization",
+            freeman_centralization(S.degree() / max(n - 1, 1), n - 2),
+            "Freeman: sum(max - c) / (n - 2), normalised degree",
+        ),
+        (
+            "betweenness_centralization",
+            freeman_centralization(_betweenness(S, betweenness_sample, seed), n - 1),
+            "Freeman: sum(max - c) / (n - 1), normalised betweenness"
+            + (f" (estimate, {betweenness_sample} sources)" if betweenness_sample else ""),
+        ),
+        (
+            "average_clustering",
+            g.transitivity_avglocal_undirected(mode="zero") if n else np.nan,
+            "mean local clustering, 0 for degree < 2",
+        ),
+        ("transitivity", g.transitivity_undirected(), "3 x triangles / connected triples"),
+        ("degree_assortativity", _assortativity_degree(g), "Pearson r of degrees at both ends"),
+        ("label_assortativity", _assortativity(S, G, "label"), "nominal assortativity of label"),
+    ]
+    if attribute is not None:
+        rows.append(
+            (
+                f"{attribute}_assortativity",
+                _assortativity(S, G, attribute),
+                f"assortativity of {attribute}",
+            )
+        )
+    return pd.DataFrame(rows, columns=["measure", "value", "description"], dtype=object).set_index(
+        "measure"
+    )
+
+
+def _diameter(S: _Simple, in_largest: np.ndarray) -> float:
+    """Exact diameter of the largest component (networkx's bounding algorithm: few BFS)."""
+    if in_largest.sum() < 2:
+        return 0.0 if in_largest.sum() == 1 else float("nan")
+
+    def compute() -> float:
+        H = S.networkx()
+        nodes = [v for v, keep in zip(S.nodes, in_largest, strict=True) if keep]
+        return nx.diameter(H.subgraph(nodes), usebounds=True)
+
+    return S.memo("diameter", compute)
+
+
+def _assortativity_degree(g: ig.Graph) -> float:
+    with _quiet_igraph(), np.errstate(all="ignore"):
+        value = g.assortativity_degree(directed=False) if g.ecount() else float("nan")
+    return float(value)
+
+
+def _assortativity(S: _Simple, G: nx.Graph, attribute: str) -> float:
+    values = pd.Series([G.nodes[v].get(attribute) for v in S.nodes], dtype=object)
+    present = values.notna().to_numpy()
+    if present.sum() < 2:
+        return float("nan")
+    g = S.igraph().induced_subgraph(np.flatnonzero(present).tolist())
+    kept = values[present]
+    numeric = all(
+        isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+        for v in kept
+    )
+    with _quiet_igraph(), np.errstate(all="ignore"):
+        if numeric:
+            result = g.assortativity(kept.astype(float).tolist(), directed=False)
+        else:
+            codes = pd.factorize(kept.astype(str))[0].tolist()
+            result = g.assortativity_nominal(codes, directed=False)
+    return float(result) if g.ecount() else float("nan")

@@ -28,7 +28,8 @@ from cobuild_graph import plot
 from cobuild_graph._style import CJK_FONT_STACK
 from cobuild_graph.analysis import analyze
 from cobuild_graph.build import graph_to_tables
-from cobuild_graph.maps import _asset, network_map, render_page
+from cobuild_graph.maps import network_map, render_page
+from cobuild_graph.maps._page import _asset
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
 
 logger = logging.getLogger(__name__)

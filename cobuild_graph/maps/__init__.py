@@ -1,0 +1,69 @@
+"""Interactive network maps: pyvis / vis-network pages that work offline and show user text safely.
+
+:func:`network_map` turns a co-building graph into a pyvis :class:`~pyvis.network.Network`
+with a seeded layout computed in Python (igraph's Fruchterman-Reingold), so a map of
+thousands of nodes draws at once with physics off. The page it writes holds everything it
+needs: vis-network (the copy pyvis ships), a legend read from the schema, filters by label
+and by place (district, street), search by name, and plain-text tooltips. A big graph can
+be folded to streets (:func:`aggregate_graph`), or held whole but start folded and unfold
+on double-click (``expandable=True``, :func:`fold_tree`). Names and
+attributes are user data: they reach the page only as JSON inside a non-executed
+``<script type="application/json">`` and are put on screen with ``textContent``; a
+Content-Security-Policy lets only the page's own two scripts run and forbids every network
+request.
+
+Examples
+--------
+>>> import cobuild_graph as cg
+>>> G = cg.generate("tiny", seed=1)
+>>> net = network_map(G, layout_seed=1)
+>>> len(net.nodes) == G.number_of_nodes()
+True
+>>> street = network_map(G, aggregate="Street", layout_seed=1)
+>>> len(street.nodes) < G.number_of_nodes()
+True
+>>> unfolding = network_map(G, aggregate="Street", expandable=True, layout_seed=1)
+>>> len(unfolding.nodes) == G.number_of_nodes()
+True
+"""
+
+# Inside: _network_map (the pyvis network and the function that fills it), _folding (places,
+# aggregation and the fold tree), _layout (the precomputed positions), _appearance (colours,
+# sizes, tooltips, tie records and legends), _page (templates, assets, Content-Security-Policy,
+# JSON for a script, vis-network). Imported in the order the reference page shows them
+# (members_order: source): the settings, then the map, folding, layout and the page.
+# isort: off
+from cobuild_graph.maps._folding import COLLAPSE
+from cobuild_graph.maps._network_map import FILTER_LEVELS
+from cobuild_graph.maps._appearance import SCALE_COLORMAP
+from cobuild_graph.maps._network_map import ARROWS_UP_TO
+from cobuild_graph.maps._appearance import MAX_CATEGORIES
+from cobuild_graph.maps._network_map import NetworkMap, network_map
+from cobuild_graph.maps._folding import place_table, aggregate_graph, fold_tree
+from cobuild_graph.maps._layout import layout
+from cobuild_graph.maps._page import (
+    render_page,
+    content_security_policy,
+    json_for_script,
+    vis_network_js,
+)
+
+# isort: on
+
+__all__ = [
+    "ARROWS_UP_TO",
+    "COLLAPSE",
+    "FILTER_LEVELS",
+    "MAX_CATEGORIES",
+    "SCALE_COLORMAP",
+    "NetworkMap",
+    "aggregate_graph",
+    "content_security_policy",
+    "fold_tree",
+    "json_for_script",
+    "layout",
+    "network_map",
+    "place_table",
+    "render_page",
+    "vis_network_js",
+]

@@ -1,0 +1,260 @@
+"""How nodes and ties look on the map: colours and their legend, sizes, plain-text tooltips,
+the tie records with their legend, and the list of labels."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Hashable, Mapping
+from datetime import date
+from typing import Any
+
+import matplotlib as mpl
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from cobuild_graph._style import (
+    MISSING,
+    category_color,
+    label_colors,
+    label_text,
+    tie_colors,
+    tie_text,
+)
+from cobuild_graph.metrics import communities as detect_communities
+from cobuild_graph.schema import Schema
+
+#: Colour ramp of maps coloured by a number (matplotlib's viridis).
+SCALE_COLORMAP = "viridis"
+#: At most this many categories get a colour of their own; the rest share the last one.
+MAX_CATEGORIES = 12
+
+_MIN_SIZE, _MAX_SIZE = 6.0, 40.0
+
+
+# -- colours, sizes, tooltips --------------------------------------------------------------
+
+
+def _colors(
+    G: nx.MultiDiGraph,
+    H: nx.MultiDiGraph,
+    color_by: str,
+    metrics: pd.DataFrame | None,
+    seed: int,
+    schema: Schema,
+) -> tuple[dict[Hashable, str], dict[str, Any]]:
+    if color_by == "label":
+        palette = label_colors(schema)
+        return {n: palette.get(a.get("label"), MISSING) for n, a in H.nodes(data=True)}, {
+            "kind": "label"
+        }
+    values = _node_values(G, H, color_by, metrics)
+    if values is None and color_by == "community":
+        values = detect_communities(G, seed=seed)["community"].reindex(list(H.nodes))
+    if values is None:
+        raise ValueError(
+            f"color_by={color_by!r}: neither a column of metrics nor a node attribute; "
+            'use "label", "community" or one of: ' + ", ".join(_known_columns(H, metrics))
+        )
+    present = values.dropna()
+    if _categorical(present, color_by):
+        order = present.value_counts(sort=True)
+        shown = list(order.index[: MAX_CATEGORIES - 1 if len(order) > MAX_CATEGORIES else None])
+        color_of = {value: category_color(i) for i, value in enumerate(shown)}
+        other = category_color(len(shown))
+        items = [{"text": str(v), "color": color_of[v], "count": int(order[v])} for v in shown]
+        if len(order) > len(shown):
+            items.append(
+                {"text": "其他 other", "color": other, "count": int(order.iloc[len(shown) :].sum())}
+            )
+        colors = {n: MISSING if pd.isna(v) else color_of.get(v, other) for n, v in values.items()}
+        return colors, {"kind": "category", "title": color_by, "items": items}
+    numbers = pd.to_numeric(values, errors="coerce")
+    low, high = float(numbers.min()), float(numbers.max())
+    cmap = mpl.colormaps[SCALE_COLORMAP]
+    span = high - low or 1.0
+    colors = {
+        n: MISSING if pd.isna(v) else mpl.colors.to_hex(cmap((v - low) / span))
+        for n, v in numbers.items()
+    }
+    ramp = [mpl.colors.to_hex(cmap(x)) for x in np.linspace(0, 1, 5)]
+    legend = {
+        "kind": "scale",
+        "title": color_by,
+        "min": _fmt(low),
+        "max": _fmt(high),
+        "colors": ramp,
+    }
+    return colors, legend
+
+
+def _node_values(
+    G: nx.MultiDiGraph, H: nx.MultiDiGraph, column: str, metrics: pd.DataFrame | None
+) -> pd.Series | None:
+    index = list(H.nodes)
+    if metrics is not None and column in metrics.columns:
+        return metrics[column].reindex(index)
+    if any(column in attrs for _, attrs in H.nodes(data=True)):
+        return pd.Series([H.nodes[n].get(column) for n in index], index=index, dtype=object)
+    if column == "degree":
+        return pd.Series(dict(H.degree()), dtype=float).reindex(index)
+    return None
+
+
+def _known_columns(H: nx.MultiDiGraph, metrics: pd.DataFrame | None) -> list[str]:
+    columns = set(metrics.columns) if metrics is not None else set()
+    for _, attrs in H.nodes(data=True):
+        columns.update(attrs)
+    return [*sorted(map(str, columns - {"label", "name"})), "degree"]
+
+
+def _categorical(values: pd.Series, name: str) -> bool:
+    """Text, booleans and community ids get colours per value; other numbers a ramp."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if values.empty or numbers.isna().any() or values.map(type).eq(bool).any():
+        return True
+    integral = bool((numbers == numbers.round()).all())
+    return integral and ("community" in name.lower() or numbers.nunique() <= MAX_CATEGORIES)
+
+
+def _sizes(
+    G: nx.MultiDiGraph,
+    H: nx.MultiDiGraph,
+    size_by: str | None,
+    metrics: pd.DataFrame | None,
+    members: Mapping[Hashable, Counter[str]],
+    schema: Schema,
+) -> dict[Hashable, float]:
+    if size_by is None:
+        depth = len(schema.hierarchy)
+        held = {node: math.sqrt(sum(members.get(node, Counter()).values())) for node in H}
+        most = max(held.values(), default=0.0) or 1.0
+        sizes = {}
+        for node, attrs in H.nodes(data=True):
+            level = schema.level(attrs.get("label", ""))
+            base = 8.0 if level is None else 8.0 + 4.0 * (depth - 1 - level)
+            sizes[node] = round(base + (_MAX_SIZE - base) * held[node] / most, 1)
+        return sizes
+    values = _node_values(G, H, size_by, metrics)
+    if values is None:
+        raise ValueError(
+            f"size_by={size_by!r}: neither a column of metrics nor a node attribute; use one "
+            "of: " + ", ".join(_known_columns(H, metrics))
+        )
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().all():
+        raise ValueError(f"size_by={size_by!r} holds no numbers")
+    roots = np.sqrt(numbers.clip(lower=0))
+    top = float(roots.max()) or 1.0
+    scaled = _MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * roots / top
+    return {n: _MIN_SIZE if pd.isna(s) else round(float(s), 1) for n, s in scaled.items()}
+
+
+def _where(G: nx.MultiDiGraph, places: pd.DataFrame, schema: Schema) -> dict[Hashable, str]:
+    """Each node's places as text, from the top: ``苏州市 › 姑苏区 › 沧浪街道``."""
+    names = {n: str(a.get("name", n)) for n, a in G.nodes(data=True)}
+    return {
+        node: " › ".join(names[p] for p in row if p is not None and p != node)
+        for node, row in zip(places.index, places.itertuples(index=False), strict=True)
+    }
+
+
+def _tooltip(
+    node: Hashable,
+    attrs: Mapping[str, Any],
+    where: Mapping[Hashable, str],
+    metrics: Mapping[str, Any] | None,
+    held: Counter[str] | None,
+    schema: Schema,
+) -> str:
+    """Plain text shown on hover: name, label, id, places, attributes, metrics."""
+    lines = [str(attrs.get("name", node)), f"{label_text(schema, attrs.get('label', ''))} · {node}"]
+    if where.get(node):
+        lines.append(where[node])
+    lines += [f"{k}: {_fmt(v)}" for k, v in attrs.items() if k not in ("label", "name")]
+    if held:
+        total = sum(held.values())
+        parts = ", ".join(f"{label} {n}" for label, n in held.most_common())
+        lines.append(f"holds 包含: {total} ({parts})")
+    if metrics:
+        lines += [
+            f"{k}: {_fmt(v)}"
+            for k, v in metrics.items()
+            if k not in ("label", "name") and not _missing(v)
+        ]
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float | np.floating):
+        return (
+            str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.4g}"
+        )
+    return str(value)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
+
+
+# -- ties and labels ---------------------------------------------------------------------
+
+
+def _edges(
+    H: nx.MultiDiGraph, schema: Schema, *, typed: bool = False
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ties of the page, and the tie legend; `typed` ties carry their type, with which
+    the expandable page's script merges them."""
+    palette = tie_colors(schema)
+    texts = {t: tie_text(schema, t) for t in schema.tie_types}
+    edges = []
+    counts: Counter[str] = Counter()
+    for u, v, key, attrs in H.edges(keys=True, data=True):
+        count = int(attrs.get("count", 1))
+        counts[key] += count
+        title = texts.get(key, str(key))
+        if "count" in attrs:
+            title += f" ×{count}"
+        if attrs.get("since") is not None:
+            title += f" · {_fmt(attrs['since'])}"
+        if attrs.get("until") is not None:
+            title += f" – {_fmt(attrs['until'])}"
+        edge = {
+            "id": len(edges),  # given ids spare vis-network a UUID per tie
+            "from": u,
+            "to": v,
+            "color": palette.get(key, MISSING),
+            "title": title,
+        }
+        if count > 1:
+            edge["width"] = round(1 + math.log2(count), 1)
+        if typed:
+            edge["cg_type"] = key
+        edges.append(edge)
+    order = [t for t in schema.tie_types if t in counts] + sorted(
+        set(counts) - set(schema.tie_types)
+    )
+    ties = [
+        {"key": t, "text": texts.get(t, t), "color": palette.get(t, MISSING), "count": counts[t]}
+        for t in order
+    ]
+    return edges, ties
+
+
+def _label_items(H: nx.MultiDiGraph, schema: Schema, *, by_label: bool) -> list[dict[str, Any]]:
+    counts = Counter(attrs.get("label") for _, attrs in H.nodes(data=True))
+    palette = label_colors(schema)
+    order = [label for label in schema.labels if label in counts]
+    order += sorted(str(label) for label in set(counts) - set(order))
+    return [
+        {
+            "key": label,
+            "text": label_text(schema, label),
+            "count": counts[label],
+            "color": palette.get(label, MISSING) if by_label else None,
+        }
+        for label in order
+    ]

@@ -1,0 +1,160 @@
+"""The page: the templates and assets of ``cobuild_graph/_static``, rendered with a
+Content-Security-Policy, data as JSON safe in a script element, and vis-network inlined."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pyvis
+from markupsafe import Markup
+
+from cobuild_graph._style import CJK_FONT_STACK
+from cobuild_graph.maps._appearance import _fmt
+
+
+def render_page(
+    template: str,
+    *,
+    data: Any,
+    css: str,
+    scripts: Mapping[str, str],
+    frames: bool = False,
+    **context: Any,
+) -> str:
+    """Render one of the package's page templates with its safety measures.
+
+    `data` goes into a ``<script type="application/json">`` with every ``<``, ``>`` and
+    ``&`` escaped, so no text in it can close the script or open a comment; `scripts`
+    are inlined and allowed by their SHA-256 in the Content-Security-Policy, which
+    forbids every other script and every network request. Other context values are
+    HTML-escaped by the template.
+
+    Parameters
+    ----------
+    template
+        File name under ``cobuild_graph/_static``.
+    data
+        JSON-serialisable data for the page's scripts.
+    css
+        The page's style sheet.
+    scripts
+        Template variable to script source.
+    frames
+        Allow the page to embed pages of its own folder in frames.
+    **context
+        Other template variables (escaped).
+
+    Returns
+    -------
+    str
+        The page.
+    """
+    csp = content_security_policy(scripts=scripts.values(), styles=[css], frames=frames)
+    return (
+        _templates()
+        .get_template(template)
+        .render(
+            csp=csp,
+            css=Markup(css),
+            data=Markup(json_for_script(data)) if data is not None else "",
+            **{k: Markup(v) for k, v in scripts.items()},
+            **context,
+        )
+    )
+
+
+def content_security_policy(
+    *, scripts: Sequence[str] | Any = (), styles: Sequence[str] | Any = (), frames: bool = False
+) -> str:
+    """A Content-Security-Policy that allows only the given inline scripts and styles.
+
+    No network request of any kind is allowed; images and fonts only from ``data:`` URLs.
+
+    Examples
+    --------
+    >>> content_security_policy(scripts=["alert(1)"]).split("; ")[:2]
+    ["default-src 'none'", "script-src 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"]
+    """
+    script_src = " ".join(_sha256(s) for s in scripts) or "'none'"
+    style_src = " ".join(_sha256(s) for s in styles) or "'none'"
+    policy = [
+        "default-src 'none'",
+        f"script-src {script_src}",
+        f"style-src {style_src}",
+        "img-src data:",
+        "font-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ]
+    if frames:
+        policy.append("frame-src 'self' file:")
+    return "; ".join(policy)
+
+
+def json_for_script(data: Any) -> str:
+    """JSON safe inside an HTML ``<script>`` element: no ``<``, ``>``, ``&`` left raw.
+
+    Examples
+    --------
+    >>> json_for_script({"name": "</script><!--"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003c!--"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, default=_fmt)
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _sha256(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def _css(height: str) -> str:
+    return f":root {{ --cg-font: {CJK_FONT_STACK}; --cg-height: {height}; }}\n" + _asset("map.css")
+
+
+@cache
+def vis_network_js() -> str:
+    """The vis-network script that pyvis ships (its licence header included)."""
+    lib = Path(pyvis.__file__).parent / "lib"
+    found = sorted(lib.glob("vis-*/vis-network.min.js"), key=lambda p: _version(p.parent.name))
+    if not found:
+        raise FileNotFoundError(f"no vis-network.min.js under {lib}: reinstall pyvis")
+    # the source-map comment would make developer tools fetch a file: drop it
+    text = found[-1].read_text(encoding="utf-8")
+    return re.sub(r"\n//# sourceMappingURL=\S*\s*$", "\n", text)
+
+
+def _version(folder: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", folder))
+
+
+@cache
+def _asset(name: str) -> str:
+    return (resources.files("cobuild_graph") / "_static" / name).read_text(encoding="utf-8")
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(_asset),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )

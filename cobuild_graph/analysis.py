@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
@@ -24,6 +23,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cobuild_graph import domain, metrics
+from cobuild_graph._files import atomic_write
 from cobuild_graph._memo import shared
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
 
@@ -392,14 +392,7 @@ def write_analysis(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
         book = openpyxl.Workbook(write_only=True)  # streams rows: several times faster
         for name, table in tables.items():
             _write_sheet(book, names[name], table)
-        handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent or ".")
-        os.close(handle)
-        try:
-            book.save(temporary)
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+        atomic_write(path, book.save)
     else:
         path.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from cobuild_graph._encoding import DecodeError, decode_text
+from cobuild_graph._files import atomic_write
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import ValidationError, problems_frame
 from cobuild_graph.schema import (
@@ -608,7 +609,7 @@ def _write_xlsx(
                 f"{len(table):,} {name} do not fit in one Excel sheet "
                 f"(at most {_EXCEL_MAX_ROWS - 1:,} rows): write a CSV folder instead"
             )
-    _atomic(path, lambda tmp: _xlsx_book(nodes, ties, meta).save(tmp))
+    atomic_write(path, lambda tmp: _xlsx_book(nodes, ties, meta).save(tmp))
 
 
 def _xlsx_book(
@@ -647,16 +648,4 @@ def _write_graph_file(G: nx.MultiDiGraph, path: Path, suffix: str) -> None:
             attrs["tie_type"] = attrs.pop("type", key)
         export.add_edge(u, v, key=key, **attrs)
     writer = nx.write_gexf if gexf else nx.write_graphml
-    _atomic(path, lambda tmp: writer(export, tmp))
-
-
-def _atomic(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".staging-", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(path, lambda tmp: writer(export, tmp))

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+#: Characters that XML 1.0, and so an ``.xlsx``, ``.gexf`` or ``.graphml`` file, cannot
+#: hold: the C0 controls other than tab, line feed and carriage return, U+FFFE, U+FFFF and
+#: lone surrogates.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def atomic_write(path: Path, write: Callable[[str], object]) -> None:

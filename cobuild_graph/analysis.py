@@ -23,7 +23,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cobuild_graph import domain, metrics
-from cobuild_graph._files import atomic_write
+from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph._memo import shared
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
 
@@ -42,7 +42,6 @@ PATH_SOURCES = 400
 PATH_LIMIT = 100_000
 #: Units of highest degree whose withdrawal the robustness table measures structurally.
 ROBUSTNESS_TOP = 10
-_EXCEL_ROWS = 1_048_576
 _SHEET_NAME_LENGTH = 31
 _BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
@@ -348,11 +347,11 @@ def _write_sheet(book: openpyxl.Workbook, title: str, table: pd.DataFrame) -> No
     frame = _for_excel(table)
     keep = _keeps_index(frame)
     header = [str(c) for c in frame.columns]
-    sheet.append([frame.index.name or "index", *header] if keep else header)
+    append_row(sheet, [frame.index.name or "index", *header] if keep else header, row=1)
     cells = frame.astype(object)
     cells = cells.where(frame.notna(), None)
-    for row in cells.itertuples(index=keep, name=None):
-        sheet.append(row)
+    for row, values in enumerate(cells.itertuples(index=keep, name=None), start=2):
+        append_row(sheet, values, row=row)
 
 
 def write_analysis(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
@@ -376,28 +375,27 @@ def write_analysis(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
 
     Raises
     ------
-    ValueError
-        If a table has more rows than an Excel sheet holds (1,048,575 below the header):
-        write a folder of CSV files instead.
+    ExcelLimitError
+        If a table has more rows than an Excel sheet holds (1,048,575 below the header), or
+        a cell more characters (32,767): write a folder of CSV files instead. Nothing is
+        written then.
     """
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        too_long = [name for name, t in tables.items() if len(t) >= _EXCEL_ROWS]
-        if too_long:
-            raise ValueError(
-                f"table(s) {', '.join(too_long)} have more rows than an Excel sheet holds; "
-                "write a folder of CSV files instead (a path without .xlsx)"
-            )
+        check_excel_rows({name: len(table) for name, table in tables.items()})
         names = _sheet_names(list(tables))
         book = openpyxl.Workbook(write_only=True)  # streams rows: several times faster
-        for name, table in tables.items():
-            _write_sheet(book, names[name], table)
-        atomic_write(path, book.save)
+        try:
+            for name, table in tables.items():
+                _write_sheet(book, names[name], table)
+            atomic_write(path, book.save)
+        finally:  # a refused cell leaves a sheet half-streamed: end its stream quietly
+            for sheet in book.worksheets:
+                if not sheet.closed:
+                    sheet.close()
     else:
         path.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
-            _for_excel(table).to_csv(
-                path / f"{name}.csv", encoding="utf-8-sig", index=_keeps_index(table)
-            )
+            write_csv(_for_excel(table), path / f"{name}.csv", index=_keeps_index(table))
     logger.info("wrote %d tables to %s", len(tables), path)
     return path

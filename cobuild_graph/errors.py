@@ -87,6 +87,10 @@ def format_problem(problem: Mapping[str, Any]) -> str:
     return text
 
 
+class ExcelLimitError(CobuildGraphError, ValueError):
+    """Data that an Excel workbook cannot hold: a sheet of too many rows, a cell too long."""
+
+
 class StoreError(CobuildGraphError):
     """Neo4j refused an operation of the store, or a stored dataset is not as expected."""
 

@@ -32,9 +32,10 @@ import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from openpyxl.utils.escape import unescape
 
 from cobuild_graph._encoding import DecodeError, decode_text
-from cobuild_graph._files import atomic_write
+from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import ValidationError, problems_frame
 from cobuild_graph.schema import (
@@ -69,7 +70,6 @@ _METADATA_ALIASES = {
 }
 _TABLE_NAME = re.compile(r"^(?P<kind>nodes|ties)(?:[_-](?P<part>.+))?$", re.IGNORECASE)
 _HEADER_SEARCH_ROWS = 10
-_EXCEL_MAX_ROWS = 1_048_576
 _TRIM = " \t\r\n\u3000\u00a0\u200b\ufeff"
 
 
@@ -193,6 +193,18 @@ def write_dataset(
     -------
     pathlib.Path
         `path`.
+
+    Raises
+    ------
+    ExcelLimitError
+        For ``.xlsx``: a table of more rows than a sheet holds, or a text longer than a
+        cell holds (32,767 characters); nothing is written. A CSV folder holds both.
+
+    Notes
+    -----
+    Every text is stored in ``.xlsx`` as text, never as a formula, exactly as it is (a
+    carriage return or a control character escaped the way Excel escapes it). CSV files
+    hold each cell verbatim; see the FAQ on opening a CSV file in Excel safely.
     """
     path = Path(path)
     if isinstance(data, nx.Graph):
@@ -287,6 +299,8 @@ def _cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return unescape(value)  # _x000D_ and the like, as Excel writes them
     return str(value)
 
 
@@ -547,7 +561,7 @@ def _read_metadata(path: Path, encoding: str | None, problems: Problems) -> dict
     meta: dict[str, Any] = {}
     for row, key, value in items:
         key = _METADATA_ALIASES.get(_fold(key), key)
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.date | str):
             value = _cell_text(value)
         if isinstance(value, str):
             value = value.strip(_TRIM)
@@ -583,12 +597,8 @@ def _write_folder(
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=path.parent))
     try:
-        _as_text(nodes).to_csv(
-            staging / "nodes.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
-        )
-        _as_text(ties).to_csv(
-            staging / "ties.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
-        )
+        write_csv(_as_text(nodes), staging / "nodes.csv")
+        write_csv(_as_text(ties), staging / "ties.csv")
         (staging / "metadata.json").write_text(
             json.dumps(dict(meta), ensure_ascii=False, indent=2, default=_text) + "\n",
             encoding="utf-8",
@@ -603,12 +613,7 @@ def _write_folder(
 def _write_xlsx(
     nodes: pd.DataFrame, ties: pd.DataFrame, meta: Mapping[str, Any], path: Path
 ) -> None:
-    for name, table in (("nodes", nodes), ("ties", ties)):
-        if len(table) + 1 > _EXCEL_MAX_ROWS:
-            raise ValueError(
-                f"{len(table):,} {name} do not fit in one Excel sheet "
-                f"(at most {_EXCEL_MAX_ROWS - 1:,} rows): write a CSV folder instead"
-            )
+    check_excel_rows({"nodes": len(nodes), "ties": len(ties)})
     atomic_write(path, lambda tmp: _xlsx_book(nodes, ties, meta).save(tmp))
 
 
@@ -619,15 +624,15 @@ def _xlsx_book(
     book.remove(book.active)
     for name, table in (("nodes", nodes), ("ties", ties)):
         sheet = book.create_sheet(name)
-        sheet.append(list(table.columns))
-        for row in table.itertuples(index=False):
-            # Text cells keep ids such as 007 as typed; dates and numbers stay typed.
-            sheet.append([None if v is None else v for v in row])
+        append_row(sheet, table.columns, row=1)
+        # Text cells keep ids such as 007 as typed; dates and numbers stay typed.
+        for row, values in enumerate(table.itertuples(index=False), start=2):
+            append_row(sheet, values, row=row)
         sheet.freeze_panes = "A2"
     sheet = book.create_sheet("metadata")
-    sheet.append(["key", "value"])
-    for key, value in meta.items():
-        sheet.append([key, _text(value) if isinstance(value, dt.date) else value])
+    append_row(sheet, ["key", "value"], row=1)
+    for row, (key, value) in enumerate(meta.items(), start=2):
+        append_row(sheet, [key, _text(value) if isinstance(value, dt.date) else value], row=row)
     return book
 
 

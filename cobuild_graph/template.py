@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
+from cobuild_graph._files import append_row, atomic_write
 from cobuild_graph.schema import (
     DEFAULT_SCHEMA,
     KEY_COLUMN_ALIASES,
@@ -122,19 +124,20 @@ def write_template(path: str | os.PathLike[str], *, schema: Schema = DEFAULT_SCH
     _data_sheet(book, "ties", tie_columns, _EXAMPLE_TIES, "type", sorted(schema.tie_types))
 
     meta = book.create_sheet("metadata")
-    for row in (
-        ["key", "value"],
-        ["name", "我的共建网络"],
-        ["place", ""],
-        ["date", ""],
-        ["licence", ""],
-        ["description", ""],
-    ):
-        meta.append(row)
+    _fill(
+        meta,
+        [
+            ["key", "value"],
+            ["name", "我的共建网络"],
+            ["place", ""],
+            ["date", ""],
+            ["licence", ""],
+            ["description", ""],
+        ],
+    )
     meta["A1"].font = meta["B1"].font = _BOLD
 
-    columns = book.create_sheet("columns")
-    columns.append(
+    column_rows: list[list[object]] = [
         [
             "table",
             "column",
@@ -144,7 +147,7 @@ def write_template(path: str | os.PathLike[str], *, schema: Schema = DEFAULT_SCH
             "other headers accepted",
             "meaning",
         ]
-    )
+    ]
     for table, keys, common, owner_specs in (
         (
             "nodes",
@@ -160,7 +163,7 @@ def write_template(path: str | os.PathLike[str], *, schema: Schema = DEFAULT_SCH
         ),
     ):
         for key in keys:
-            columns.append(
+            column_rows.append(
                 [
                     table,
                     key,
@@ -172,36 +175,54 @@ def write_template(path: str | os.PathLike[str], *, schema: Schema = DEFAULT_SCH
                 ]
             )
         for name, spec in common.items():
-            columns.append(_column_row(table, name, "all", spec))
+            column_rows.append(_column_row(table, name, "all", spec))
         for owner, specs in owner_specs.items():
             for name, spec in specs.items():
-                columns.append(_column_row(table, name, owner, spec))
+                column_rows.append(_column_row(table, name, owner, spec))
 
-    labels = book.create_sheet("labels")
-    labels.append(["label", "other spellings accepted", "meaning", "hierarchy level"])
-    for name, spec in schema.labels.items():
-        level = schema.level(name)
-        labels.append(
-            [name, ", ".join(spec.aliases), spec.description, "" if level is None else level]
-        )
-    ties = book.create_sheet("tie_types")
-    ties.append(["type", "other spellings accepted", "meaning", "from → to"])
-    for name, spec in schema.tie_types.items():
-        ties.append(
-            [
-                name,
-                ", ".join(spec.aliases),
-                spec.description,
-                "; ".join(f"{s} → {t}" for s, t in sorted(spec.endpoints)),
-            ]
-        )
+    columns = _fill(book.create_sheet("columns"), column_rows)
+    labels = _fill(
+        book.create_sheet("labels"),
+        [
+            ["label", "other spellings accepted", "meaning", "hierarchy level"],
+            *(
+                [name, ", ".join(spec.aliases), spec.description, _blank(schema.level(name))]
+                for name, spec in schema.labels.items()
+            ),
+        ],
+    )
+    ties = _fill(
+        book.create_sheet("tie_types"),
+        [
+            ["type", "other spellings accepted", "meaning", "from → to"],
+            *(
+                [
+                    name,
+                    ", ".join(spec.aliases),
+                    spec.description,
+                    "; ".join(f"{s} → {t}" for s, t in sorted(spec.endpoints)),
+                ]
+                for name, spec in schema.tie_types.items()
+            ),
+        ],
+    )
     for sheet in (columns, labels, ties):
         for cell in sheet[1]:
             cell.font = _BOLD
         sheet.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    atomic_write(path, book.save)
     return path
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def _fill(sheet: Worksheet, rows: Iterable[Iterable[object]]) -> Worksheet:
+    """Write `rows` from the sheet's first row, every string as text."""
+    for row, values in enumerate(rows, start=1):
+        append_row(sheet, values, row=row)
+    return sheet
 
 
 def _columns(
@@ -236,9 +257,11 @@ def _data_sheet(
     listed: str,
     choices: list[str],
 ) -> None:
-    sheet = book.create_sheet(title)
     names = [name for name, _ in columns]
-    sheet.append(names)
+    sheet = _fill(
+        book.create_sheet(title),
+        [names, *([example.get(name) for name in names] for example in examples)],
+    )
     for cell, (name, spec) in zip(sheet[1], columns, strict=True):
         cell.font = _BOLD
         note = _KEY_NOTES.get(name) or (spec.description if spec else "")
@@ -247,8 +270,6 @@ def _data_sheet(
                 f" ({', '.join(spec.choices)})" if spec.choices else ""
             )
         cell.comment = Comment(note, "cobuild_graph")
-    for example in examples:
-        sheet.append([example.get(name) for name in names])
     column_letter = sheet.cell(1, names.index(listed) + 1).column_letter
     drop_down = DataValidation(
         type="list",

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 import cobuild_graph as cg
-from cobuild_graph import analysis
+from cobuild_graph import _files, analysis
 from cobuild_graph.analysis import analyze, write_analysis
+from cobuild_graph.errors import ExcelLimitError
 
 # the module, even if the package exports the function analyze under the same name
 
@@ -208,11 +209,11 @@ def test_excel_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "summary_2",
     ]
     tables = {"big": pd.DataFrame({"x": range(10)}), "inf": pd.DataFrame({"x": [np.inf, 1.0]})}
-    monkeypatch.setattr(analysis, "_EXCEL_ROWS", 5)
-    with pytest.raises(ValueError, match=r"big.*more rows than an Excel sheet"):
+    monkeypatch.setattr(_files, "EXCEL_MAX_ROWS", 5)
+    with pytest.raises(ExcelLimitError, match=r"more rows than an Excel sheet.*big \(10\)"):
         write_analysis(tables, tmp_path / "too-big.xlsx")
     assert not (tmp_path / "too-big.xlsx").exists()
-    monkeypatch.setattr(analysis, "_EXCEL_ROWS", 1_048_576)
+    monkeypatch.undo()
     write_analysis(tables, tmp_path / "ok.xlsx")
     back = pd.read_excel(tmp_path / "ok.xlsx", sheet_name="inf")
     assert list(back.columns) == ["x"]  # row numbers are not written

@@ -1,0 +1,187 @@
+"""Every workbook the library writes holds data as text, never as a formula, and exactly."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.utils.escape import unescape
+
+from cobuild_graph import _files, read_dataset, write_dataset
+from cobuild_graph.analysis import write_analysis
+from cobuild_graph.cli import main
+from cobuild_graph.errors import ExcelLimitError
+from cobuild_graph.schema import DEFAULT_SCHEMA
+from cobuild_graph.template import write_template
+from tests.conftest import NODES, TIES, write_csv_dataset
+
+# Strings that Excel would run or mangle if a writer let it: formulas however they start,
+# the leading tab and carriage return that CSV-injection filters look for, OOXML's own
+# escape syntax, and the longest text a cell holds.
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/x","click")',
+    "=1+1",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,1)",
+    "\t=1+1",
+    "\r=1+1",
+    "a\r\nb\rc",
+    "_x000D_ and _x005F_x0041_ as typed",
+    "长" * _files.EXCEL_MAX_CELL_CHARS,
+]
+# Characters XML cannot carry; Excel stores them escaped, and so do we.
+CONTROL = "NUL\x00 BEL\x07 ESC\x1b US\x1f \ufffe\uffff end"
+
+
+def workbook_cells(path: Path) -> dict[str, list[tuple[str, object]]]:
+    """Every non-empty cell per sheet as (coordinate, value), failing on any formula."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                xml = archive.read(name).decode("utf-8")
+                assert not re.search(r"<f[ >/]", xml), f"a formula in {name}"
+    book = openpyxl.load_workbook(path)
+    cells: dict[str, list[tuple[str, object]]] = {}
+    for sheet in book.worksheets:
+        cells[sheet.title] = []
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
+                value = unescape(cell.value) if isinstance(cell.value, str) else cell.value
+                cells[sheet.title].append((cell.coordinate, value))
+    return cells
+
+
+def texts(cells: list[tuple[str, object]]) -> set[object]:
+    return {value for _, value in cells}
+
+
+def hostile_graph() -> nx.MultiDiGraph:
+    """A valid co-building graph whose ids and names are the hostile strings."""
+    G = nx.MultiDiGraph(name=HOSTILE[0], description=HOSTILE[3])
+    G.add_node("street", label="Street", name="=STREET()")
+    for i, text in enumerate(HOSTILE):
+        G.add_node(f"=unit{i}", label="Unit", name=text, unit_type="organ")
+        G.add_edge(f"=unit{i}", "street", key="ASSIGNED_TO", type="ASSIGNED_TO", provenance=text)
+    return G
+
+
+def test_dataset_workbook_holds_every_string_as_text(tmp_path: Path) -> None:
+    G = hostile_graph()
+    G.nodes["=unit0"]["note"] = CONTROL
+    path = write_dataset(G, tmp_path / "hostile.xlsx")
+    cells = workbook_cells(path)
+    for text in [*HOSTILE, CONTROL, "=STREET()", "=unit0"]:
+        assert text in texts(cells["nodes"])
+    assert set(HOSTILE) <= texts(cells["ties"])
+    assert {HOSTILE[0], HOSTILE[3]} <= texts(cells["metadata"])
+
+
+def test_dataset_workbook_reads_back_exactly(tmp_path: Path) -> None:
+    G = hostile_graph()
+    back = read_dataset(write_dataset(G, tmp_path / "hostile.xlsx"))
+    # The reader trims spaces, tabs and line breaks around a cell, as it does for any file.
+    for node, attrs in G.nodes(data=True):
+        assert back.nodes[node]["name"] == attrs["name"].strip()
+    assert back.nodes["=unit7"]["name"] == "a\r\nb\rc"  # inner line breaks kept as typed
+    assert back.graph["name"] == HOSTILE[0]
+    assert sorted(back.edges(keys=True)) == sorted(G.edges(keys=True))
+
+
+def test_analysis_workbook_holds_every_string_as_text(tmp_path: Path) -> None:
+    ids = [f"={i}" for i in range(len(HOSTILE))]
+    tables = {
+        "centrality": pd.DataFrame(
+            {"name": HOSTILE, "degree": np.arange(len(HOSTILE), dtype=float)},
+            index=pd.Index(ids, name="id"),
+        ),
+        "notes": pd.DataFrame({"text": [CONTROL, "-1", ["=a", "+b"]]}),
+    }
+    cells = workbook_cells(write_analysis(tables, tmp_path / "tables.xlsx"))
+    assert set(HOSTILE) | set(ids) <= texts(cells["centrality"])
+    assert {CONTROL, "-1", "=a; +b"} <= texts(cells["notes"])
+    degrees = [v for c, v in cells["centrality"] if c.startswith("C") and c != "C1"]
+    assert degrees == list(range(len(HOSTILE)))  # numbers stay numbers
+
+
+def test_analyze_command_writes_names_as_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    name = '=HYPERLINK("http://evil.example/x","click")'
+    nodes = NODES.replace("苏州市市政设施管理处", f'"{name.replace(chr(34), chr(34) * 2)}"')
+    folder = write_csv_dataset(tmp_path / "hostile", nodes, TIES)
+    assert read_dataset(folder).nodes["007"]["name"] == name
+    assert main(["analyze", str(folder), "-o", str(tmp_path / "out.xlsx"), "--no-progress"]) == 0
+    cells = workbook_cells(tmp_path / "out.xlsx")
+    carrying = [sheet for sheet, found in cells.items() if name in texts(found)]
+    assert len(carrying) >= 3, carrying  # the nodes' tables that show names
+    capsys.readouterr()
+
+
+def test_template_holds_schema_text_as_text(tmp_path: Path) -> None:
+    schema = DEFAULT_SCHEMA.extend(
+        {
+            "labels": {
+                "Village": {
+                    "description": '=HYPERLINK("http://evil.example","村")',
+                    "parent": "Street",
+                    "attributes": {"households": {"type": "int", "description": "+1+1"}},
+                }
+            }
+        }
+    )
+    cells = workbook_cells(write_template(tmp_path / "template.xlsx", schema=schema))
+    assert '=HYPERLINK("http://evil.example","村")' in texts(cells["labels"])
+    assert "+1+1" in texts(cells["columns"])
+
+
+def test_a_cell_longer_than_excel_holds_is_refused(tmp_path: Path) -> None:
+    G = hostile_graph()
+    G.nodes["=unit3"]["name"] = "长" * (_files.EXCEL_MAX_CELL_CHARS + 1)
+    with pytest.raises(ExcelLimitError, match=r"nodes!C\d+: .*32,768 characters do not fit"):
+        write_dataset(G, tmp_path / "long.xlsx")
+    table = pd.DataFrame({"x": ["=" + "x" * _files.EXCEL_MAX_CELL_CHARS]})
+    with pytest.raises(ExcelLimitError, match=r"t!A2: "):
+        write_analysis({"t": table}, tmp_path / "long-tables.xlsx")
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a partial file
+    # The same data goes to CSV whole.
+    folder = write_dataset(G, tmp_path / "long")
+    assert read_dataset(folder).nodes["=unit3"]["name"] == G.nodes["=unit3"]["name"]
+
+
+def test_excel_text_escapes_what_xml_cannot_carry() -> None:
+    for text in [*HOSTILE, CONTROL, "plain 文本", "_x", "_x12_", "_X000d_"]:
+        escaped = _files.excel_text(text)
+        assert not _files.XML_ILLEGAL.search(escaped)
+        assert "\r" not in escaped
+        assert unescape(escaped) == text
+
+
+def test_atomic_write_gives_an_ordinary_mode_and_no_partial_file(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "out.txt"
+        _files.atomic_write(target, lambda tmp: Path(tmp).write_text("whole"))
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+        def fails(tmp: str) -> None:
+            Path(tmp).write_text("half")
+            raise OSError("disk full")
+
+        with pytest.raises(OSError, match="disk full"):
+            _files.atomic_write(target, fails)
+        assert target.read_text() == "whole"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+    finally:
+        os.umask(old)

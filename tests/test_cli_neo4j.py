@@ -18,6 +18,7 @@ import cobuild_graph as cg
 from cobuild_graph import read_dataset
 from cobuild_graph.cli import EXIT_INVALID, EXIT_NEO4J, EXIT_USAGE, main
 from cobuild_graph.store import Neo4jStore
+from tests._workbooks import HOSTILE, hostile_graph, texts, workbook_cells
 from tests.conftest import NODES, TIES, Neo4jServer, write_csv_dataset
 from tests.test_store import (
     assert_same_graph,
@@ -178,6 +179,25 @@ def test_pull_writes_the_dataset_or_part_of_it(
     assert code == EXIT_USAGE
     assert "'street-canglang' is a Street, not a District" in err
     assert not (tmp_path / "d").exists()
+
+
+def test_pulled_workbook_holds_hostile_names_as_text(
+    capsys: pytest.CaptureFixture[str],
+    neo4j_env: Neo4jServer,
+    neo4j_store: Neo4jStore,
+    tmp_path: Path,
+    new_dataset: NewDataset,
+) -> None:
+    name = new_dataset()
+    G = hostile_graph()
+    neo4j_store.load(G, name, progress=False)
+    code, _, _ = run(capsys, neo4j_env, "pull", "-o", tmp_path / "x.xlsx", "--dataset", name)
+    assert code == 0
+    cells = workbook_cells(tmp_path / "x.xlsx")  # fails on any formula
+    assert set(HOSTILE) <= texts(cells["nodes"])
+    back = read_dataset(tmp_path / "x.xlsx")
+    # The reader trims spaces, tabs and line breaks around a cell, as it does for any file.
+    assert {n: d["name"].strip() for n, d in G.nodes(data=True)} == dict(back.nodes(data="name"))
 
 
 def test_commands_that_need_a_dataset_name(

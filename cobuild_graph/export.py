@@ -12,7 +12,9 @@ Each writer takes the graph first and writes one file, whole or not at all (see
 - :func:`write_pajek` — a Pajek ``.net`` file, one relation per tie type.
 
 XML cannot hold some characters (the C0 controls, U+FFFE ...): the GEXF and GraphML
-writers refuse a graph holding one, naming the node or tie and the attribute. DL and Pajek
+writers refuse a graph holding one, naming the node or tie and the attribute. Everything
+else is kept, markup such as ``<script>`` as text; only GraphML, which holds values as
+element text, reads a carriage return back as a line feed (XML's line-end rule). DL and Pajek
 labels are plain text in double quotes with no escape: in them a double quote ``"`` becomes
 an apostrophe ``'``, and line breaks, tabs and other control characters become spaces, so
 no name can break a file's structure. Two nodes with the same name get their ids added to

@@ -646,10 +646,19 @@ def _xlsx_book(
         sheet.append(list(table.columns))
         for row in table.itertuples(index=False):
             # Text cells keep ids such as 007 as typed; dates and numbers stay typed.
-            sheet.append([None if v is None else v for v in row])
+            _append(sheet, [None if v is None else v for v in row])
         sheet.freeze_panes = "A2"
     sheet = book.create_sheet("metadata")
     sheet.append(["key", "value"])
     for key, value in meta.items():
-        sheet.append([key, _text(value) if isinstance(value, dt.date) else value])
+        _append(sheet, [key, _text(value) if isinstance(value, dt.date) else value])
     return book
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """Append a row; text stays text, even text starting with ``=`` (never a formula)."""
+    sheet.append(values)
+    if any(isinstance(v, str) and v.startswith("=") for v in values):
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"

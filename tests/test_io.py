@@ -220,3 +220,17 @@ def test_bad_metadata_is_reported_with_its_line(small_dataset: Path) -> None:
     (small_dataset / "metadata.json").write_text('{"name": "x",\n "place": }', encoding="utf-8")
     with pytest.raises(ValidationError, match=r"metadata\.json, row 2: not valid JSON"):
         read_dataset(small_dataset)
+
+
+def test_text_starting_with_equals_stays_text_in_a_workbook(
+    small_dataset: Path, tmp_path: Path
+) -> None:
+    G = read_dataset(small_dataset)
+    G.nodes["daoqian"]["name"] = "=cmd|' /C calc'!A0"
+    G.graph["description"] = "=1+1"
+    path = write_dataset(G, tmp_path / "book.xlsx")
+    cell = openpyxl.load_workbook(path)["nodes"]["C5"]
+    assert (cell.value, cell.data_type) == ("=cmd|' /C calc'!A0", "s")  # not a formula
+    H = read_dataset(path)
+    assert H.nodes["daoqian"]["name"] == "=cmd|' /C calc'!A0"
+    assert H.graph["description"] == "=1+1"

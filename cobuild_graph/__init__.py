@@ -1,6 +1,7 @@
 """cobuild_graph: co-building networks (共建网络) as typed property graphs.
 
-The reading, validating and building functions are imported with the package. The analysis,
+The reading, validating, building and writing functions (the exports for Gephi, UCINET and
+Pajek too) are imported with the package. The analysis,
 the pictures and the Neo4j store pull in heavier libraries (matplotlib, pyvis, the driver), so
 their names and modules load on first use: ``cobuild_graph.network_map`` or
 ``cobuild_graph.metrics`` work right after ``import cobuild_graph``.
@@ -12,6 +13,13 @@ from typing import Any
 
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import CobuildGraphError, ValidationError
+from cobuild_graph.export import (
+    write_gexf,
+    write_graphml,
+    write_pajek,
+    write_two_mode_dl,
+    write_ucinet_dl,
+)
 from cobuild_graph.generate import SCALES, generate
 from cobuild_graph.io import (
     read_dataset,
@@ -51,7 +59,12 @@ __all__ = [
     "read_tables",
     "write_analysis",
     "write_dataset",
+    "write_gexf",
+    "write_graphml",
+    "write_pajek",
     "write_report",
+    "write_two_mode_dl",
+    "write_ucinet_dl",
 ]
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from cobuild_graph import __version__
 from cobuild_graph.build import graph_from_tables
 from cobuild_graph.errors import StoreError, ValidationError
+from cobuild_graph.export import DL_LAYOUTS, TWO_MODE_DL_LAYOUTS, write_two_mode_dl
 from cobuild_graph.generate import SCALES, generate_tables
 from cobuild_graph.io import Dataset, read_tables, write_dataset
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, load_schema
@@ -126,8 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         required=True,
-        help="a folder for CSV files, OUT.xlsx, OUT.graphml or OUT.gexf",
+        help="a folder for CSV files, OUT.xlsx, OUT.graphml, OUT.gexf (Gephi), OUT.dl (UCINET) "
+        "or OUT.net (Pajek)",
     )
+    _export_options(sub)
     _stored_selection(sub)
     sub.add_argument(
         "--label", action="append", metavar="LABEL", help="only nodes of this label (repeat)"
@@ -135,15 +138,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--schema", type=Path, help="schema extension file (.toml or .json)")
     _connection(sub)
 
-    sub = command("convert", _convert, "write a dataset as .xlsx, .graphml, .gexf or CSVs")
+    sub = command(
+        "convert",
+        _convert,
+        "write a dataset as .xlsx, CSVs, .graphml, .gexf (Gephi), .dl (UCINET) or .net (Pajek)",
+    )
     reading(sub)
     sub.add_argument(
         "-o",
         "--output",
         type=Path,
         required=True,
-        help="OUT.xlsx, OUT.graphml, OUT.gexf, or a folder for CSV files",
+        help="OUT.xlsx, OUT.graphml, OUT.gexf, OUT.dl, OUT.net, or a folder for CSV files",
     )
+    _export_options(sub)
 
     sub = command(
         "analyze",
@@ -189,6 +197,59 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, required=True, help="a folder for CSV files, or OUT.xlsx"
     )
     return parser
+
+
+def _export_options(sub: argparse.ArgumentParser) -> None:
+    group = sub.add_argument_group(
+        "UCINET and Pajek files", "Options for OUT.dl (UCINET DL) and OUT.net (Pajek)."
+    )
+    group.add_argument(
+        "--dl-layout",
+        choices=sorted({*DL_LAYOUTS, *TWO_MODE_DL_LAYOUTS}),
+        help="the DL data layout (default: edgelist1; with --two-mode, fullmatrix; "
+        "edgelist2 is two-mode only)",
+    )
+    group.add_argument(
+        "--two-mode",
+        metavar="ROWS,COLUMNS",
+        help="write a two-mode DL of these two node labels, e.g. Unit,Community",
+    )
+    group.add_argument(
+        "--tie-type",
+        action="append",
+        metavar="TYPE",
+        help="only this tie type, one matrix or relation each (repeat; default: all)",
+    )
+    group.add_argument(
+        "--dl-encoding",
+        default="gb18030",
+        help="encoding of OUT.dl (default: gb18030, which UCINET reads on Chinese Windows)",
+    )
+
+
+def _write_graph_or_tables(data: nx.MultiDiGraph | Dataset, args: argparse.Namespace) -> Path:
+    """Write `data` to ``--output``, with the export options that apply to its suffix."""
+    suffix = args.output.suffix.lower()
+    if args.two_mode and suffix != ".dl":
+        raise ValueError("--two-mode writes a UCINET file: name the output OUT.dl")
+    if args.dl_layout and suffix != ".dl":
+        raise ValueError("--dl-layout applies to a UCINET file: name the output OUT.dl")
+    if args.tie_type and suffix not in (".dl", ".net"):
+        raise ValueError("--tie-type applies to .dl and .net files")
+    options: dict[str, Any] = {"tie_types": args.tie_type} if args.tie_type else {}
+    if args.dl_layout:
+        options["layout"] = args.dl_layout
+    if suffix == ".dl":
+        options["encoding"] = args.dl_encoding
+    if not args.two_mode:
+        return write_dataset(data, args.output, schema=_schema(args), **options)
+    rows, _, columns = args.two_mode.partition(",")
+    if not rows or not columns:
+        raise ValueError(
+            f"--two-mode takes ROWS,COLUMNS, e.g. Unit,Community, not {args.two_mode!r}"
+        )
+    G = data if isinstance(data, nx.Graph) else graph_from_tables(data.nodes, data.ties)
+    return write_two_mode_dl(G, args.output, rows=rows.strip(), columns=columns.strip(), **options)
 
 
 def _stored_selection(sub: argparse.ArgumentParser) -> None:
@@ -349,7 +410,7 @@ def _load(args: argparse.Namespace) -> int:
 
 def _pull(args: argparse.Namespace) -> int:
     G, name = _read_stored(args)
-    out = write_dataset(G, args.output, schema=_schema(args))
+    out = _write_graph_or_tables(G, args)
     print(
         f"wrote {out} ({G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties) "
         f"from dataset {name!r}"
@@ -387,7 +448,7 @@ def _counts(column: pd.Series) -> dict[str, int]:
 
 def _convert(args: argparse.Namespace) -> int:
     dataset = _read(args)
-    out = write_dataset(dataset, args.output, schema=_schema(args))
+    out = _write_graph_or_tables(dataset, args)
     print(f"wrote {out} ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")
     return 0
 

@@ -1,4 +1,5 @@
-"""Reading and writing datasets: CSV folders, Excel workbooks, GraphML and GEXF.
+"""Reading and writing datasets: CSV folders and Excel workbooks (and, through
+:mod:`cobuild_graph.export`, GraphML, GEXF, UCINET DL and Pajek files).
 
 A dataset is a folder holding ``nodes.csv`` and ``ties.csv`` (optionally split per label
 or tie type as ``nodes_Street.csv``, ``ties_PAIRED_WITH.csv`` ...) and an optional
@@ -38,6 +39,7 @@ from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import ValidationError, problems_frame
+from cobuild_graph.export import write_gexf, write_graphml, write_pajek, write_ucinet_dl
 from cobuild_graph.schema import (
     DEFAULT_SCHEMA,
     KEY_COLUMN_ALIASES,
@@ -173,10 +175,14 @@ def write_dataset(
     path: str | os.PathLike[str],
     *,
     schema: Schema = DEFAULT_SCHEMA,
+    **options: Any,
 ) -> Path:
-    """Write a dataset as a CSV folder, an ``.xlsx`` workbook, ``.graphml`` or ``.gexf``.
+    """Write a dataset as a CSV folder, an ``.xlsx`` workbook, or a file for another tool.
 
-    The format follows the suffix of `path`; a path without one of these suffixes is a
+    The format follows the suffix of `path`: ``.xlsx``; ``.graphml``; ``.gexf`` (Gephi,
+    :func:`~cobuild_graph.export.write_gexf`); ``.dl`` (UCINET,
+    :func:`~cobuild_graph.export.write_ucinet_dl`); ``.net`` (Pajek,
+    :func:`~cobuild_graph.export.write_pajek`). A path without one of these suffixes is a
     folder. CSV files are UTF-8 with a byte-order mark, so Excel opens them correctly.
     Files appear only when complete: they are written aside and moved into place.
 
@@ -188,6 +194,8 @@ def write_dataset(
         Where to write.
     schema
         Orders the columns.
+    **options
+        Keyword options of the format's writer, e.g. ``layout="fullmatrix"`` for ``.dl``.
 
     Returns
     -------
@@ -199,6 +207,8 @@ def write_dataset(
     ExcelLimitError
         For ``.xlsx``: a table of more rows than a sheet holds, or a text longer than a
         cell holds (32,767 characters); nothing is written. A CSV folder holds both.
+    TypeError
+        If `options` are given for a CSV folder or a workbook, which take none.
 
     Notes
     -----
@@ -213,15 +223,26 @@ def write_dataset(
     else:
         nodes, ties, meta = data
     suffix = path.suffix.lower()
-    if suffix in (".graphml", ".gexf"):
+    writer = _GRAPH_WRITERS.get(suffix)
+    if writer is not None:
         graph = data if isinstance(data, nx.Graph) else graph_from_tables(nodes, ties, meta=meta)
-        _write_graph_file(graph, path, suffix)
+        writer(graph, path, **options)
+    elif options:
+        raise TypeError(f"{', '.join(options)}: a CSV folder or .xlsx workbook takes no options")
     elif suffix == ".xlsx":
         _write_xlsx(nodes, ties, meta, path)
     else:
         _write_folder(nodes, ties, meta, path)
     logger.info("wrote %s: %d nodes, %d ties", path, len(nodes), len(ties))
     return path
+
+
+_GRAPH_WRITERS: dict[str, Any] = {
+    ".graphml": write_graphml,
+    ".gexf": write_gexf,
+    ".dl": write_ucinet_dl,
+    ".net": write_pajek,
+}
 
 
 # -- reading: sources -------------------------------------------------------------------
@@ -634,23 +655,3 @@ def _xlsx_book(
     for row, (key, value) in enumerate(meta.items(), start=2):
         append_row(sheet, [key, _text(value) if isinstance(value, dt.date) else value], row=row)
     return book
-
-
-def _write_graph_file(G: nx.MultiDiGraph, path: Path, suffix: str) -> None:
-    export = nx.MultiDiGraph(
-        **{k: _text(v) if isinstance(v, dt.date) else v for k, v in G.graph.items()}
-    )
-    gexf = suffix == ".gexf"
-    for node, attrs in G.nodes(data=True):
-        attrs = {k: _text(v) if isinstance(v, dt.date) else v for k, v in attrs.items()}
-        if gexf:  # Gephi shows `label`: give it the name, keep the schema label as node_label
-            attrs["node_label"] = attrs.pop("label")
-            attrs["label"] = attrs.get("name", node)
-        export.add_node(node, **attrs)
-    for u, v, key, attrs in G.edges(keys=True, data=True):
-        attrs = {k: _text(x) if isinstance(x, dt.date) else x for k, x in attrs.items()}
-        if gexf:  # GEXF reserves `type` for directed / undirected
-            attrs["tie_type"] = attrs.pop("type", key)
-        export.add_edge(u, v, key=key, **attrs)
-    writer = nx.write_gexf if gexf else nx.write_graphml
-    atomic_write(path, lambda tmp: writer(export, tmp))

@@ -67,7 +67,9 @@ def test_info_counts(capsys: pytest.CaptureFixture[str], small_dataset: Path) ->
     assert "article" in out  # provenance counts
 
 
-@pytest.mark.parametrize("suffix", ["out.xlsx", "out.graphml", "out.gexf", "outdir"])
+@pytest.mark.parametrize(
+    "suffix", ["out.xlsx", "out.graphml", "out.gexf", "out.dl", "out.net", "outdir"]
+)
 def test_convert(
     capsys: pytest.CaptureFixture[str], small_dataset: Path, tmp_path: Path, suffix: str
 ) -> None:
@@ -77,8 +79,54 @@ def test_convert(
     assert target.exists()
     if suffix.endswith(".graphml"):
         assert nx.read_graphml(target).number_of_nodes() == 7
+    elif suffix.endswith(".dl"):
+        assert target.read_bytes().startswith(b"DL n=7 nm=4\r\nformat = edgelist1")
+    elif suffix.endswith(".net"):
+        assert b'*Arcs :4 "PART_OF"' in target.read_bytes()
     elif not suffix.endswith(".gexf"):
         assert read_dataset(target).number_of_edges() == 7
+
+
+def test_convert_dl_options(
+    capsys: pytest.CaptureFixture[str], small_dataset: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "m.dl"
+    args = ["--dl-layout", "fullmatrix", "--tie-type", "PART_OF", "--tie-type", "PAIRED_WITH"]
+    code, _, _ = run(capsys, "convert", small_dataset, "-o", target, *args)
+    assert code == 0
+    text = target.read_bytes().decode("gb18030")
+    assert text.startswith("DL n=7 nm=2\r\nformat = fullmatrix")
+    assert 'matrix labels:\r\n"PART_OF"\r\n"PAIRED_WITH"\r\ndata:' in text
+    target = tmp_path / "two.dl"
+    code, _, _ = run(capsys, "convert", small_dataset, "-o", target, "--two-mode", "Unit,Community")
+    assert code == 0
+    text = target.read_bytes().decode("gb18030")
+    assert text.startswith("DL nr=1 nc=2 nm=1")
+    assert text.endswith("data:\r\n1.5 0\r\n")  # the unit pairs with 道前社区, not 南环第一社区
+
+
+@pytest.mark.parametrize(
+    ("output", "args", "message"),
+    [
+        ("o.gexf", ["--dl-layout", "fullmatrix"], "--dl-layout applies to a UCINET file"),
+        ("o.net", ["--two-mode", "Unit,Community"], "--two-mode writes a UCINET file"),
+        ("o.dl", ["--two-mode", "Unit"], "--two-mode takes ROWS,COLUMNS"),
+        ("o.dl", ["--two-mode", "Unit,Village"], "no node is labelled 'Village'"),
+        ("o.xlsx", ["--tie-type", "PART_OF"], "--tie-type applies to .dl and .net"),
+    ],
+)
+def test_convert_refuses_options_that_do_not_fit(
+    capsys: pytest.CaptureFixture[str],
+    small_dataset: Path,
+    tmp_path: Path,
+    output: str,
+    args: list[str],
+    message: str,
+) -> None:
+    code, _, err = run(capsys, "convert", small_dataset, "-o", tmp_path / output, *args)
+    assert code == 2
+    assert message in err
+    assert not (tmp_path / output).exists()
 
 
 def test_convert_writes_nothing_when_invalid(

@@ -6,10 +6,10 @@ Three ways to a suggestion, each through an index, not a comparison of all pairs
    abbreviation, 校): one dictionary lookup per name;
 2. an administrative prefix: each name, less its prefixes one at a time, looked up among the
    others' forms;
-3. spelling: character bigrams. For similarity (rapidfuzz's normalised Indel ratio) each form
-   indexes its rarest bigrams, as many as an edit distance within the threshold can break
-   (prefix filtering), so that two forms at least as similar as the threshold always share an
-   indexed bigram; for containment each short form looks up its three rarest bigrams.
+3. spelling. For similarity (rapidfuzz's normalised Indel ratio) each form indexes its rarest
+   characters, as many as the edits within the threshold can take away (prefix filtering), so
+   that two forms at least as similar as the threshold always share an indexed character; for
+   containment each short form looks up its three rarest character bigrams.
 """
 
 from __future__ import annotations
@@ -102,20 +102,21 @@ def _bigrams(text: str) -> set[str]:
 def similar_candidates(forms: Sequence[str], similarity: float) -> set[tuple[int, int]]:
     """Pairs of `forms` that may have an Indel ratio of at least `similarity` (0–100).
 
-    Every pair that does is among them (prefix filtering on bigrams ordered rarest first):
-    a ratio ``r`` allows at most ``d = (1 - r) (la + lb)`` insertions and deletions, each
-    breaking at most two of a form's bigrams, so two such forms share one of each other's
-    ``2 d + 1`` rarest bigrams.
+    Every pair that does is among them (prefix filtering): a ratio ``t`` allows at most
+    ``d = (1 - t) (la + lb)`` insertions and deletions, and each deletion takes at most one
+    of a form's distinct characters away, so two such forms share one of each other's
+    ``d + 1`` rarest characters. Only those are indexed, and only forms of compatible
+    lengths are paired.
     """
-    grams = [_bigrams(f) for f in forms]
-    df = Counter(g for gs in grams for g in gs)
+    chars = [set(f) for f in forms]
+    df = Counter(c for cs in chars for c in cs)
     t = similarity / 100
     index: dict[str, list[int]] = defaultdict(list)
-    for i, (form, gs) in enumerate(zip(forms, grams, strict=True)):
-        longest = math.floor(len(form) * (2 - t) / t) if t > 0 else len(form) * 1000
-        edits = math.floor((1 - t) * (len(form) + longest) + 1e-9)
-        for g in sorted(gs, key=lambda g: (df[g], g))[: 2 * edits + 1]:
-            index[g].append(i)
+    for i, (form, cs) in enumerate(zip(forms, chars, strict=True)):
+        longest = len(form) * (2 - t) / t if t > 0 else math.inf
+        edits = math.floor((1 - t) * (len(form) + longest) + 1e-9) if t > 0 else len(cs)
+        for c in sorted(cs, key=lambda c: (df[c], c))[: edits + 1]:
+            index[c].append(i)
     pairs: set[tuple[int, int]] = set()
     lengths = [len(f) for f in forms]
     for members in index.values():

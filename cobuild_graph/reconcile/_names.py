@@ -192,8 +192,9 @@ class Forms:
 
     @cached_property
     def _abbreviation(self) -> re.Pattern[str]:
-        words = sorted(self.abbreviations, key=lambda w: (-len(w), w))
-        return re.compile("|".join(map(re.escape, words)))
+        # full forms match too (and stay as they are): 市总 is not expanded inside 苏州市总工会
+        words = {*self.abbreviations, *self.abbreviations.values()}
+        return re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
 
     def compared(self, key: str) -> tuple[str, frozenset[str]]:
         """The form of rule key `key` that suggestions compare, and the reasons applied.
@@ -203,10 +204,6 @@ class Forms:
         """
         reasons: set[str] = set()
         text = key
-        found = _QUALIFIER.match(text)
-        if found:
-            reasons.add("legal_form" if f"({found[2]})" in LEGAL_SUFFIXES else "qualifier")
-            text = found[1]
         for suffix in PARTY_SUFFIXES:
             if text.endswith(suffix) and len(text) > len(suffix) + 1:
                 text = text[: -len(suffix)]
@@ -214,12 +211,17 @@ class Forms:
                 break
         stripped = True
         while stripped:
-            stripped = False
-            for suffix in LEGAL_SUFFIXES:
-                if text.endswith(suffix) and len(text) > len(suffix) + 1:
-                    text = text[: -len(suffix)]
-                    reasons.add("legal_form")
-                    stripped = True
+            found = _QUALIFIER.match(text)
+            if found:
+                reasons.add("legal_form" if f"({found[2]})" in LEGAL_SUFFIXES else "qualifier")
+                text = found[1]
+            suffix = next(
+                (s for s in LEGAL_SUFFIXES if text.endswith(s) and len(text) > len(s) + 1), None
+            )
+            if suffix is not None:
+                text = text[: -len(suffix)]
+                reasons.add("legal_form")
+            stripped = bool(found) or suffix is not None
         if _SCHOOL.search(text):
             text = text[:-1]
             reasons.add("school")
@@ -227,7 +229,7 @@ class Forms:
         if league:
             text = f"{league[1]}{league[2]}团{league[2]}委"
             reasons.add("abbreviation")
-        expanded = self._abbreviation.sub(lambda m: self.abbreviations[m[0]], text)
+        expanded = self._abbreviation.sub(lambda m: self.abbreviations.get(m[0], m[0]), text)
         if expanded != text:
             text = expanded
             reasons.add("abbreviation")

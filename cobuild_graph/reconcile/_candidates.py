@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel, LCSseq
 
-from cobuild_graph.reconcile._names import RULE_SCORES, Forms, numbers
+from cobuild_graph.reconcile._names import RULE_SCORES, Forms, districts, numbers
 
 # A bigram shared by more forms than this is too common to find containment by.
-_COMMON = 2_000
+_COMMON = 500
 _CONTAINMENT_PROBES = 3
 _MIN_CONTAINED = 4
 
@@ -150,14 +150,26 @@ def _contained_candidates(forms: Sequence[str]) -> set[tuple[int, int]]:
 
 
 def _spelling(forms: Sequence[str], similarity: float) -> list[tuple[int, int, float, str]]:
+    # Chinese names share long boilerplate (股份有限公司江苏省分行); what tells them apart is
+    # a few rare characters. A spelling suggestion needs both the Indel ratio and the overlap
+    # of characters weighted by rarity (idf) at the threshold; its score is the lower.
+    df = Counter(c for f in forms for c in set(f))
+    idf = {c: math.log((len(forms) + 1) / n) for c, n in df.items()}
+    # names whose numbers or districts differ are different units: no spelling suggestion
+    kinds: dict[tuple[tuple[str, ...], frozenset[str]], int] = {}
+    sign = [kinds.setdefault((numbers(f), districts(f)), len(kinds)) for f in forms]
     out = []
     for i, j in sorted(similar_candidates(forms, similarity) | _contained_candidates(forms)):
-        a, b = forms[i], forms[j]
-        if numbers(a) != numbers(b):
+        if sign[i] != sign[j]:
             continue
+        a, b = forms[i], forms[j]
         ratio = Indel.normalized_similarity(a, b) * 100
         if ratio >= similarity:
-            out.append((i, j, round(ratio, 1), "similar"))
+            ca, cb = set(a), set(b)
+            union = sum(idf[c] for c in ca | cb)
+            weighted = 100 * sum(idf[c] for c in ca & cb) / union if union else 100.0
+            if weighted >= similarity:
+                out.append((i, j, round(min(ratio, weighted), 1), "similar"))
             continue
         short, long = (a, b) if len(a) < len(b) else (b, a)
         if (

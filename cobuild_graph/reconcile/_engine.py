@@ -181,10 +181,17 @@ def reconcile(
     places = table.loc[labels.index[labels.isin(["District", "Street"])], "key"]
     forms = Forms.make(abbreviations, (*prefixes, *places.dropna().unique()))
 
-    keys = table.dropna(subset=["key"]).groupby(["label", "key"], sort=True)
-    spellings = keys["name"].agg(lambda s: Counter(s.tolist()))
-    where = keys["where"].agg(lambda s: sorted(set(s), key=_where_order))
-    counts = keys.size()
+    named = table.dropna(subset=["key"])
+    counts = named.groupby(["label", "key"], sort=True).size()
+    spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    by_name = named.groupby(["label", "key", "name"], sort=False).size()
+    for (label, key, name), count in zip(by_name.index.tolist(), by_name.tolist(), strict=True):
+        spellings[label, key][name] = count
+    places: dict[tuple[str, str], set[str]] = defaultdict(set)
+    at = named[["label", "key", "where"]].drop_duplicates()
+    for label, key, place in zip(*(at[c].tolist() for c in at.columns), strict=True):
+        places[label, key].add(place)
+    where = {lk: sorted(found, key=_where_order) for lk, found in places.items()}
     ids = {lk: entity_id(*lk) for lk in counts.index}
     _check_ids(ids)
     shown = {lk: _canonical(c) for lk, c in spellings.items()}
@@ -251,7 +258,7 @@ def reconcile(
     entity_of = {lk: ids[groups.find(lk)] for lk in ids}
     table["id"] = [
         entity_of.get((label, key)) if isinstance(key, str) else None
-        for label, key in zip(table["label"], table["key"], strict=True)
+        for label, key in zip(table["label"].tolist(), table["key"].tolist(), strict=True)
     ]
     entities = _entities(groups, ids, spellings, where, counts)
     suggestions = pd.DataFrame(list(by_pair.values()), columns=list(SUGGESTION_COLUMNS))
@@ -316,12 +323,14 @@ def _occurrences(
         )
     names = table["name"].astype(object).where(table["name"].notna(), "").astype(str)
     table["name"] = names
-    pairs = {(n, lab) for n, lab in zip(names, table["label"], strict=True)}
-    keys = {p: normalize_name(*p) or None for p in pairs}
-    table["key"] = [keys[p] for p in zip(names, table["label"], strict=True)]
-    table["where"] = [
-        _where(*r) for r in zip(table["file"], table["sheet"], table["row"], strict=True)
-    ]
+    named = list(zip(names.tolist(), table["label"].tolist(), strict=True))
+    keys = {p: normalize_name(*p) or None for p in set(named)}
+    table["key"] = pd.Series([keys[p] for p in named], index=table.index, dtype=object)
+    places = list(
+        zip(*(table[c].astype(object).tolist() for c in ("file", "sheet", "row")), strict=True)
+    )
+    written = {place: _where(*place) for place in set(places)}
+    table["where"] = [written[place] for place in places]
     return table
 
 
@@ -405,8 +414,8 @@ class _Groups:
 def _entities(
     groups: _Groups,
     ids: Mapping[tuple[str, str], str],
-    spellings: pd.Series,
-    where: pd.Series,
+    spellings: Mapping[tuple[str, str], Counter[str]],
+    where: Mapping[tuple[str, str], list[str]],
     counts: pd.Series,
 ) -> pd.DataFrame:
     members: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)

@@ -78,7 +78,8 @@ def normalize_name(name: str, kind: str = "Unit") -> str:
     '沧浪街道'
     """
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(name))).translate(_BRACKETS)
-    for suffix, replacement in OWN_SUFFIXES.get(resolve_kind(kind) or "", ()):
+    label = kind if kind in DEFAULT_SCHEMA.labels else resolve_kind(kind)
+    for suffix, replacement in OWN_SUFFIXES.get(label or "", ()):
         if text.endswith(suffix) and len(text) > len(suffix):
             return text[: -len(suffix)] + replacement
     return text
@@ -151,6 +152,8 @@ PARTY_SUFFIXES: tuple[str, ...] = ("党工委", "党总支", "党支部", "党�
 
 _QUALIFIER = re.compile(r"^(.{2,})\(([^()]+)\)$")
 _NUMBERS = re.compile(r"[0-9零〇一二三四五六七八九十百千两]+")
+# A district or county named inside a name (姑苏区, 吴江区); not the 区 of 社区.
+_DISTRICT = re.compile(r"[\u4e00-\u9fff]{2}(?<!社)[区县]")
 
 #: How sure each reason is (0–100), the score of a suggestion made by a rule.
 RULE_SCORES: Mapping[str, float] = {
@@ -267,3 +270,18 @@ def numbers(text: str) -> tuple[str, ...]:
     (('十',), ('2',))
     """
     return tuple(_NUMBERS.findall(text))
+
+
+def districts(text: str) -> frozenset[str]:
+    """The districts and counties named in `text` (not the 区 of 社区).
+
+    Two names that name different districts (or one a district, the other none) are
+    different units however alike they are spelt: 吴中区市场监督管理局, 吴江区市场监督管理局;
+    苏州市第七中学, 苏州市相城区第七中学. Only the prefix rule pairs them.
+
+    Examples
+    --------
+    >>> sorted(districts("苏州市吴中区道前社区卫生服务中心"))
+    ['吴中区']
+    """
+    return frozenset(_DISTRICT.findall(text))

@@ -577,8 +577,20 @@ def _default_schema() -> Schema:
                 "unit_type": _attr(
                     "str",
                     "organ 机关, soe 国企, school 学校, hospital 医院, institution 事业单位, "
-                    "private 两新组织, other",
-                    ("organ", "soe", "school", "hospital", "institution", "private", "other"),
+                    "private 非公企业 (两新组织 where a roster does not say which), "
+                    "mass 群团组织, social 社会组织, other",
+                    (
+                        "organ",
+                        "soe",
+                        "school",
+                        "hospital",
+                        "institution",
+                        "private",
+                        "mass",
+                        "social",
+                        "other",
+                    ),
+                    ("单位类型", "单位性质"),
                 ),
                 "level": _attr(
                     "str", "city or district level", ("city", "district"), ("层级", "级别")

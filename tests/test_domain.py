@@ -154,6 +154,8 @@ def test_sector_mix_blau_and_shannon(G: nx.MultiDiGraph) -> None:
         "hospital",
         "institution",
         "private",
+        "mass",
+        "social",
         "other",
         "unknown",
         "units",

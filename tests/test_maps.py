@@ -105,7 +105,8 @@ def test_colour_by_metric_gives_a_ramp_and_by_community_gives_categories(tiny):
     assert sum(item["count"] for item in parts.page["legend"]["items"]) == len(tiny)
     by_type = network_map(tiny, color_by="unit_type")
     assert {i["text"] for i in by_type.page["legend"]["items"]} <= {
-        "organ", "soe", "school", "hospital", "institution", "private", "other", "其他 other",
+        "organ", "soe", "school", "hospital", "institution", "private", "mass", "social", "other",
+        "其他 other",
     }  # fmt: skip
 
 

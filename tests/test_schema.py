@@ -34,6 +34,8 @@ def test_default_schema_has_the_design_labels_and_ties() -> None:
         "hospital",
         "institution",
         "private",
+        "mass",
+        "social",
         "other",
     )
     assert DEFAULT_SCHEMA.tie_attribute("PAIRED_WITH", "since").type == "date"

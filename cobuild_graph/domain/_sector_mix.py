@@ -39,8 +39,8 @@ def sector_mix(
     pandas.DataFrame
         One row per place at `level`, indexed by id: ``name``, one count column per unit
         type of the schema (``organ``, ``soe``, ``school``, ``hospital``, ``institution``,
-        ``private``, ``other``), ``unknown`` (units without a type), ``units``, ``blau``,
-        ``shannon`` (``NaN`` for a place without typed units).
+        ``private``, ``mass``, ``social``, ``other``), ``unknown`` (units without a type),
+        ``units``, ``blau``, ``shannon`` (``NaN`` for a place without typed units).
     """
     net = _Net.of(G, schema)
     spec = schema.labels["Unit"].attributes.get("unit_type")

@@ -1,0 +1,182 @@
+"""Which names of one kind to suggest as the same, by blocking: never every pair of names.
+
+Three ways to a suggestion, each through an index, not a comparison of all pairs:
+
+1. the same compared form (:meth:`Forms.compared`: legal form, qualifier, party organisation,
+   abbreviation, 校): one dictionary lookup per name;
+2. an administrative prefix: each name, less its prefixes one at a time, looked up among the
+   others' forms;
+3. spelling. For similarity (rapidfuzz's normalised Indel ratio) each form indexes its rarest
+   characters, as many as the edits within the threshold can take away (prefix filtering), so
+   that two forms at least as similar as the threshold always share an indexed character; for
+   containment each short form looks up its three rarest character bigrams.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel, LCSseq
+
+from cobuild_graph.reconcile._names import RULE_SCORES, Forms, districts, numbers
+
+# A bigram shared by more forms than this is too common to find containment by.
+_COMMON = 500
+_CONTAINMENT_PROBES = 3
+_MIN_CONTAINED = 4
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A suggestion between rule keys ``a`` and ``b`` (positions in the list of keys)."""
+
+    a: int
+    b: int
+    score: float
+    reasons: tuple[str, ...]
+
+
+def suggest(keys: Sequence[str], forms: Forms, *, similarity: float) -> list[Pair]:
+    """Suggestions among the distinct rule keys of one kind.
+
+    Parameters
+    ----------
+    keys
+        Distinct rule keys of one kind.
+    forms
+        The dictionaries and prefixes in force.
+    similarity
+        The least Indel ratio (0–100) of two forms for a spelling suggestion.
+
+    Returns
+    -------
+    list of Pair
+        One per pair of keys (``a < b``), the best-scored reasons.
+    """
+    compared = [forms.compared(k) for k in keys]
+    by_form: dict[str, list[int]] = defaultdict(list)
+    for i, (form, _) in enumerate(compared):
+        by_form[form].append(i)
+    best: dict[tuple[int, int], Pair] = {}
+
+    def add(i: int, j: int, score: float, reasons: Iterable[str]) -> None:
+        a, b = min(i, j), max(i, j)
+        if a != b and ((a, b) not in best or best[a, b].score < score):
+            best[a, b] = Pair(a, b, score, tuple(sorted(reasons)))
+
+    def differences(i: int, j: int) -> frozenset[str]:
+        ri, rj = compared[i][1], compared[j][1]
+        return (ri ^ rj) or (ri & rj)
+
+    for members in by_form.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                reasons = differences(i, j)
+                add(i, j, min(RULE_SCORES[r] for r in reasons), reasons)
+    for form, members in by_form.items():
+        for shorter in forms.shorter(form):
+            for j in by_form.get(shorter, ()):
+                for i in members:
+                    reasons = differences(i, j) | {"prefix"}
+                    add(i, j, min(RULE_SCORES[r] for r in reasons), reasons)
+
+    distinct = list(by_form)
+    ruled = {(compared[p.a][0], compared[p.b][0]) for p in best.values()}
+    for x, y, score, reason in _spelling(distinct, similarity):
+        fx, fy = distinct[x], distinct[y]
+        if (fx, fy) in ruled or (fy, fx) in ruled:
+            continue
+        for i in by_form[fx]:
+            for j in by_form[fy]:
+                add(i, j, score, (reason,))
+    return sorted(best.values(), key=lambda p: (p.a, p.b))
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[k : k + 2] for k in range(len(text) - 1)} or {text}
+
+
+def similar_candidates(forms: Sequence[str], similarity: float) -> set[tuple[int, int]]:
+    """Pairs of `forms` that may have an Indel ratio of at least `similarity` (0–100).
+
+    Every pair that does is among them (prefix filtering): a ratio ``t`` allows at most
+    ``d = (1 - t) (la + lb)`` insertions and deletions, and each deletion takes at most one
+    of a form's distinct characters away, so two such forms share one of each other's
+    ``d + 1`` rarest characters. Only those are indexed, and only forms of compatible
+    lengths are paired.
+    """
+    chars = [set(f) for f in forms]
+    df = Counter(c for cs in chars for c in cs)
+    t = similarity / 100
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, (form, cs) in enumerate(zip(forms, chars, strict=True)):
+        longest = len(form) * (2 - t) / t if t > 0 else math.inf
+        edits = math.floor((1 - t) * (len(form) + longest) + 1e-9) if t > 0 else len(cs)
+        for c in sorted(cs, key=lambda c: (df[c], c))[: edits + 1]:
+            index[c].append(i)
+    pairs: set[tuple[int, int]] = set()
+    lengths = [len(f) for f in forms]
+    for members in index.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                li, lj = lengths[i], lengths[j]
+                if abs(li - lj) <= (1 - t) * (li + lj) + 1e-9:
+                    pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def _contained_candidates(forms: Sequence[str]) -> set[tuple[int, int]]:
+    grams = [_bigrams(f) for f in forms]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, gs in enumerate(grams):
+        for g in gs:
+            index[g].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for i, (form, gs) in enumerate(zip(forms, grams, strict=True)):
+        if len(form) < _MIN_CONTAINED:
+            continue
+        rarest = sorted(gs, key=lambda g: (len(index[g]), g))[:_CONTAINMENT_PROBES]
+        for g in rarest:
+            if len(index[g]) > _COMMON:
+                continue
+            for j in index[g]:
+                other = forms[j]
+                if len(other) > len(form) and other[-1] == form[-1]:
+                    pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def _spelling(forms: Sequence[str], similarity: float) -> list[tuple[int, int, float, str]]:
+    # Chinese names share long boilerplate (股份有限公司江苏省分行); what tells them apart is
+    # a few rare characters. A spelling suggestion needs both the Indel ratio and the overlap
+    # of characters weighted by rarity (idf) at the threshold; its score is the lower.
+    df = Counter(c for f in forms for c in set(f))
+    idf = {c: math.log((len(forms) + 1) / n) for c, n in df.items()}
+    # names whose numbers or districts differ are different units: no spelling suggestion
+    kinds: dict[tuple[tuple[str, ...], frozenset[str]], int] = {}
+    sign = [kinds.setdefault((numbers(f), districts(f)), len(kinds)) for f in forms]
+    out = []
+    for i, j in sorted(similar_candidates(forms, similarity) | _contained_candidates(forms)):
+        if sign[i] != sign[j]:
+            continue
+        a, b = forms[i], forms[j]
+        ratio = Indel.normalized_similarity(a, b) * 100
+        if ratio >= similarity:
+            ca, cb = set(a), set(b)
+            union = sum(idf[c] for c in ca | cb)
+            weighted = 100 * sum(idf[c] for c in ca & cb) / union if union else 100.0
+            if weighted >= similarity:
+                out.append((i, j, round(min(ratio, weighted), 1), "similar"))
+            continue
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        if (
+            len(short) >= _MIN_CONTAINED
+            and short[-1] == long[-1]
+            and short[:2] in long
+            and LCSseq.similarity(short, long) == len(short)
+        ):
+            out.append((i, j, RULE_SCORES["contained"], "contained"))
+    return out

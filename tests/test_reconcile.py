@@ -1,0 +1,466 @@
+"""Name reconciliation: rules merge, everything else is a suggestion the researcher decides."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+from cobuild_graph.errors import CobuildGraphError, ValidationError
+from cobuild_graph.reconcile import (
+    ABBREVIATIONS,
+    KEEP_APART,
+    MERGE,
+    _engine,
+    entity_id,
+    normalize_name,
+    read_decisions,
+    reconcile,
+    unit_categories,
+    unit_category,
+    write_review,
+)
+from cobuild_graph.reconcile._candidates import similar_candidates
+from tests._workbooks import HOSTILE, texts, workbook_cells
+
+
+def occurrences(names: list[str], kind: str = "unit", file: str = "名册.xlsx") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": names,
+            "kind": kind,
+            "file": file,
+            "sheet": "2022",
+            "row": range(2, len(names) + 2),
+        }
+    )
+
+
+def pair(found, a: str, b: str) -> pd.Series | None:
+    """The suggestion between the names `a` and `b` (by rule key), if any."""
+    s = found.suggestions
+    kind = found.occurrences.loc[found.occurrences["name"] == a, "label"].iloc[0]
+    ka, kb = sorted((normalize_name(a, kind), normalize_name(b, kind)))
+    hit = s[(s["kind"] == kind) & (s["key_a"] == ka) & (s["key_b"] == kb)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def same_entity(found, a: str, b: str) -> bool:
+    ids = found.occurrences.drop_duplicates("name").set_index("name")["id"]
+    return bool(ids[a] == ids[b])
+
+
+# -- merged by rule -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "names"),
+    [
+        ("community", ["道前社区", "道前社区居委会", "道前社区居民委员会", "道前社区\u3000"]),
+        ("community", [" 道前 社区", "道前社区居委会\t"]),
+        ("street", ["沧浪街道", "沧浪街道办事处", "沧浪街道办"]),
+        ("unit", ["苏州市公安局（姑苏分局）", "苏州市公安局(姑苏分局)", "苏州市公安局[姑苏分局]"]),
+        ("unit", ["ＳＺ１２３中心", "SZ123中心", "SZ 123 中心"]),
+    ],
+)  # fmt: skip
+def test_width_spaces_brackets_and_own_suffixes_merge_by_rule(kind: str, names: list[str]) -> None:
+    found = reconcile(occurrences(names, kind))
+    assert len(found.entities) == 1
+    assert found.suggestions.empty
+    entity = found.entities.iloc[0]
+    assert sorted(entity["spellings"]) == sorted(set(names))
+    assert entity["occurrences"] == len(names)
+
+
+def test_a_party_organisation_is_suggested_never_merged_with_its_place() -> None:
+    found = reconcile(
+        pd.concat(
+            [
+                occurrences(
+                    ["道前社区", "道前社区居委会", "道前社区党委", "道前社区党总支"], "社区"
+                ),
+                occurrences(["沧浪街道办事处", "沧浪街道党工委"], "Street"),
+            ]
+        )
+    )
+    assert len(found.entities) == 5
+    for a, b in [("道前社区", "道前社区党委"), ("沧浪街道办事处", "沧浪街道党工委")]:
+        assert not same_entity(found, a, b)
+        suggestion = pair(found, a, b)
+        assert suggestion is not None
+        assert "party organisation" in suggestion["reason"]
+        assert suggestion["score"] < 90  # below the usual --accept threshold
+    # two party bodies of one community: a suggestion too, never a merge
+    assert pair(found, "道前社区党委", "道前社区党总支") is not None
+
+
+def test_names_of_different_kinds_are_never_compared() -> None:
+    found = reconcile(
+        pd.concat([occurrences(["道前社区"], "community"), occurrences(["道前社区"])])
+    )
+    assert len(found.entities) == 2
+    assert found.suggestions.empty
+    assert set(found.entities["kind"]) == {"Community", "Unit"}
+
+
+# -- suggested ----------------------------------------------------------------------------
+
+SUGGESTED = [
+    ("市政设施管理处", "苏州市市政设施管理处", "administrative prefix"),
+    ("苏州市律师协会", "江苏省苏州市律师协会", "administrative prefix"),
+    ("姑苏区税务局", "国家税务总局苏州市姑苏区税务局", "administrative prefix"),
+    ("苏州银行", "苏州银行股份有限公司", "legal-form"),
+    ("苏州轨道交通集团", "苏州轨道交通集团有限公司", "legal-form"),
+    ("某某创业投资中心", "某某创业投资中心（有限合伙）", "legal-form"),
+    ("苏州某某有限责任公司", "苏州某某有限公司", "legal-form"),
+    ("中国移动苏州分公司", "中国移动通信集团江苏有限公司苏州分公司", "in order"),
+    ("苏州供电公司", "国网苏州供电公司", "administrative prefix"),
+    ("苏州供电公司", "国网江苏省电力有限公司苏州供电分公司", "in order"),
+    ("国网苏州供电公司", "国网江苏省电力有限公司苏州供电分公司", "in order"),
+    ("苏州市第十中学", "苏州市第十中学校", "school"),
+    ("苏州大学（本部）", "苏州大学", "qualifier"),
+    ("苏州市妇联", "苏州市妇女联合会", "abbreviation"),
+    ("团市委", "共青团苏州市委员会", "abbreviation"),
+    ("苏州市工商联", "苏州市工商业联合会", "abbreviation"),
+    ("苏州市公积金中心", "苏州市住房公积金管理中心", "abbreviation"),
+    ("姑苏区人社局", "苏州市姑苏区人力资源和社会保障局", "administrative prefix"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "reason"), SUGGESTED)
+def test_every_other_naming_pattern_is_a_suggestion_not_a_merge(
+    a: str, b: str, reason: str
+) -> None:
+    found = reconcile(occurrences([a, b, a]))
+    assert not same_entity(found, a, b)
+    suggestion = pair(found, a, b)
+    assert suggestion is not None, (a, b)
+    assert reason in suggestion["reason"]
+    assert suggestion["decision"] is None
+    assert {suggestion["name_a"], suggestion["name_b"]} == {a, b}
+    assert suggestion["rows_a" if suggestion["name_a"] == a else "rows_b"] == (
+        "名册.xlsx/2022:2, 名册.xlsx/2022:4"
+    )
+
+
+@pytest.mark.parametrize("short", sorted(ABBREVIATIONS))
+def test_each_abbreviation_of_the_dictionary_is_suggested(short: str) -> None:
+    found = reconcile(occurrences([f"苏州市{short}", f"苏州市{ABBREVIATIONS[short]}"]))
+    assert pair(found, f"苏州市{short}", f"苏州市{ABBREVIATIONS[short]}") is not None
+
+
+def test_the_caller_extends_abbreviations_and_prefixes() -> None:
+    names = ["市总", "苏州市总工会", "某某服务中心", "吴江经开区管委会某某服务中心"]
+    found = reconcile(occurrences(names))
+    assert found.suggestions.empty  # 经开区 names a district the other does not
+    found = reconcile(
+        occurrences(names), abbreviations={"市总": "苏州市总工会"}, prefixes=["吴江经开区管委会"]
+    )
+    assert "abbreviation" in pair(found, "市总", "苏州市总工会")["reason"]
+    prefixed = pair(found, "某某服务中心", "吴江经开区管委会某某服务中心")
+    assert prefixed["reason"] == "行政前缀 administrative prefix"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("南环第一社区", "南环第二社区"),
+        ("苏州市第一中学", "苏州市第十中学"),
+        ("姑苏区税务局", "吴中区税务局"),
+        ("苏州市第1人民医院", "苏州市第2人民医院"),
+    ],
+)
+def test_different_numbers_or_places_are_kept_apart(a: str, b: str) -> None:
+    kind = "community" if "社区" in a else "unit"
+    found = reconcile(occurrences([a, b], kind))
+    assert len(found.entities) == 2
+    assert found.suggestions.empty
+
+
+def test_a_similar_spelling_is_suggested_when_its_rare_characters_agree() -> None:
+    a, b = "苏州团市委", "苏州市团市委"  # both written out: 苏州(市)共青团市委员会
+    others = [
+        "苏州市星海实验中学",
+        "苏州市星港实验中学",
+        "中国农业银行苏州分行",
+        "中国工商银行苏州分行",
+    ]
+    found = reconcile(occurrences([a, b, *others]))
+    suggestion = pair(found, a, b)
+    assert "similar spelling" in suggestion["reason"]
+    ratio = Indel.normalized_similarity("苏州共青团市委员会", "苏州市共青团市委员会") * 100
+    assert suggestion["score"] == pytest.approx(ratio, abs=0.05)
+    # one rare character apart: alike in spelling, different units
+    assert len(found.suggestions) == 1
+    # under a stricter threshold the pair is still contained, at containment's lower score
+    stricter = pair(reconcile(occurrences([a, b]), similarity=95), a, b)
+    assert "in order" in stricter["reason"]
+    assert stricter["score"] == 80
+
+
+# -- blocking ----------------------------------------------------------------------------
+
+
+def generated_names(count: int, seed: int) -> list[str]:
+    """Names from a few hundred characters, a third of them near copies of another."""
+    rng = random.Random(seed)
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 1000)]
+    tails = ["中学", "小学", "医院", "银行", "有限公司", "中心", "协会", "研究所", "管理处", "局"]
+    names: set[str] = set()
+    while len(names) < count:
+        if names and rng.random() < 0.35:
+            name = list(rng.choice(sorted(names)))
+            for _ in range(rng.randint(1, 2)):  # a typo, a character more or less
+                at = rng.randrange(len(name))
+                edit = rng.choice(["swap", "insert", "delete"])
+                if edit == "swap":
+                    name[at] = rng.choice(pool)
+                elif edit == "insert":
+                    name.insert(at, rng.choice(pool))
+                elif len(name) > 3:
+                    del name[at]
+            names.add("".join(name))
+        else:
+            names.add("".join(rng.choices(pool, k=rng.randint(3, 10))) + rng.choice(tails))
+    return sorted(names)
+
+
+@pytest.mark.parametrize("threshold", [70, 80, 90])
+def test_blocking_finds_every_pair_an_all_pairs_comparison_finds(threshold: float) -> None:
+    names = generated_names(400, seed=threshold)
+    scores = process.cdist(names, names, scorer=Indel.normalized_similarity, workers=1)
+    i, j = np.nonzero(np.triu(scores >= threshold / 100 - 1e-9, k=1))
+    brute = set(zip(i.tolist(), j.tolist(), strict=True))
+    assert len(brute) > 20
+    candidates = similar_candidates(names, threshold)
+    found = {(a, b) for a, b in candidates if scores[a, b] >= threshold / 100 - 1e-9}
+    assert found == brute
+    if threshold >= 90:  # the default: far from all pairs
+        assert len(candidates) < len(names) * (len(names) - 1) / 2 / 20
+
+
+# -- decisions ---------------------------------------------------------------------------
+
+
+def decide(review: Path, decisions: dict[tuple[str, str], str]) -> None:
+    book = openpyxl.load_workbook(review)
+    sheet = book["建议 suggestions"]
+    header = [c.value for c in sheet[1]]
+    a, b, d = (header.index(h) for h in ("名称甲 name_a", "名称乙 name_b", "决定 decision"))
+    for row in sheet.iter_rows(min_row=2):
+        key = (row[a].value, row[b].value)
+        for names in (key, key[::-1]):
+            if names in decisions:
+                row[d].value = decisions[names]
+    book.save(review)
+
+
+def test_decisions_round_trip_through_the_review_workbook(tmp_path: Path) -> None:
+    names = ["苏州市妇联", "苏州市妇女联合会", "苏州大学（本部）", "苏州大学"]
+    names += ["苏州银行", "苏州银行股份有限公司"]
+    roster = occurrences(names)
+    first = reconcile(roster)
+    assert first.summary()["entities"] == 6
+    assert first.summary()["undecided"] == 3
+    review = write_review(first, tmp_path / "review.xlsx")
+    decide(
+        review,
+        {
+            ("苏州市妇联", "苏州市妇女联合会"): "合并 merge",
+            ("苏州大学", "苏州大学（本部）"): "分开 keep apart",
+        },
+    )
+    decisions = read_decisions(review)
+    assert sorted(decisions["decision"]) == [KEEP_APART, MERGE]
+    assert decisions["row"].tolist() == sorted(decisions["row"].tolist())
+
+    second = reconcile(roster, decisions=review)
+    assert second.summary() | {"spellings": 0} == {
+        "spellings": 0,
+        "keys": 6,
+        "entities": 5,
+        "suggestions": 3,
+        "merged": 1,
+        "kept_apart": 1,
+        "undecided": 1,
+    }
+    assert same_entity(second, "苏州市妇联", "苏州市妇女联合会")
+    assert pair(second, "苏州大学", "苏州大学（本部）")["decided_by"] == "file"
+    # the merged entity: the id of the key that sorts first, the most frequent spelling
+    merged = second.entities.loc[second.occurrences.set_index("name")["id"]["苏州市妇联"]]
+    assert merged.name == entity_id("Unit", min("苏州市妇联", "苏州市妇女联合会"))
+    assert sorted(merged["keys"]) == ["苏州市妇女联合会", "苏州市妇联"]
+
+    # the review written again keeps the decisions; accepting all merges only the undecided
+    again = write_review(second, tmp_path / "again.xlsx")
+    assert len(read_decisions(again)) == 2
+    third = reconcile(roster, decisions=again, accept_above=0)
+    assert len(third.entities) == 4
+    assert not same_entity(third, "苏州大学", "苏州大学（本部）")
+    assert pair(third, "苏州银行", "苏州银行股份有限公司")["decided_by"] == "threshold"
+
+
+def test_decisions_match_any_spelling_the_rules_merge_and_need_no_suggestion(
+    tmp_path: Path,
+) -> None:
+    roster = occurrences(["道前社区居委会", "十全街社区", "道前社区"], "community")
+    csv = tmp_path / "decisions.csv"
+    csv.write_bytes(
+        "类型,名称甲,名称乙,决定\n社区,道前社区居民委员会,十全街社区,合并\n".encode("gbk")
+    )
+    found = reconcile(roster, decisions=csv)
+    assert len(found.entities) == 1
+    assert found.suggestions.loc[0, "reason"] == "研究者的决定 the researcher's decision"
+
+
+def test_accept_above_takes_only_suggestions_at_or_over_the_threshold() -> None:
+    roster = occurrences(["苏州银行", "苏州银行股份有限公司", "苏州大学", "苏州大学（本部）"])
+    assert len(reconcile(roster, accept_above=95).entities) == 3
+    assert len(reconcile(roster, accept_above=95.1).entities) == 4
+    accepted = reconcile(roster, accept_above=90)
+    assert not same_entity(accepted, "苏州大学", "苏州大学（本部）")  # a qualifier scores 70
+    assert accepted.summary()["merged"] == 1
+
+
+def test_accept_above_never_merges_what_a_decision_keeps_apart() -> None:
+    # 苏州银行 = 苏州银行股份有限公司 (95) and 苏州银行有限公司 (95); keep the last two apart
+    roster = occurrences(["苏州银行", "苏州银行股份有限公司", "苏州银行有限公司"])
+    keep = pd.DataFrame(
+        {"kind": ["unit"], "name_a": ["苏州银行股份有限公司"], "name_b": ["苏州银行有限公司"],
+         "decision": ["分开"]}
+    )  # fmt: skip
+    found = reconcile(roster, decisions=keep, accept_above=90)
+    assert len(found.entities) == 2
+    assert found.summary()["merged"] == 1
+
+
+def test_contradictory_decisions_are_refused_with_their_rows() -> None:
+    roster = occurrences(["甲单位", "乙单位", "丙单位"])
+    decisions = pd.DataFrame(
+        {
+            "kind": ["unit"] * 3,
+            "name_a": ["甲单位", "乙单位", "甲单位"],
+            "name_b": ["乙单位", "丙单位", "丙单位"],
+            "decision": ["分开", "合并", "合并"],
+        }
+    )
+    with pytest.raises(ValidationError, match="keeps apart") as error:
+        reconcile(roster, decisions=decisions)
+    assert error.value.problems["row"].tolist() == [4]
+
+
+def test_a_decision_that_is_neither_merge_nor_keep_apart_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("kind,name_a,name_b,decision\nunit,甲,乙,maybe\nvillage,甲,乙,合并\n")
+    with pytest.raises(ValidationError, match="unknown decision") as error:
+        read_decisions(path)
+    assert error.value.problems[["row", "column"]].values.tolist() == [[2, "decision"], [3, "kind"]]
+    path.write_text("kind,name_a,decision\n")
+    with pytest.raises(ValidationError, match="name_b is missing"):
+        read_decisions(path)
+
+
+# -- stable ids ----------------------------------------------------------------------------
+
+ROSTER = ["苏州银行", "道前社区", "苏州市妇联", "苏州大学（本部）", "苏州大学", "苏州市妇女联合会"]
+
+
+def test_ids_are_the_same_every_run_in_any_row_order_and_after_appended_rows() -> None:
+    roster = occurrences(ROSTER * 3)
+    ids = reconcile(roster).occurrences.set_index("name")["id"].to_dict()
+    assert reconcile(roster).occurrences.set_index("name")["id"].to_dict() == ids
+    shuffled = reconcile(roster.sample(frac=1, random_state=7))
+    assert shuffled.occurrences.set_index("name")["id"].to_dict() == ids
+    pd.testing.assert_frame_equal(shuffled.entities.drop(columns="rows"),
+                                  reconcile(roster).entities.drop(columns="rows"))  # fmt: skip
+    more = pd.concat([roster, occurrences(["苏州银行股份有限公司", "沧浪新城社区", "苏州市妇联"])])
+    after = reconcile(more).occurrences.drop_duplicates("name").set_index("name")["id"]
+    assert {n: after[n] for n in ids} == ids
+    assert ids["苏州银行"] == entity_id("Unit", "苏州银行")
+
+
+def test_a_merged_entity_keeps_its_id_when_rows_are_appended() -> None:
+    merge = pd.DataFrame(
+        {"kind": ["unit"], "name_a": ["苏州市妇联"], "name_b": ["苏州市妇女联合会"]}
+    ).assign(decision="合并")
+    before = reconcile(occurrences(ROSTER), decisions=merge)
+    after = reconcile(occurrences([*ROSTER, "苏州市妇联", "苏州市妇联"]), decisions=merge)
+    id_before = before.occurrences.set_index("name")["id"]["苏州市妇联"]
+    assert after.occurrences.set_index("name")["id"]["苏州市妇女联合会"] == id_before
+    # the canonical name follows the rows (now 苏州市妇联 is the more frequent); the id does not
+    assert after.entities.loc[id_before, "name"] == "苏州市妇联"
+
+
+def test_an_id_collision_is_an_error_not_a_silent_merge(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_engine, "_ID_BYTES", 1)
+    with pytest.raises(CobuildGraphError, match="same id"):
+        reconcile(occurrences([f"单位{i}" for i in range(300)]))
+
+
+# -- the occurrences table -----------------------------------------------------------------
+
+
+def test_blank_names_get_no_entity_and_unknown_kinds_are_refused() -> None:
+    found = reconcile(occurrences(["苏州银行", "", "\u3000", None]))  # type: ignore[list-item]
+    assert len(found.entities) == 1
+    assert found.occurrences["id"].isna().tolist() == [False, True, True, True]
+    with pytest.raises(ValidationError, match="unknown kind") as error:
+        reconcile(occurrences(["苏州银行"], "village"))
+    assert error.value.problems[["file", "row"]].values.tolist() == [["名册.xlsx", 2]]
+    with pytest.raises(ValidationError, match="missing"):
+        reconcile([{"name": "苏州银行"}])
+
+
+def test_hostile_names_stay_text_in_the_review_workbook(tmp_path: Path) -> None:
+    names = [text for text in HOSTILE if len(text) < 1000]
+    roster = occurrences([*names, *(f"{n}有限公司" for n in names)], file=HOSTILE[1])
+    found = reconcile(roster)
+    assert len(found.suggestions) >= 5
+    cells = texts(workbook_cells(write_review(found, tmp_path / "review.xlsx"))["建议 suggestions"])
+    shown = {*found.suggestions["name_a"], *found.suggestions["name_b"]}
+    assert HOSTILE[0] in shown
+    assert "a\r\nb\rc有限公司" in shown  # kept as written: only the rule key drops spaces
+    assert shown <= cells
+    assert any(str(v).startswith(HOSTILE[1]) for v in cells)  # the file name, in rows_a
+
+
+# -- categories ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "unit_type"),
+    [
+        *((w, "organ") for w in ("党政机关", "机关", "机关单位", "行政机关")),
+        ("事业单位", "institution"),
+        *((w, "soe") for w in ("国有企业", "国企", "央企", "市属国企")),
+        *((w, "private") for w in ("非公企业", "民营企业", "民企", "私营企业", "外资企业")),
+        ("两新组织", "private"),
+        *((w, "school") for w in ("学校", "高校", "中小学")),
+        *((w, "hospital") for w in ("医院", "卫生院")),
+        *((w, "mass") for w in ("群团组织", "群团", "工会", "共青团", "妇联", "科协", "残联")),
+        *((w, "social") for w in ("社会组织", "社团", "民办非企业单位", "基金会", "行业协会")),
+        ("ＳＯＥ", "soe"),
+        (" 国 企\u3000", "soe"),
+    ],
+)  # fmt: skip
+def test_roster_categories_map_onto_the_schema_unit_types(written: str, unit_type: str) -> None:
+    assert unit_category(written) == unit_type
+
+
+def test_unknown_categories_are_kept_as_written_and_reported() -> None:
+    table = unit_categories(["国企", "合作社", "国企", "", None, "村集体"])
+    assert table.index.tolist() == ["国企", "合作社", "村集体"]
+    unknown = table[~table["known"]]
+    assert unknown.index.tolist() == ["合作社", "村集体"]
+    assert unknown["unit_type"].tolist() == [None, None]
+    assert table.loc["国企", "count"] == 2
+    extended = unit_categories(["合作社"], extra={"合作社": "private"})
+    assert extended.loc["合作社", "unit_type"] == "private"
+    with pytest.raises(ValueError, match="not unit_type values: cooperative"):
+        unit_categories(["合作社"], extra={"合作社": "cooperative"})

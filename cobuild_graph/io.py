@@ -667,11 +667,15 @@ def _check_width(text: str, delimiter: str) -> None:
     """
     if text.count(delimiter) < MAX_COLUMNS:
         return
-    unquoted = _quoted_cells(delimiter).sub("", text)
-    for row, line in enumerate(_LINE_BREAK.split(unquoted), start=1):
-        count = line.count(delimiter) + 1
+    if '"' in text:
+        text = _quoted_cells(delimiter).sub("", text)  # a record's line breaks go with them
+    row, start = 1, 0
+    for line_break in (*_LINE_BREAK.finditer(text), None):
+        end = len(text) if line_break is None else line_break.start()
+        count = text.count(delimiter, start, end) + 1
         if count > MAX_COLUMNS:
             raise _TooWideError(row, count)
+        row, start = row + 1, end if line_break is None else line_break.end()
 
 
 @functools.cache

@@ -536,7 +536,7 @@ def _check_cells(
                     _too_long_message(int(lengths[index])),
                 )
     # A CSV file holding none of these characters needs no look at each cell.
-    if sheet.text is not None and not XML_ILLEGAL.search(sheet.text):
+    if sheet.text is not None and not _may_hold_xml_illegal(sheet.text):
         return
     for column in columns:
         values = frame[column].tolist()
@@ -551,6 +551,24 @@ def _check_cells(
                     _excerpt(value),
                     _control_message(found.group()),
                 )
+
+
+# The bytes of UTF-8 text that XML_ILLEGAL has nothing to say about: all but its ASCII ones.
+_BYTES_XML_HOLDS = bytes(b for b in range(256) if b > 0x7F or not XML_ILLEGAL.match(chr(b)))
+
+
+def _may_hold_xml_illegal(text: str) -> bool:
+    """Whether `text` may hold a character of :data:`XML_ILLEGAL`: a quick look at C speed
+    (a search with the pattern itself takes three times as long on Chinese text).
+
+    Its ASCII controls are found by deleting every other byte of the UTF-8 encoding; of
+    the rest, lone surrogates cannot be encoded and U+FFFE and U+FFFF are looked for.
+    """
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return bool(data.translate(None, _BYTES_XML_HOLDS)) or "\ufffe" in text or "\uffff" in text
 
 
 def _too_long_message(length: int) -> str:

@@ -107,9 +107,9 @@ def append_row(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any], *, 
                 where = f"{sheet.title}!{get_column_letter(column)}{row}"
                 raise ExcelLimitError(
                     f"{where}: 文本 {len(value):,} 字符，超过 Excel 单元格上限 "
-                    f"{EXCEL_MAX_CELL_CHARS:,}，请改写 CSV / {len(value):,} characters do not "
-                    f"fit in an Excel cell (at most {EXCEL_MAX_CELL_CHARS:,}): write CSV "
-                    "files instead, which hold any length"
+                    f"{EXCEL_MAX_CELL_CHARS:,}，请缩短 / {len(value):,} characters do not "
+                    f"fit in an Excel cell (at most {EXCEL_MAX_CELL_CHARS:,}): shorten the "
+                    "text, or write CSV files"
                 )
             cell = Cell(sheet, row=row, column=column)
             cell.value = excel_text(value)

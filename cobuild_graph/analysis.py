@@ -377,7 +377,7 @@ def write_analysis(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
     ------
     ExcelLimitError
         If a table has more rows than an Excel sheet holds (1,048,575 below the header), or
-        a cell more characters (32,767): write a folder of CSV files instead. Nothing is
+        a cell more characters (32,767): shorten it, or write a folder of CSV files. Nothing is
         written then.
     """
     path = Path(path)

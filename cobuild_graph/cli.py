@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_NEO4J = 3
+#: The reader of the output went away (``cobuild-graph ... | head``): 128 + SIGPIPE, as a
+#: shell reports a program that the signal stopped.
+EXIT_BROKEN_PIPE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,6 +43,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv
         The arguments after the program name; ``sys.argv[1:]`` when ``None``.
     """
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # output still buffered meets a closed pipe here, not at exit
+    except BrokenPipeError:
+        # Stop quietly, as Python's documentation advises (the note on SIGPIPE): point
+        # stdout at devnull, so that the interpreter's last flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

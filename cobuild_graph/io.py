@@ -12,8 +12,10 @@ found is raised at once in one :class:`~cobuild_graph.errors.ValidationError`.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import json
@@ -23,6 +25,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -33,10 +36,20 @@ import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from openpyxl.utils import range_boundaries
 from openpyxl.utils.escape import unescape
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from cobuild_graph._encoding import DecodeError, decode_text
-from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
+from cobuild_graph._files import (
+    EXCEL_MAX_CELL_CHARS,
+    XML_ILLEGAL,
+    append_row,
+    atomic_write,
+    check_excel_rows,
+    write_csv,
+)
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import ValidationError, problems_frame
 from cobuild_graph.export import write_gexf, write_graphml, write_pajek, write_ucinet_dl
@@ -72,6 +85,14 @@ _METADATA_ALIASES = {
 }
 _TABLE_NAME = re.compile(r"^(?P<kind>nodes|ties)(?:[_-](?P<part>.+))?$", re.IGNORECASE)
 _HEADER_SEARCH_ROWS = 10
+#: The most columns a table may have; a row with more cells is refused, not read.
+MAX_COLUMNS = 1_000
+#: The most characters one cell may hold: Excel's own limit, for CSV files too.
+MAX_CELL_CHARACTERS = EXCEL_MAX_CELL_CHARS
+# A workbook part that expands more than this many times is refused (as Apache POI does):
+# zip bombs do, Excel's files do not. Parts that expand to under a mebibyte are not judged.
+_MAX_INFLATE_RATIO = 100
+_INFLATE_CHECKED_BYTES = 1 << 20
 _TRIM = " \t\r\n\u3000\u00a0\u200b\ufeff"
 
 
@@ -124,7 +145,7 @@ def read_tables(
         kind: _combine([s for s in sheets if s.kind == kind], kind, schema, problems)
         for kind in ("nodes", "ties")
     }
-    meta = _read_metadata(path, encoding, problems)
+    meta = _read_metadata(path, encoding, sheets, problems)
     nodes, ties = validate_tables(raw["nodes"], raw["ties"], schema, problems)
     if problems:
         raise ValidationError(problems_frame(problems.records))
@@ -206,7 +227,7 @@ def write_dataset(
     ------
     ExcelLimitError
         For ``.xlsx``: a table of more rows than a sheet holds, or a text longer than a
-        cell holds (32,767 characters); nothing is written. A CSV folder holds both.
+        cell holds (32,767 characters); nothing is written.
     TypeError
         If `options` are given for a CSV folder or a workbook, which take none.
 
@@ -249,11 +270,13 @@ _GRAPH_WRITERS: dict[str, Any] = {
 
 
 class _Sheet(NamedTuple):
-    kind: str  # "nodes" or "ties"
+    kind: str  # "nodes", "ties" or "metadata"
     part: str | None  # the label or tie type of a split table
     file: str  # how problems name it
     text: str | None = None  # a CSV file's decoded text
-    grid: list[list[str]] | None = None  # a worksheet's cells; row i is spreadsheet row i + 1
+    # A worksheet's non-empty cells, as the workbook holds them: {row: {column: value}},
+    # both 1-based; rows and cells the sheet does not hold are absent.
+    cells: dict[int, dict[int, Any]] | None = None
 
 
 def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[_Sheet]:
@@ -265,7 +288,10 @@ def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[
             if (m := _TABLE_NAME.match(f.stem))
         ]
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheets = _xlsx_sheets(path)
+        book = _xlsx_sheets(path, problems)
+        if book is None:
+            return []  # not a workbook: already reported
+        sheets = book
     else:
         problems.add(
             str(path), None, None, None, "a dataset is a folder of CSV files or an .xlsx workbook"
@@ -289,23 +315,150 @@ def _decoded(file: Path, encoding: str | None, problems: Problems) -> str | None
     return text
 
 
-def _xlsx_sheets(path: Path) -> list[_Sheet]:
-    book = openpyxl.load_workbook(path, data_only=True)
+# What openpyxl and the zip and XML parsers raise on a file that is no complete workbook.
+_UNREADABLE_BOOK = (
+    zipfile.BadZipFile,
+    KeyError,  # a part the workbook names is missing from the archive
+    OSError,
+    EOFError,
+    SyntaxError,  # XML that does not parse (ElementTree's and lxml's errors derive from it)
+    ValueError,
+    TypeError,
+    InvalidFileException,
+)
+
+
+def _xlsx_sheets(path: Path, problems: Problems) -> list[_Sheet] | None:
+    """The workbook's node, tie and metadata sheets; ``None`` (and a problem) if the file is
+    no readable workbook.
+
+    The sheets are read in streaming mode and only the cells the workbook holds are kept,
+    so the work follows the content, not the used range a sheet claims.
+    """
+    where = str(path)
+    refused = _zip_problem(path)
+    if refused:
+        problems.add(where, None, None, None, refused)
+        return None
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except _UNREADABLE_BOOK as error:
+        problems.add(where, None, None, None, _unreadable(error))
+        return None
     sheets = []
-    for sheet in book.worksheets:
-        match = _TABLE_NAME.match(sheet.title.strip())
-        if not match:
-            continue
-        grid = [[_cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-        for merged in sheet.merged_cells.ranges:  # a merged cell's value fills its range
-            value = grid[merged.min_row - 1][merged.min_col - 1]
-            for r in range(merged.min_row - 1, merged.max_row):
-                for c in range(merged.min_col - 1, merged.max_col):
-                    grid[r][c] = value
-        file = f"{path} (sheet {sheet.title})"
-        sheets.append(_Sheet(match["kind"].lower(), match["part"], file, grid=grid))
-    book.close()
+    try:
+        for sheet in book.worksheets:
+            title = sheet.title.strip()
+            match = _TABLE_NAME.match(title)
+            if not match and title != "metadata":
+                continue
+            file = f"{path} (sheet {sheet.title})"
+            try:
+                cells = _sheet_cells(book, sheet)
+            except _UNREADABLE_BOOK as error:
+                problems.add(file, None, None, None, _unreadable(error, "sheet"))
+                cells = None
+            except _OverlapError as error:
+                problems.add(file, error.row, None, error.ref, str(error))
+                cells = None
+            kind, part = (match["kind"].lower(), match["part"]) if match else ("metadata", None)
+            sheets.append(_Sheet(kind, part, file, cells=cells))
+    finally:
+        book.close()
     return sheets
+
+
+def _zip_problem(path: Path) -> str | None:
+    """Why the file cannot be an ``.xlsx`` workbook, judged from its zip directory alone."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return (
+            "not an .xlsx workbook: the file is not a zip archive as .xlsx files are "
+            "(an old .xls file renamed? open it in Excel and save it as .xlsx)"
+        )
+    if not any(p.filename == "[Content_Types].xml" for p in parts):
+        return "not an .xlsx workbook: the zip archive holds no workbook ([Content_Types].xml)"
+    for part in parts:
+        expanded = part.file_size
+        if expanded > _INFLATE_CHECKED_BYTES and expanded > _MAX_INFLATE_RATIO * part.compress_size:
+            return (
+                f"not read: {part.filename} expands from {part.compress_size:,} to "
+                f"{expanded:,} bytes, more than {_MAX_INFLATE_RATIO} times, as zip bombs do "
+                "and Excel's workbooks do not; save the data again from Excel, or as CSV"
+            )
+    return None
+
+
+def _unreadable(error: BaseException, what: str = "workbook") -> str:
+    reason = error.args[0] if isinstance(error, KeyError) and error.args else error
+    return (
+        f"cannot read this {what} ({type(error).__name__}: {reason}); "
+        "open it in Excel and save it again as .xlsx"
+    )
+
+
+class _OverlapError(Exception):
+    """Merged ranges that overlap, which Excel never writes, would fill cells again."""
+
+    def __init__(self, ref: str, row: int) -> None:
+        super().__init__("merged cells overlap other merged cells: unmerge them")
+        self.ref = ref
+        self.row = row
+
+
+def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
+    """The non-empty cells of a read-only worksheet, merged ranges filled with their value.
+
+    openpyxl's streaming parser yields each ``<row>`` as the cells it holds; its public row
+    iterator pads every row to a rectangle, which a crafted sheet makes astronomically
+    large, so the parser is used directly, with the settings the read-only sheet gives it.
+    """
+    cells: dict[int, dict[int, Any]] = {}
+    with book._archive.open(sheet._worksheet_path) as source:
+        parser = WorkSheetParser(
+            source,
+            book.shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, row in parser.parse():
+            held = {c["column"]: c["value"] for c in row if c["value"] not in (None, "")}
+            if held:
+                cells.setdefault(number, {}).update(held)
+        merged = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
+    _fill_merged(cells, [m.ref for m in merged])
+    return cells
+
+
+def _fill_merged(cells: dict[int, dict[int, Any]], refs: list[str]) -> None:
+    """Give every cell of a merged range its value, as the sheet shows it.
+
+    Only rows that hold a cell and columns up to the widest one are filled: a range that
+    reaches past the content (a title merged across the sheet) adds nothing beyond it.
+    """
+    if not refs or not cells:
+        return
+    numbers = sorted(cells)
+    widest = min(max(max(row) for row in cells.values()), MAX_COLUMNS + 1)
+    budget = len(numbers) * widest  # ranges that do not overlap fill at most every cell once
+    for ref in refs:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        value = cells.get(min_row, {}).get(min_col)
+        if value is None:
+            continue
+        columns = range(min_col, min(max_col, widest) + 1)
+        start, stop = bisect.bisect_left(numbers, min_row), bisect.bisect_right(numbers, max_row)
+        budget -= (stop - start) * len(columns)
+        if budget < 0:
+            raise _OverlapError(ref, min_row)
+        for number in numbers[start:stop]:
+            row = cells[number]
+            for column in columns:
+                row[column] = value
 
 
 def _cell_text(value: Any) -> str:
@@ -337,6 +490,10 @@ def _combine(sheets: list[_Sheet], kind: str, schema: Schema, problems: Problems
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (*keys, FILE, ROW)})
     table = pd.concat(frames, ignore_index=True).fillna("")
+    if kind == "nodes" and table.empty and len(frames) == len(sheets):
+        message = "the dataset is empty: a header but no rows below it, and no other nodes"
+        for sheet in sheets:
+            problems.add(sheet.file, None, None, None, message)
     # Columns in a stable order: keys first, the rest as first seen.
     return table[[*keys, *(c for c in table.columns if c not in keys)]]
 
@@ -344,42 +501,155 @@ def _combine(sheets: list[_Sheet], kind: str, schema: Schema, problems: Problems
 def _frame(
     sheet: _Sheet, keys: tuple[str, ...], aliases: Mapping[str, str], problems: Problems
 ) -> pd.DataFrame | None:
-    if sheet.text is None and sheet.grid is None:
-        return None  # undecodable; already reported
+    if sheet.text is None and sheet.cells is None:
+        return None  # undecodable or unreadable; already reported
     part_column = keys[1] if sheet.kind == "nodes" else keys[2]  # label or type
     required = [k for k in keys if not (k == part_column and sheet.part)]
-    head, line_ends = _head_rows(sheet)
-    header_at = _find_header(head, required, aliases)
-    if header_at is None:
-        header_row, header = next(((r, c) for r, c in head if any(c)), (1, []))
-        found = {aliases.get(_fold(h), _fold(h)) for h in header}
-        for column in required:
-            if column not in found:
-                message = f"missing required column {column!r} in the header row"
-                problems.add(sheet.file, header_row, column, None, message)
+    canonical: list[str] = []
+    try:
+        head, line_ends, unread = _head_rows(sheet)
+        header_at = _find_header(head, required, aliases)
+        if header_at is None and unread is not None:
+            raise unread  # else it is met again below the header, where its column is known
+        if header_at is None:
+            header_row, header = next(((r, c) for r, c in head if any(c)), (1, []))
+            found = {aliases.get(_fold(h), _fold(h)) for h in header}
+            for column in required:
+                if column not in found:
+                    message = f"missing required column {column!r} in the header row"
+                    problems.add(sheet.file, header_row, column, None, message)
+            return None
+        header_row, header = head[header_at]
+        if len(header) > MAX_COLUMNS:
+            raise _TooWideError(header_row, len(header))
+        canonical = _canonical_header(sheet.file, header_row, header, aliases, problems)
+        body, rows = _body(sheet, header_row, line_ends[header_at], len(canonical), problems)
+    except _TooWideError as error:
+        problems.add(sheet.file, error.row, None, None, str(error))
         return None
-    header_row, header = head[header_at]
-    canonical = _canonical_header(sheet.file, header_row, header, aliases, problems)
-    frame = _body(sheet, header_row, line_ends[header_at], len(canonical), problems)
-    frame.columns = [*canonical, ROW]
+    except _BadRecordError as error:
+        column, message = None, str(error)
+        if error.column is not None and error.column <= len(canonical):
+            column = canonical[error.column - 1]  # shown as the file names it
+        elif error.column is not None:
+            message = f"cell {error.column} of the row: {message}"
+        problems.add(sheet.file, error.row, column, None, message)
+        return None
+    # Each column is made once and the table built in one go: a wide header stays linear.
+    texts = {c: body[i].str.strip(_TRIM) for i, c in enumerate(canonical)}
+    filled = {c: (t != "").to_numpy() for c, t in texts.items()}
+    keep = np.logical_or.reduce([*filled.values(), np.zeros(len(rows), dtype=bool)])
+    # Blank lines and trailing Excel rows go.
+    frame = pd.DataFrame(
+        {c: t[keep] for c, t in texts.items()} | {FILE: sheet.file, ROW: rows[keep]}
+    )
+    _check_cells(sheet, frame, canonical, problems)
     for column in canonical:
-        frame[column] = frame[column].str.strip(_TRIM)
-    frame = frame[(frame[canonical] != "").any(axis=1)]  # blank lines, trailing Excel rows
-    frame.insert(len(canonical), FILE, sheet.file)
-    for column in canonical:
-        if column.startswith("__"):
-            if column.startswith("__blank_") and (frame[column] != "").any():
-                message = "a cell under an empty header: name the column"
-                problems.add_rows(frame, frame[column] != "", column, message)
-            frame = frame.drop(columns=column)
-    if sheet.part is not None and part_column not in frame:
-        frame[part_column] = sheet.part
-    elif sheet.part is not None:
-        frame[part_column] = frame[part_column].mask(frame[part_column] == "", sheet.part)
+        if column.startswith("__blank_") and filled[column][keep].any():
+            message = "a cell under an empty header: name the column"
+            problems.add_rows(frame, filled[column][keep], column, message)
+    columns = {c: frame[c] for c in frame.columns if not c.startswith("__")}
+    if sheet.part is not None:
+        given = columns.get(part_column)
+        columns[part_column] = (
+            pd.Series(sheet.part, index=frame.index, dtype=object)
+            if given is None
+            else given.mask(given == "", sheet.part)
+        )
     for key in keys:
-        if key not in frame:
-            frame[key] = ""
-    return frame
+        columns.setdefault(key, pd.Series("", index=frame.index, dtype=object))
+    return pd.DataFrame(columns)
+
+
+def _check_cells(
+    sheet: _Sheet, frame: pd.DataFrame, columns: list[str], problems: Problems
+) -> None:
+    """Refuse cells longer than a spreadsheet cell, or holding characters XML cannot hold."""
+    for column in columns:
+        cells = frame[column]
+        lengths = cells.str.len().to_numpy()
+        if len(lengths) and lengths.max() > MAX_CELL_CHARACTERS:
+            for index in np.flatnonzero(lengths > MAX_CELL_CHARACTERS):
+                problems.add(
+                    sheet.file,
+                    int(frame[ROW].iat[index]),
+                    column,
+                    _excerpt(cells.iat[index]),
+                    _too_long_message(int(lengths[index])),
+                )
+    # A CSV file holding none of these characters needs no look at each cell.
+    if sheet.text is not None and not _may_hold_xml_illegal(sheet.text):
+        return
+    for column in columns:
+        values = frame[column].tolist()
+        if not XML_ILLEGAL.search("".join(values)):
+            continue
+        for index, value in enumerate(values):
+            if found := XML_ILLEGAL.search(value):
+                problems.add(
+                    sheet.file,
+                    int(frame[ROW].iat[index]),
+                    column,
+                    _excerpt(value),
+                    _control_message(found.group()),
+                )
+
+
+# The bytes of UTF-8 text that XML_ILLEGAL has nothing to say about: all but its ASCII ones.
+_BYTES_XML_HOLDS = bytes(b for b in range(256) if b > 0x7F or not XML_ILLEGAL.match(chr(b)))
+
+
+def _may_hold_xml_illegal(text: str) -> bool:
+    """Whether `text` may hold a character of :data:`XML_ILLEGAL`: a quick look at C speed
+    (a search with the pattern itself takes three times as long on Chinese text).
+
+    Its ASCII controls are found by deleting every other byte of the UTF-8 encoding; of
+    the rest, lone surrogates cannot be encoded and U+FFFE and U+FFFF are looked for.
+    """
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return bool(data.translate(None, _BYTES_XML_HOLDS)) or "\ufffe" in text or "\uffff" in text
+
+
+def _too_long_message(length: int) -> str:
+    return (
+        f"a cell of {length:,} characters: a cell holds at most {MAX_CELL_CHARACTERS:,} "
+        "(as in Excel); shorten it or keep long texts in a file of their own"
+    )
+
+
+def _control_message(char: str) -> str:
+    return (
+        f"holds the control character U+{ord(char):04X}, which Excel, GraphML and GEXF "
+        "cannot store: delete it (tab and line breaks are fine)"
+    )
+
+
+def _excerpt(value: str) -> str:
+    """A value short enough to show in a problem line."""
+    return value if len(value) <= 60 else f"{value[:60]}… ({len(value):,} characters)"
+
+
+class _TooWideError(Exception):
+    """A row with more cells than a table may have columns."""
+
+    def __init__(self, row: int, count: int) -> None:
+        super().__init__(
+            f"{count:,} columns: a table has at most {MAX_COLUMNS:,} columns; "
+            "delete the columns (or stray cells) beyond its data"
+        )
+        self.row = row
+
+
+class _BadRecordError(Exception):
+    """A CSV record that the csv module cannot read (a cell too long for it, say)."""
+
+    def __init__(self, message: str, row: int, column: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
 
 
 def _canonical_header(
@@ -393,6 +663,14 @@ def _canonical_header(
         column = aliases.get(_fold(name), _fold(name).replace(" ", "_"))
         if not name:
             column = f"__blank_{position}"
+        elif found := XML_ILLEGAL.search(raw):
+            message = f"the header of column {position + 1} {_control_message(found.group())}"
+            problems.add(file, row, None, _excerpt(raw), message)
+            column = f"__bad_{position}"
+        elif len(raw) > MAX_CELL_CHARACTERS:
+            message = f"the header of column {position + 1} is {_too_long_message(len(raw))}"
+            problems.add(file, row, None, _excerpt(raw), message)
+            column = f"__bad_{position}"
         elif column in spelled:
             message = f"column appears twice (also as {spelled[column]!r})"
             problems.add(file, row, column, raw, message)
@@ -410,28 +688,105 @@ def _canonical_header(
     return canonical
 
 
-def _head_rows(sheet: _Sheet) -> tuple[list[tuple[int, list[str]]], list[int]]:
-    """The first rows, where the header is looked for, as (spreadsheet row, cells), and the
-    physical line each ends on."""
-    if sheet.grid is not None:
-        rows = [(i + 1, row) for i, row in enumerate(sheet.grid[:_HEADER_SEARCH_ROWS])]
-        return rows, [row for row, _ in rows]
+def _head_rows(
+    sheet: _Sheet,
+) -> tuple[list[tuple[int, list[str]]], list[int], _BadRecordError | None]:
+    """The first rows, where the header is looked for, as (spreadsheet row, cells), the
+    physical line each ends on, and the error of a CSV record that could not be read there."""
+    if sheet.cells is not None:
+        rows = [
+            (number, _dense(sheet.cells[number]))
+            for number in sorted(n for n in sheet.cells if n <= _HEADER_SEARCH_ROWS)
+        ]
+        return rows, [row for row, _ in rows], None
     text = sheet.text or ""
     # The header is among the first lines: parse only the start of a large file (with room
     # for quoted line breaks in title rows).
     head = text[: _offset_of_line(text, _HEADER_SEARCH_ROWS * 4 + 1)]
-    records = list(itertools.islice(_csv_records(head), _HEADER_SEARCH_ROWS))
-    return [(row, cells) for row, _, cells in records], [line for _, line, _ in records]
+    delimiter = _delimiter(text)
+    _check_width(head, delimiter)  # before the csv module makes a list of every cell
+    records: list[tuple[int, int, list[str]]] = []
+    unread = None
+    try:
+        records.extend(itertools.islice(_csv_records(head, delimiter), _HEADER_SEARCH_ROWS))
+    except _BadRecordError as error:
+        unread = error
+    return [(row, cells) for row, _, cells in records], [line for _, line, _ in records], unread
 
 
-def _csv_records(text: str) -> Iterator[tuple[int, int, list[str]]]:
+def _dense(row: Mapping[int, Any]) -> list[str]:
+    """A worksheet row's cells as texts, from column A to its last cell."""
+    return [_cell_text(row.get(column)) for column in range(1, max(row) + 1)]
+
+
+def _check_width(text: str, delimiter: str) -> None:
+    """Raise :class:`_TooWideError` for the first record of `text` with too many cells.
+
+    Counts delimiters outside quoted cells with whole-text operations, so a huge header
+    line costs a scan, not a list of millions of cells.
+    """
+    if text.count(delimiter) < MAX_COLUMNS:
+        return
+    if '"' in text:
+        text = _quoted_cells(delimiter).sub("", text)  # a record's line breaks go with them
+    row, start = 1, 0
+    for line_break in (*_LINE_BREAK.finditer(text), None):
+        end = len(text) if line_break is None else line_break.start()
+        count = text.count(delimiter, start, end) + 1
+        if count > MAX_COLUMNS:
+            raise _TooWideError(row, count)
+        row, start = row + 1, end if line_break is None else line_break.end()
+
+
+@functools.cache
+def _quoted_cells(delimiter: str) -> re.Pattern[str]:
+    """Quoted cells: a quote where a cell starts, up to its closing quote (``""`` inside)."""
+    d = re.escape(delimiter)
+    return re.compile(rf'(?<![^{d}\r\n])"[^"]*(?:""[^"]*)*(?:"|\Z)')
+
+
+@functools.cache
+def _one_cell(delimiter: str) -> re.Pattern[str]:
+    """One cell as the csv module reads it: an optional quoted start, then up to the next
+    delimiter or line break."""
+    d = re.escape(delimiter)
+    return re.compile(rf'(?:"[^"]*(?:""[^"]*)*(?:"|\Z))?[^{d}\r\n]*')
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, int, list[str]]]:
     """(spreadsheet row, last physical line, cells) of each record.
 
     A spreadsheet counts records, not lines: a cell with a line break stays in one row.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    for row, cells in enumerate(reader, start=1):
-        yield row, reader.line_num, cells
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    row, line = 0, 0
+    try:
+        for row, cells in enumerate(reader, start=1):
+            line = reader.line_num
+            yield row, line, cells
+    except csv.Error as error:
+        raise _record_error(text, delimiter, row + 1, line, error) from None
+
+
+def _record_error(
+    text: str, delimiter: str, row: int, after_line: int, error: csv.Error
+) -> _BadRecordError:
+    """The problem of the record the csv module gave up on: which row, and which cell."""
+    if "field limit" in str(error):
+        position, column = _offset_of_line(text, after_line + 1), 1
+        cell = _one_cell(delimiter)
+        while True:  # the record's cells, up to the overlong one
+            found = cell.match(text, position)
+            length = found.end() - found.start()
+            if length > MAX_CELL_CHARACTERS:
+                return _BadRecordError(_too_long_message(length), row, column)
+            if not text.startswith(delimiter, found.end()):
+                break
+            position, column = found.end() + len(delimiter), column + 1
+    return _BadRecordError(f"cannot read this row as CSV: {error}", row)
 
 
 def _delimiter(text: str) -> str:
@@ -442,20 +797,24 @@ def _delimiter(text: str) -> str:
 
 def _body(
     sheet: _Sheet, header_row: int, header_line: int, width: int, problems: Problems
-) -> pd.DataFrame:
-    """The cells below the header: `width` text columns and the spreadsheet row."""
-    if sheet.grid is not None:
-        rows = [(i + 1, r) for i, r in enumerate(sheet.grid) if i + 1 > header_row]
-        return _rows_frame(sheet.file, rows, width, problems)
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The cells below the header (`width` text columns) and the spreadsheet row of each."""
+    if sheet.cells is not None:
+        rows = [(n, sheet.cells[n]) for n in sorted(sheet.cells) if n > header_row]
+        return _rows_frame(sheet.file, _grid_rows(sheet.file, rows, width, problems), width)
     text = sheet.text or ""
-    frame = _fast_csv(text[_offset_of_line(text, header_line + 1) :], _delimiter(text), width)
+    delimiter = _delimiter(text)
+    frame = _fast_csv(text[_offset_of_line(text, header_line + 1) :], delimiter, width)
     if frame is None or frame.shape[1] > width:
         # Ragged rows, blank lines or quoted line breaks: read record by record instead.
-        rows = [(r, c) for r, _, c in _csv_records(text) if r > header_row]
-        return _rows_frame(sheet.file, rows, width, problems)
+        _check_width(text, delimiter)
+        rows = [(r, c) for r, _, c in _csv_records(text, delimiter) if r > header_row]
+        for row, cells in rows:
+            if any(c.strip(_TRIM) for c in cells[width:]):
+                problems.add(sheet.file, row, None, cells[width:], "more cells than header columns")
+        return _rows_frame(sheet.file, rows, width)
     frame = frame.reindex(columns=range(width)).fillna("")
-    frame[ROW] = np.arange(header_row + 1, header_row + 1 + len(frame))
-    return frame
+    return frame, np.arange(header_row + 1, header_row + 1 + len(frame))
 
 
 def _fast_csv(body: str, delimiter: str, width: int) -> pd.DataFrame | None:
@@ -463,6 +822,9 @@ def _fast_csv(body: str, delimiter: str, width: int) -> pd.DataFrame | None:
     (ragged rows, blank lines, line breaks inside quotes)."""
     if not body.strip("\r\n"):
         return pd.DataFrame({i: pd.Series(dtype=str) for i in range(width)})
+    first_line = body[: body.find("\n")] if "\n" in body else body
+    if first_line.count(delimiter) >= MAX_COLUMNS:
+        return None  # Arrow would make a column of each cell of the first row
     try:
         table = pacsv.read_csv(
             io.BytesIO(body.encode("utf-8")),
@@ -493,17 +855,26 @@ def _offset_of_line(text: str, line: int) -> int:
     return offset
 
 
+def _grid_rows(
+    file: str, rows: list[tuple[int, dict[int, Any]]], width: int, problems: Problems
+) -> list[tuple[int, list[str]]]:
+    """Worksheet rows as `width` texts each; cells further right are reported."""
+    dense = []
+    for number, row in rows:
+        extra = [text for c in sorted(row) if c > width and (text := _cell_text(row[c]))]
+        if any(text.strip(_TRIM) for text in extra):
+            problems.add(file, number, None, extra, "more cells than header columns")
+        dense.append((number, [_cell_text(row.get(c)) for c in range(1, width + 1)]))
+    return dense
+
+
 def _rows_frame(
-    file: str, rows: list[tuple[int, list[str]]], width: int, problems: Problems
-) -> pd.DataFrame:
-    for row, cells in rows:
-        if any(c.strip(_TRIM) for c in cells[width:]):
-            problems.add(file, row, None, cells[width:], "more cells than header columns")
+    file: str, rows: list[tuple[int, list[str]]], width: int
+) -> tuple[pd.DataFrame, np.ndarray]:
     frame = pd.DataFrame(
         [(cells + [""] * width)[:width] for _, cells in rows], columns=range(width), dtype=object
     )
-    frame[ROW] = [row for row, _ in rows]
-    return frame
+    return frame, np.array([row for row, _ in rows], dtype=np.int64)
 
 
 def _find_header(
@@ -543,7 +914,9 @@ def _fold(text: str) -> str:
 # -- reading: metadata ------------------------------------------------------------------
 
 
-def _read_metadata(path: Path, encoding: str | None, problems: Problems) -> dict[str, Any]:
+def _read_metadata(
+    path: Path, encoding: str | None, sheets: list[_Sheet], problems: Problems
+) -> dict[str, Any]:
     if path.is_dir():
         file = path / "metadata.json"
         if not file.exists():
@@ -562,23 +935,18 @@ def _read_metadata(path: Path, encoding: str | None, problems: Problems) -> dict
             return {}
         items = [(1, str(k), v) for k, v in raw.items()]
         where = str(file)
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        if "metadata" not in book.sheetnames:
-            book.close()
+    else:
+        sheet = next((s for s in sheets if s.kind == "metadata"), None)
+        if sheet is None or sheet.cells is None:
             return {}
-        rows = list(book["metadata"].iter_rows(values_only=True))
-        book.close()
-        where = f"{path} (sheet metadata)"
+        where = sheet.file
         items = [
-            (i + 1, _cell_text(r[0]).strip(_TRIM), r[1] if len(r) > 1 else None)
-            for i, r in enumerate(rows)
-            if r and r[0] is not None
+            (number, _cell_text(row[1]).strip(_TRIM), row.get(2))
+            for number, row in sorted(sheet.cells.items())
+            if 1 in row
         ]
         if items and _fold(items[0][1]) in ("key", "键", "项目"):
             items = items[1:]  # a header row
-    else:
-        return {}
     meta: dict[str, Any] = {}
     for row, key, value in items:
         key = _METADATA_ALIASES.get(_fold(key), key)
@@ -588,8 +956,16 @@ def _read_metadata(path: Path, encoding: str | None, problems: Problems) -> dict
             value = value.strip(_TRIM)
         if value is None or value == "":
             continue
-        if value is not None and not isinstance(value, str | int | float | bool):
+        if not isinstance(value, str | int | float | bool):
             problems.add(where, row, key, value, "metadata values are text, numbers or true/false")
+            continue
+        if found := XML_ILLEGAL.search(key):
+            problems.add(
+                where, row, None, _excerpt(key), f"the key {_control_message(found.group())}"
+            )
+            continue
+        if isinstance(value, str) and (found := XML_ILLEGAL.search(value)):
+            problems.add(where, row, key, _excerpt(value), _control_message(found.group()))
             continue
         meta[key] = value
     return meta

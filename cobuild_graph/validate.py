@@ -325,12 +325,13 @@ def _check_endpoints(
     index = pd.Index(node_ids[first])
     label_codes, label_names = pd.factorize(node_labels[first])  # -1: unknown label
     label_names = list(label_names)
+    codes = np.append(label_codes, -1)  # position -1 (not found) picks the trailing -1
     ends = {}
     for end in ("source", "target"):
         position = index.get_indexer(ties[end])
         missing = (position < 0) & (ties[end] != "").to_numpy()
         problems.add_rows(ties, missing, end, f"{end} id not found among the nodes")
-        ends[end] = np.where(position >= 0, label_codes[position], -1)
+        ends[end] = codes[position]
     type_codes, type_names = pd.factorize(tie_types)
     size = len(label_names) + 1
     combos = (type_codes * size + ends["source"]) * size + ends["target"]

@@ -14,7 +14,7 @@ from openpyxl.utils.escape import unescape
 from cobuild_graph import _files, read_dataset, write_dataset
 from cobuild_graph.analysis import write_analysis
 from cobuild_graph.cli import main
-from cobuild_graph.errors import ExcelLimitError
+from cobuild_graph.errors import ExcelLimitError, ValidationError
 from cobuild_graph.schema import DEFAULT_SCHEMA
 from cobuild_graph.template import write_template
 from tests._workbooks import CONTROL, HOSTILE, hostile_graph, texts, workbook_cells
@@ -41,6 +41,17 @@ def test_dataset_workbook_reads_back_exactly(tmp_path: Path) -> None:
     assert back.nodes["=unit7"]["name"] == "a\r\nb\rc"  # inner line breaks kept as typed
     assert back.graph["name"] == HOSTILE[0]
     assert sorted(back.edges(keys=True)) == sorted(G.edges(keys=True))
+
+
+def test_dataset_reader_refuses_control_characters_written_escaped(tmp_path: Path) -> None:
+    G = hostile_graph()
+    G.nodes["street"]["name"] = CONTROL
+    path = write_dataset(G, tmp_path / "control.xlsx")
+    with pytest.raises(ValidationError) as caught:
+        read_dataset(path)
+    problems = caught.value.problems
+    assert (problems["column"] == "name").any()
+    assert problems["file"].str.contains("sheet nodes").all()
 
 
 def test_analysis_workbook_holds_every_string_as_text(tmp_path: Path) -> None:
@@ -99,9 +110,10 @@ def test_a_cell_longer_than_excel_holds_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ExcelLimitError, match=r"t!A2: "):
         write_analysis({"t": table}, tmp_path / "long-tables.xlsx")
     assert list(tmp_path.iterdir()) == []  # nothing written, not even a partial file
-    # The same data goes to CSV whole.
+    # CSV takes it whole, and the reader, which bounds a cell as Excel does, says where it is.
     folder = write_dataset(G, tmp_path / "long")
-    assert read_dataset(folder).nodes["=unit3"]["name"] == G.nodes["=unit3"]["name"]
+    with pytest.raises(ValidationError, match=r"nodes\.csv, row \d+, column name: .*32,768"):
+        read_dataset(folder)
 
 
 def test_excel_text_escapes_what_xml_cannot_carry() -> None:

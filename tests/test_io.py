@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 
 from cobuild_graph import ValidationError, read_dataset, read_tables, write_dataset
+from cobuild_graph._files import XML_ILLEGAL
+from cobuild_graph.io import _may_hold_xml_illegal
 from tests.conftest import NODES, TIES, write_csv_dataset
 
 
@@ -220,3 +222,10 @@ def test_bad_metadata_is_reported_with_its_line(small_dataset: Path) -> None:
     (small_dataset / "metadata.json").write_text('{"name": "x",\n "place": }', encoding="utf-8")
     with pytest.raises(ValidationError, match=r"metadata\.json, row 2: not valid JSON"):
         read_dataset(small_dataset)
+
+
+def test_the_quick_look_for_xml_illegal_characters_misses_none() -> None:
+    for code in range(0x10000):  # every character XML_ILLEGAL holds lies in the BMP
+        char = chr(code)
+        expected = XML_ILLEGAL.match(char) is not None
+        assert _may_hold_xml_illegal(f"苏州{char}x") == expected, hex(code)

@@ -24,6 +24,7 @@ from cobuild_graph.generate import SCALES, generate
 from cobuild_graph.io import (
     read_dataset,
     read_tables,
+    validate_tables,
     write_dataset,
 )
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, load_schema
@@ -57,6 +58,7 @@ __all__ = [
     "network_map",
     "read_dataset",
     "read_tables",
+    "validate_tables",
     "write_analysis",
     "write_dataset",
     "write_gexf",

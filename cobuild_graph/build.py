@@ -26,8 +26,10 @@ def graph_from_tables(
     ties: pd.DataFrame,
     *,
     meta: Mapping[str, Any] | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+    validate: bool = True,
 ) -> nx.MultiDiGraph:
-    """Build the co-building graph from validated node and tie tables.
+    """Build the co-building graph from node and tie tables, validating them first.
 
     Parameters
     ----------
@@ -37,12 +39,26 @@ def graph_from_tables(
         Columns ``source``, ``target``, ``type`` and any attributes, one row per tie.
     meta
         Dataset metadata (name, place, date, licence ...) stored in ``G.graph``.
+    schema
+        The schema the tables are validated against.
+    validate
+        Check the tables with :func:`~cobuild_graph.io.validate_tables` and build from the
+        typed tables it returns (so ``社区`` becomes ``Community``, ``"120"`` becomes
+        ``120``). Pass ``False`` only for tables that are valid already, such as those of
+        :func:`~cobuild_graph.read_tables`: a tie to a missing id would then add an empty
+        node, as networkx does.
 
     Returns
     -------
     networkx.MultiDiGraph
         Nodes keyed by id with a ``label`` attribute; edges keyed by tie type, with a
         ``type`` attribute.
+
+    Raises
+    ------
+    ValidationError
+        If `validate` and the tables have problems (every problem at once, with the
+        DataFrame row of each).
 
     Examples
     --------
@@ -52,7 +68,19 @@ def graph_from_tables(
     >>> G = graph_from_tables(nodes, ties)
     >>> G.nodes["c1"]["name"], list(G.edges(keys=True))
     ('道前社区', [('c1', 's1', 'PART_OF')])
+    >>> ties.loc[1] = ["c1", "s2", "PART_OF"]
+    >>> graph_from_tables(nodes, ties)
+    Traceback (most recent call last):
+    ...
+    cobuild_graph.errors.ValidationError: invalid dataset: 2 problems
+      ties (DataFrame), row 1, column source: c1 has two PART_OF parents: s1 and s2 (value: 'c1')
+      ties (DataFrame), row 1, column target: target id not found among the nodes (value: 's2')
     """
+    if validate:
+        # io reads and validates datasets, and builds their graphs with this module.
+        from cobuild_graph.io import validate_tables
+
+        nodes, ties = validate_tables(nodes, ties, schema=schema)
     with gc_paused():
         return _build(nodes, ties, meta)
 

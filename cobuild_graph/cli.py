@@ -264,7 +264,11 @@ def _write_graph_or_tables(data: nx.MultiDiGraph | Dataset, args: argparse.Names
         raise ValueError(
             f"--two-mode takes ROWS,COLUMNS, e.g. Unit,Community, not {args.two_mode!r}"
         )
-    G = data if isinstance(data, nx.Graph) else graph_from_tables(data.nodes, data.ties)
+    G = (
+        data
+        if isinstance(data, nx.Graph)
+        else graph_from_tables(data.nodes, data.ties, validate=False)
+    )
     return write_two_mode_dl(G, args.output, rows=rows.strip(), columns=columns.strip(), **options)
 
 
@@ -474,7 +478,7 @@ def _graph(args: argparse.Namespace) -> nx.MultiDiGraph:
     if _from_store(args):
         return _read_stored(args)[0]
     dataset = _read(args)
-    return graph_from_tables(dataset.nodes, dataset.ties, meta=dataset.meta)
+    return graph_from_tables(dataset.nodes, dataset.ties, meta=dataset.meta, validate=False)
 
 
 def _analyze(args: argparse.Namespace) -> int:

@@ -60,7 +60,7 @@ from cobuild_graph.schema import (
     TIE_KEY_COLUMNS,
     Schema,
 )
-from cobuild_graph.validate import FILE, ROW, Problems, validate_tables
+from cobuild_graph.validate import FILE, ROW, Problems, check_tables
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +146,117 @@ def read_tables(
         for kind in ("nodes", "ties")
     }
     meta = _read_metadata(path, encoding, sheets, problems)
-    nodes, ties = validate_tables(raw["nodes"], raw["ties"], schema, problems)
+    nodes, ties = check_tables(raw["nodes"], raw["ties"], schema, problems)
     if problems:
         raise ValidationError(problems_frame(problems.records))
     logger.info("read %s: %d nodes, %d ties", path, len(nodes), len(ties))
     return Dataset(nodes, ties, meta)
+
+
+def validate_tables(
+    nodes: pd.DataFrame, ties: pd.DataFrame, *, schema: Schema = DEFAULT_SCHEMA
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate node and tie tables made in pandas, as a dataset's files are validated.
+
+    Each cell is first turned into the text a spreadsheet would show (``120.0`` as
+    ``120``, ``True`` as ``true``, a date or midnight timestamp as ``2019-05-01``; ``None``,
+    ``NaN``, ``pd.NA`` and ``NaT`` as an empty cell), then the tables go through the checks
+    of :func:`read_tables`: headers (Chinese ones too), labels and tie types, typed
+    attributes, unique ids, tie endpoints, the ``PART_OF`` hierarchy.
+
+    Parameters
+    ----------
+    nodes
+        Columns ``id``, ``label``, ``name`` and any attributes, one row per node; cells of
+        any dtype.
+    ties
+        Columns ``source``, ``target``, ``type`` and any attributes, one row per tie.
+    schema
+        The schema to validate against.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        Typed ``(nodes, ties)``, as :func:`read_tables` returns them: cells are ``str``,
+        ``int``, ``float``, ``bool``, ``datetime.date`` or ``None``, the index a fresh
+        ``RangeIndex``, attributes the schema does not know kept as text.
+
+    Raises
+    ------
+    ValidationError
+        With every problem found. Its ``file`` is ``"nodes (DataFrame)"`` or
+        ``"ties (DataFrame)"``; its ``row`` is the row's label in the DataFrame's index
+        (``df.loc[row]``), which for the default index is its position counted from 0. An
+        index that is not unique or not of integers is replaced by positions from 0
+        (``df.iloc[row]``). Rows without any value are left out, as blank lines are.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"id": ["s1", "c1"], "label": ["街道", "社区"],
+    ...                       "name": ["沧浪街道", "道前社区"], "members": [None, 120.0]})
+    >>> ties = pd.DataFrame({"source": ["c1", "c9"], "target": ["s1", "s1"],
+    ...                      "type": ["隶属", "PART_OF"]})
+    >>> validate_tables(nodes, ties)
+    Traceback (most recent call last):
+    ...
+    cobuild_graph.errors.ValidationError: invalid dataset: 1 problem
+      ties (DataFrame), row 1, column source: source id not found among the nodes (value: 'c9')
+    >>> typed_nodes, typed_ties = validate_tables(nodes, ties.iloc[:1])
+    >>> typed_nodes["label"].tolist(), typed_nodes["members"].tolist()
+    (['Street', 'Community'], [None, 120])
+    """
+    problems = Problems()
+    raw = {}
+    for kind, table in (("nodes", nodes), ("ties", ties)):
+        if not isinstance(table, pd.DataFrame):
+            raise TypeError(f"{kind} must be a pandas DataFrame, not {type(table).__name__}")
+        file = f"{kind} (DataFrame)"
+        index = table.index
+        if index.is_unique and pd.api.types.is_integer_dtype(index.dtype):
+            labels = index.to_numpy(dtype=np.int64)
+        else:
+            labels = np.arange(len(table), dtype=np.int64)
+        already = len(problems.records)
+        sheet = _Sheet(kind, None, file, cells=_table_cells(table))
+        raw[kind] = _combine([sheet], kind, schema, problems)
+        # The sheet's rows are numbered as a spreadsheet's, under a header in row 1.
+        raw[kind][ROW] = labels[raw[kind][ROW].to_numpy(dtype=np.int64) - 2]
+        for record in problems.records[already:]:
+            row = record["row"]
+            record["row"] = None if row is None or row < 2 else int(labels[row - 2])
+    typed_nodes, typed_ties = check_tables(raw["nodes"], raw["ties"], schema, problems)
+    if problems:
+        raise ValidationError(problems_frame(problems.records))
+    return typed_nodes, typed_ties
+
+
+def _table_cells(table: pd.DataFrame) -> dict[int, dict[int, Any]]:
+    """A DataFrame as a worksheet's cells: its column names in row 1, its rows below."""
+    columns = []
+    for position in range(table.shape[1]):
+        column = table.iloc[:, position]
+        missing = pd.isna(column).to_numpy()
+        columns.append(
+            [
+                None if gone else _cell_value(value)
+                for value, gone in zip(column.astype(object).tolist(), missing, strict=True)
+            ]
+        )
+    cells = {1: {j: str(name) for j, name in enumerate(table.columns, start=1)}}
+    for number, row in enumerate(zip(*columns, strict=True), start=2):
+        held = {j: v for j, v in enumerate(row, start=1) if v is not None and v != ""}
+        if held:
+            cells[number] = held
+    return cells
+
+
+def _cell_value(value: Any) -> Any:
+    """A pandas or numpy scalar as the Python value a worksheet cell would hold."""
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def read_dataset(
@@ -188,7 +294,7 @@ def read_dataset(
     '沧浪街道'
     """
     nodes, ties, meta = read_tables(path, schema=schema, encoding=encoding)
-    return graph_from_tables(nodes, ties, meta=meta)
+    return graph_from_tables(nodes, ties, meta=meta, validate=False)
 
 
 def write_dataset(
@@ -246,7 +352,12 @@ def write_dataset(
     suffix = path.suffix.lower()
     writer = _GRAPH_WRITERS.get(suffix)
     if writer is not None:
-        graph = data if isinstance(data, nx.Graph) else graph_from_tables(nodes, ties, meta=meta)
+        # The tables of read_tables: valid already.
+        graph = (
+            data
+            if isinstance(data, nx.Graph)
+            else graph_from_tables(nodes, ties, meta=meta, validate=False)
+        )
         writer(graph, path, **options)
     elif options:
         raise TypeError(f"{', '.join(options)}: a CSV folder or .xlsx workbook takes no options")

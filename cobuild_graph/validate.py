@@ -1,9 +1,11 @@
 """Validation: raw text tables in, typed tables out, every problem found reported at once.
 
 The reader (:mod:`cobuild_graph.io`) hands over the cells of the node and tie tables as
-trimmed strings, with the file and spreadsheet row of each row. This module resolves labels
-and tie types through the schema, parses typed attributes, and checks the dataset as a
-whole: unique ids, tie endpoints, endpoint labels, dates, the ``PART_OF`` hierarchy.
+trimmed strings, with the file and spreadsheet row of each row (for tables made in pandas,
+:func:`cobuild_graph.io.validate_tables` hands over their row labels instead). This module
+resolves labels and tie types through the schema, parses typed attributes, and checks the
+dataset as a whole: unique ids, ids that differ only in width or spacing, tie endpoints,
+endpoint labels, dates, the ``PART_OF`` hierarchy.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pandas as pd
 
 from cobuild_graph.schema import NODE_KEY_COLUMNS, TIE_KEY_COLUMNS, AttributeSpec, Schema
 
-#: Hidden columns the reader adds to every raw table: where each row came from.
+#: Hidden columns the reader adds to every raw table: where each row came from (the row is
+#: a spreadsheet row number, or the row of a DataFrame as validate_tables numbers it).
 FILE, ROW = "_file", "_row"
 
 _TRUE = {"true", "yes", "y", "1", "是", "√", "t"}
@@ -71,7 +74,7 @@ class Problems:
         return bool(self.records)
 
 
-def validate_tables(
+def check_tables(
     nodes: pd.DataFrame, ties: pd.DataFrame, schema: Schema, problems: Problems
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check raw node and tie tables and convert them to typed tables.
@@ -80,7 +83,8 @@ def validate_tables(
     ----------
     nodes, ties
         Raw tables: every cell a trimmed string (``""`` when empty), canonical column names,
-        plus the :data:`FILE` and :data:`ROW` columns.
+        plus the :data:`FILE` and :data:`ROW` columns. The public entry point for tables made
+        in pandas is :func:`cobuild_graph.io.validate_tables`.
     schema
         The schema the dataset must follow.
     problems
@@ -97,6 +101,7 @@ def validate_tables(
     node_labels = _resolve(nodes, "label", schema.label_lookup(), "label", schema, problems)
     _require(nodes, ("id", "name"), problems)
     _duplicates(nodes, ["id"], "id", "duplicate id, compared after trimming spaces", problems)
+    _width_variants(nodes, problems)
     typed_nodes = _typed_attributes(
         nodes, node_labels, NODE_KEY_COLUMNS, schema.node_attribute, schema.labels, problems
     )
@@ -180,6 +185,43 @@ def _duplicates(
             record[column],
             f"{message} (first on {first[FILE]} row {int(first[ROW])})",
         )
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _width_variants(nodes: pd.DataFrame, problems: Problems) -> None:
+    """Report ids that differ only in character width or spacing (``C（1）`` and ``C(1)``,
+    ``００７`` and ``007``), naming the row of the first spelling.
+
+    Such ids are distinct to the graph but not to the eye, so a tie typed with the other
+    spelling would join the wrong node or none.
+    """
+    ids = nodes["id"]
+    # NFKC and whitespace leave plain ASCII ids without spaces as they are: only the rest
+    # need folding, and most datasets have none.
+    odd = ~ids.str.fullmatch(r"[!-~]*").to_numpy()
+    if not odd.any():
+        return
+    folded = ids.copy()
+    folded[odd] = [_SPACES.sub("", unicodedata.normalize("NFKC", i)) for i in ids[odd]]
+    shared = folded.duplicated(keep=False).to_numpy() & (ids != "").to_numpy()
+    if not shared.any():
+        return
+    first: dict[str, tuple[str, Any, Any]] = {}
+    for spelling, key, file, row in zip(
+        ids[shared], folded[shared], nodes[FILE][shared], nodes[ROW][shared], strict=True
+    ):
+        seen = first.setdefault(key, (spelling, file, row))
+        if seen[0] != spelling:  # the same spelling again is a duplicate id, reported as such
+            problems.add(
+                file,
+                int(row),
+                "id",
+                spelling,
+                f"ids differ only in character width or spacing: {spelling!r} and {seen[0]!r} "
+                f"(also on {seen[1]} row {int(seen[2])}); write them the same way",
+            )
 
 
 def _typed_attributes(

@@ -8,8 +8,9 @@ import gc
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pytest
 
-from cobuild_graph import graph_from_tables, graph_to_tables
+from cobuild_graph import DEFAULT_SCHEMA, ValidationError, graph_from_tables, graph_to_tables
 
 NODES = pd.DataFrame(
     {
@@ -79,3 +80,61 @@ def test_tables_graph_tables_round_trip() -> None:
     again = graph_to_tables(graph_from_tables(nodes, ties))
     pd.testing.assert_frame_equal(again[0], nodes)
     pd.testing.assert_frame_equal(again[1], ties)
+
+
+def test_build_equals_networkx_from_pandas_edgelist() -> None:
+    H = nx.from_pandas_edgelist(
+        TIES,
+        "source",
+        "target",
+        edge_attr=True,
+        create_using=nx.MultiDiGraph,
+        edge_key="type",
+    )
+    for _, _, key, attrs in H.edges(keys=True, data=True):
+        for name in [n for n, value in attrs.items() if pd.isna(value)]:
+            del attrs[name]
+        attrs["type"] = key
+    nx.set_node_attributes(
+        H,
+        {
+            row.pop("id"): {k: v for k, v in row.items() if not pd.isna(v)}
+            for row in NODES.to_dict("records")
+        },
+    )
+    G = graph_from_tables(NODES, TIES)
+    assert dict(G.nodes(data=True)) == dict(H.nodes(data=True))
+    assert sorted(G.edges(keys=True, data=True)) == sorted(H.edges(keys=True, data=True))
+    assert G.edges["u1", "c1", "PAIRED_WITH"]["since"] == dt.date(2019, 5, 1)
+
+
+def test_a_tie_to_a_missing_id_is_refused_not_made_an_empty_node() -> None:
+    ties = pd.concat(
+        [TIES, pd.DataFrame({"source": ["u1"], "target": ["c9"], "type": ["PAIRED_WITH"]})],
+        ignore_index=True,
+    )
+    with pytest.raises(ValidationError) as caught:
+        graph_from_tables(NODES, ties)
+    problem = caught.value.problems.iloc[0]
+    assert len(caught.value.problems) == 1
+    assert (problem["file"], problem["row"], problem["column"], problem["value"]) == (
+        "ties (DataFrame)",
+        5,
+        "target",
+        "c9",
+    )
+    assert problem["message"] == "target id not found among the nodes"
+    # What networkx does, and the fast path for tables validated already does too.
+    unchecked = graph_from_tables(NODES, ties, validate=False)
+    assert unchecked.nodes["c9"] == {}
+
+
+def test_build_validates_against_the_schema_given() -> None:
+    schema = DEFAULT_SCHEMA.extend({"labels": {"Village": {"aliases": ["村"], "parent": "Street"}}})
+    nodes = pd.DataFrame({"id": ["s", "v"], "label": ["Street", "村"], "name": ["镇", "张家村"]})
+    ties = pd.DataFrame({"source": ["v"], "target": ["s"], "type": ["隶属"]})
+    with pytest.raises(ValidationError, match="row 1, column label: unknown label"):
+        graph_from_tables(nodes, ties)
+    G = graph_from_tables(nodes, ties, schema=schema)
+    assert G.nodes["v"]["label"] == "Village"
+    assert list(G.edges(keys=True)) == [("v", "s", "PART_OF")]

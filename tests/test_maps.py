@@ -82,7 +82,7 @@ def test_legend_and_colours_come_from_the_schema(tmp_path):
         {"id": ["s", "v"], "label": ["Street", "Village"], "name": ["镇", "张家村"]}
     )
     ties = pd.DataFrame({"source": ["v"], "target": ["s"], "type": ["PART_OF"]})
-    G = cg.graph_from_tables(nodes, ties)
+    G = cg.graph_from_tables(nodes, ties, schema=schema)
     net = network_map(G, schema=schema)
     texts = [item["text"] for item in net.page["labels"]]
     assert texts == ["Street 街道", "Village 村"]

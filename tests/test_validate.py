@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from cobuild_graph import ValidationError, read_tables
+from cobuild_graph import ValidationError, read_tables, validate_tables
 from cobuild_graph.validate import parse_dates
 from tests.conftest import NODES, TIES, write_csv_dataset
 
@@ -179,3 +180,151 @@ def test_tab_separated_file(tmp_path: Path) -> None:
     nodes, ties, _ = read_tables(folder)
     assert len(nodes) == 7
     assert set(ties["type"]) == {"PART_OF", "PAIRED_WITH", "ASSIGNED_TO", "EMBEDDED_IN"}
+
+
+def test_ids_that_differ_only_in_width_or_spacing(tmp_path: Path) -> None:
+    nodes = NODES + "C（1）,Unit,甲,,,\nC(1),Unit,乙,,,\n００７,Unit,丙,,,\nC (1),Unit,丁,,,\n"
+    problems = problems_of(write_csv_dataset(tmp_path, nodes))
+    hits = only(problems, "ids differ only in character width or spacing")
+    assert where(hits) == [
+        ("nodes.csv", 10, "id"),
+        ("nodes.csv", 11, "id"),
+        ("nodes.csv", 12, "id"),
+    ]
+    assert hits["value"].tolist() == ["C(1)", "００７", "C (1)"]
+    both = [m.split(": ", 1)[1].split(" (also on ")[0] for m in hits["message"]]
+    assert both == ["'C(1)' and 'C（1）'", "'００７' and '007'", "'C (1)' and 'C（1）'"]
+    also = [m.split(" (also on ")[1].split(")")[0] for m in hits["message"]]
+    assert [(Path(a.rsplit(" row ", 1)[0]).name, a.rsplit(" row ", 1)[1]) for a in also] == [
+        ("nodes.csv", "9"),
+        ("nodes.csv", "7"),
+        ("nodes.csv", "9"),
+    ]
+    assert len(problems) == 3
+
+
+# -- tables made in pandas -----------------------------------------------------------------
+
+
+def frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A valid dataset as a researcher builds it in pandas: numbers, dates, NaN, NA, NaT."""
+    nodes = pd.DataFrame(
+        {
+            "id": ["city", "gusu", "canglang", "daoqian", "007", "p1"],
+            "label": ["City", "区", "Street", "社区", "Unit", "Project"],
+            "name": ["苏州市", "姑苏区", "沧浪街道", "道前社区", "市政设施管理处", "微心愿"],
+            "members": pd.array([None, None, None, 120, None, None], dtype="Int64"),
+            "founded": pd.to_datetime([None, None, "2017-09-01", None, None, None]),
+            "lat": [31.3, np.nan, None, 31.29, np.nan, np.nan],
+            "exemplary": pd.array([None, None, None, None, None, True], dtype="boolean"),
+            "provenance": ["public-record", None, pd.NA, "article", "", "article"],
+        }
+    )
+    ties = pd.DataFrame(
+        {
+            "source": ["gusu", "canglang", "daoqian", "007", "007", "daoqian"],
+            "target": ["city", "gusu", "canglang", "daoqian", "canglang", "p1"],
+            "type": ["PART_OF", "隶属", "PART_OF", "结对共建", "ASSIGNED_TO", "RUNS"],
+            "since": [None, None, None, dt.date(2019, 5, 1), dt.date(2018, 1, 1), None],
+            "until": pd.to_datetime([None, None, None, None, "2023-12-31", None]),
+            "weight": [np.nan, np.nan, np.nan, 1.5, 2.0, np.nan],
+        }
+    )
+    return nodes, ties
+
+
+def test_tables_from_pandas_validate_as_their_csv_files_read(tmp_path: Path) -> None:
+    nodes, ties = frames()
+    typed_nodes, typed_ties = validate_tables(nodes, ties)
+    folder = tmp_path / "written"
+    folder.mkdir()
+    nodes.to_csv(folder / "nodes.csv", index=False)
+    ties.to_csv(folder / "ties.csv", index=False)
+    read = read_tables(folder)
+    pd.testing.assert_frame_equal(typed_nodes, read.nodes)
+    pd.testing.assert_frame_equal(typed_ties, read.ties)
+    by_id = typed_nodes.set_index("id")
+    assert by_id.loc["daoqian", "members"] == 120
+    assert type(by_id.loc["daoqian", "members"]) is int
+    assert by_id.loc["canglang", "founded"] == dt.date(2017, 9, 1)
+    assert by_id.loc["p1", "exemplary"] is True
+    assert by_id.loc["gusu", "label"] == "District"
+    assert by_id.loc["gusu", "provenance"] is None
+    assert typed_ties["until"].tolist()[4] == dt.date(2023, 12, 31)
+    assert typed_ties["type"].tolist()[3] == "PAIRED_WITH"
+
+
+def test_tables_from_pandas_report_every_problem_at_their_row_labels() -> None:
+    nodes, ties = frames()
+    nodes.index = [10, 11, 12, 13, 14, 15]  # as left by filtering a larger table
+    extra = pd.DataFrame(
+        {
+            "id": ["C（1）", "C(1)", "gusu"],
+            "label": ["Unit", "Planet", "Community"],
+            "name": ["单位甲", None, "另一个姑苏"],
+            "members": [None, None, 1.5],
+        },
+        index=[16, 17, 18],
+    )
+    nodes = pd.concat([nodes, extra])
+    ties = pd.concat(
+        [
+            ties,
+            pd.DataFrame(
+                {
+                    "source": ["007"],
+                    "target": ["nowhere"],
+                    "type": ["PAIRED_WITH"],
+                    "since": ["去年"],
+                },
+                index=[6],
+            ),
+        ]
+    )
+    with pytest.raises(ValidationError) as caught:
+        validate_tables(nodes, ties)
+    problems = caught.value.problems
+    found = {
+        (f, r, c): (v, m)
+        for f, r, c, v, m in problems[["file", "row", "column", "value", "message"]].values
+    }
+    unknown = found[("nodes (DataFrame)", 17, "label")][1]
+    assert unknown.startswith("unknown label; the schema has ActionBranch")
+    assert found == {
+        ("nodes (DataFrame)", 17, "id"): (
+            "C(1)",
+            "ids differ only in character width or spacing: 'C(1)' and 'C（1）' "
+            "(also on nodes (DataFrame) row 16); write them the same way",
+        ),
+        ("nodes (DataFrame)", 17, "label"): ("Planet", unknown),
+        ("nodes (DataFrame)", 17, "name"): ("", "empty name"),
+        ("nodes (DataFrame)", 18, "id"): (
+            "gusu",
+            "duplicate id, compared after trimming spaces (first on nodes (DataFrame) row 11)",
+        ),
+        ("nodes (DataFrame)", 18, "members"): ("1.5", "not a whole number"),
+        ("ties (DataFrame)", 6, "since"): ("去年", "not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
+        ("ties (DataFrame)", 6, "target"): ("nowhere", "target id not found among the nodes"),
+    }
+    assert len(problems) == len(found)
+    assert problems["row"].tolist() == [17, 17, 17, 18, 18, 6, 6]  # in the tables' order
+
+
+def test_tables_from_pandas_without_an_integer_index_count_positions() -> None:
+    nodes, ties = frames()
+    nodes.index = [f"n{i}" for i in range(len(nodes))]
+    nodes.loc["extra"] = ["x", "Planet", "火星", None, pd.NaT, np.nan, None, None]
+    with pytest.raises(ValidationError) as caught:
+        validate_tables(nodes, ties)
+    assert where(caught.value.problems) == [("nodes (DataFrame)", 6, "label")]
+
+
+def test_tables_from_pandas_need_the_key_columns() -> None:
+    nodes, ties = frames()
+    with pytest.raises(ValidationError) as caught:
+        validate_tables(nodes.drop(columns="label"), ties.rename(columns={"type": "kind"}))
+    assert where(caught.value.problems) == [
+        ("nodes (DataFrame)", None, "label"),
+        ("ties (DataFrame)", None, "type"),
+    ]
+    assert (caught.value.problems["message"].str.startswith("missing required column")).all()

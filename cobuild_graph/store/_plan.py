@@ -111,7 +111,8 @@ def _graph_of_tables(
         nodes, ties, meta = data
     except (TypeError, ValueError):
         raise TypeError("load takes a co-building graph or (nodes, ties, meta) tables") from None
-    return graph_from_tables(nodes, ties, meta=meta)
+    # The plan checks the graph against the store's schema itself.
+    return graph_from_tables(nodes, ties, meta=meta, validate=False)
 
 
 def _plan_graph(G: nx.Graph, schema: Schema) -> Plan:

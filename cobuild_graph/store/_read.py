@@ -113,7 +113,7 @@ def read_graph(
         parts += [f"labels={','.join(chosen)}"] if labels is not None else []
         parts += [f"at={day.isoformat()}"] if day is not None else []
         meta["selection"] = f"{dataset}: " + "; ".join(parts)
-    return graph_from_tables(nodes, ties, meta=meta)
+    return graph_from_tables(nodes, ties, meta=meta, validate=False)  # checked when loaded
 
 
 def _read_all(

@@ -30,6 +30,8 @@ _BOMS = (
 # symbols; bytes of another encoding (an accented Latin letter followed by ASCII, say)
 # decoded as GB18030 land mostly outside it.
 _MAX_RARE_SHARE = 0.25
+# How messages name the codecs that detection returns.
+_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030"}
 
 
 def decode_text(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
@@ -50,8 +52,19 @@ def decode_text(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
     Raises
     ------
     DecodeError
-        If the bytes are not valid in the forced encoding, or neither UTF-8 nor
-        plausible GB18030; the message suggests an encoding to pass.
+        If the bytes are not valid in the forced encoding (the message names UTF-8 or
+        GB18030 when either would succeed), or neither UTF-8 nor plausible GB18030; the
+        message suggests an encoding to pass.
+
+    Examples
+    --------
+    >>> decode_text("社区".encode("gb18030"))
+    ('社区', 'gb18030')
+    >>> try:
+    ...     decode_text("社区".encode("gb18030"), encoding="utf-8")
+    ... except DecodeError as error:
+    ...     print(str(error).split(" / ")[1])
+    this looks like GB18030: drop --encoding or pass --encoding gb18030
     """
     if encoding is not None:
         try:
@@ -59,10 +72,28 @@ def decode_text(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
         except LookupError:
             raise DecodeError(f"unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as error:
+            message = f"not valid {encoding}: byte {data[error.start]:#04x} cannot be decoded"
             raise DecodeError(
-                f"not valid {encoding}: byte {data[error.start]:#04x} cannot be decoded",
-                _line_of(data, error.start),
+                _other_encoding(data) or message, _line_of(data, error.start)
             ) from None
+    return _detected(data)
+
+
+def _other_encoding(data: bytes) -> str | None:
+    """When a forced encoding fails: the advice to use the one detection finds, if any."""
+    try:
+        _, found = _detected(data)
+    except DecodeError:
+        return None
+    name = _NAMES.get(found, found)
+    return (
+        f"看起来是 {name} 编码：去掉 --encoding，或改用 --encoding {found} / this looks like "
+        f"{name}: drop --encoding or pass --encoding {found}"
+    )
+
+
+def _detected(data: bytes) -> tuple[str, str]:
+    """Decode by the byte-order mark, else as UTF-8, else as plausible GB18030."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:

@@ -391,6 +391,10 @@ class _Sheet(NamedTuple):
 
 
 def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[_Sheet]:
+    refused = None if path.is_dir() else _not_a_dataset(path)
+    if refused:
+        problems.add(str(path), None, None, None, refused)
+        return []
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".tsv"))
         sheets = [
@@ -398,21 +402,63 @@ def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[
             for f in files
             if (m := _TABLE_NAME.match(f.stem))
         ]
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+    else:
         book = _xlsx_sheets(path, problems)
         if book is None:
             return []  # not a workbook: already reported
         sheets = book
-    else:
-        problems.add(
-            str(path), None, None, None, "a dataset is a folder of CSV files or an .xlsx workbook"
-        )
-        return []
     for kind in ("nodes", "ties"):
         if not any(s.kind == kind for s in sheets):
             message = f"no {kind} table: add {kind}.csv (or a sheet named {kind})"
             problems.add(str(path), None, None, None, message)
     return sheets
+
+
+# Every file in the Compound File format (OLE2) starts so: Excel 97–2003 .xls, WPS .et.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WHAT_IS_READ = (
+    "数据集是一个存放 nodes.csv 和 ties.csv 的文件夹，或一个 .xlsx 工作簿",
+    "a dataset is a folder holding nodes.csv and ties.csv, or an .xlsx workbook",
+)
+_OTHER_SPREADSHEETS = {
+    ".ods": ("OpenDocument 表格（LibreOffice、WPS）", "an OpenDocument spreadsheet"),
+    ".et": ("WPS 表格文件", "a WPS spreadsheet"),
+    ".ett": ("WPS 表格模板", "a WPS spreadsheet template"),
+    ".numbers": ("Numbers 表格", "a Numbers spreadsheet"),
+    ".xlsb": ("Excel 二进制工作簿", "an Excel binary workbook"),
+}
+
+
+def _not_a_dataset(path: Path) -> str | None:
+    """Why the file at `path` is no dataset (an .xls workbook, a single CSV ...), in Chinese
+    and English: what was seen and what to do; ``None`` for a workbook to read."""
+    suffix = path.suffix.lower()
+    with path.open("rb") as file:
+        ole2 = file.read(len(_OLE2_MAGIC)) == _OLE2_MAGIC
+    zh, en = _WHAT_IS_READ
+    if suffix == ".xls" or (ole2 and suffix in (".xlsx", ".xlsm")):
+        seen = "这是" if suffix == ".xls" else f"这个 {suffix} 文件其实是"
+        return (
+            f"{seen} .xls 工作簿（Excel 97–2003）：请在 Excel 或 WPS 中另存为 .xlsx，"
+            "花名册请用 `cobuild-graph import` / an .xls workbook (Excel 97–2003): save it "
+            "as .xlsx in Excel/WPS, or for a roster use `cobuild-graph import`"
+        )
+    if suffix in (".xlsx", ".xlsm"):
+        return None
+    if suffix in (".csv", ".tsv", ".txt"):
+        return (
+            f"这是单个 {suffix} 文件，不是数据集：请传入存放 nodes.csv 和 ties.csv 的文件夹 "
+            f"{path.parent} / a single {suffix} file, not a dataset: pass the folder that "
+            f"holds nodes.csv and ties.csv, {path.parent}"
+        )
+    if suffix in _OTHER_SPREADSHEETS:
+        kind_zh, kind_en = _OTHER_SPREADSHEETS[suffix]
+        return (
+            f"{kind_zh}不能直接读取，请在 Excel 或 WPS 中另存为 .xlsx；{zh} / {kind_en} is "
+            f"not read: save it as .xlsx in Excel/WPS; {en}"
+        )
+    named = f"{suffix} 文件" if suffix else "没有后缀的文件"
+    return f"不能读取{named}：{zh} / a {suffix or 'suffix-less'} file is not read: {en}"
 
 
 def _decoded(file: Path, encoding: str | None, problems: Problems) -> str | None:

@@ -150,6 +150,32 @@ def test_encoding_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     assert code == 0
 
 
+def test_clear_errors_of_paths_and_encodings(
+    capsys: pytest.CaptureFixture[str], small_dataset: Path, tmp_path: Path
+) -> None:
+    xls = tmp_path / "roster.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    code, out, err = run(capsys, "validate", xls)
+    assert (code, out) == (1, "")
+    assert err.splitlines()[1] == (
+        f"  {xls}: 这是 .xls 工作簿（Excel 97–2003）：请在 Excel 或 WPS 中另存为 .xlsx，"
+        "花名册请用 `cobuild-graph import` / an .xls workbook (Excel 97–2003): save it as "
+        ".xlsx in Excel/WPS, or for a roster use `cobuild-graph import`"
+    )
+    code, _, err = run(capsys, "convert", small_dataset / "ties.csv", "-o", tmp_path / "o.xlsx")
+    assert code == 1
+    assert f"pass the folder that holds nodes.csv and ties.csv, {small_dataset}\n" in err
+    assert not (tmp_path / "o.xlsx").exists()
+    folder = write_csv_dataset(tmp_path / "gb", encoding="gb18030")
+    assert run(capsys, "validate", folder)[0] == 0
+    code, _, err = run(capsys, "validate", folder, "--encoding", "utf-8")
+    assert code == 1
+    assert (
+        "nodes.csv, row 2: 看起来是 GB18030 编码：去掉 --encoding，或改用 --encoding gb18030" in err
+    )
+    assert "this looks like GB18030: drop --encoding or pass --encoding gb18030" in err
+
+
 def test_schema_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     folder = write_csv_dataset(tmp_path / "d", NODES + "v1,Village,新村,,,\n")
     schema = tmp_path / "s.toml"

@@ -229,3 +229,95 @@ def test_the_quick_look_for_xml_illegal_characters_misses_none() -> None:
         char = chr(code)
         expected = XML_ILLEGAL.match(char) is not None
         assert _may_hold_xml_illegal(f"苏州{char}x") == expected, hex(code)
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # how every .xls file starts
+
+
+def the_problem(path: Path, **options: str) -> str:
+    """The message of the one problem reading `path` gives."""
+    with pytest.raises(ValidationError) as caught:
+        read_tables(path, **options)
+    problems = caught.value.problems
+    assert len(problems) == 1, problems.to_string()
+    return str(problems["message"].iloc[0])
+
+
+@pytest.mark.parametrize("name", ["roster.xls", "renamed.xlsx"])
+def test_an_xls_workbook_is_refused_with_what_to_do(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(OLE2)
+    message = the_problem(path)
+    chinese, english = message.split(" / ")
+    assert chinese.startswith(
+        "这是 .xls" if name.endswith(".xls") else "这个 .xlsx 文件其实是 .xls"
+    )
+    assert chinese.endswith(
+        ".xls 工作簿（Excel 97–2003）：请在 Excel 或 WPS 中另存为 .xlsx，"
+        "花名册请用 `cobuild-graph import`"
+    )
+    assert english == (
+        "an .xls workbook (Excel 97–2003): save it as .xlsx in Excel/WPS, "
+        "or for a roster use `cobuild-graph import`"
+    )
+
+
+def test_a_single_csv_file_names_the_folder_to_pass(small_dataset: Path) -> None:
+    message = the_problem(small_dataset / "nodes.csv")
+    assert message.endswith(
+        f"a single .csv file, not a dataset: pass the folder that holds nodes.csv and "
+        f"ties.csv, {small_dataset}"
+    )
+    assert message.startswith(
+        "这是单个 .csv 文件，不是数据集：请传入存放 nodes.csv 和 ties.csv 的文件夹 "
+        f"{small_dataset} / "
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "seen"),
+    [
+        ("data.ods", "an OpenDocument spreadsheet is not read: save it as .xlsx in Excel/WPS"),
+        ("data.et", "a WPS spreadsheet is not read: save it as .xlsx in Excel/WPS"),
+        ("data.json", "a .json file is not read"),
+        ("data", "a suffix-less file is not read"),
+    ],
+)
+def test_other_files_say_what_is_read(tmp_path: Path, name: str, seen: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(OLE2 if name.endswith(".et") else b"PK\x03\x04")
+    english = the_problem(path).split(" / ")[1]
+    assert english == (
+        f"{seen}{';' if 'save' in seen else ':'} a dataset is a folder holding nodes.csv and "
+        "ties.csv, or an .xlsx workbook"
+    )
+
+
+def test_a_forced_encoding_that_fails_names_the_one_that_works(tmp_path: Path) -> None:
+    folder = write_csv_dataset(tmp_path / "gb", encoding="gb18030")
+    assert read_dataset(folder).nodes["daoqian"]["name"] == "道前社区"
+    with pytest.raises(ValidationError) as caught:
+        read_dataset(folder, encoding="utf-8")
+    problem = caught.value.problems.iloc[0]  # ties.csv, plain ASCII, decodes as UTF-8
+    assert (Path(problem["file"]).name, problem["row"]) == ("nodes.csv", 2)
+    assert problem["message"] == (
+        "看起来是 GB18030 编码：去掉 --encoding，或改用 --encoding gb18030 / this looks like "
+        "GB18030: drop --encoding or pass --encoding gb18030"
+    )
+    folder = write_csv_dataset(tmp_path / "utf8")
+    message = the_problem_in(folder, encoding="ascii")
+    assert message.endswith("this looks like UTF-8: drop --encoding or pass --encoding utf-8")
+
+
+def the_problem_in(folder: Path, **options: str) -> str:
+    with pytest.raises(ValidationError) as caught:
+        read_tables(folder, **options)
+    return str(caught.value.problems["message"].iloc[0])
+
+
+def test_a_forced_encoding_that_fails_where_nothing_would_keeps_its_own_message(
+    tmp_path: Path,
+) -> None:
+    folder = write_csv_dataset(tmp_path, "id,label,name\nc,City,Zürich\n", encoding="cp1252")
+    message = the_problem_in(folder, encoding="utf-8")
+    assert message == "not valid utf-8: byte 0xfc cannot be decoded"

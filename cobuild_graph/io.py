@@ -48,6 +48,7 @@ from cobuild_graph._files import (
     append_row,
     atomic_write,
     check_excel_rows,
+    excel_text,
     write_csv,
 )
 from cobuild_graph.build import graph_from_tables, graph_to_tables
@@ -251,7 +252,10 @@ def _table_cells(table: pd.DataFrame) -> dict[int, dict[int, Any]]:
 
 
 def _cell_value(value: Any) -> Any:
-    """A pandas or numpy scalar as the Python value a worksheet cell would hold."""
+    """A pandas or numpy scalar as the Python value a worksheet cell would hold; text as a
+    workbook stores it, so that reading the cell gives back exactly this text."""
+    if isinstance(value, str):
+        return excel_text(value)
     if isinstance(value, np.datetime64):
         return pd.Timestamp(value).to_pydatetime()
     if isinstance(value, np.generic):

@@ -310,6 +310,13 @@ def test_tables_from_pandas_report_every_problem_at_their_row_labels() -> None:
     assert problems["row"].tolist() == [17, 17, 17, 18, 18, 6, 6]  # in the tables' order
 
 
+def test_tables_from_pandas_keep_text_exactly() -> None:
+    nodes, ties = frames()
+    nodes.loc[0, "name"] = "苏州市 _x000D_ _x005F_ as typed"
+    typed_nodes, _ = validate_tables(nodes, ties)
+    assert typed_nodes["name"].iat[0] == nodes.loc[0, "name"]
+
+
 def test_tables_from_pandas_without_an_integer_index_count_positions() -> None:
     nodes, ties = frames()
     nodes.index = [f"n{i}" for i in range(len(nodes))]

@@ -39,8 +39,19 @@ _LAZY_NAMES = {
     "network_map": "maps",
     "write_report": "report",
     "Neo4jStore": "store",
+    "read_roster": "roster",
 }
-_LAZY_MODULES = {"analysis", "domain", "maps", "metrics", "plot", "report", "store"}
+_LAZY_MODULES = {
+    "analysis",
+    "domain",
+    "maps",
+    "metrics",
+    "plot",
+    "reconcile",
+    "report",
+    "roster",
+    "store",
+}
 
 __all__ = [
     "DEFAULT_SCHEMA",
@@ -56,6 +67,7 @@ __all__ = [
     "load_schema",
     "network_map",
     "read_dataset",
+    "read_roster",
     "read_tables",
     "write_analysis",
     "write_dataset",

@@ -20,7 +20,7 @@ from cobuild_graph.errors import ValidationError, problems_frame
 from cobuild_graph.reconcile import Reconciliation, reconcile, unit_categories, unit_category
 from cobuild_graph.roster._places import Hierarchy, Parent, missing_place, record_at
 from cobuild_graph.roster._read import Sheet, read_sheets
-from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape, fold, header_roles, match_header
+from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape, header_roles, match_header
 from cobuild_graph.roster._years import sheet_year, tie_span
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
 from cobuild_graph.validate import FILE, ROW, Problems, parse_dates, validate_tables
@@ -296,7 +296,7 @@ def _no_header(sheet: Sheet, lookup: Mapping[str, str]) -> str:
 
 def _records(found: _Found) -> Iterable[dict[str, Any]]:
     sheet = found.sheet
-    header = [fold(c) for c in next(c for n, c in sheet.rows if n == found.header_row)]
+    header = next(c for n, c in sheet.rows if n == found.header_row)
     positions = sorted(found.roles.items())
     base = {
         "_where": sheet.where,
@@ -315,7 +315,7 @@ def _records(found: _Found) -> Iterable[dict[str, Any]]:
         values = {role: text for role, text in values.items() if text}
         if not any(role in values for role, _ in NAMED):
             continue  # a blank, a total (合计) or a note row
-        if [fold(c) for c in cells[: len(header)]] == header:
+        if cells[: len(header)] == header:
             continue  # the header repeated (on every printed page)
         yield {**base, "_row": number, **values}
 

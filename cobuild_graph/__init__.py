@@ -40,8 +40,19 @@ _LAZY_NAMES = {
     "network_map": "maps",
     "write_report": "report",
     "Neo4jStore": "store",
+    "read_roster": "roster",
 }
-_LAZY_MODULES = {"analysis", "domain", "maps", "metrics", "plot", "report", "store"}
+_LAZY_MODULES = {
+    "analysis",
+    "domain",
+    "maps",
+    "metrics",
+    "plot",
+    "reconcile",
+    "report",
+    "roster",
+    "store",
+}
 
 __all__ = [
     "DEFAULT_SCHEMA",
@@ -57,6 +68,7 @@ __all__ = [
     "load_schema",
     "network_map",
     "read_dataset",
+    "read_roster",
     "read_tables",
     "validate_tables",
     "write_analysis",

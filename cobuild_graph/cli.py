@@ -21,6 +21,7 @@ from cobuild_graph.errors import StoreError, ValidationError
 from cobuild_graph.export import DL_LAYOUTS, TWO_MODE_DL_LAYOUTS, write_two_mode_dl
 from cobuild_graph.generate import SCALES, generate_tables
 from cobuild_graph.io import Dataset, read_tables, write_dataset
+from cobuild_graph.reconcile import ACCEPT_ABOVE
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, load_schema
 from cobuild_graph.template import write_template
 
@@ -196,6 +197,69 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
     sub.add_argument("--seed", type=int, default=0, help="seed of the analysis and the layout")
     _from_neo4j(sub)
+
+    sub = command(
+        "import",
+        _import,
+        "read rosters (名册) into a dataset: names reconciled, suggestions to a review workbook "
+        "(nothing is written if the rosters have problems)",
+    )
+    sub.add_argument(
+        "rosters",
+        type=Path,
+        nargs="+",
+        metavar="ROSTER",
+        help="roster files: .xlsx, .xls, .ods, .et or .csv (UTF-8 or GBK); every sheet is read",
+    )
+    sub.add_argument(
+        "-o", "--output", type=Path, required=True, help="the dataset: a folder, or OUT.xlsx"
+    )
+    sub.add_argument(
+        "--columns",
+        nargs="+",
+        action="extend",
+        metavar="HEADER=ROLE",
+        help="the role of a header the aliases do not know, e.g. 单位全名=unit (wins over "
+        "the aliases; ROLE ignore leaves a column out)",
+    )
+    sub.add_argument(
+        "--places",
+        type=Path,
+        action="append",
+        metavar="PLACES",
+        help="a places list (区, 街道, 社区): the authority for the hierarchy (repeat)",
+    )
+    sub.add_argument(
+        "--aliases",
+        type=Path,
+        metavar="DECISIONS",
+        help="the researcher's decisions: the review workbook, or a CSV file "
+        "(kind, name_a, name_b, decision)",
+    )
+    sub.add_argument(
+        "--accept",
+        type=float,
+        nargs="?",
+        const=ACCEPT_ABOVE,
+        metavar="THRESHOLD",
+        help=f"merge every suggestion scoring at least THRESHOLD (default {ACCEPT_ABOVE:g}) "
+        "that no decision keeps apart, for scripted use",
+    )
+    sub.add_argument(
+        "--review",
+        type=Path,
+        help="where to write the review workbook (default: beside the dataset, "
+        "DATASET.review.xlsx)",
+    )
+    sub.add_argument(
+        "--year",
+        action="append",
+        metavar="[FILE=]YEAR",
+        help="the year of a roster file, or of every roster (default: a year in the sheet "
+        "name, the title rows or the file name)",
+    )
+    sub.add_argument("--encoding", help="encoding of CSV rosters (default: UTF-8, then GB18030)")
+    sub.add_argument("--schema", type=Path, help="schema extension file (.toml or .json)")
 
     sub = command("template", _template, "write an Excel template for a new dataset")
     sub.add_argument("-o", "--output", type=Path, required=True, help="OUT.xlsx")
@@ -499,6 +563,101 @@ def _report(args: argparse.Namespace) -> int:
     out = write_report(_graph(args), args.output, seed=args.seed, schema=_schema(args))
     print(f"wrote {out}")
     return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from cobuild_graph.reconcile import write_review
+    from cobuild_graph.roster import RosterError, read_roster
+
+    if args.output.suffix and args.output.suffix.lower() != ".xlsx":
+        raise ValueError(f"{args.output}: write the dataset as a folder or OUT.xlsx")
+    review_path = args.review or _review_beside(args.output)
+    try:
+        found = read_roster(
+            args.rosters,
+            columns=_pairs(args.columns or [], "--columns", "HEADER=ROLE"),
+            places=args.places,
+            decisions=args.aliases,
+            accept_above=args.accept,
+            year=_years(args.year or []),
+            encoding=args.encoding,
+            schema=_schema(args),
+        )
+    except RosterError as error:
+        if error.review is not None and len(error.review.suggestions):
+            write_review(error.review, review_path)
+            print(
+                f"审核表 review workbook: {review_path} "
+                f"({len(error.review.suggestions)} 条建议 suggestions; deciding them may "
+                "resolve some of the problems below)",
+                file=sys.stderr,
+            )
+        raise
+    out = write_dataset(found.graph, args.output, schema=_schema(args))
+    dataset = read_tables(out, schema=_schema(args))  # what was written reads back valid
+    write_review(found.review, review_path)
+    _print_import_summary(found, dataset, out, review_path)
+    return 0
+
+
+def _review_beside(output: Path) -> Path:
+    stem = output.stem if output.suffix.lower() == ".xlsx" else output.name
+    return output.with_name(f"{stem}.review.xlsx")
+
+
+def _pairs(items: Sequence[str], option: str, form: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        key, sep, value = item.rpartition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"{option} takes {form}, not {item!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _years(items: Sequence[str]) -> int | dict[str, int] | None:
+    if not items:
+        return None
+    plain = [i for i in items if "=" not in i]
+    try:
+        if plain:
+            if len(items) > 1:
+                raise ValueError("--year takes one YEAR for every roster, or FILE=YEAR each")
+            return int(plain[0])
+        return {k: int(v) for k, v in _pairs(items, "--year", "FILE=YEAR").items()}
+    except ValueError as error:
+        if "--year" in str(error):
+            raise
+        raise ValueError(f"--year takes a four-digit year: {', '.join(items)}") from None
+
+
+def _print_import_summary(found: Any, dataset: Dataset, out: Path, review_path: Path) -> None:
+    print("读取 read:")
+    for sheet in found.sheets.to_dict("records"):
+        where = Path(sheet["file"]).name + (f" / {sheet['sheet']}" if sheet["sheet"] else "")
+        if sheet["shape"] is None:
+            print(f"  {where}: 未导入 not imported ({sheet['note']})")
+            continue
+        year = "" if pd.isna(sheet["year"]) else f", {sheet['year']}年 year"
+        print(f"  {where}: {sheet['shape']}, {sheet['rows']:,} 行 rows{year}")
+    print("实体 entities:  " + _count_line(dataset.nodes["label"]))
+    print("关系 ties:      " + _count_line(dataset.ties["type"]))
+    counts = found.review.summary()
+    print(f"规则合并 merged by rule: {counts['spellings'] - counts['keys']:,} 个写法 spellings")
+    print(
+        f"建议 suggestions: {counts['suggestions']:,} — 待定 pending {counts['undecided']:,}, "
+        f"合并 merged {counts['merged']:,}, 分开 kept apart {counts['kept_apart']:,}"
+    )
+    unknown = found.categories[~found.categories["known"]] if len(found.categories) else []
+    if len(unknown):
+        listed = ", ".join(f"{k} ({int(v)})" for k, v in unknown["count"].items())
+        print(f"未知单位类型 unknown categories (kept as roster_category): {listed}")
+    print(f"审核表 review workbook: {review_path}")
+    print(f"已写入 wrote: {out} ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")
+
+
+def _count_line(column: pd.Series) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in _counts(column).items())
 
 
 def _template(args: argparse.Namespace) -> int:

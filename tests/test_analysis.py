@@ -175,14 +175,14 @@ def test_write_analysis_as_excel(tiny_tables: dict[str, pd.DataFrame], tmp_path:
     sheet = book["centrality"]
     header = next(sheet.iter_rows(max_row=1, values_only=True))
     assert header[:4] == ("id", "name", "label", "degree")
-    back = pd.read_excel(path, sheet_name="centrality", index_col=0)
+    back = pd.read_excel(path, sheet_name="centrality", index_col=0, engine="openpyxl")
     pd.testing.assert_series_equal(
         back["pagerank"],
         tiny_tables["centrality"]["pagerank"],
         check_names=False,
         check_index_type=False,
     )
-    cliques = pd.read_excel(path, sheet_name="cliques", index_col=0)
+    cliques = pd.read_excel(path, sheet_name="cliques", index_col=0, engine="openpyxl")
     assert cliques["members"].iloc[0] == "; ".join(tiny_tables["cliques"]["members"].iloc[0])
     assert not list(tmp_path.glob("*.xlsx.tmp*"))
 
@@ -215,6 +215,6 @@ def test_excel_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert not (tmp_path / "too-big.xlsx").exists()
     monkeypatch.undo()
     write_analysis(tables, tmp_path / "ok.xlsx")
-    back = pd.read_excel(tmp_path / "ok.xlsx", sheet_name="inf")
+    back = pd.read_excel(tmp_path / "ok.xlsx", sheet_name="inf", engine="openpyxl")
     assert list(back.columns) == ["x"]  # row numbers are not written
     assert back["x"].isna().tolist() == [True, False]  # infinity left empty

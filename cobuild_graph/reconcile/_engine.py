@@ -418,6 +418,7 @@ def _entities(
     where: Mapping[tuple[str, str], list[str]],
     counts: pd.Series,
 ) -> pd.DataFrame:
+    counted = dict(zip(counts.index.tolist(), counts.tolist(), strict=True))
     members: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for lk in ids:
         members[groups.find(lk)].append(lk)
@@ -435,7 +436,7 @@ def _entities(
                 "name": _canonical(spelled),
                 "spellings": sorted(spelled, key=lambda s: (-spelled[s], len(s), s)),
                 "keys": sorted(k for _, k in keys),
-                "occurrences": int(sum(counts[lk] for lk in keys)),
+                "occurrences": int(sum(counted[lk] for lk in keys)),
                 "rows": sorted(places, key=_where_order),
             }
         )

@@ -1,0 +1,36 @@
+"""Import researchers' rosters (名册) into a co-building network: shapes, names, places, years.
+
+A roster is a sheet of rows naming units, communities and streets (ROSTERS.md). Each
+sheet's header says its shape and the role of each column (:data:`ROLES`, :data:`SHAPES`;
+``columns=`` wins); names are reconciled by :mod:`cobuild_graph.reconcile` (rules merge,
+the rest are suggestions for the researcher); a places list is the authority for the
+hierarchy; rosters of several years give ties ``since`` and ``until``.
+"""
+
+# Inside: _shapes (roles, aliases, shapes), _read (files into rows), _places (the
+# hierarchy), _years (a roster's year, since / until), _import (read_roster).
+from cobuild_graph.roster._import import (
+    HEADER_SEARCH_ROWS,
+    SHAPE_TIES,
+    UNIT_SEPARATORS,
+    RosterError,
+    RosterImport,
+    read_roster,
+)
+from cobuild_graph.roster._read import MAX_SHEET_CELLS
+from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape
+from cobuild_graph.roster._years import year_in
+
+__all__ = [
+    "HEADER_SEARCH_ROWS",
+    "MAX_SHEET_CELLS",
+    "ROLES",
+    "SHAPES",
+    "SHAPE_TIES",
+    "UNIT_SEPARATORS",
+    "RosterError",
+    "RosterImport",
+    "Shape",
+    "read_roster",
+    "year_in",
+]

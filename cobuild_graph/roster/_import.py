@@ -1,0 +1,555 @@
+"""From roster files to a validated co-building graph: shapes, names, places, years."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from cobuild_graph.build import graph_from_tables
+from cobuild_graph.errors import ValidationError, problems_frame
+from cobuild_graph.reconcile import Reconciliation, reconcile, unit_categories, unit_category
+from cobuild_graph.roster._places import Hierarchy, Parent, missing_place, record_at
+from cobuild_graph.roster._read import Sheet, read_sheets
+from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape, header_roles, match_header
+from cobuild_graph.roster._years import sheet_year, tie_span
+from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.validate import FILE, ROW, Problems, parse_dates, validate_tables
+
+logger = logging.getLogger(__name__)
+
+#: The header is looked for among a sheet's first rows (title rows may come above it).
+HEADER_SEARCH_ROWS = 10
+#: What separates several units in one cell (组成单位, 支持单位).
+UNIT_SEPARATORS = re.compile(r"[、，,;；/\n]+")
+#: Which node each role names: (role, schema label).
+NAMED: tuple[tuple[str, str], ...] = (
+    ("unit", "Unit"),
+    ("branch_units", "Unit"),
+    ("supporting_units", "Unit"),
+    ("community", "Community"),
+    ("street", "Street"),
+    ("district", "District"),
+    ("place", "Community"),  # or Street, by its suffix
+    ("branch", "ActionBranch"),
+    ("project", "Project"),
+    ("position", "Position"),
+)
+_MULTI = frozenset({"branch_units", "supporting_units"})
+_STREET_ENDINGS = ("街道", "街道办事处", "街道办", "镇", "镇人民政府")
+_TRIM = " \t\r\n\u3000\u00a0\u200b\ufeff"
+_ROWS_SHOWN = 5
+
+
+class RosterError(ValidationError):
+    """The rosters have problems (every one with file, row and column): nothing is written.
+
+    :attr:`review` holds the reconciliation of the names read so far (``None`` if names
+    were never reconciled), so the review workbook can still be written: a community the
+    places list lacks is often a spelling the researcher has yet to decide.
+    """
+
+    def __init__(self, problems: pd.DataFrame, review: Reconciliation | None) -> None:
+        super().__init__(problems, what="rosters")
+        self.review = review
+
+
+@dataclass(frozen=True)
+class RosterImport:
+    """What :func:`read_roster` made.
+
+    Attributes
+    ----------
+    graph
+        The co-building graph, valid against the schema; every node and tie has
+        ``provenance`` (``file/sheet:row`` of the rows it came from).
+    review
+        The reconciliation of the names: entities, suggestions and decisions
+        (:class:`~cobuild_graph.reconcile.Reconciliation`); write it with
+        :func:`~cobuild_graph.reconcile.write_review`.
+    sheets
+        One row per sheet read: ``file``, ``sheet``, ``shape``, ``header_row``, ``rows``
+        (data rows read), ``year``; sheets not imported have ``shape`` missing and a ``note``.
+    categories
+        The unit categories as written (:func:`~cobuild_graph.reconcile.unit_categories`):
+        ``unit_type``, ``known``, ``count``; unknown ones are kept on the units as
+        ``category``.
+    """
+
+    graph: nx.MultiDiGraph
+    review: Reconciliation
+    sheets: pd.DataFrame
+    categories: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __iter__(self) -> Any:
+        """``graph, review = read_roster(...)``."""
+        return iter((self.graph, self.review))
+
+
+@dataclass
+class _Found:
+    """A sheet whose header was recognised."""
+
+    sheet: Sheet
+    shape: Shape
+    header_row: int
+    roles: dict[int, str]  # column position → role
+    headers: dict[str, str]  # role → header as written
+    year: int | None
+    is_places: bool
+
+
+def read_roster(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    columns: Mapping[str, str] | None = None,
+    places: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    decisions: pd.DataFrame | str | os.PathLike[str] | None = None,
+    accept_above: float | None = None,
+    year: int | Mapping[str, int] | None = None,
+    roles: Mapping[str, Iterable[str]] | None = None,
+    encoding: str | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+) -> RosterImport:
+    """Read researchers' rosters (名册) into a validated co-building graph.
+
+    Each sheet's header (title rows may come above it) says its shape (报到名册, 结对共建,
+    行动支部, 项目清单, 阵地, 社区名单; :data:`~cobuild_graph.roster.SHAPES`) and the role of
+    each column (:data:`~cobuild_graph.roster.ROLES`). Names are reconciled with
+    :func:`~cobuild_graph.reconcile.reconcile`: the rules merge, the rest are suggestions
+    decided by `decisions` or `accept_above`. Ids are stable: the same rosters give the
+    same ids every run, and appended rows never renumber old ones.
+
+    Parameters
+    ----------
+    paths
+        Roster files: ``.xlsx``, ``.xls``, ``.ods``, ``.et``, or ``.csv`` in UTF-8 or
+        GBK/GB18030; every sheet of a workbook is read.
+    columns
+        Header → role for headers the aliases do not know (``{"单位全名": "unit"}``);
+        always wins over the aliases. ``"ignore"`` leaves a column out.
+    places
+        A places list (区, 街道, 社区): the authority for the hierarchy. A places sheet
+        inside the rosters counts too. Without one, streets and districts come from the
+        rosters' own columns.
+    decisions
+        The researcher's decisions: the review workbook, a CSV file, or a table
+        (:func:`~cobuild_graph.reconcile.read_decisions`).
+    accept_above
+        Merge every suggestion scoring at least this unless a decision keeps it apart.
+    year
+        The year of every roster, or a year per file (path or file name); by default a
+        four-digit year in the sheet name, the title rows, or the file name.
+    roles
+        More header spellings per role, beside :data:`~cobuild_graph.roster.ROLES`.
+    encoding
+        Force the encoding of CSV rosters.
+    schema
+        The schema the graph must follow.
+
+    Returns
+    -------
+    RosterImport
+        The graph, the reconciliation (``graph, review = read_roster(...)`` unpacks these
+        two), the sheets read and the unit categories.
+
+    Raises
+    ------
+    RosterError
+        A :class:`~cobuild_graph.errors.ValidationError` listing every problem with file,
+        sheet, row and column: unreadable files, a sheet without a recognisable header,
+        a community placed in two streets or missing from the places list, values the
+        schema refuses.
+    ValueError
+        If `columns` names an unknown role.
+    """
+    lookup = header_roles(columns, roles)
+    problems = Problems()
+    roster_paths = _paths(paths)
+    place_paths = _paths(places) if places is not None else []
+    found: list[_Found] = []
+    sheets_table: list[dict[str, Any]] = []
+    for path, is_list in [(p, False) for p in roster_paths] + [(p, True) for p in place_paths]:
+        sheets = read_sheets(path, problems, encoding=encoding)
+        recognised = []
+        for sheet in sheets:
+            hit = _recognise(sheet, lookup, year, is_list)
+            if hit is None:
+                sheets_table.append(_sheet_row(sheet, None, "no recognisable header"))
+                continue
+            if hit.shape.name == "survey":
+                problems.add(
+                    sheet.where,
+                    hit.header_row,
+                    None,
+                    None,
+                    "调查边表（单位 → 单位）在 schema 中没有对应的关系类型 / a survey edge list "
+                    "(unit → unit) has no tie type in the schema: extend the schema with one "
+                    "(docs: extending the schema) or leave this sheet out",
+                )
+            recognised.append(hit)
+            sheets_table.append(_sheet_row(sheet, hit, None))
+        if sheets and not recognised:
+            for sheet in sheets:
+                problems.add(sheet.where, None, None, None, _no_header(sheet, lookup))
+        found.extend(h for h in recognised if h.shape.name != "survey")
+    if problems:
+        raise RosterError(problems_frame(problems.records), None)
+    found.sort(key=lambda f: (f.year is None, f.year or 0))  # later years' values win
+
+    records = [r for f in found for r in _records(f)]
+    occurrences, slots = _occurrences(records)
+    review = reconcile(occurrences, decisions=decisions, accept_above=accept_above, schema=schema)
+    ids = review.occurrences["id"].tolist()
+    for (index, role, _), id_ in zip(slots, ids, strict=True):
+        if id_ is not None:
+            records[index].setdefault("_ids", defaultdict(list))[role].append(id_)
+    names = review.entities["name"].to_dict()
+    labels = review.entities["kind"].to_dict()
+
+    hierarchy = _hierarchy(records, names, labels, problems)
+    categories = unit_categories(
+        r["category"] for r in records if r.get("category") and "unit" in r.get("_ids", {})
+    )
+    nodes = _nodes(review, records, categories)
+    ties = _ties(records, found, hierarchy, schema)
+    if problems:
+        raise RosterError(problems_frame(problems.records), review)
+    typed_nodes, typed_ties = validate_tables(nodes, ties, schema, problems)
+    if problems:
+        raise RosterError(problems_frame(problems.records), review)
+    meta = {
+        "sources": "; ".join(str(p) for p in (*roster_paths, *place_paths)),
+        "description": "imported from rosters by cobuild-graph import",
+    }
+    graph = graph_from_tables(typed_nodes, typed_ties, meta=meta)
+    logger.info("rosters: %d nodes, %d ties", graph.number_of_nodes(), graph.number_of_edges())
+    sheets_read = pd.DataFrame(sheets_table).astype({"header_row": "Int64", "year": "Int64"})
+    return RosterImport(graph, review, sheets_read, categories)
+
+
+def _paths(value: Any) -> list[Path]:
+    if isinstance(value, str | os.PathLike):
+        return [Path(value)]
+    return [Path(v) for v in value]
+
+
+def _sheet_row(sheet: Sheet, hit: _Found | None, note: str | None) -> dict[str, Any]:
+    return {
+        "file": sheet.file,
+        "sheet": sheet.sheet,
+        "shape": hit.shape.name if hit else None,
+        "header_row": hit.header_row if hit else None,
+        "rows": sum(1 for n, _ in sheet.rows if hit and n > hit.header_row),
+        "year": hit.year if hit else None,
+        "note": note,
+    }
+
+
+def _recognise(
+    sheet: Sheet,
+    lookup: Mapping[str, str],
+    year: int | Mapping[str, int] | None,
+    is_list: bool,
+) -> _Found | None:
+    for index, (number, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        matched = match_header(cells, lookup)
+        if matched is None:
+            continue
+        shape, roles = matched
+        if is_list and shape.name != "places":
+            continue
+        titles = [" ".join(c for c in cells if c) for _, cells in sheet.rows[:index]]
+        return _Found(
+            sheet,
+            shape,
+            number,
+            roles,
+            {role: cells[i].strip(_TRIM) for i, role in roles.items()},
+            None if shape.name == "places" else sheet_year(sheet.file, sheet.sheet, titles, year),
+            shape.name == "places",
+        )
+    return None
+
+
+def _no_header(sheet: Sheet, lookup: Mapping[str, str]) -> str:
+    head = sheet.rows[:HEADER_SEARCH_ROWS]
+    _, seen = max(head, key=lambda r: sum(1 for c in r[1] if c.strip()), default=(0, []))
+    shown = "、".join(c.strip() for c in seen if c.strip())[:200] or "(nothing)"
+    known = "; ".join(f"{role}: {'/'.join(ROLES[role][:3])}" for role in ROLES if role != "serial")
+    shapes = "; ".join(f"{s.title} ({'+'.join(s.required)})" for s in SHAPES[1:])
+    return (
+        f"没有可识别的表头 / no recognisable header in the first {HEADER_SEARCH_ROWS} rows. "
+        f"Saw: {shown}. Known roles: {known}. A roster needs the roles of one shape: {shapes}. "
+        "Name your headers' roles with --columns 表头=role (columns={'表头': 'unit'})."
+    )
+
+
+def _records(found: _Found) -> Iterable[dict[str, Any]]:
+    sheet = found.sheet
+    header = next(c for n, c in sheet.rows if n == found.header_row)
+    positions = sorted(found.roles.items())
+    base = {
+        "_where": sheet.where,
+        "_file": sheet.file,
+        "_sheet": sheet.sheet,
+        "_headers": found.headers,
+        "_shape": found.shape.name,
+        "_year": found.year,
+    }
+    for number, cells in sheet.rows:
+        if number <= found.header_row:
+            continue
+        values = {
+            role: cells[i].strip(_TRIM) for i, role in positions if i < len(cells) and cells[i]
+        }
+        values = {role: text for role, text in values.items() if text}
+        if not any(role in values for role, _ in NAMED):
+            continue  # a blank, a total (合计) or a note row
+        if cells[: len(header)] == header:
+            continue  # the header repeated (on every printed page)
+        yield {**base, "_row": number, **values}
+
+
+def _occurrences(
+    records: list[dict[str, Any]],
+) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
+    """One occurrence per name in a record, and (record, role, position) of each."""
+    names: list[str] = []
+    kinds: list[str] = []
+    files: list[str] = []
+    sheets: list[str | None] = []
+    rows: list[int] = []
+    slots: list[tuple[int, str, int]] = []
+    for index, record in enumerate(records):
+        for role, label in NAMED:
+            text = record.get(role)
+            if not text:
+                continue
+            parts = (
+                [p.strip(_TRIM) for p in UNIT_SEPARATORS.split(text)] if role in _MULTI else [text]
+            )
+            if role == "place":
+                label = "Street" if _is_street(text) else "Community"
+            for position, name in enumerate(p for p in parts if p):
+                names.append(name)
+                kinds.append(label)
+                files.append(record["_file"])
+                sheets.append(record["_sheet"])
+                rows.append(record["_row"])
+                slots.append((index, role, position))
+    table = pd.DataFrame(
+        {"name": names, "kind": kinds, "file": files, "sheet": sheets, "row": rows}
+    )
+    return table, slots
+
+
+def _is_street(name: str) -> bool:
+    return unicodedata.normalize("NFKC", name).strip().endswith(_STREET_ENDINGS)
+
+
+def _one(record: dict[str, Any], role: str) -> str | None:
+    found = record.get("_ids", {}).get(role)
+    return found[0] if found else None
+
+
+def _hierarchy(
+    records: list[dict[str, Any]],
+    names: Mapping[str, str],
+    labels: Mapping[str, str],
+    problems: Problems,
+) -> Hierarchy:
+    listed = [r for r in records if r["_shape"] == "places"]
+    hierarchy = Hierarchy(authority=bool(listed))
+    others = [r for r in records if r["_shape"] != "places"]
+    for from_list, group in ((True, listed), (False, others)):
+        for record in group:
+            place = _one(record, "place")
+            community = _one(record, "community") or (
+                place if place and labels[place] == "Community" else None
+            )
+            street = _one(record, "street") or (
+                place if place and labels[place] == "Street" else None
+            )
+            district = _one(record, "district")
+            for child, parent, role in (
+                (community, street, "street"),
+                (street, district, "district"),
+            ):
+                if child and parent:
+                    at = record_at(record, role)
+                    where = _where(record)
+                    hierarchy.place(
+                        child,
+                        names[child],
+                        Parent(parent, names[parent], where, at[:2]),
+                        problems,
+                        at,
+                        from_list,
+                    )
+    if hierarchy.authority:
+        known = set(hierarchy.parents) | {p.id for p in hierarchy.parents.values()}
+        for record in others:
+            for role in ("community", "street", "district", "place"):
+                for id_ in record.get("_ids", {}).get(role, ()):
+                    if id_ not in known:
+                        file, row, column = record_at(record, role)
+                        problems.add(
+                            file, row, column, record[role], missing_place(labels[id_], names[id_])
+                        )
+    return hierarchy
+
+
+#: The ties each roster shape makes: (tie type, source role, target role); a role of
+#: ``"place"`` is the row's community, else its street. Hierarchy (PART_OF) comes from
+#: the places, not from here.
+SHAPE_TIES: Mapping[str, tuple[tuple[str, str, str], ...]] = {
+    "pairings": (("PAIRED_WITH", "unit", "place"),),
+    "branches": (("EMBEDDED_IN", "branch", "place"), ("BRANCH_OF", "branch", "branch_units")),
+    "projects": (("RUNS", "place", "project"), ("SUPPORTS", "supporting_units", "project")),
+    "positions": (("LOCATED_IN", "position", "place"),),
+    "places": (),
+}
+
+
+def _ends(record: dict[str, Any], role: str) -> list[str]:
+    ids = record.get("_ids", {})
+    if role != "place":
+        return list(ids.get(role, ()))
+    for choice in ("place", "community", "street", "district"):
+        if ids.get(choice):
+            return [ids[choice][0]]
+    return []
+
+
+def _where(record: dict[str, Any]) -> str:
+    sheet = record["_sheet"]
+    return f"{record['_file']}{'' if sheet is None else '/' + sheet}:{record['_row']}"
+
+
+def _provenance(where: list[str]) -> str:
+    more = len(where) - _ROWS_SHOWN
+    return ", ".join(where[:_ROWS_SHOWN]) + (f" … (+{more})" if more > 0 else "")
+
+
+def _nodes(
+    review: Reconciliation, records: list[dict[str, Any]], categories: pd.DataFrame
+) -> pd.DataFrame:
+    first: dict[str, tuple[str, int]] = {}
+    attributes: dict[str, dict[str, Any]] = defaultdict(dict)
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    for record in records:
+        ids = record.get("_ids", {})
+        for found in ids.values():
+            for id_ in found:
+                first.setdefault(id_, (record["_where"], record["_row"]))
+        unit, branch = _one(record, "unit"), _one(record, "branch")
+        project, position = _one(record, "project"), _one(record, "position")
+        if unit and record.get("category"):
+            written[unit][record["category"]] += 1
+        if unit and record.get("members"):
+            attributes[unit]["party_members"] = record["members"]
+        if branch and record.get("members"):
+            attributes[branch]["members"] = record["members"]
+        if project:
+            if record.get("budget"):
+                attributes[project]["budget_yuan"] = re.sub(r"[,，\s元]", "", record["budget"])
+            if record.get("exemplary"):
+                attributes[project]["exemplary"] = record["exemplary"]
+            if record["_year"] is not None:
+                attributes[project]["year"] = str(record["_year"])
+        if position and record.get("site_type"):
+            attributes[position]["site_type"] = record["site_type"]
+    mapped = categories["unit_type"].to_dict() if len(categories) else {}
+    for unit, counts in written.items():
+        text = min(counts, key=lambda c: (-counts[c], c))
+        unit_type = mapped.get(text) or unit_category(text)
+        attributes[unit]["roster_category"] = text  # as written; unknown ones are reported
+        if unit_type is not None:
+            attributes[unit]["unit_type"] = unit_type
+    entities = review.entities
+    table = pd.DataFrame(
+        {
+            "id": entities.index.to_numpy(),
+            "label": entities["kind"].to_numpy(),
+            "name": entities["name"].to_numpy(),
+        },
+        dtype=object,
+    )
+    extra = pd.DataFrame.from_dict(attributes, orient="index", dtype=object)
+    table = table.join(extra, on="id")
+    table["provenance"] = [_provenance(rows) for rows in entities["rows"]]
+    table[FILE] = [first[i][0] for i in table["id"]]
+    table[ROW] = [first[i][1] for i in table["id"]]
+    return table.fillna("")
+
+
+def _ties(
+    records: list[dict[str, Any]],
+    found: list[_Found],
+    hierarchy: Hierarchy,
+    schema: Schema,
+) -> pd.DataFrame:
+    years_of: dict[str, set[int]] = defaultdict(set)  # tie type → roster years that make it
+    for hit in found:
+        for tie_type, _, _ in SHAPE_TIES[hit.shape.name]:
+            if hit.year is not None:
+                years_of[tie_type].add(hit.year)
+    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for record in records:
+        for tie_type, source_role, target_role in SHAPE_TIES[record["_shape"]]:
+            for source in _ends(record, source_role):
+                for target in _ends(record, target_role):
+                    tie = seen.setdefault(
+                        (source, target, tie_type),
+                        {"years": set(), "dates": [], "where": [], "at": None},
+                    )
+                    if record["_year"] is not None:
+                        tie["years"].add(record["_year"])
+                    if record.get("date"):
+                        tie["dates"].append(record["date"])
+                    tie["where"].append(_where(record))
+                    tie["at"] = tie["at"] or (record["_where"], record["_row"])
+    rows: list[dict[str, Any]] = []
+    dated = [d for tie in seen.values() for d in tie["dates"]]
+    parsed = dict(zip(dated, parse_dates(pd.Series(dated, dtype=object)), strict=True))
+    for (source, target, tie_type), tie in seen.items():
+        dates = [parsed[d] for d in tie["dates"] if not pd.isna(parsed[d])]
+        since, until = tie_span(tie["years"], dates, years_of[tie_type])
+        rows.append(
+            {
+                "source": source,
+                "target": target,
+                "type": tie_type,
+                "since": since.isoformat() if since else "",
+                "until": until.isoformat() if until else "",
+                "provenance": _provenance(tie["where"]),
+                FILE: tie["at"][0],
+                ROW: tie["at"][1],
+            }
+        )
+    for child, parent in hierarchy.parents.items():
+        rows.append(
+            {
+                "source": child,
+                "target": parent.id,
+                "type": "PART_OF",
+                "since": "",
+                "until": "",
+                "provenance": parent.where,
+                FILE: parent.at[0],
+                ROW: parent.at[1],
+            }
+        )
+    columns = ["source", "target", "type", "since", "until", "provenance", FILE, ROW]
+    table = pd.DataFrame(rows, columns=columns, dtype=object)
+    return table.sort_values(["type", "source", "target"], kind="stable").reset_index(drop=True)

@@ -23,7 +23,7 @@ from cobuild_graph.roster._read import Sheet, read_sheets
 from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape, header_roles, match_header
 from cobuild_graph.roster._years import sheet_year, tie_span
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
-from cobuild_graph.validate import FILE, ROW, Problems, parse_dates, validate_tables
+from cobuild_graph.validate import FILE, ROW, Problems, check_tables, parse_dates
 
 logger = logging.getLogger(__name__)
 
@@ -224,14 +224,14 @@ def read_roster(
     ties = _ties(records, found, hierarchy, schema)
     if problems:
         raise RosterError(problems_frame(problems.records), review)
-    typed_nodes, typed_ties = validate_tables(nodes, ties, schema, problems)
+    typed_nodes, typed_ties = check_tables(nodes, ties, schema, problems)
     if problems:
         raise RosterError(problems_frame(problems.records), review)
     meta = {
         "sources": "; ".join(str(p) for p in (*roster_paths, *place_paths)),
         "description": "imported from rosters by cobuild-graph import",
     }
-    graph = graph_from_tables(typed_nodes, typed_ties, meta=meta)
+    graph = graph_from_tables(typed_nodes, typed_ties, meta=meta, validate=False)
     logger.info("rosters: %d nodes, %d ties", graph.number_of_nodes(), graph.number_of_edges())
     sheets_read = pd.DataFrame(sheets_table).astype({"header_row": "Int64", "year": "Int64"})
     return RosterImport(graph, review, sheets_read, categories)

@@ -8,7 +8,6 @@ UTF-8 (with or without BOM), then GB18030 (which covers GBK); ``.xlsx`` streamed
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,6 @@ from cobuild_graph._sheets import (
     xlsx_cells,
 )
 from cobuild_graph.validate import Problems
-
-logger = logging.getLogger(__name__)
 
 #: Suffixes read as CSV text, as Excel workbooks, and through python-calamine.
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")

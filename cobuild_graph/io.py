@@ -12,11 +12,7 @@ found is raised at once in one :class:`~cobuild_graph.errors.ValidationError`.
 
 from __future__ import annotations
 
-import bisect
-import csv
 import datetime as dt
-import functools
-import io
 import itertools
 import json
 import logging
@@ -25,8 +21,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,22 +29,33 @@ import networkx as nx
 import numpy as np
 import openpyxl
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
-from openpyxl.utils import range_boundaries
-from openpyxl.utils.escape import unescape
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._reader import WorkSheetParser
 
 from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph._files import (
-    EXCEL_MAX_CELL_CHARS,
     XML_ILLEGAL,
     append_row,
     atomic_write,
     check_excel_rows,
     excel_text,
     write_csv,
+)
+from cobuild_graph._sheets import (
+    MAX_CELL_CHARACTERS,
+    MAX_COLUMNS,
+    TRIM,
+    BadRecordError,
+    TooWideError,
+    cell_text,
+    check_width,
+    csv_delimiter,
+    csv_frame,
+    csv_records,
+    decoded_text,
+    offset_of_line,
+    open_xlsx,
+    row_texts,
+    too_long_message,
+    xlsx_cells,
 )
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import ValidationError, problems_frame
@@ -64,6 +70,10 @@ from cobuild_graph.schema import (
 from cobuild_graph.validate import FILE, ROW, Problems, check_tables
 
 logger = logging.getLogger(__name__)
+
+# The name cobuild_graph.reconcile._review imports; drop it once that module imports
+# cell_text from cobuild_graph._sheets.
+_cell_text = cell_text
 
 #: Metadata keys with a meaning; others are kept as given.
 METADATA_KEYS: tuple[str, ...] = (
@@ -86,15 +96,6 @@ _METADATA_ALIASES = {
 }
 _TABLE_NAME = re.compile(r"^(?P<kind>nodes|ties)(?:[_-](?P<part>.+))?$", re.IGNORECASE)
 _HEADER_SEARCH_ROWS = 10
-#: The most columns a table may have; a row with more cells is refused, not read.
-MAX_COLUMNS = 1_000
-#: The most characters one cell may hold: Excel's own limit, for CSV files too.
-MAX_CELL_CHARACTERS = EXCEL_MAX_CELL_CHARS
-# A workbook part that expands more than this many times is refused (as Apache POI does):
-# zip bombs do, Excel's files do not. Parts that expand to under a mebibyte are not judged.
-_MAX_INFLATE_RATIO = 100
-_INFLATE_CHECKED_BYTES = 1 << 20
-_TRIM = " \t\r\n\u3000\u00a0\u200b\ufeff"
 
 
 class Dataset(NamedTuple):
@@ -402,7 +403,7 @@ def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".tsv"))
         sheets = [
-            _Sheet(m["kind"].lower(), m["part"], str(f), text=_decoded(f, encoding, problems))
+            _Sheet(m["kind"].lower(), m["part"], str(f), text=decoded_text(f, encoding, problems))
             for f in files
             if (m := _TABLE_NAME.match(f.stem))
         ]
@@ -465,30 +466,6 @@ def _not_a_dataset(path: Path) -> str | None:
     return f"不能读取{named}：{zh} / a {suffix or 'suffix-less'} file is not read: {en}"
 
 
-def _decoded(file: Path, encoding: str | None, problems: Problems) -> str | None:
-    """The file's text; ``None`` (and a problem) if it cannot be decoded."""
-    try:
-        text, used = decode_text(file.read_bytes(), encoding=encoding)
-    except DecodeError as error:
-        problems.add(str(file), error.line, None, None, str(error))
-        return None
-    logger.debug("%s decoded as %s", file, used)
-    return text
-
-
-# What openpyxl and the zip and XML parsers raise on a file that is no complete workbook.
-_UNREADABLE_BOOK = (
-    zipfile.BadZipFile,
-    KeyError,  # a part the workbook names is missing from the archive
-    OSError,
-    EOFError,
-    SyntaxError,  # XML that does not parse (ElementTree's and lxml's errors derive from it)
-    ValueError,
-    TypeError,
-    InvalidFileException,
-)
-
-
 def _xlsx_sheets(path: Path, problems: Problems) -> list[_Sheet] | None:
     """The workbook's node, tie and metadata sheets; ``None`` (and a problem) if the file is
     no readable workbook.
@@ -496,15 +473,8 @@ def _xlsx_sheets(path: Path, problems: Problems) -> list[_Sheet] | None:
     The sheets are read in streaming mode and only the cells the workbook holds are kept,
     so the work follows the content, not the used range a sheet claims.
     """
-    where = str(path)
-    refused = _zip_problem(path)
-    if refused:
-        problems.add(where, None, None, None, refused)
-        return None
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except _UNREADABLE_BOOK as error:
-        problems.add(where, None, None, None, _unreadable(error))
+    book = open_xlsx(path, problems)
+    if book is None:
         return None
     sheets = []
     try:
@@ -514,129 +484,12 @@ def _xlsx_sheets(path: Path, problems: Problems) -> list[_Sheet] | None:
             if not match and title != "metadata":
                 continue
             file = f"{path} (sheet {sheet.title})"
-            try:
-                cells = _sheet_cells(book, sheet)
-            except _UNREADABLE_BOOK as error:
-                problems.add(file, None, None, None, _unreadable(error, "sheet"))
-                cells = None
-            except _OverlapError as error:
-                problems.add(file, error.row, None, error.ref, str(error))
-                cells = None
+            cells = xlsx_cells(book, sheet, file, problems)
             kind, part = (match["kind"].lower(), match["part"]) if match else ("metadata", None)
             sheets.append(_Sheet(kind, part, file, cells=cells))
     finally:
         book.close()
     return sheets
-
-
-def _zip_problem(path: Path) -> str | None:
-    """Why the file cannot be an ``.xlsx`` workbook, judged from its zip directory alone."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError):
-        return (
-            "not an .xlsx workbook: the file is not a zip archive as .xlsx files are "
-            "(an old .xls file renamed? open it in Excel and save it as .xlsx)"
-        )
-    if not any(p.filename == "[Content_Types].xml" for p in parts):
-        return "not an .xlsx workbook: the zip archive holds no workbook ([Content_Types].xml)"
-    for part in parts:
-        expanded = part.file_size
-        if expanded > _INFLATE_CHECKED_BYTES and expanded > _MAX_INFLATE_RATIO * part.compress_size:
-            return (
-                f"not read: {part.filename} expands from {part.compress_size:,} to "
-                f"{expanded:,} bytes, more than {_MAX_INFLATE_RATIO} times, as zip bombs do "
-                "and Excel's workbooks do not; save the data again from Excel, or as CSV"
-            )
-    return None
-
-
-def _unreadable(error: BaseException, what: str = "workbook") -> str:
-    reason = error.args[0] if isinstance(error, KeyError) and error.args else error
-    return (
-        f"cannot read this {what} ({type(error).__name__}: {reason}); "
-        "open it in Excel and save it again as .xlsx"
-    )
-
-
-class _OverlapError(Exception):
-    """Merged ranges that overlap, which Excel never writes, would fill cells again."""
-
-    def __init__(self, ref: str, row: int) -> None:
-        super().__init__("merged cells overlap other merged cells: unmerge them")
-        self.ref = ref
-        self.row = row
-
-
-def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
-    """The non-empty cells of a read-only worksheet, merged ranges filled with their value.
-
-    openpyxl's streaming parser yields each ``<row>`` as the cells it holds; its public row
-    iterator pads every row to a rectangle, which a crafted sheet makes astronomically
-    large, so the parser is used directly, with the settings the read-only sheet gives it.
-    """
-    cells: dict[int, dict[int, Any]] = {}
-    with book._archive.open(sheet._worksheet_path) as source:
-        parser = WorkSheetParser(
-            source,
-            book.shared_strings,
-            data_only=True,
-            epoch=book.epoch,
-            date_formats=book._date_formats,
-            timedelta_formats=book._timedelta_formats,
-        )
-        for number, row in parser.parse():
-            held = {c["column"]: c["value"] for c in row if c["value"] not in (None, "")}
-            if held:
-                cells.setdefault(number, {}).update(held)
-        merged = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
-    _fill_merged(cells, [m.ref for m in merged])
-    return cells
-
-
-def _fill_merged(cells: dict[int, dict[int, Any]], refs: list[str]) -> None:
-    """Give every cell of a merged range its value, as the sheet shows it.
-
-    Only rows that hold a cell and columns up to the widest one are filled: a range that
-    reaches past the content (a title merged across the sheet) adds nothing beyond it.
-    """
-    if not refs or not cells:
-        return
-    numbers = sorted(cells)
-    widest = min(max(max(row) for row in cells.values()), MAX_COLUMNS + 1)
-    budget = len(numbers) * widest  # ranges that do not overlap fill at most every cell once
-    for ref in refs:
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
-        value = cells.get(min_row, {}).get(min_col)
-        if value is None:
-            continue
-        columns = range(min_col, min(max_col, widest) + 1)
-        start, stop = bisect.bisect_left(numbers, min_row), bisect.bisect_right(numbers, max_row)
-        budget -= (stop - start) * len(columns)
-        if budget < 0:
-            raise _OverlapError(ref, min_row)
-        for number in numbers[start:stop]:
-            row = cells[number]
-            for column in columns:
-                row[column] = value
-
-
-def _cell_text(value: Any) -> str:
-    """A cell as the text a user sees; whole floats lose their ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return unescape(value)  # _x000D_ and the like, as Excel writes them
-    return str(value)
 
 
 # -- reading: headers and rows ----------------------------------------------------------
@@ -682,13 +535,13 @@ def _frame(
             return None
         header_row, header = head[header_at]
         if len(header) > MAX_COLUMNS:
-            raise _TooWideError(header_row, len(header))
+            raise TooWideError(header_row, len(header))
         canonical = _canonical_header(sheet.file, header_row, header, aliases, problems)
         body, rows = _body(sheet, header_row, line_ends[header_at], len(canonical), problems)
-    except _TooWideError as error:
+    except TooWideError as error:
         problems.add(sheet.file, error.row, None, None, str(error))
         return None
-    except _BadRecordError as error:
+    except BadRecordError as error:
         column, message = None, str(error)
         if error.column is not None and error.column <= len(canonical):
             column = canonical[error.column - 1]  # shown as the file names it
@@ -697,7 +550,7 @@ def _frame(
         problems.add(sheet.file, error.row, column, None, message)
         return None
     # Each column is made once and the table built in one go: a wide header stays linear.
-    texts = {c: body[i].str.strip(_TRIM) for i, c in enumerate(canonical)}
+    texts = {c: body[i].str.strip(TRIM) for i, c in enumerate(canonical)}
     filled = {c: (t != "").to_numpy() for c, t in texts.items()}
     keep = np.logical_or.reduce([*filled.values(), np.zeros(len(rows), dtype=bool)])
     # Blank lines and trailing Excel rows go.
@@ -736,7 +589,7 @@ def _check_cells(
                     int(frame[ROW].iat[index]),
                     column,
                     _excerpt(cells.iat[index]),
-                    _too_long_message(int(lengths[index])),
+                    too_long_message(int(lengths[index])),
                 )
     # A CSV file holding none of these characters needs no look at each cell.
     if sheet.text is not None and not _may_hold_xml_illegal(sheet.text):
@@ -774,13 +627,6 @@ def _may_hold_xml_illegal(text: str) -> bool:
     return bool(data.translate(None, _BYTES_XML_HOLDS)) or "\ufffe" in text or "\uffff" in text
 
 
-def _too_long_message(length: int) -> str:
-    return (
-        f"a cell of {length:,} characters: a cell holds at most {MAX_CELL_CHARACTERS:,} "
-        "(as in Excel); shorten it or keep long texts in a file of their own"
-    )
-
-
 def _control_message(char: str) -> str:
     return (
         f"holds the control character U+{ord(char):04X}, which Excel, GraphML and GEXF "
@@ -793,26 +639,6 @@ def _excerpt(value: str) -> str:
     return value if len(value) <= 60 else f"{value[:60]}… ({len(value):,} characters)"
 
 
-class _TooWideError(Exception):
-    """A row with more cells than a table may have columns."""
-
-    def __init__(self, row: int, count: int) -> None:
-        super().__init__(
-            f"{count:,} columns: a table has at most {MAX_COLUMNS:,} columns; "
-            "delete the columns (or stray cells) beyond its data"
-        )
-        self.row = row
-
-
-class _BadRecordError(Exception):
-    """A CSV record that the csv module cannot read (a cell too long for it, say)."""
-
-    def __init__(self, message: str, row: int, column: int | None = None) -> None:
-        super().__init__(message)
-        self.row = row
-        self.column = column
-
-
 def _canonical_header(
     file: str, row: int, header: list[str], aliases: Mapping[str, str], problems: Problems
 ) -> list[str]:
@@ -820,7 +646,7 @@ def _canonical_header(
     canonical: list[str] = []
     spelled: dict[str, str] = {}
     for position, raw in enumerate(header):
-        name = raw.strip(_TRIM)
+        name = raw.strip(TRIM)
         column = aliases.get(_fold(name), _fold(name).replace(" ", "_"))
         if not name:
             column = f"__blank_{position}"
@@ -829,7 +655,7 @@ def _canonical_header(
             problems.add(file, row, None, _excerpt(raw), message)
             column = f"__bad_{position}"
         elif len(raw) > MAX_CELL_CHARACTERS:
-            message = f"the header of column {position + 1} is {_too_long_message(len(raw))}"
+            message = f"the header of column {position + 1} is {too_long_message(len(raw))}"
             problems.add(file, row, None, _excerpt(raw), message)
             column = f"__bad_{position}"
         elif column in spelled:
@@ -851,109 +677,28 @@ def _canonical_header(
 
 def _head_rows(
     sheet: _Sheet,
-) -> tuple[list[tuple[int, list[str]]], list[int], _BadRecordError | None]:
+) -> tuple[list[tuple[int, list[str]]], list[int], BadRecordError | None]:
     """The first rows, where the header is looked for, as (spreadsheet row, cells), the
     physical line each ends on, and the error of a CSV record that could not be read there."""
     if sheet.cells is not None:
         rows = [
-            (number, _dense(sheet.cells[number]))
+            (number, row_texts(sheet.cells[number]))
             for number in sorted(n for n in sheet.cells if n <= _HEADER_SEARCH_ROWS)
         ]
         return rows, [row for row, _ in rows], None
     text = sheet.text or ""
     # The header is among the first lines: parse only the start of a large file (with room
     # for quoted line breaks in title rows).
-    head = text[: _offset_of_line(text, _HEADER_SEARCH_ROWS * 4 + 1)]
-    delimiter = _delimiter(text)
-    _check_width(head, delimiter)  # before the csv module makes a list of every cell
+    head = text[: offset_of_line(text, _HEADER_SEARCH_ROWS * 4 + 1)]
+    delimiter = csv_delimiter(text)
+    check_width(head, delimiter)  # before the csv module makes a list of every cell
     records: list[tuple[int, int, list[str]]] = []
     unread = None
     try:
-        records.extend(itertools.islice(_csv_records(head, delimiter), _HEADER_SEARCH_ROWS))
-    except _BadRecordError as error:
+        records.extend(itertools.islice(csv_records(head, delimiter), _HEADER_SEARCH_ROWS))
+    except BadRecordError as error:
         unread = error
     return [(row, cells) for row, _, cells in records], [line for _, line, _ in records], unread
-
-
-def _dense(row: Mapping[int, Any]) -> list[str]:
-    """A worksheet row's cells as texts, from column A to its last cell."""
-    return [_cell_text(row.get(column)) for column in range(1, max(row) + 1)]
-
-
-def _check_width(text: str, delimiter: str) -> None:
-    """Raise :class:`_TooWideError` for the first record of `text` with too many cells.
-
-    Counts delimiters outside quoted cells with whole-text operations, so a huge header
-    line costs a scan, not a list of millions of cells.
-    """
-    if text.count(delimiter) < MAX_COLUMNS:
-        return
-    if '"' in text:
-        text = _quoted_cells(delimiter).sub("", text)  # a record's line breaks go with them
-    row, start = 1, 0
-    for line_break in (*_LINE_BREAK.finditer(text), None):
-        end = len(text) if line_break is None else line_break.start()
-        count = text.count(delimiter, start, end) + 1
-        if count > MAX_COLUMNS:
-            raise _TooWideError(row, count)
-        row, start = row + 1, end if line_break is None else line_break.end()
-
-
-@functools.cache
-def _quoted_cells(delimiter: str) -> re.Pattern[str]:
-    """Quoted cells: a quote where a cell starts, up to its closing quote (``""`` inside)."""
-    d = re.escape(delimiter)
-    return re.compile(rf'(?<![^{d}\r\n])"[^"]*(?:""[^"]*)*(?:"|\Z)')
-
-
-@functools.cache
-def _one_cell(delimiter: str) -> re.Pattern[str]:
-    """One cell as the csv module reads it: an optional quoted start, then up to the next
-    delimiter or line break."""
-    d = re.escape(delimiter)
-    return re.compile(rf'(?:"[^"]*(?:""[^"]*)*(?:"|\Z))?[^{d}\r\n]*')
-
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, int, list[str]]]:
-    """(spreadsheet row, last physical line, cells) of each record.
-
-    A spreadsheet counts records, not lines: a cell with a line break stays in one row.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    row, line = 0, 0
-    try:
-        for row, cells in enumerate(reader, start=1):
-            line = reader.line_num
-            yield row, line, cells
-    except csv.Error as error:
-        raise _record_error(text, delimiter, row + 1, line, error) from None
-
-
-def _record_error(
-    text: str, delimiter: str, row: int, after_line: int, error: csv.Error
-) -> _BadRecordError:
-    """The problem of the record the csv module gave up on: which row, and which cell."""
-    if "field limit" in str(error):
-        position, column = _offset_of_line(text, after_line + 1), 1
-        cell = _one_cell(delimiter)
-        while True:  # the record's cells, up to the overlong one
-            found = cell.match(text, position)
-            length = found.end() - found.start()
-            if length > MAX_CELL_CHARACTERS:
-                return _BadRecordError(_too_long_message(length), row, column)
-            if not text.startswith(delimiter, found.end()):
-                break
-            position, column = found.end() + len(delimiter), column + 1
-    return _BadRecordError(f"cannot read this row as CSV: {error}", row)
-
-
-def _delimiter(text: str) -> str:
-    """Tab for tab-separated text (Excel's "Unicode text"), else comma, from the first line."""
-    first_line = text[: text.find("\n")] if "\n" in text[:65536] else text[:65536]
-    return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
 def _body(
@@ -964,56 +709,18 @@ def _body(
         rows = [(n, sheet.cells[n]) for n in sorted(sheet.cells) if n > header_row]
         return _rows_frame(sheet.file, _grid_rows(sheet.file, rows, width, problems), width)
     text = sheet.text or ""
-    delimiter = _delimiter(text)
-    frame = _fast_csv(text[_offset_of_line(text, header_line + 1) :], delimiter, width)
+    delimiter = csv_delimiter(text)
+    frame = csv_frame(text[offset_of_line(text, header_line + 1) :], delimiter, width)
     if frame is None or frame.shape[1] > width:
         # Ragged rows, blank lines or quoted line breaks: read record by record instead.
-        _check_width(text, delimiter)
-        rows = [(r, c) for r, _, c in _csv_records(text, delimiter) if r > header_row]
+        check_width(text, delimiter)
+        rows = [(r, c) for r, _, c in csv_records(text, delimiter) if r > header_row]
         for row, cells in rows:
-            if any(c.strip(_TRIM) for c in cells[width:]):
+            if any(c.strip(TRIM) for c in cells[width:]):
                 problems.add(sheet.file, row, None, cells[width:], "more cells than header columns")
         return _rows_frame(sheet.file, rows, width)
     frame = frame.reindex(columns=range(width)).fillna("")
     return frame, np.arange(header_row + 1, header_row + 1 + len(frame))
-
-
-def _fast_csv(body: str, delimiter: str, width: int) -> pd.DataFrame | None:
-    """Parse well-formed CSV rows with Arrow's reader; ``None`` if they are not well formed
-    (ragged rows, blank lines, line breaks inside quotes)."""
-    if not body.strip("\r\n"):
-        return pd.DataFrame({i: pd.Series(dtype=str) for i in range(width)})
-    first_line = body[: body.find("\n")] if "\n" in body else body
-    if first_line.count(delimiter) >= MAX_COLUMNS:
-        return None  # Arrow would make a column of each cell of the first row
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
-            # A blank line is a spreadsheet row too: let it fail over to the exact reader.
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-                column_types={f"f{i}": pa.string() for i in range(width)},
-            ),
-        )
-    except pa.ArrowInvalid:
-        return None
-    frame = table.to_pandas()
-    frame.columns = range(frame.shape[1])
-    return frame
-
-
-def _offset_of_line(text: str, line: int) -> int:
-    """Where physical line `line` (1-based) starts in `text`; its length if it has fewer."""
-    offset = 0
-    for _ in range(line - 1):
-        offset = text.find("\n", offset) + 1
-        if offset == 0:
-            return len(text)
-    return offset
 
 
 def _grid_rows(
@@ -1022,10 +729,10 @@ def _grid_rows(
     """Worksheet rows as `width` texts each; cells further right are reported."""
     dense = []
     for number, row in rows:
-        extra = [text for c in sorted(row) if c > width and (text := _cell_text(row[c]))]
-        if any(text.strip(_TRIM) for text in extra):
+        extra = [text for c in sorted(row) if c > width and (text := cell_text(row[c]))]
+        if any(text.strip(TRIM) for text in extra):
             problems.add(file, number, None, extra, "more cells than header columns")
-        dense.append((number, [_cell_text(row.get(c)) for c in range(1, width + 1)]))
+        dense.append((number, row_texts(row, width)))
     return dense
 
 
@@ -1069,7 +776,7 @@ def _header_aliases(kind: str, schema: Schema) -> dict[str, str]:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip(_TRIM).casefold()
+    return unicodedata.normalize("NFKC", text).strip(TRIM).casefold()
 
 
 # -- reading: metadata ------------------------------------------------------------------
@@ -1102,7 +809,7 @@ def _read_metadata(
             return {}
         where = sheet.file
         items = [
-            (number, _cell_text(row[1]).strip(_TRIM), row.get(2))
+            (number, cell_text(row[1]).strip(TRIM), row.get(2))
             for number, row in sorted(sheet.cells.items())
             if 1 in row
         ]
@@ -1112,9 +819,9 @@ def _read_metadata(
     for row, key, value in items:
         key = _METADATA_ALIASES.get(_fold(key), key)
         if isinstance(value, dt.date | str):
-            value = _cell_text(value)
+            value = cell_text(value)
         if isinstance(value, str):
-            value = value.strip(_TRIM)
+            value = value.strip(TRIM)
         if value is None or value == "":
             continue
         if not isinstance(value, str | int | float | bool):

@@ -9,6 +9,7 @@ hierarchy; rosters of several years give ties ``since`` and ``until``.
 
 # Inside: _shapes (roles, aliases, shapes), _read (files into rows), _places (the
 # hierarchy), _years (a roster's year, since / until), _import (read_roster).
+from cobuild_graph._sheets import MAX_SHEET_CELLS
 from cobuild_graph.roster._import import (
     HEADER_SEARCH_ROWS,
     SHAPE_TIES,
@@ -17,7 +18,6 @@ from cobuild_graph.roster._import import (
     RosterImport,
     read_roster,
 )
-from cobuild_graph.roster._read import MAX_SHEET_CELLS
 from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape
 from cobuild_graph.roster._years import year_in
 

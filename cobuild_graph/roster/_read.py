@@ -1,49 +1,38 @@
 """Reading roster files into rows: every cell as text, merged cells filled, with file,
 sheet and row.
 
-CSV files are decoded as the dataset reader decodes them (UTF-8 with or without BOM, then
-GB18030, which covers GBK); ``.xlsx`` is streamed with the dataset reader's own parser;
-``.xls``, ``.ods`` and ``.et`` are read with python-calamine.
+The files are read by :mod:`cobuild_graph._sheets`, as datasets are: CSV text decoded as
+UTF-8 (with or without BOM), then GB18030 (which covers GBK); ``.xlsx`` streamed; ``.xls``,
+``.ods`` and ``.et`` through python-calamine.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-
-from cobuild_graph._encoding import DecodeError, decode_text
-from cobuild_graph.io import (
-    _UNREADABLE_BOOK,
+from cobuild_graph._sheets import (
     MAX_COLUMNS,
-    _BadRecordError,
-    _cell_text,
-    _check_width,
-    _csv_records,
-    _delimiter,
-    _fill_merged,
-    _OverlapError,
-    _sheet_cells,
-    _TooWideError,
-    _unreadable,
-    _zip_problem,
+    TRIM,
+    BadRecordError,
+    TooWideError,
+    calamine_cells,
+    check_width,
+    csv_delimiter,
+    csv_records,
+    decoded_text,
+    open_calamine,
+    open_xlsx,
+    row_texts,
+    xlsx_cells,
 )
 from cobuild_graph.validate import Problems
-
-logger = logging.getLogger(__name__)
 
 #: Suffixes read as CSV text, as Excel workbooks, and through python-calamine.
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CALAMINE_SUFFIXES = (".xls", ".ods", ".et")
-#: The most cells a sheet read through python-calamine may claim (its used range is
-#: materialised whole).
-MAX_SHEET_CELLS = 20_000_000
-_TRIM = " \t\r\n\u3000\u00a0\u200b\ufeff"
 
 
 @dataclass
@@ -75,7 +64,7 @@ def read_sheets(path: Path, problems: Problems, *, encoding: str | None = None) 
             return _xlsx_sheets(path, problems)
         if suffix in CALAMINE_SUFFIXES:
             return _calamine_sheets(path, problems)
-    except (_TooWideError, _BadRecordError) as error:
+    except (TooWideError, BadRecordError) as error:
         problems.add(where, error.row, None, None, str(error))
         return []
     problems.add(
@@ -89,44 +78,28 @@ def read_sheets(path: Path, problems: Problems, *, encoding: str | None = None) 
 
 
 def _csv_sheet(path: Path, problems: Problems, encoding: str | None) -> list[Sheet]:
-    try:
-        text, used = decode_text(path.read_bytes(), encoding=encoding)
-    except DecodeError as error:
-        problems.add(str(path), error.line, None, None, str(error))
+    text = decoded_text(path, encoding, problems)
+    if text is None:
         return []
-    logger.debug("%s decoded as %s", path, used)
-    delimiter = _delimiter(text)
-    _check_width(text, delimiter)
+    delimiter = csv_delimiter(text)
+    check_width(text, delimiter)
     sheet = Sheet(str(path), None)
-    for row, _line, cells in _csv_records(text, delimiter):
-        if any(c.strip(_TRIM) for c in cells):
+    for row, _line, cells in csv_records(text, delimiter):
+        if any(c.strip(TRIM) for c in cells):
             sheet.rows.append((row, cells))
     return [sheet]
 
 
 def _xlsx_sheets(path: Path, problems: Problems) -> list[Sheet]:
-    refused = _zip_problem(path)
-    if refused:
-        problems.add(str(path), None, None, None, refused)
-        return []
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except _UNREADABLE_BOOK as error:
-        problems.add(str(path), None, None, None, _unreadable(error))
+    book = open_xlsx(path, problems)
+    if book is None:
         return []
     sheets = []
     try:
         for worksheet in book.worksheets:
             sheet = Sheet(str(path), worksheet.title)
-            try:
-                cells = _sheet_cells(book, worksheet)
-            except _UNREADABLE_BOOK as error:
-                problems.add(sheet.where, None, None, None, _unreadable(error, "sheet"))
-                continue
-            except _OverlapError as error:
-                problems.add(sheet.where, error.row, None, error.ref, str(error))
-                continue
-            if _rows_of(sheet, cells, problems):
+            cells = xlsx_cells(book, worksheet, sheet.where, problems)
+            if cells is not None and _rows_of(sheet, cells, problems):
                 sheets.append(sheet)
     finally:
         book.close()
@@ -134,51 +107,14 @@ def _xlsx_sheets(path: Path, problems: Problems) -> list[Sheet]:
 
 
 def _calamine_sheets(path: Path, problems: Problems) -> list[Sheet]:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        with path.open("rb") as handle:
-            book = CalamineWorkbook.from_filelike(handle)
-    except (CalamineError, OSError, ValueError) as error:
-        problems.add(str(path), None, None, None, _unreadable(error))
+    book = open_calamine(path, problems)
+    if book is None:
         return []
     sheets = []
     for name in book.sheet_names:
         sheet = Sheet(str(path), name)
-        try:
-            grid = book.get_sheet_by_name(name)
-            if grid.height * grid.width > MAX_SHEET_CELLS:
-                problems.add(
-                    sheet.where,
-                    None,
-                    None,
-                    None,
-                    f"the sheet claims {grid.height:,} rows × {grid.width:,} columns, more than "
-                    f"{MAX_SHEET_CELLS:,} cells: delete the rows and columns beyond its data, "
-                    "or save it as .xlsx",
-                )
-                continue
-            top, left = grid.start
-            values = grid.to_python(skip_empty_area=True)
-            merged = grid.merged_cell_ranges or []
-        except (CalamineError, ValueError) as error:
-            problems.add(sheet.where, None, None, None, _unreadable(error, "sheet"))
-            continue
-        cells: dict[int, dict[int, Any]] = {}
-        for r, row in enumerate(values, start=top + 1):
-            held = {c: v for c, v in enumerate(row, start=left + 1) if v not in (None, "")}
-            if held:
-                cells[r] = held
-        refs = [
-            f"{get_column_letter(a[1] + 1)}{a[0] + 1}:{get_column_letter(b[1] + 1)}{b[0] + 1}"
-            for a, b in merged
-        ]
-        try:
-            _fill_merged(cells, refs)
-        except _OverlapError as error:
-            problems.add(sheet.where, error.row, None, error.ref, str(error))
-            continue
-        if _rows_of(sheet, cells, problems):
+        cells = calamine_cells(book, name, sheet.where, problems)
+        if cells is not None and _rows_of(sheet, cells, problems):
             sheets.append(sheet)
     return sheets
 
@@ -189,9 +125,9 @@ def _rows_of(sheet: Sheet, cells: dict[int, dict[int, Any]], problems: Problems)
         row = cells[number]
         widest = max(row)
         if widest > MAX_COLUMNS:
-            problems.add(sheet.where, number, None, None, str(_TooWideError(number, widest)))
+            problems.add(sheet.where, number, None, None, str(TooWideError(number, widest)))
             return False
-        texts = [_cell_text(row.get(c)) for c in range(1, widest + 1)]
-        if any(t.strip(_TRIM) for t in texts):
+        texts = row_texts(row, widest)
+        if any(t.strip(TRIM) for t in texts):
             sheet.rows.append((number, texts))
     return bool(sheet.rows)

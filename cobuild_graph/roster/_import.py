@@ -520,6 +520,10 @@ def _ties(
     found_ties["date"] = pd.to_datetime(texts.map(parsed).to_numpy()[at])
     found_ties["year"] = pd.array([r["_year"] for r in records], dtype="Int64")[at]
     found_ties["where"] = [_where(records[i]) for i in at.tolist()]
+    contents = pd.Series([r.get("content") for r in records], dtype=object).to_numpy()[at]
+    found_ties["content"] = pd.Series(contents, dtype=object).where(
+        found_ties["type"] == "PAIRED_WITH"
+    )
     grouped = found_ties.groupby(["source", "target", "type"], sort=False)
     spans = grouped.agg(
         first=("year", "min"),
@@ -530,12 +534,13 @@ def _ties(
     )
     shown = grouped.head(_ROWS_SHOWN).groupby(["source", "target", "type"], sort=False)["where"]
     spans["provenance"] = shown.agg(", ".join)
+    # the content of a pairing (共建内容) as written, each text once, in row order
+    spans["content"] = grouped["content"].agg(lambda c: "；".join(dict.fromkeys(c.dropna())))
     rows: list[dict[str, Any]] = []
     span_of: dict[tuple[Any, ...], tuple[dt.date | None, dt.date | None]] = {}
-    for (source, target, tie_type), first, last, date, index, count, provenance in zip(
-        spans.index.tolist(),
-        *(spans[c].tolist() for c in ("first", "last", "date", "at", "count", "provenance")),
-        strict=True,
+    columns = ("first", "last", "date", "at", "count", "provenance", "content")
+    for (source, target, tie_type), first, last, date, index, count, provenance, content in zip(
+        spans.index.tolist(), *(spans[c].tolist() for c in columns), strict=True
     ):
         if count > _ROWS_SHOWN:
             provenance += f" … (+{count - _ROWS_SHOWN})"
@@ -554,6 +559,7 @@ def _ties(
                 "since": since.isoformat() if since else "",
                 "until": until.isoformat() if until else "",
                 "provenance": provenance,
+                "content": content,
                 FILE: records[index]["_where"],
                 ROW: records[index]["_row"],
             }
@@ -567,10 +573,11 @@ def _ties(
                 "since": "",
                 "until": "",
                 "provenance": parent.where,
+                "content": "",
                 FILE: parent.at[0],
                 ROW: parent.at[1],
             }
         )
-    columns = ["source", "target", "type", "since", "until", "provenance", FILE, ROW]
-    table = pd.DataFrame(rows, columns=columns, dtype=object)
+    header = ["source", "target", "type", "since", "until", "provenance", "content", FILE, ROW]
+    table = pd.DataFrame(rows, columns=header, dtype=object)
     return table.sort_values(["type", "source", "target"], kind="stable").reset_index(drop=True)

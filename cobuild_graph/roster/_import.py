@@ -535,7 +535,10 @@ def _ties(
     shown = grouped.head(_ROWS_SHOWN).groupby(["source", "target", "type"], sort=False)["where"]
     spans["provenance"] = shown.agg(", ".join)
     # the content of a pairing (共建内容) as written, each text once, in row order
-    spans["content"] = grouped["content"].agg(lambda c: "；".join(dict.fromkeys(c.dropna())))
+    written = found_ties.dropna(subset=["content"])
+    written = written.drop_duplicates(["source", "target", "type", "content"])
+    joined = written.groupby(["source", "target", "type"], sort=False)["content"].agg("；".join)
+    spans["content"] = joined.reindex(spans.index).fillna("")
     rows: list[dict[str, Any]] = []
     span_of: dict[tuple[Any, ...], tuple[dt.date | None, dt.date | None]] = {}
     columns = ("first", "last", "date", "at", "count", "provenance", "content")

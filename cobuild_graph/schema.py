@@ -652,6 +652,13 @@ def _default_schema() -> Schema:
             "结对共建",
             ("结对", "结对共建", "共建"),
             frozenset({("Unit", "Community"), ("Unit", "Street")}),
+            {
+                "content": _attr(
+                    "str",
+                    "what the pairing does 共建内容",
+                    aliases=("共建内容", "合作内容", "共建项目"),
+                )
+            },
         ),
         TieSpec(
             "BRANCH_OF",

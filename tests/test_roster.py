@@ -391,3 +391,43 @@ def test_cli_accept_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["import", str(bad), "-o", str(tmp_path / "x.graphml")]) == 2
     assert main(["import", str(bad), "-o", str(target), "--columns", "单位名称"]) == 2
     assert main(["import", str(bad), "-o", str(target), "--year", "soon"]) == 2
+
+
+# -- the content of a pairing, and an .ods roster ------------------------------------------
+
+
+def test_pairing_content_is_kept_on_the_tie(tmp_path: Path) -> None:
+    roster = write_csv(
+        tmp_path / "2023年结对共建.csv",
+        [
+            ["共建单位", "结对社区", "所属街道", "共建内容"],
+            ["苏州银行", "道前社区", "沧浪街道", "金融知识进社区"],
+            ["苏州银行", "道前社区", "沧浪街道", "金融知识进社区"],
+            ["苏州银行", "道前社区", "沧浪街道", "助老服务"],
+            ["苏州市妇联", "南环第一社区", "沧浪街道", ""],
+        ],
+    )
+    G = read_roster(roster).graph
+    paired = ties(G, "PAIRED_WITH")
+    assert paired["苏州银行", "道前社区"]["content"] == "金融知识进社区；助老服务"
+    assert not paired["苏州市妇联", "南环第一社区"].get("content")
+
+
+def test_an_ods_roster_is_read_end_to_end(tmp_path: Path) -> None:
+    path = tmp_path / "2023年报到名册.ods"
+    table = pd.DataFrame(
+        {
+            "序号": ["1", "2", "3"],
+            "单位名称": ["苏州银行", "苏州银行股份有限公司", "苏州市妇联"],
+            "报到社区": ["道前社区", "道前社区居委会", "南环第一社区"],
+            "所属街道": ["沧浪街道", "沧浪街道办事处", "沧浪街道"],
+        }
+    )
+    table.to_excel(path, engine="odf", index=False, sheet_name="报到名册")
+    found = read_roster(path)
+    G = found.graph
+    assert labels(G) == Counter({"Unit": 3, "Community": 2, "Street": 1})
+    assert found.sheets["shape"].tolist() == ["pairings"]
+    assert found.sheets["year"].tolist() == [2023]
+    assert len(ties(G, "PAIRED_WITH")) == 3
+    assert len(found.review.suggestions) == 1  # 苏州银行 ~ 苏州银行股份有限公司

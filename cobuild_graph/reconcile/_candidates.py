@@ -19,6 +19,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+from rapidfuzz import process
 from rapidfuzz.distance import Indel, LCSseq
 
 from cobuild_graph.reconcile._names import RULE_SCORES, Forms, districts, numbers
@@ -108,33 +111,62 @@ def similar_candidates(forms: Sequence[str], similarity: float) -> set[tuple[int
     ``d + 1`` rarest characters. Only those are indexed, and only forms of compatible
     lengths are paired.
     """
+    first, second = _similar_pairs(forms, similarity)
+    return set(zip(first.tolist(), second.tolist(), strict=True))
+
+
+def _pairs_within(groups: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(i, j)``, ``i < j``, of `members` that share a group (sorted by group)."""
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    sizes = np.diff(np.r_[starts, len(groups)])
+    firsts, seconds = [], []
+    for size in np.unique(sizes[sizes > 1]):
+        x, y = np.triu_indices(size, 1)
+        at = starts[sizes == size][:, None]
+        firsts.append(members[at + x].ravel())
+        seconds.append(members[at + y].ravel())
+    if not firsts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    return np.minimum(a, b), np.maximum(a, b)
+
+
+def _unique_pairs(a: np.ndarray, b: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct pairs, sorted."""
+    codes = np.sort(a.astype(np.int64) * size + b)
+    codes = codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes
+    return codes // size, codes % size
+
+
+def _similar_pairs(forms: Sequence[str], similarity: float) -> tuple[np.ndarray, np.ndarray]:
     chars = [set(f) for f in forms]
     df = Counter(c for cs in chars for c in cs)
     t = similarity / 100
-    index: dict[str, list[int]] = defaultdict(list)
+    indexed: list[str] = []
+    members: list[int] = []
     for i, (form, cs) in enumerate(zip(forms, chars, strict=True)):
         longest = len(form) * (2 - t) / t if t > 0 else math.inf
         edits = math.floor((1 - t) * (len(form) + longest) + 1e-9) if t > 0 else len(cs)
-        for c in sorted(cs, key=lambda c: (df[c], c))[: edits + 1]:
-            index[c].append(i)
-    pairs: set[tuple[int, int]] = set()
-    lengths = [len(f) for f in forms]
-    for members in index.values():
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                li, lj = lengths[i], lengths[j]
-                if abs(li - lj) <= (1 - t) * (li + lj) + 1e-9:
-                    pairs.add((min(i, j), max(i, j)))
-    return pairs
+        rarest = sorted(cs, key=lambda c: (df[c], c))[: edits + 1]
+        indexed.extend(rarest)
+        members.extend([i] * len(rarest))
+    codes = pd.factorize(pd.Series(indexed, dtype=object))[0]
+    order = np.lexsort((np.asarray(members, dtype=np.int64), codes))
+    a, b = _pairs_within(codes[order], np.asarray(members, dtype=np.int64)[order])
+    lengths = np.fromiter((len(f) for f in forms), dtype=np.int64, count=len(forms))
+    la, lb = lengths[a], lengths[b]
+    near = np.abs(la - lb) <= (1 - t) * (la + lb) + 1e-9
+    return _unique_pairs(a[near], b[near], max(len(forms), 1))
 
 
-def _contained_candidates(forms: Sequence[str]) -> set[tuple[int, int]]:
+def _contained_pairs(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     grams = [_bigrams(f) for f in forms]
     index: dict[str, list[int]] = defaultdict(list)
     for i, gs in enumerate(grams):
         for g in gs:
             index[g].append(i)
-    pairs: set[tuple[int, int]] = set()
+    first: list[int] = []
+    second: list[int] = []
     for i, (form, gs) in enumerate(zip(forms, grams, strict=True)):
         if len(form) < _MIN_CONTAINED:
             continue
@@ -145,8 +177,9 @@ def _contained_candidates(forms: Sequence[str]) -> set[tuple[int, int]]:
             for j in index[g]:
                 other = forms[j]
                 if len(other) > len(form) and other[-1] == form[-1]:
-                    pairs.add((min(i, j), max(i, j)))
-    return pairs
+                    first.append(min(i, j))
+                    second.append(max(i, j))
+    return np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
 
 
 def _spelling(forms: Sequence[str], similarity: float) -> list[tuple[int, int, float, str]]:
@@ -157,13 +190,31 @@ def _spelling(forms: Sequence[str], similarity: float) -> list[tuple[int, int, f
     idf = {c: math.log((len(forms) + 1) / n) for c, n in df.items()}
     # names whose numbers or districts differ are different units: no spelling suggestion
     kinds: dict[tuple[tuple[str, ...], frozenset[str]], int] = {}
-    sign = [kinds.setdefault((numbers(f), districts(f)), len(kinds)) for f in forms]
+    sign = np.array(
+        [kinds.setdefault((numbers(f), districts(f)), len(kinds)) for f in forms], dtype=np.int64
+    )
+    similar, contained = _similar_pairs(forms, similarity), _contained_pairs(forms)
+    first, second = _unique_pairs(
+        np.concatenate([similar[0], contained[0]]),
+        np.concatenate([similar[1], contained[1]]),
+        max(len(forms), 1),
+    )
+    alike = sign[first] == sign[second]
+    first, second = first[alike], second[alike]
+    texts = np.asarray(forms, dtype=object)
+    ratios = 100 * process.cpdist(
+        texts[first], texts[second], scorer=Indel.normalized_similarity, dtype=np.float64
+    )
+    lengths = np.fromiter((len(f) for f in forms), dtype=np.int64, count=len(forms))
+    last = np.array([f[-1:] for f in forms], dtype=object)
+    shortest = np.minimum(lengths[first], lengths[second])
+    may_contain = (shortest >= _MIN_CONTAINED) & (last[first] == last[second])
+    kept = (ratios >= similarity) | may_contain
     out = []
-    for i, j in sorted(similar_candidates(forms, similarity) | _contained_candidates(forms)):
-        if sign[i] != sign[j]:
-            continue
+    for i, j, ratio in zip(
+        first[kept].tolist(), second[kept].tolist(), ratios[kept].tolist(), strict=True
+    ):
         a, b = forms[i], forms[j]
-        ratio = Indel.normalized_similarity(a, b) * 100
         if ratio >= similarity:
             ca, cb = set(a), set(b)
             union = sum(idf[c] for c in ca | cb)
@@ -172,11 +223,6 @@ def _spelling(forms: Sequence[str], similarity: float) -> list[tuple[int, int, f
                 out.append((i, j, round(min(ratio, weighted), 1), "similar"))
             continue
         short, long = (a, b) if len(a) < len(b) else (b, a)
-        if (
-            len(short) >= _MIN_CONTAINED
-            and short[-1] == long[-1]
-            and short[:2] in long
-            and LCSseq.similarity(short, long) == len(short)
-        ):
+        if short[:2] in long and LCSseq.similarity(short, long) == len(short):
             out.append((i, j, RULE_SCORES["contained"], "contained"))
     return out

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cobuild_graph.errors import CobuildGraphError, ValidationError, problems_frame
@@ -187,11 +188,7 @@ def reconcile(
     by_name = named.groupby(["label", "key", "name"], sort=False).size()
     for (label, key, name), count in zip(by_name.index.tolist(), by_name.tolist(), strict=True):
         spellings[label, key][name] = count
-    places: dict[tuple[str, str], set[str]] = defaultdict(set)
-    at = named[["label", "key", "where"]].drop_duplicates()
-    for label, key, place in zip(*(at[c].tolist() for c in at.columns), strict=True):
-        places[label, key].add(place)
-    where = {lk: sorted(found, key=_where_order) for lk, found in places.items()}
+    where = _where_lists(named)
     ids = {lk: entity_id(*lk) for lk in counts.index}
     _check_ids(ids)
     shown = {lk: _canonical(c) for lk, c in spellings.items()}
@@ -256,10 +253,12 @@ def reconcile(
                     p["decision"], p["decided_by"] = MERGE, "threshold"
 
     entity_of = {lk: ids[groups.find(lk)] for lk in ids}
-    table["id"] = [
-        entity_of.get((label, key)) if isinstance(key, str) else None
-        for label, key in zip(table["label"].tolist(), table["key"].tolist(), strict=True)
-    ]
+    entity_ids = pd.Series(list(entity_of.values()), index=pd.MultiIndex.from_tuples(entity_of))
+    found_ids = pd.Series(None, index=table.index, dtype=object)
+    found_ids[named.index] = entity_ids.reindex(
+        pd.MultiIndex.from_frame(named[["label", "key"]])
+    ).to_numpy()
+    table["id"] = found_ids
     entities = _entities(groups, ids, spellings, where, counts)
     suggestions = pd.DataFrame(list(by_pair.values()), columns=list(SUGGESTION_COLUMNS))
     for side in ("a", "b"):
@@ -323,15 +322,39 @@ def _occurrences(
         )
     names = table["name"].astype(object).where(table["name"].notna(), "").astype(str)
     table["name"] = names
-    named = list(zip(names.tolist(), table["label"].tolist(), strict=True))
-    keys = {p: normalize_name(*p) or None for p in set(named)}
-    table["key"] = pd.Series([keys[p] for p in named], index=table.index, dtype=object)
-    places = list(
-        zip(*(table[c].astype(object).tolist() for c in ("file", "sheet", "row")), strict=True)
-    )
-    written = {place: _where(*place) for place in set(places)}
-    table["where"] = [written[place] for place in places]
+    table["key"] = _per_unique(table, ["name", "label"], lambda n, k: normalize_name(n, k) or None)
+    table["where"] = _per_unique(table, ["file", "sheet", "row"], _where)
     return table
+
+
+def _per_unique(table: pd.DataFrame, columns: list[str], func: Any) -> pd.Series:
+    """``func(*values)`` of each row of `columns`, computed once per distinct row."""
+    codes = table.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+    firsts = np.unique(codes, return_index=True)[1]
+    distinct = table[columns].astype(object).iloc[firsts]
+    values = np.empty(len(firsts), dtype=object)
+    values[:] = [func(*row) for row in zip(*(distinct[c].tolist() for c in columns), strict=True)]
+    return pd.Series(values[codes], index=table.index, dtype=object)
+
+
+def _where_lists(named: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
+    """Where each (label, key) occurs: distinct places in file, sheet, row order."""
+    at = named[["label", "key", "where"]].drop_duplicates()
+    places = pd.Series(at["where"].unique(), dtype=object)
+    order = pd.DataFrame([_where_order(w) for w in places], columns=["place", "number", "_"])
+    order["where"] = places
+    at = at.merge(order[["where", "place", "number"]], on="where", how="left")
+    at = at.sort_values(["label", "key", "place", "number"], kind="stable")
+    labels, keys, texts = (at[c].tolist() for c in ("label", "key", "where"))
+    starts = np.flatnonzero(
+        np.r_[
+            True,
+            (at["label"].to_numpy()[1:] != at["label"].to_numpy()[:-1])
+            | (at["key"].to_numpy()[1:] != at["key"].to_numpy()[:-1]),
+        ]
+    ).tolist()
+    ends = [*starts[1:], len(texts)]
+    return {(labels[a], keys[a]): texts[a:b] for a, b in zip(starts, ends, strict=True)}
 
 
 def _where(file: Any, sheet: Any, row: Any) -> str:
@@ -424,11 +447,15 @@ def _entities(
         members[groups.find(lk)].append(lk)
     records = []
     for root, keys in members.items():
-        spelled: Counter[str] = Counter()
-        places: set[str] = set()
-        for lk in keys:
-            spelled.update(spellings[lk])
-            places.update(where[lk])
+        if len(keys) == 1:  # most entities: one rule key, nothing to merge
+            spelled, rows = spellings[root], where[root]
+        else:
+            spelled = Counter()
+            places: set[str] = set()
+            for lk in keys:
+                spelled.update(spellings[lk])
+                places.update(where[lk])
+            rows = sorted(places, key=_where_order)
         records.append(
             {
                 "id": ids[root],
@@ -437,7 +464,7 @@ def _entities(
                 "spellings": sorted(spelled, key=lambda s: (-spelled[s], len(s), s)),
                 "keys": sorted(k for _, k in keys),
                 "occurrences": int(sum(counted[lk] for lk in keys)),
-                "rows": sorted(places, key=_where_order),
+                "rows": rows,
             }
         )
     frame = pd.DataFrame(records, columns=["id", *ENTITY_COLUMNS])

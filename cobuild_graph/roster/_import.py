@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -504,27 +505,55 @@ def _ties(
         for tie_type, _, _ in SHAPE_TIES[hit.shape.name]:
             if hit.year is not None:
                 years_of[tie_type].add(hit.year)
-    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for record in records:
-        for tie_type, source_role, target_role in SHAPE_TIES[record["_shape"]]:
-            for source in _ends(record, source_role):
-                for target in _ends(record, target_role):
-                    tie = seen.setdefault(
-                        (source, target, tie_type),
-                        {"years": set(), "dates": [], "where": [], "at": None},
-                    )
-                    if record["_year"] is not None:
-                        tie["years"].add(record["_year"])
-                    if record.get("date"):
-                        tie["dates"].append(record["date"])
-                    tie["where"].append(_where(record))
-                    tie["at"] = tie["at"] or (record["_where"], record["_row"])
+    ends = [
+        (source, target, tie_type, index)
+        for index, record in enumerate(records)
+        for tie_type, source_role, target_role in SHAPE_TIES[record["_shape"]]
+        for source in _ends(record, source_role)
+        for target in _ends(record, target_role)
+    ]
+    found_ties = pd.DataFrame(ends, columns=["source", "target", "type", "record"])
+    at = found_ties["record"].to_numpy()
+    texts = pd.Series([r.get("date") or None for r in records], dtype=object)
+    dated = texts.dropna().unique()
+    parsed = pd.Series(parse_dates(pd.Series(dated, dtype=object)).to_numpy(), index=dated)
+    found_ties["date"] = pd.to_datetime(texts.map(parsed).to_numpy()[at])
+    found_ties["year"] = pd.array([r["_year"] for r in records], dtype="Int64")[at]
+    found_ties["where"] = [_where(records[i]) for i in at.tolist()]
+    contents = pd.Series([r.get("content") for r in records], dtype=object).to_numpy()[at]
+    found_ties["content"] = pd.Series(contents, dtype=object).where(
+        found_ties["type"] == "PAIRED_WITH"
+    )
+    grouped = found_ties.groupby(["source", "target", "type"], sort=False)
+    spans = grouped.agg(
+        first=("year", "min"),
+        last=("year", "max"),
+        date=("date", "min"),
+        at=("record", "first"),
+        count=("record", "size"),
+    )
+    shown = grouped.head(_ROWS_SHOWN).groupby(["source", "target", "type"], sort=False)["where"]
+    spans["provenance"] = shown.agg(", ".join)
+    # the content of a pairing (共建内容) as written, each text once, in row order
+    written = found_ties.dropna(subset=["content"])
+    written = written.drop_duplicates(["source", "target", "type", "content"])
+    joined = written.groupby(["source", "target", "type"], sort=False)["content"].agg("；".join)
+    spans["content"] = joined.reindex(spans.index).fillna("")
     rows: list[dict[str, Any]] = []
-    dated = [d for tie in seen.values() for d in tie["dates"]]
-    parsed = dict(zip(dated, parse_dates(pd.Series(dated, dtype=object)), strict=True))
-    for (source, target, tie_type), tie in seen.items():
-        dates = [parsed[d] for d in tie["dates"] if not pd.isna(parsed[d])]
-        since, until = tie_span(tie["years"], dates, years_of[tie_type])
+    span_of: dict[tuple[Any, ...], tuple[dt.date | None, dt.date | None]] = {}
+    columns = ("first", "last", "date", "at", "count", "provenance", "content")
+    for (source, target, tie_type), first, last, date, index, count, provenance, content in zip(
+        spans.index.tolist(), *(spans[c].tolist() for c in columns), strict=True
+    ):
+        if count > _ROWS_SHOWN:
+            provenance += f" … (+{count - _ROWS_SHOWN})"
+        key = (tie_type, first, last, date)
+        if key not in span_of:
+            years = set() if pd.isna(first) else {first, last}
+            span_of[key] = tie_span(
+                years, [] if pd.isna(date) else [date.date()], years_of[tie_type]
+            )
+        since, until = span_of[key]
         rows.append(
             {
                 "source": source,
@@ -532,9 +561,10 @@ def _ties(
                 "type": tie_type,
                 "since": since.isoformat() if since else "",
                 "until": until.isoformat() if until else "",
-                "provenance": _provenance(tie["where"]),
-                FILE: tie["at"][0],
-                ROW: tie["at"][1],
+                "provenance": provenance,
+                "content": content,
+                FILE: records[index]["_where"],
+                ROW: records[index]["_row"],
             }
         )
     for child, parent in hierarchy.parents.items():
@@ -546,10 +576,11 @@ def _ties(
                 "since": "",
                 "until": "",
                 "provenance": parent.where,
+                "content": "",
                 FILE: parent.at[0],
                 ROW: parent.at[1],
             }
         )
-    columns = ["source", "target", "type", "since", "until", "provenance", FILE, ROW]
-    table = pd.DataFrame(rows, columns=columns, dtype=object)
+    header = ["source", "target", "type", "since", "until", "provenance", "content", FILE, ROW]
+    table = pd.DataFrame(rows, columns=header, dtype=object)
     return table.sort_values(["type", "source", "target"], kind="stable").reset_index(drop=True)

@@ -48,6 +48,7 @@ ROLES: Mapping[str, tuple[str, ...]] = {
         "date",
         "since",
     ),
+    "content": ("共建内容", "合作内容", "共建项目", "content"),
     "branch": ("支部名称", "行动支部", "行动支部名称", "branch"),
     "branch_units": ("组成单位", "组建单位", "branch units"),
     "project": ("项目名称", "项目", "服务项目", "project"),

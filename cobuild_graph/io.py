@@ -71,10 +71,6 @@ from cobuild_graph.validate import FILE, ROW, Problems, check_tables
 
 logger = logging.getLogger(__name__)
 
-# The name cobuild_graph.reconcile._review imports; drop it once that module imports
-# cell_text from cobuild_graph._sheets.
-_cell_text = cell_text
-
 #: Metadata keys with a meaning; others are kept as given.
 METADATA_KEYS: tuple[str, ...] = (
     "name",

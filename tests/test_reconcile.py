@@ -464,3 +464,18 @@ def test_unknown_categories_are_kept_as_written_and_reported() -> None:
     assert extended.loc["合作社", "unit_type"] == "private"
     with pytest.raises(ValueError, match="not unit_type values: cooperative"):
         unit_categories(["合作社"], extra={"合作社": "cooperative"})
+
+
+def test_hostile_decision_files_get_a_message(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["类型 kind", "名称甲 name_a", "名称乙 name_b", "决定 decision"])
+    sheet.append(["unit", "苏州市妇联", "苏州市妇女联合会", "合并"])
+    sheet["XFD1048576"] = "x"  # a claimed sheet of 17 billion cells
+    book.save(tmp_path / "review.xlsx")
+    with pytest.raises(ValidationError, match=r"row 1048576: 16,384 columns"):
+        read_decisions(tmp_path / "review.xlsx")
+    long_field = 'kind,name_a,name_b,decision\nunit,"' + "妇" * 200_000 + '",x,合并\n'
+    (tmp_path / "decisions.csv").write_text(long_field, encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"decisions\.csv.*row 2"):
+        read_decisions(tmp_path / "decisions.csv")

@@ -357,6 +357,41 @@ def test_other_shapes_make_their_ties(tmp_path: Path) -> None:
     assert nodes["沧浪街道"]["label"] == "Street"
 
 
+def test_projects_and_positions_are_named_within_their_place(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    projects = book.active
+    projects.title = "项目清单"
+    projects.append(["项目名称", "实施社区", "支持单位"])
+    projects.append(["邻里节", "道前社区", "苏州银行"])
+    projects.append(["邻里节", "南环第一社区", "苏州市总工会"])
+    projects.append(["邻里节", "道前社区居委会", "苏州市总工会"])  # the same community again
+    positions = book.create_sheet("阵地")
+    positions.append(["阵地名称", "所在社区/街道", "类型"])
+    positions.append(["党群服务站", "道前社区", "社区"])
+    positions.append(["党群服务站", "南环第一社区", "社区"])
+    book.save(tmp_path / "same-names.xlsx")
+    G = read_roster(tmp_path / "same-names.xlsx").graph
+    runs = [(u, v) for u, v, k in G.edges(keys=True) if k == "RUNS"]
+    assert len(runs) == 2  # one project per community
+    assert len({v for _, v in runs}) == 2
+    by_place = {G.nodes[u]["name"]: v for u, v in runs}
+    supporters = {
+        place: sorted(
+            G.nodes[u]["name"] for u, _, k in G.in_edges(project, keys=True) if k == "SUPPORTS"
+        )
+        for place, project in by_place.items()
+    }
+    assert supporters == {
+        "道前社区": ["苏州市总工会", "苏州银行"],
+        "南环第一社区": ["苏州市总工会"],
+    }
+    assert G.nodes[by_place["道前社区"]]["provenance"].count(":") == 2  # rows 2 and 4
+    located = [(u, v) for u, v, k in G.edges(keys=True) if k == "LOCATED_IN"]
+    assert len({u for u, _ in located}) == 2
+    again = read_roster(tmp_path / "same-names.xlsx").graph
+    assert sorted(again.nodes) == sorted(G.nodes)  # the ids are stable
+
+
 def test_survey_edge_list_names_the_file(tmp_path: Path) -> None:
     roster = write_csv(
         tmp_path / "survey.csv", [["填报单位", "合作单位", "合作频率"], ["甲", "乙", "3"]]

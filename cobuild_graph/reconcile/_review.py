@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +14,12 @@ import pandas as pd
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph._files import append_row, atomic_write
+from cobuild_graph._sheets import read_sheets
 from cobuild_graph.errors import ValidationError, problems_frame
-from cobuild_graph.io import _cell_text
 from cobuild_graph.reconcile._names import resolve_kind
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.validate import Problems
 
 if TYPE_CHECKING:
     from cobuild_graph.reconcile._engine import Reconciliation
@@ -160,34 +159,20 @@ def read_decisions(
         unknown: every problem, with its row.
     """
     path = Path(path)
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        rows = _xlsx_rows(path)
-    else:
-        try:
-            text, _ = decode_text(path.read_bytes())
-        except DecodeError as error:
-            raise ValidationError(
-                problems_frame(
-                    [
-                        {
-                            "file": str(path),
-                            "row": None,
-                            "column": None,
-                            "value": None,
-                            "message": str(error),
-                        }
-                    ]
-                ),
-                what="decisions",
-            ) from None
-        rows = list(csv.reader(io.StringIO(text)))
+    problems = Problems()
+    sheets = read_sheets(path, problems)
+    if problems:
+        raise ValidationError(problems_frame(problems.records), what="decisions")
+    sheet = next((s for s in sheets if s.sheet == SHEET), sheets[0] if sheets else None)
+    rows = sheet.rows if sheet is not None else []
     return check_decisions(rows, origin=str(path), schema=schema)
 
 
 def check_decisions(
-    rows: list[list[str]], *, origin: str, schema: Schema = DEFAULT_SCHEMA
+    rows: Sequence[tuple[int, list[str]]], *, origin: str, schema: Schema = DEFAULT_SCHEMA
 ) -> pd.DataFrame:
-    """The decisions of a header row and data rows, or every problem in one error."""
+    """The decisions of a header row and data rows, each with its spreadsheet row number,
+    or every problem in one error."""
     problems: list[dict[str, Any]] = []
 
     def problem(row: int | None, column: str | None, value: Any, message: str) -> None:
@@ -195,15 +180,21 @@ def check_decisions(
             {"file": origin, "row": row, "column": column, "value": value, "message": message}
         )
 
-    header = [_field(h) for h in rows[0]] if rows else []
+    header_row, header_cells = rows[0] if rows else (1, [])
+    header = [_field(h) for h in header_cells]
     for field in ("kind", "name_a", "name_b", "decision"):
         if field not in header:
-            problem(1, field, None, f"缺少列 / the column {dict(REVIEW_COLUMNS)[field]} is missing")
+            problem(
+                header_row,
+                field,
+                None,
+                f"缺少列 / the column {dict(REVIEW_COLUMNS)[field]} is missing",
+            )
     if problems:
         raise ValidationError(problems_frame(problems), what="decisions")
     at = {field: header.index(field) for field in ("kind", "name_a", "name_b", "decision")}
     records = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows[1:]:
         cells = {f: (row[i] if i < len(row) else "").strip() for f, i in at.items()}
         if not cells["decision"]:
             continue
@@ -224,17 +215,8 @@ def check_decisions(
 def decisions_of(table: pd.DataFrame, *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
     """A decisions table given in code, checked as a file would be."""
     columns = [c for c in table.columns if c not in {"file", "row"}]
-    rows = [columns, *table[columns].astype(object).fillna("").astype(str).values.tolist()]
-    return check_decisions(rows, origin="<decisions>", schema=schema)
-
-
-def _xlsx_rows(path: Path) -> list[list[str]]:
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+    cells = [columns, *table[columns].astype(object).fillna("").astype(str).values.tolist()]
+    return check_decisions(list(enumerate(cells, start=1)), origin="<decisions>", schema=schema)
 
 
 def _fold(text: str) -> str:

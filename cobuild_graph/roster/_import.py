@@ -16,11 +16,18 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from cobuild_graph._gc import gc_paused
+from cobuild_graph._sheets import Sheet, read_sheets
 from cobuild_graph.build import graph_from_tables
 from cobuild_graph.errors import ValidationError, problems_frame
-from cobuild_graph.reconcile import Reconciliation, reconcile, unit_categories, unit_category
+from cobuild_graph.reconcile import (
+    Reconciliation,
+    entity_id,
+    reconcile,
+    unit_categories,
+    unit_category,
+)
 from cobuild_graph.roster._places import Hierarchy, Parent, missing_place, record_at
-from cobuild_graph.roster._read import Sheet, read_sheets
 from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape, header_roles, match_header
 from cobuild_graph.roster._years import sheet_year, tie_span
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
@@ -46,6 +53,8 @@ NAMED: tuple[tuple[str, str], ...] = (
     ("position", "Position"),
 )
 _MULTI = frozenset({"branch_units", "supporting_units"})
+# Roles whose names mean something only within their place (see _within_their_place).
+_WITHIN_PLACE = ("project", "position")
 _STREET_ENDINGS = ("街道", "街道办事处", "街道办", "镇", "镇人民政府")
 _TRIM = " \t\r\n\u3000\u00a0\u200b\ufeff"
 _ROWS_SHOWN = 5
@@ -207,35 +216,39 @@ def read_roster(
         raise RosterError(problems_frame(problems.records), None)
     found.sort(key=lambda f: (f.year is None, f.year or 0))  # later years' values win
 
-    records = [r for f in found for r in _records(f)]
-    occurrences, slots = _occurrences(records)
-    review = reconcile(occurrences, decisions=decisions, accept_above=accept_above, schema=schema)
-    ids = review.occurrences["id"].tolist()
-    for (index, role, _), id_ in zip(slots, ids, strict=True):
-        if id_ is not None:
-            records[index].setdefault("_ids", defaultdict(list))[role].append(id_)
-    names = review.entities["name"].to_dict()
-    labels = review.entities["kind"].to_dict()
+    with gc_paused():  # a row dict per roster row, by the hundred thousand: see _gc
+        records = [r for f in found for r in _records(f)]
+        occurrences, slots = _occurrences(records)
+        review = reconcile(
+            occurrences, decisions=decisions, accept_above=accept_above, schema=schema
+        )
+        ids = review.occurrences["id"].tolist()
+        for (index, role, _), id_ in zip(slots, ids, strict=True):
+            if id_ is not None:
+                records[index].setdefault("_ids", defaultdict(list))[role].append(id_)
+        entities = _within_their_place(review.entities, records)
+        names = entities["name"].to_dict()
+        labels = entities["kind"].to_dict()
 
-    hierarchy = _hierarchy(records, names, labels, problems)
-    categories = unit_categories(
-        r["category"] for r in records if r.get("category") and "unit" in r.get("_ids", {})
-    )
-    nodes = _nodes(review, records, categories)
-    ties = _ties(records, found, hierarchy, schema)
-    if problems:
-        raise RosterError(problems_frame(problems.records), review)
-    typed_nodes, typed_ties = check_tables(nodes, ties, schema, problems)
-    if problems:
-        raise RosterError(problems_frame(problems.records), review)
-    meta = {
-        "sources": "; ".join(str(p) for p in (*roster_paths, *place_paths)),
-        "description": "imported from rosters by cobuild-graph import",
-    }
-    graph = graph_from_tables(typed_nodes, typed_ties, meta=meta, validate=False)
-    logger.info("rosters: %d nodes, %d ties", graph.number_of_nodes(), graph.number_of_edges())
-    sheets_read = pd.DataFrame(sheets_table).astype({"header_row": "Int64", "year": "Int64"})
-    return RosterImport(graph, review, sheets_read, categories)
+        hierarchy = _hierarchy(records, names, labels, problems)
+        categories = unit_categories(
+            r["category"] for r in records if r.get("category") and "unit" in r.get("_ids", {})
+        )
+        nodes = _nodes(entities, records, categories)
+        ties = _ties(records, found, hierarchy, schema)
+        if problems:
+            raise RosterError(problems_frame(problems.records), review)
+        typed_nodes, typed_ties = check_tables(nodes, ties, schema, problems)
+        if problems:
+            raise RosterError(problems_frame(problems.records), review)
+        meta = {
+            "sources": "; ".join(str(p) for p in (*roster_paths, *place_paths)),
+            "description": "imported from rosters by cobuild-graph import",
+        }
+        graph = graph_from_tables(typed_nodes, typed_ties, meta=meta, validate=False)
+        logger.info("rosters: %d nodes, %d ties", graph.number_of_nodes(), graph.number_of_edges())
+        sheets_read = pd.DataFrame(sheets_table).astype({"header_row": "Int64", "year": "Int64"})
+        return RosterImport(graph, review, sheets_read, categories)
 
 
 def _paths(value: Any) -> list[Path]:
@@ -442,8 +455,38 @@ def _provenance(where: list[str]) -> str:
     return ", ".join(where[:_ROWS_SHOWN]) + (f" … (+{more})" if more > 0 else "")
 
 
+def _within_their_place(entities: pd.DataFrame, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Projects and positions split by the place that runs or holds them.
+
+    Two communities' 邻里节 are two projects: a project or position is named only within
+    its place. Each row's project (position) gets the id of its entity and its place,
+    stable as both are; rows without a place keep the entity's id.
+    """
+    rows: dict[str, list[str]] = defaultdict(list)
+    entity_of: dict[str, str] = {}
+    for record in records:
+        ids = record.get("_ids", {})
+        places = _ends(record, "place")
+        for role in _WITHIN_PLACE:
+            for position, entity in enumerate(ids.get(role, ())):
+                placed = entity
+                if places:
+                    placed = entity_id(entities.at[entity, "kind"], f"{entity}@{places[0]}")
+                ids[role][position] = placed
+                entity_of[placed] = entity
+                rows[placed].append(_where(record))
+    if not entity_of:
+        return entities
+    placed = entities.loc[list(entity_of.values())].set_axis(list(entity_of), axis=0)
+    placed["rows"] = [rows[i] for i in placed.index]
+    placed["occurrences"] = [len(rows[i]) for i in placed.index]
+    kept = entities.drop(index=set(entity_of.values()))
+    together = pd.concat([kept, placed]).rename_axis(entities.index.name).sort_index()
+    return together.sort_values("kind", kind="stable")
+
+
 def _nodes(
-    review: Reconciliation, records: list[dict[str, Any]], categories: pd.DataFrame
+    entities: pd.DataFrame, records: list[dict[str, Any]], categories: pd.DataFrame
 ) -> pd.DataFrame:
     first: dict[str, tuple[str, int]] = {}
     attributes: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -477,7 +520,6 @@ def _nodes(
         attributes[unit]["roster_category"] = text  # as written; unknown ones are reported
         if unit_type is not None:
             attributes[unit]["unit_type"] = unit_type
-    entities = review.entities
     table = pd.DataFrame(
         {
             "id": entities.index.to_numpy(),

@@ -238,25 +238,13 @@ def write_ucinet_dl(
     types = _tie_types(G, tie_types)
     names = _labels(G, nodes, labels, encoding)
     matrices = _matrices(G, types, weight)
-    index = {node: i for i, node in enumerate(nodes, start=1)}
 
     def lines() -> Iterator[str]:
         yield f"DL n={len(nodes)} nm={len(types)}"
         yield f"format = {layout}"
         yield "labels:"
         yield from (_quoted(name) for name in names)
-        yield "matrix labels:"
-        yield from (_quoted(_plain(t)) for t in types)
-        yield "data:"
-        for number, tie_type in enumerate(types):
-            cells = matrices[tie_type]
-            if layout == "fullmatrix":
-                for u in nodes:
-                    yield " ".join(_number(cells.get((u, v), 0)) for v in nodes)
-                continue
-            if number:
-                yield "!"
-            yield from _cell_lines(cells, index, index)
+        yield from _dl_matrices(types, matrices, layout, nodes, nodes)
 
     return _write_lines(Path(path), lines(), encoding)
 
@@ -344,8 +332,6 @@ def write_two_mode_dl(
             cells[cell] = cells.get(cell, 0) + _value(attrs, weight)
     row_names = _labels(G, row_nodes, labels, encoding)
     column_names = _labels(G, column_nodes, labels, encoding)
-    row_index = {n: i for i, n in enumerate(row_nodes, start=1)}
-    column_index = {n: i for i, n in enumerate(column_nodes, start=1)}
 
     def lines() -> Iterator[str]:
         yield f"DL nr={len(row_nodes)} nc={len(column_nodes)} nm={len(types)}"
@@ -354,18 +340,7 @@ def write_two_mode_dl(
         yield from (_quoted(name) for name in row_names)
         yield "column labels:"
         yield from (_quoted(name) for name in column_names)
-        yield "matrix labels:"
-        yield from (_quoted(_plain(t)) for t in types)
-        yield "data:"
-        for number, tie_type in enumerate(types):
-            cells = matrices[tie_type]
-            if layout == "fullmatrix":
-                for r in row_nodes:
-                    yield " ".join(_number(cells.get((r, c), 0)) for c in column_nodes)
-                continue
-            if number:
-                yield "!"
-            yield from _cell_lines(cells, row_index, column_index)
+        yield from _dl_matrices(types, matrices, layout, row_nodes, column_nodes)
 
     return _write_lines(Path(path), lines(), encoding)
 
@@ -467,6 +442,30 @@ def _matrices(
         for cell in ((u, v), (v, u)) if mirror and u != v else ((u, v),):
             cells[cell] = cells.get(cell, 0) + value
     return matrices
+
+
+def _dl_matrices(
+    types: Sequence[str],
+    matrices: Mapping[str, Mapping[tuple[Hashable, Hashable], float]],
+    layout: str,
+    rows: Sequence[Hashable],
+    columns: Sequence[Hashable],
+) -> Iterator[str]:
+    """A DL file's matrix labels and data: one matrix per tie type, rows × columns."""
+    yield "matrix labels:"
+    yield from (_quoted(_plain(t)) for t in types)
+    yield "data:"
+    row_index = {n: i for i, n in enumerate(rows, start=1)}
+    column_index = {n: i for i, n in enumerate(columns, start=1)}
+    for number, tie_type in enumerate(types):
+        cells = matrices[tie_type]
+        if layout == "fullmatrix":
+            for r in rows:
+                yield " ".join(_number(cells.get((r, c), 0)) for c in columns)
+            continue
+        if number:
+            yield "!"  # edge lists of several matrices are separated by a line "!"
+        yield from _cell_lines(cells, row_index, column_index)
 
 
 def _cell_lines(

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from cobuild_graph import domain, metrics
 from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph._memo import shared
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def analyze(
     betweenness_sample: int | Literal["auto"] | None = "auto",
     robustness_top: int | None = ROBUSTNESS_TOP,
     path_sources: int | Literal["auto"] | None = "auto",
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> dict[str, pd.DataFrame]:
     """All the tables of a co-building network, by name.
 
@@ -115,6 +115,7 @@ def analyze(
         diameter, the average path length and the robustness path lengths are left empty:
         each searches from every node.
     """
+    schema = schema_or_default(schema)
     n = G.number_of_nodes()
     sample = _choose(betweenness_sample, n, EXACT_BETWEENNESS_LIMIT, BETWEENNESS_SOURCES)
     sources = _choose(path_sources, n, PATH_SOURCES, PATH_SOURCES)

@@ -18,7 +18,12 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._gc import gc_paused
-from cobuild_graph.schema import DEFAULT_SCHEMA, NODE_KEY_COLUMNS, TIE_KEY_COLUMNS, Schema
+from cobuild_graph.schema import (
+    NODE_KEY_COLUMNS,
+    TIE_KEY_COLUMNS,
+    Schema,
+    schema_or_default,
+)
 
 
 def graph_from_tables(
@@ -26,7 +31,7 @@ def graph_from_tables(
     ties: pd.DataFrame,
     *,
     meta: Mapping[str, Any] | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
     validate: bool = True,
 ) -> nx.MultiDiGraph:
     """Build the co-building graph from node and tie tables, validating them first.
@@ -76,6 +81,7 @@ def graph_from_tables(
       ties (DataFrame), row 1, column source: c1 has two PART_OF parents: s1 and s2 (value: 'c1')
       ties (DataFrame), row 1, column target: target id not found among the nodes (value: 's2')
     """
+    schema = schema_or_default(schema)
     if validate:
         # io reads and validates datasets, and builds their graphs with this module.
         from cobuild_graph.io import validate_tables
@@ -127,7 +133,7 @@ def _add_edges(
 
 
 def graph_to_tables(
-    G: nx.MultiDiGraph, *, schema: Schema = DEFAULT_SCHEMA
+    G: nx.MultiDiGraph, *, schema: Schema | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Turn a co-building graph back into its node and tie tables.
 
@@ -147,6 +153,7 @@ def graph_to_tables(
     tuple of pandas.DataFrame
         ``(nodes, ties)`` with the columns of the dataset format.
     """
+    schema = schema_or_default(schema)
     node_rows = [{"id": node, **attrs} for node, attrs in G.nodes(data=True)]
     tie_rows = [
         {"source": u, "target": v, **attrs, "type": key}

@@ -61,11 +61,11 @@ from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import ValidationError, problems_frame
 from cobuild_graph.export import write_gexf, write_graphml, write_pajek, write_ucinet_dl
 from cobuild_graph.schema import (
-    DEFAULT_SCHEMA,
     KEY_COLUMN_ALIASES,
     NODE_KEY_COLUMNS,
     TIE_KEY_COLUMNS,
     Schema,
+    schema_or_default,
 )
 from cobuild_graph.validate import FILE, ROW, Problems, check_tables
 
@@ -105,7 +105,7 @@ class Dataset(NamedTuple):
 def read_tables(
     path: str | os.PathLike[str],
     *,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
     encoding: str | None = None,
 ) -> Dataset:
     """Read and validate a dataset folder or workbook into typed tables.
@@ -134,6 +134,7 @@ def read_tables(
     FileNotFoundError
         If `path` does not exist.
     """
+    schema = schema_or_default(schema)
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no dataset at {path}")
@@ -152,7 +153,7 @@ def read_tables(
 
 
 def validate_tables(
-    nodes: pd.DataFrame, ties: pd.DataFrame, *, schema: Schema = DEFAULT_SCHEMA
+    nodes: pd.DataFrame, ties: pd.DataFrame, *, schema: Schema | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate node and tie tables made in pandas, as a dataset's files are validated.
 
@@ -203,6 +204,7 @@ def validate_tables(
     >>> typed_nodes["label"].tolist(), typed_nodes["members"].tolist()
     (['Street', 'Community'], [None, 120])
     """
+    schema = schema_or_default(schema)
     problems = Problems()
     raw = {}
     for kind, table in (("nodes", nodes), ("ties", ties)):
@@ -263,7 +265,7 @@ def _cell_value(value: Any) -> Any:
 def read_dataset(
     path: str | os.PathLike[str],
     *,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
     encoding: str | None = None,
 ) -> nx.MultiDiGraph:
     """Read and validate a dataset into the co-building graph.
@@ -294,6 +296,7 @@ def read_dataset(
     >>> G.nodes["street-canglang"]["name"]
     '沧浪街道'
     """
+    schema = schema_or_default(schema)
     nodes, ties, meta = read_tables(path, schema=schema, encoding=encoding)
     return graph_from_tables(nodes, ties, meta=meta, validate=False)
 
@@ -302,7 +305,7 @@ def write_dataset(
     data: nx.MultiDiGraph | Dataset,
     path: str | os.PathLike[str],
     *,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
     **options: Any,
 ) -> Path:
     """Write a dataset as a CSV folder, an ``.xlsx`` workbook, or a file for another tool.
@@ -344,6 +347,7 @@ def write_dataset(
     carriage return or a control character escaped the way Excel escapes it). CSV files
     hold each cell verbatim; see the FAQ on opening a CSV file in Excel safely.
     """
+    schema = schema_or_default(schema)
     path = Path(path)
     if isinstance(data, nx.Graph):
         nodes, ties = graph_to_tables(data, schema=schema)

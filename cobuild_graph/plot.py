@@ -46,7 +46,7 @@ from matplotlib.typing import ColorType
 from cobuild_graph import domain
 from cobuild_graph._style import category_color, label_colors, tie_colors
 from cobuild_graph.metrics import centrality
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ def plot_per_street(
     table: pd.DataFrame | None = None,
     top: int | None = None,
     ax: Axes | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> tuple[Figure, Axes]:
     """Units, branches, projects or positions per street, as sorted bars.
 
@@ -224,6 +224,7 @@ def plot_per_street(
     tuple
         ``(fig, ax)``.
     """
+    schema = schema_or_default(schema)
     table = domain.balance(G, level, schema=schema) if table is None else table
     if count not in table.columns:
         raise ValueError(f"count must be a column of the balance table, not {count!r}")
@@ -247,7 +248,7 @@ def plot_coverage(
     level: str = "Street",
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> tuple[Figure, Axes]:
     """Share of each street's communities reached by units, branches, projects.
 
@@ -272,6 +273,7 @@ def plot_coverage(
     tuple
         ``(fig, ax)``; places sorted by the first kind's share.
     """
+    schema = schema_or_default(schema)
     table = domain.coverage(G, level=level, schema=schema) if table is None else table
     table = table[table["communities"] > 0].sort_values(f"{kinds[0]}_share")
     colors = label_colors(schema)
@@ -296,7 +298,7 @@ def plot_unit_types(
     level: str = "Street",
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> tuple[Figure, Axes]:
     """Heatmap of the types of co-building units (rows) per street (columns).
 
@@ -318,6 +320,7 @@ def plot_unit_types(
     tuple
         ``(fig, ax)``; places sorted by their number of units, counts written in the cells.
     """
+    schema = schema_or_default(schema)
     table = domain.sector_mix(G, level, schema=schema) if table is None else table
     types = [c for c in table.columns if c not in ("name", "units", "blau", "shannon")]
     table = table.sort_values("units", ascending=False)
@@ -347,7 +350,7 @@ def plot_unit_types(
 
 
 def plot_degree_distribution(
-    G: nx.MultiDiGraph, *, ax: Axes | None = None, schema: Schema = DEFAULT_SCHEMA
+    G: nx.MultiDiGraph, *, ax: Axes | None = None, schema: Schema | None = None
 ) -> tuple[Figure, Axes]:
     """How many nodes have each number of ties, per label, on log-log axes.
 
@@ -365,6 +368,7 @@ def plot_degree_distribution(
     tuple
         ``(fig, ax)``.
     """
+    schema = schema_or_default(schema)
     frame = pd.DataFrame({"degree": dict(G.degree()), "label": dict(G.nodes(data="label"))}).dropna(
         subset=["degree"]
     )
@@ -428,7 +432,7 @@ def plot_top_nodes(
     n: int = 15,
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> tuple[Figure, Axes]:
     """The `n` nodes with the highest value of a measure, by name, coloured by label.
 
@@ -452,6 +456,7 @@ def plot_top_nodes(
     tuple
         ``(fig, ax)``.
     """
+    schema = schema_or_default(schema)
     top = _measure(G, table, column).nlargest(n).iloc[::-1]
     names = [G.nodes[i].get("name", i) if i in G else i for i in top.index]
     labels = [G.nodes[i].get("label") if i in G else None for i in top.index]
@@ -475,7 +480,7 @@ def plot_growth(
     *,
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> tuple[Figure, Axes]:
     """Ties per year and tie type, from their ``since`` and ``until`` dates.
 
@@ -498,6 +503,7 @@ def plot_growth(
     tuple
         ``(fig, ax)``; one line per tie type that has dates.
     """
+    schema = schema_or_default(schema)
     table = domain.growth(G, "year") if table is None else table
     if value not in ("added", "ended", "active"):
         raise ValueError(f"value must be added, ended or active, not {value!r}")
@@ -529,7 +535,7 @@ def plot_rollup(
     counts: Sequence[str] = ("communities", "units", "branches", "projects", "positions"),
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> tuple[Figure, Axes]:
     """The hierarchy rolled up: communities, units, branches ... per district (四级联动).
 
@@ -554,6 +560,7 @@ def plot_rollup(
         ``(fig, ax)``; the counts on a log scale, so that 6 districts and 3,000 branches
         show on one chart.
     """
+    schema = schema_or_default(schema)
     table = domain.balance(G, level, schema=schema) if table is None else table
     counts = [c for c in counts if c in table.columns]
     colors = label_colors(schema)

@@ -30,7 +30,7 @@ from cobuild_graph.analysis import analyze
 from cobuild_graph.build import graph_to_tables
 from cobuild_graph.maps import network_map, render_page
 from cobuild_graph.maps._page import _asset
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def write_report(
     seed: int = 0,
     title: str | None = None,
     map_options: Mapping[str, Any] | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/map.html``.
 
@@ -91,6 +91,7 @@ def write_report(
     pathlib.Path
         The path of ``index.html``.
     """
+    schema = schema_or_default(schema)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if tables is None:

@@ -730,3 +730,17 @@ def _default_schema() -> Schema:
 
 #: The schema of DESIGN §3, used wherever no other schema is given.
 DEFAULT_SCHEMA: Schema = _default_schema()
+
+
+def schema_or_default(schema: Schema | None) -> Schema:
+    """`schema`, or :data:`DEFAULT_SCHEMA` where it is ``None``.
+
+    Every ``schema=`` parameter of the library defaults to ``None``, meaning the default
+    schema, so that signatures stay short in ``help()`` and Jupyter.
+
+    Examples
+    --------
+    >>> schema_or_default(None) is DEFAULT_SCHEMA
+    True
+    """
+    return DEFAULT_SCHEMA if schema is None else schema

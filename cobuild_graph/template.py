@@ -14,12 +14,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cobuild_graph._files import append_row, atomic_write
 from cobuild_graph.schema import (
-    DEFAULT_SCHEMA,
     KEY_COLUMN_ALIASES,
     NODE_KEY_COLUMNS,
     TIE_KEY_COLUMNS,
     AttributeSpec,
     Schema,
+    schema_or_default,
 )
 
 # Real rows of the Suzhou article, so the template reads as a valid dataset.
@@ -92,7 +92,7 @@ _KEY_NOTES = {
 _BOLD = Font(bold=True)
 
 
-def write_template(path: str | os.PathLike[str], *, schema: Schema = DEFAULT_SCHEMA) -> Path:
+def write_template(path: str | os.PathLike[str], *, schema: Schema | None = None) -> Path:
     """Write an ``.xlsx`` template: the nodes and ties sheets, metadata, and notes.
 
     The ``nodes`` and ``ties`` sheets carry every column the schema knows, a note on each
@@ -111,6 +111,7 @@ def write_template(path: str | os.PathLike[str], *, schema: Schema = DEFAULT_SCH
     pathlib.Path
         `path`.
     """
+    schema = schema_or_default(schema)
     path = Path(path)
     book = openpyxl.Workbook()
     book.remove(book.active)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import subprocess
 import sys
@@ -44,3 +46,39 @@ def test_submodules_are_reachable_as_attributes() -> None:
 def test_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_thing"):
         _ = cg.no_such_thing
+
+
+PUBLIC_MODULES = (
+    "cobuild_graph",
+    "cobuild_graph.analysis",
+    "cobuild_graph.build",
+    "cobuild_graph.domain",
+    "cobuild_graph.export",
+    "cobuild_graph.io",
+    "cobuild_graph.maps",
+    "cobuild_graph.metrics",
+    "cobuild_graph.plot",
+    "cobuild_graph.reconcile",
+    "cobuild_graph.report",
+    "cobuild_graph.roster",
+    "cobuild_graph.store",
+    "cobuild_graph.template",
+)
+
+
+def test_signatures_are_short_enough_to_read() -> None:
+    """help() and Jupyter's Shift-Tab show a signature whole: no default object dumped in it."""
+    seen = 0
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", dir(module)):
+            value = getattr(module, name)
+            functions = [value] if inspect.isfunction(value) else []
+            if inspect.isclass(value) and value.__module__.startswith("cobuild_graph"):
+                functions = [f for _, f in inspect.getmembers(value, inspect.isfunction)]
+            for function in functions:
+                signature = str(inspect.signature(function))
+                seen += "schema" in signature
+                assert "Schema(" not in signature, f"{module_name}.{name}: {signature[:120]}"
+                assert len(signature) < 600, f"{module_name}.{name}: {len(signature)} characters"
+    assert seen >= 20  # the functions that take a schema were looked at

@@ -10,7 +10,7 @@ import pandas as pd
 
 from cobuild_graph.domain._hierarchy import _reach
 from cobuild_graph.domain._net import _named, _Net
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 #: The counts of :func:`balance`: column and the label counted.
 BALANCE_COUNTS: dict[str, str] = {
@@ -26,7 +26,7 @@ def balance(
     level: str = "Street",
     *,
     band: float = 0.5,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> pd.DataFrame:
     """Units, branches, projects and positions per place, against the mean.
 
@@ -57,6 +57,7 @@ def balance(
         ``branches``, ``projects``, ``positions``; for each of these ``{count}_ratio``
         (count / mean) and ``{count}_flag`` (``"over"``, ``"under"`` or ``""``).
     """
+    schema = schema_or_default(schema)
     net = _Net.of(G, schema)
     reach = _reach(net, level, labels=BALANCE_COUNTS.values())
     counts = reach.groupby(["ancestor", "label"]).size().unstack(fill_value=0)

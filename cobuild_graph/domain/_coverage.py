@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph.domain._net import _named, _Net, _sorted
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 #: The kinds of tie that cover a community in :func:`coverage`: tie type and the label at
 #: the other end. ``any`` is ``unit`` or ``branch``.
@@ -36,7 +36,7 @@ def _covered(net: _Net) -> dict[str, set[Hashable]]:
 
 
 def coverage(
-    G: nx.Graph, *, level: str | None = None, schema: Schema = DEFAULT_SCHEMA
+    G: nx.Graph, *, level: str | None = None, schema: Schema | None = None
 ) -> pd.DataFrame:
     """How many communities each kind of tie reaches.
 
@@ -69,6 +69,7 @@ def coverage(
         ``share``. With a level: indexed by place id, columns ``name``, ``communities``,
         and ``{kind}_covered`` and ``{kind}_share`` for each kind.
     """
+    schema = schema_or_default(schema)
     net = _Net.of(G, schema)
     communities = net.places("Community")
     covered = _covered(net)
@@ -96,7 +97,7 @@ def coverage(
     return out.astype({"communities": int})
 
 
-def uncovered(G: nx.Graph, kind: str = "any", *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
+def uncovered(G: nx.Graph, kind: str = "any", *, schema: Schema | None = None) -> pd.DataFrame:
     """The communities that no tie of `kind` reaches, with their street.
 
     Parameters
@@ -114,6 +115,7 @@ def uncovered(G: nx.Graph, kind: str = "any", *, schema: Schema = DEFAULT_SCHEMA
         Indexed by community id, sorted by street then id: ``name``, ``street``,
         ``street_name``.
     """
+    schema = schema_or_default(schema)
     net = _Net.of(G, schema)
     covered = _covered(net)
     if kind not in covered:

@@ -13,7 +13,7 @@ from cobuild_graph.domain._net import (
     _Net,
     _node_attribute,
 )
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 
 def _node_levels(G: nx.Graph, net: _Net) -> pd.Series:
@@ -39,7 +39,7 @@ def _node_levels(G: nx.Graph, net: _Net) -> pd.Series:
     return levels
 
 
-def cross_level(G: nx.Graph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
+def cross_level(G: nx.Graph, *, schema: Schema | None = None) -> pd.DataFrame:
     """How many hierarchy levels each tie spans.
 
     Each endpoint stands at a level: a place at its own; a node with a ``level`` attribute
@@ -55,6 +55,7 @@ def cross_level(G: nx.Graph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame
         One row per tie: ``source``, ``target``, ``type``, ``source_level``,
         ``target_level``, ``span`` (nullable integer; missing where a level is unknown).
     """
+    schema = schema_or_default(schema)
     net = _Net.of(G, schema)
     levels = _node_levels(G, net)
     depth = {h: i for i, h in enumerate(schema.hierarchy)}
@@ -66,7 +67,7 @@ def cross_level(G: nx.Graph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame
     return out
 
 
-def cross_level_summary(G: nx.Graph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
+def cross_level_summary(G: nx.Graph, *, schema: Schema | None = None) -> pd.DataFrame:
     """:func:`cross_level` counted: ties per tie type, pair of levels and span.
 
     Returns
@@ -75,6 +76,7 @@ def cross_level_summary(G: nx.Graph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.D
         Columns ``type``, ``source_level``, ``target_level``, ``span``, ``ties``, ``share``
         (of the ties of that type), sorted by type and span.
     """
+    schema = schema_or_default(schema)
     ties = cross_level(G, schema=schema)
     out = (
         ties.groupby(["type", "source_level", "target_level", "span"], dropna=False)
@@ -86,7 +88,7 @@ def cross_level_summary(G: nx.Graph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.D
     return out.sort_values(["type", "span"], kind="stable").reset_index(drop=True)
 
 
-def unit_reach(G: nx.Graph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
+def unit_reach(G: nx.Graph, *, schema: Schema | None = None) -> pd.DataFrame:
     """Units reaching communities directly versus only through streets.
 
     A unit reaches a community directly when it is ``PAIRED_WITH`` the community (or one
@@ -102,6 +104,7 @@ def unit_reach(G: nx.Graph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
         ``branch_in_community``, ``community_direct`` (either), ``street_only``,
         ``no_tie``, ``community_direct_share``.
     """
+    schema = schema_or_default(schema)
     net = _Net.of(G, schema)
     community = net.level_depth("Community")
     street = net.level_depth("Street")

@@ -6,10 +6,10 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph.domain._net import _named, _Net, _node_attribute
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 
-def funding(G: nx.Graph, level: str = "Street", *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
+def funding(G: nx.Graph, level: str = "Street", *, schema: Schema | None = None) -> pd.DataFrame:
     """Service funds and project budgets per place.
 
     ``service_fund_yuan`` sums the yearly service fund (为民服务专项经费) of the
@@ -34,6 +34,7 @@ def funding(G: nx.Graph, level: str = "Street", *, schema: Schema = DEFAULT_SCHE
         ``projects_budgeted`` (with a budget), ``budget_yuan``, ``exemplary_projects``
         (百佳, ``exemplary`` true).
     """
+    schema = schema_or_default(schema)
     net = _Net.of(G, schema)
     communities = net.places("Community")
     where = net.up(pd.Series(communities, index=communities, dtype=object), level)

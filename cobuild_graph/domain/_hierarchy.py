@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph.domain._net import HOME_TIES, _mode, _named, _Net, _node_attribute
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
 
 
-def ancestors(G: nx.Graph, level: str = "Street", *, schema: Schema = DEFAULT_SCHEMA) -> pd.Series:
+def ancestors(G: nx.Graph, level: str = "Street", *, schema: Schema | None = None) -> pd.Series:
     """The place at `level` that each node belongs to.
 
     A place of the hierarchy maps to its ancestor through ``PART_OF`` (itself at its own
@@ -51,6 +51,7 @@ def ancestors(G: nx.Graph, level: str = "Street", *, schema: Schema = DEFAULT_SC
     >>> ancestors(G, "Street").to_dict()
     {'s': 's', 'c': 's', 'u': 's'}
     """
+    schema = schema_or_default(schema)
     return _ancestors(_Net.of(G, schema), level)
 
 
@@ -109,7 +110,7 @@ def rollup(
     *,
     level: str = "Street",
     how: str = "sum",
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> pd.DataFrame:
     """Roll a per-node measure up the four-level hierarchy (四级联动).
 
@@ -152,6 +153,7 @@ def rollup(
     >>> rollup(G, pd.Series({"c1": 2.0, "c2": 4.0}), how="mean")["value"].to_dict()
     {'s': 3.0}
     """
+    schema = schema_or_default(schema)
     net = _Net.of(G, schema)
     if isinstance(values, str):
         frame = _node_attribute(G, values).astype(float).to_frame(values)

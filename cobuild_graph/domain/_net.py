@@ -9,7 +9,7 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph._memo import memo
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 #: Tie types by which a node outside the hierarchy belongs to a place, in order of priority.
 ATTACHMENT_TIES: tuple[str, ...] = (
@@ -37,7 +37,8 @@ class _Net:
     parent: pd.Series  # node -> its PART_OF parent one level up
 
     @classmethod
-    def of(cls, G: nx.Graph, schema: Schema = DEFAULT_SCHEMA) -> _Net:
+    def of(cls, G: nx.Graph, schema: Schema | None = None) -> _Net:
+        schema = schema_or_default(schema)
         return memo(G, ("net", id(schema)), lambda: cls._make(G, schema))
 
     @classmethod

@@ -8,12 +8,10 @@ import pandas as pd
 
 from cobuild_graph.domain._hierarchy import _reach
 from cobuild_graph.domain._net import COBUILDING_TIES, _named, _Net, _node_attribute
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 
-def sector_mix(
-    G: nx.Graph, level: str = "Street", *, schema: Schema = DEFAULT_SCHEMA
-) -> pd.DataFrame:
+def sector_mix(G: nx.Graph, level: str = "Street", *, schema: Schema | None = None) -> pd.DataFrame:
     """The types of co-building units per place, with Blau and Shannon diversity.
 
     The units of a place are those :func:`balance` counts (distinct units ``ASSIGNED_TO``
@@ -42,6 +40,7 @@ def sector_mix(
         ``private``, ``mass``, ``social``, ``other``), ``unknown`` (units without a type),
         ``units``, ``blau``, ``shannon`` (``NaN`` for a place without typed units).
     """
+    schema = schema_or_default(schema)
     net = _Net.of(G, schema)
     spec = schema.labels["Unit"].attributes.get("unit_type")
     types = list(spec.choices) if spec is not None and spec.choices else []

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cobuild_graph import domain
 from cobuild_graph._memo import shared
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 #: Labels that an aggregated map folds into their place, beside the hierarchy levels below
 #: it: action branches, positions and projects go into their community or street; units and
@@ -19,7 +19,7 @@ from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
 COLLAPSE: tuple[str, ...] = ("ActionBranch", "Position", "Project")
 
 
-def place_table(G: nx.MultiDiGraph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
+def place_table(G: nx.MultiDiGraph, *, schema: Schema | None = None) -> pd.DataFrame:
     """The place of every node at each hierarchy level (:func:`cobuild_graph.domain.ancestors`).
 
     Parameters
@@ -35,6 +35,7 @@ def place_table(G: nx.MultiDiGraph, *, schema: Schema = DEFAULT_SCHEMA) -> pd.Da
         Indexed by node id, one column per hierarchy level holding the id of the node's
         place there, or ``None``.
     """
+    schema = schema_or_default(schema)
     with shared():
         table = pd.concat(
             [domain.ancestors(G, level, schema=schema) for level in schema.hierarchy], axis=1
@@ -48,7 +49,7 @@ def aggregate_graph(
     *,
     collapse: Sequence[str] = COLLAPSE,
     places: pd.DataFrame | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> tuple[nx.MultiDiGraph, dict[Hashable, Counter[str]]]:
     """Fold the hierarchy below `level`, and the labels in `collapse`, into their places.
 
@@ -79,6 +80,7 @@ def aggregate_graph(
     >>> sorted({H.nodes[n]["label"] for n in H})
     ['Body', 'City', 'District', 'Street', 'Unit']
     """
+    schema = schema_or_default(schema)
     parents = fold_tree(G, level, collapse=collapse, places=places, schema=schema)
     group = {node: node for node in G}
     members: dict[Hashable, Counter[str]] = {}
@@ -102,7 +104,7 @@ def fold_tree(
     *,
     collapse: Sequence[str] = COLLAPSE,
     places: pd.DataFrame | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> dict[Hashable, Hashable]:
     """Where each node folds when the map is folded to `level`, one step at a time.
 
@@ -144,6 +146,7 @@ def fold_tree(
     >>> [G.nodes[p]["label"] for p in (parents[branch], parents[parents[branch]])]
     ['Community', 'Street']
     """
+    schema = schema_or_default(schema)
     depth = schema.level(level)
     if depth is None:
         raise ValueError(

@@ -23,7 +23,7 @@ from cobuild_graph.maps._appearance import _colors, _edges, _label_items, _sizes
 from cobuild_graph.maps._folding import COLLAPSE, _held, aggregate_graph, fold_tree, place_table
 from cobuild_graph.maps._layout import layout
 from cobuild_graph.maps._page import _asset, _css, render_page, vis_network_js
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def network_map(
     filter_levels: Sequence[str] = FILTER_LEVELS,
     heading: str | None = None,
     height: str = "100vh",
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> NetworkMap:
     """An interactive map of a co-building graph, written as HTML only when given a path.
 
@@ -187,6 +187,7 @@ def network_map(
         If `color_by`, `size_by` or `aggregate` names nothing the graph or `metrics` has,
         or `expandable` comes without `aggregate`.
     """
+    schema = schema_or_default(schema)
     if expandable and aggregate is None:
         raise ValueError("expandable=True needs aggregate, the level to start at, e.g. 'Street'")
     levels = [level for level in filter_levels if level in schema.hierarchy]

@@ -12,11 +12,11 @@ from cobuild_graph.domain import COBUILDING_TIES
 from cobuild_graph.domain._hierarchy import _ancestors, _reach
 from cobuild_graph.domain._net import _Net
 from cobuild_graph.metrics._simple import _index
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 
 def ego_network(
-    G: nx.Graph, node: Hashable, *, radius: int = 1, schema: Schema = DEFAULT_SCHEMA
+    G: nx.Graph, node: Hashable, *, radius: int = 1, schema: Schema | None = None
 ) -> tuple[nx.Graph, pd.DataFrame]:
     """The nodes within `radius` ties of `node` (either direction), and where it stands.
 
@@ -42,6 +42,7 @@ def ego_network(
         :func:`~cobuild_graph.domain.ancestors`: a unit's street through ``ASSIGNED_TO``),
         ``radius``, ``nodes``, ``ties`` (of the subgraph).
     """
+    schema = schema_or_default(schema)
     if node not in G:
         raise KeyError(f"node {node!r} is not in the graph")
     view = G.to_undirected(as_view=True) if G.is_directed() else G
@@ -63,7 +64,7 @@ def two_mode(
     *,
     onto: str = "Street",
     via: str | tuple[str, ...] = "Unit",
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> nx.Graph:
     """The two-mode (bipartite) network of places at one level and co-building nodes.
 
@@ -91,6 +92,7 @@ def two_mode(
         Nodes with ``bipartite`` 0 (the `onto` side: for a level, every place of it) or 1,
         and their ``label`` and ``name``.
     """
+    schema = schema_or_default(schema)
     if onto in schema.hierarchy:
         level, labels = onto, (via,) if isinstance(via, str) else tuple(via)
     elif isinstance(via, str) and via in schema.hierarchy:
@@ -122,7 +124,7 @@ def project(
     *,
     onto: str = "Street",
     via: str | tuple[str, ...] = "Unit",
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> pd.DataFrame:
     """Places (or units) linked by the co-building nodes (or places) they share.
 
@@ -146,6 +148,7 @@ def project(
         ``source_name``, ``target_name``, ``shared``, ``collaboration``; strongest first.
         ``nx.from_pandas_edgelist(table, edge_attr=True)`` makes it a graph.
     """
+    schema = schema_or_default(schema)
     B = two_mode(G, onto=onto, via=via, schema=schema)
     side = [v for v, part in B.nodes(data="bipartite") if part == 0]
     shared = nx.bipartite.weighted_projected_graph(B, side)

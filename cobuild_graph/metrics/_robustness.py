@@ -12,7 +12,7 @@ import pandas as pd
 from cobuild_graph.domain import HOME_TIES
 from cobuild_graph.domain._net import _Net
 from cobuild_graph.metrics._simple import _index, _Simple
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 
 def _providers(net: _Net) -> pd.DataFrame:
@@ -43,7 +43,7 @@ def robustness(
     paths: bool = True,
     path_sources: int | None = None,
     seed: int | None = 0,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> pd.DataFrame:
     """What each unit's withdrawal, with its action branches, would break.
 
@@ -85,6 +85,7 @@ def robustness(
         ``uncovered`` (their ids joined by ``;``), ``components_change``,
         ``largest_component_change``, ``path_length_change``.
     """
+    schema = schema_or_default(schema)
     net = _Net.of(G, schema)
     units = net.nodes.index[net.nodes["label"] == "Unit"]
     providers = _providers(net)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, schema_or_default
 
 #: Roster values (ROSTERS.md) and the ``unit_type`` each means. 两新组织 ("new economic and
 #: social organisations") covers private firms and social organisations together; it maps to
@@ -67,7 +67,7 @@ def unit_categories(
     values: Iterable[str | None],
     *,
     extra: Mapping[str, str] | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> pd.DataFrame:
     """Map every distinct category a roster writes; the unknown ones are kept and flagged.
 
@@ -98,6 +98,7 @@ def unit_categories(
     >>> table["unit_type"].to_dict(), table["count"].to_dict()
     ({'国企': 'soe', '合作社': None}, {'国企': 2, '合作社': 1})
     """
+    schema = schema_or_default(schema)
     choices = schema.labels["Unit"].attributes["unit_type"].choices or ()
     wrong = sorted({v for v in (extra or {}).values() if v not in choices})
     if wrong:

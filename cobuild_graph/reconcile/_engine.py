@@ -17,7 +17,7 @@ from cobuild_graph.errors import CobuildGraphError, ValidationError, problems_fr
 from cobuild_graph.reconcile._candidates import suggest
 from cobuild_graph.reconcile._names import REASONS, Forms, normalize_name, resolve_kind
 from cobuild_graph.reconcile._review import KEEP_APART, MERGE, decisions_of, read_decisions
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def reconcile(
     abbreviations: Mapping[str, str] | None = None,
     prefixes: Iterable[str] = (),
     similarity: float = SIMILARITY,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> Reconciliation:
     """Reconcile the names of organisations and places: rules merge, the rest is suggested.
 
@@ -177,6 +177,7 @@ def reconcile(
     >>> len(reconcile(rows, accept_above=90).entities)
     2
     """
+    schema = schema_or_default(schema)
     table = _occurrences(occurrences, schema)
     labels = table["label"].dropna()
     places = table.loc[labels.index[labels.isin(["District", "Street"])], "key"]

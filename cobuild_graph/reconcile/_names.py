@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, schema_or_default
 
 # -- the rule key -----------------------------------------------------------------------------
 
@@ -28,7 +28,7 @@ OWN_SUFFIXES: Mapping[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def resolve_kind(kind: str, schema: Schema = DEFAULT_SCHEMA) -> str | None:
+def resolve_kind(kind: str, schema: Schema | None = None) -> str | None:
     """The schema label for `kind` (``"unit"``, ``"Unit"``, ``"单位"`` ...), ``None`` if unknown.
 
     Examples
@@ -36,6 +36,7 @@ def resolve_kind(kind: str, schema: Schema = DEFAULT_SCHEMA) -> str | None:
     >>> resolve_kind("community"), resolve_kind("街道"), resolve_kind("village")
     ('Community', 'Street', None)
     """
+    schema = schema_or_default(schema)
     return schema.label_lookup().get(unicodedata.normalize("NFKC", str(kind)).strip().casefold())
 
 

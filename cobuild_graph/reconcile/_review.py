@@ -18,7 +18,7 @@ from cobuild_graph._files import append_row, atomic_write
 from cobuild_graph._sheets import read_sheets
 from cobuild_graph.errors import ValidationError, problems_frame
 from cobuild_graph.reconcile._names import resolve_kind
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 from cobuild_graph.validate import Problems
 
 if TYPE_CHECKING:
@@ -131,9 +131,7 @@ def write_review(reconciliation: Reconciliation, path: str | os.PathLike[str]) -
     return path
 
 
-def read_decisions(
-    path: str | os.PathLike[str], *, schema: Schema = DEFAULT_SCHEMA
-) -> pd.DataFrame:
+def read_decisions(path: str | os.PathLike[str], *, schema: Schema | None = None) -> pd.DataFrame:
     """Read the decisions of a review workbook or a CSV file of decisions.
 
     Parameters
@@ -158,6 +156,7 @@ def read_decisions(
         If a column is missing, a decision is neither merge nor keep apart, or a kind is
         unknown: every problem, with its row.
     """
+    schema = schema_or_default(schema)
     path = Path(path)
     problems = Problems()
     sheets = read_sheets(path, problems)
@@ -169,10 +168,11 @@ def read_decisions(
 
 
 def check_decisions(
-    rows: Sequence[tuple[int, list[str]]], *, origin: str, schema: Schema = DEFAULT_SCHEMA
+    rows: Sequence[tuple[int, list[str]]], *, origin: str, schema: Schema | None = None
 ) -> pd.DataFrame:
     """The decisions of a header row and data rows, each with its spreadsheet row number,
     or every problem in one error."""
+    schema = schema_or_default(schema)
     problems: list[dict[str, Any]] = []
 
     def problem(row: int | None, column: str | None, value: Any, message: str) -> None:
@@ -212,8 +212,9 @@ def check_decisions(
     return pd.DataFrame(records, columns=list(DECISION_COLUMNS))
 
 
-def decisions_of(table: pd.DataFrame, *, schema: Schema = DEFAULT_SCHEMA) -> pd.DataFrame:
+def decisions_of(table: pd.DataFrame, *, schema: Schema | None = None) -> pd.DataFrame:
     """A decisions table given in code, checked as a file would be."""
+    schema = schema_or_default(schema)
     columns = [c for c in table.columns if c not in {"file", "row"}]
     cells = [columns, *table[columns].astype(object).fillna("").astype(str).values.tolist()]
     return check_decisions(list(enumerate(cells, start=1)), origin="<decisions>", schema=schema)

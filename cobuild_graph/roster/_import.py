@@ -30,7 +30,7 @@ from cobuild_graph.reconcile import (
 from cobuild_graph.roster._places import Hierarchy, Parent, missing_place, record_at
 from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape, header_roles, match_header
 from cobuild_graph.roster._years import sheet_year, tie_span
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 from cobuild_graph.validate import FILE, ROW, Problems, check_tables, parse_dates
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def read_roster(
     year: int | Mapping[str, int] | None = None,
     roles: Mapping[str, Iterable[str]] | None = None,
     encoding: str | None = None,
-    schema: Schema = DEFAULT_SCHEMA,
+    schema: Schema | None = None,
 ) -> RosterImport:
     """Read researchers' rosters (名册) into a validated co-building graph.
 
@@ -182,6 +182,7 @@ def read_roster(
     ValueError
         If `columns` names an unknown role.
     """
+    schema = schema_or_default(schema)
     lookup = header_roles(columns, roles)
     problems = Problems()
     roster_paths = _paths(paths)

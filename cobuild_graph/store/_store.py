@@ -13,7 +13,7 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph.errors import Neo4jConfigError
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
+from cobuild_graph.schema import Schema, schema_or_default
 from cobuild_graph.store._aggregates import counts, coverage, place_counts
 from cobuild_graph.store._connection import Connection
 from cobuild_graph.store._cypher import check_schema
@@ -78,9 +78,10 @@ class Neo4jStore:
         auth: tuple[str, str] | None = None,
         *,
         database: str | None = None,
-        schema: Schema = DEFAULT_SCHEMA,
+        schema: Schema | None = None,
         **config: Any,
     ) -> None:
+        schema = schema_or_default(schema)
         check_schema(schema)
         self.schema = schema
         self._schema_ready = False
@@ -94,7 +95,7 @@ class Neo4jStore:
         user: str | None = None,
         password: str | None = None,
         database: str | None = None,
-        schema: Schema = DEFAULT_SCHEMA,
+        schema: Schema | None = None,
         **config: Any,
     ) -> Neo4jStore:
         """Connect with the ``NEO4J_*`` environment variables; arguments given win over them.
@@ -124,6 +125,7 @@ class Neo4jStore:
         Neo4jConfigError
             If no URI is given or set.
         """
+        schema = schema_or_default(schema)
         uri = uri or os.environ.get("NEO4J_URI")
         if not uri:
             raise Neo4jConfigError(

@@ -47,7 +47,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 
 from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph._files import EXCEL_MAX_CELL_CHARS
-from cobuild_graph.validate import Problems
+from cobuild_graph.errors import Problems
 
 logger = logging.getLogger(__name__)
 

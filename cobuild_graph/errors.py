@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: Columns of every problems table, in this order.
 PROBLEM_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "message")
+#: Hidden columns the reader adds to every raw table: where each row came from (the row is
+#: a spreadsheet row number, or the row of a DataFrame as validate_tables numbers it).
+FILE, ROW = "_file", "_row"
 
 
 class CobuildGraphError(Exception):
@@ -89,6 +94,63 @@ def format_problem(problem: Mapping[str, Any]) -> str:
 
 class ExcelLimitError(CobuildGraphError, ValueError):
     """Data that an Excel workbook cannot hold: a sheet of too many rows, a cell too long."""
+
+
+@dataclass
+class Problems:
+    """Collects problems as they are found, to raise them all in one :class:`ValidationError`.
+
+    The one collector of the reader, the validator, the schema loader, the store's load
+    plan, the roster import and the decision files. A file's own spelling of its columns
+    (:meth:`spelled`) is how problems show them.
+    """
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def add(self, file: str, row: int | None, column: str | None, value: Any, message: str) -> None:
+        """Record one problem; `column` is canonical and is shown as the file spells it."""
+        self.records.append(
+            {
+                "file": file,
+                "row": row,
+                "column": self.header(file, column),
+                "value": value,
+                "message": message,
+            }
+        )
+
+    def add_rows(
+        self, table: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, message: str
+    ) -> None:
+        """One problem per row of a raw table (with :data:`FILE` and :data:`ROW`) selected
+        by `mask`, showing `column`'s cell."""
+        hit = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(hit):
+            return
+        files = table[FILE].to_numpy()[hit]
+        rows = table[ROW].to_numpy()[hit]
+        values = table[column].to_numpy()[hit]
+        for file, row, value in zip(files, rows, values, strict=True):
+            self.add(file, int(row), column, value, message)
+
+    def spelled(self, file: str, headers: Mapping[str, str]) -> None:
+        """Say how `file` spells each canonical column, for the problems found after."""
+        self.headers[file] = dict(headers)
+
+    def header(self, file: str, column: str | None) -> str | None:
+        """`column` as `file` spells it."""
+        if column is None:
+            return None
+        return self.headers.get(file, {}).get(column, column)
+
+    def raise_any(self, what: str = "dataset") -> None:
+        """Raise every problem recorded in one :class:`ValidationError`, if there is any."""
+        if self.records:
+            raise ValidationError(problems_frame(self.records), what=what)
+
+    def __bool__(self) -> bool:
+        return bool(self.records)
 
 
 class StoreError(CobuildGraphError):

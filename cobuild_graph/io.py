@@ -58,7 +58,7 @@ from cobuild_graph._sheets import (
     xlsx_cells,
 )
 from cobuild_graph.build import graph_from_tables, graph_to_tables
-from cobuild_graph.errors import ValidationError, problems_frame
+from cobuild_graph.errors import FILE, ROW, Problems, ValidationError, problems_frame
 from cobuild_graph.export import write_gexf, write_graphml, write_pajek, write_ucinet_dl
 from cobuild_graph.schema import (
     KEY_COLUMN_ALIASES,
@@ -67,7 +67,7 @@ from cobuild_graph.schema import (
     Schema,
     schema_or_default,
 )
-from cobuild_graph.validate import FILE, ROW, Problems, check_tables
+from cobuild_graph.validate import check_tables
 
 logger = logging.getLogger(__name__)
 
@@ -671,7 +671,7 @@ def _canonical_header(
             column = f"__bad_{position}"
         spelled[column] = name
         canonical.append(column)
-    problems.headers[file] = spelled
+    problems.spelled(file, spelled)
     return canonical
 
 

@@ -25,11 +25,12 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cobuild_graph.errors import ValidationError, problems_frame
+from cobuild_graph.errors import Problems, ValidationError
 
 #: The value types an attribute may have, and how each is written in a table.
 ATTRIBUTE_TYPES: tuple[str, ...] = ("str", "int", "float", "bool", "date")
@@ -139,9 +140,7 @@ class Schema:
         # Read-only views, so a shared schema cannot be changed by accident.
         for name in ("labels", "tie_types", "node_attributes", "tie_attributes"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
-        problems = self._problems()
-        if problems:
-            raise ValidationError(problems_frame(problems), what="schema")
+        self._problems().raise_any("schema")
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -202,12 +201,8 @@ class Schema:
         >>> "Village" in s.labels
         True
         """
-        problems: list[dict[str, Any]] = []
-
-        def problem(where: str, value: Any, message: str) -> None:
-            problems.append(
-                {"file": origin, "row": None, "column": where, "value": value, "message": message}
-            )
+        problems = Problems()
+        problem = partial(problems.add, origin, None)  # (where in the spec, value, message)
 
         unknown = set(spec) - {
             "labels",
@@ -292,9 +287,9 @@ class Schema:
         try:
             schema = Schema(labels, tie_types, node_attributes, tie_attributes, hierarchy)
         except ValidationError as error:
-            problems += [{**p, "file": origin} for p in error.problems.to_dict("records")]
-        if problems:
-            raise ValidationError(problems_frame(problems), what="schema")
+            for found in error.problems.to_dict("records"):
+                problem(found["column"], found["value"], found["message"])
+        problems.raise_any("schema")
         return schema
 
     def to_dict(self) -> dict[str, Any]:
@@ -332,19 +327,9 @@ class Schema:
 
     # -- consistency ---------------------------------------------------------------------
 
-    def _problems(self) -> list[dict[str, Any]]:
-        problems: list[dict[str, Any]] = []
-
-        def problem(where: str, value: Any, message: str) -> None:
-            problems.append(
-                {
-                    "file": "<schema>",
-                    "row": None,
-                    "column": where,
-                    "value": value,
-                    "message": message,
-                }
-            )
+    def _problems(self) -> Problems:
+        problems = Problems()
+        problem = partial(problems.add, "<schema>", None)  # (where in the schema, value, message)
 
         reserved = set(NODE_KEY_COLUMNS) | set(TIE_KEY_COLUMNS)
         for name, label in self.labels.items():
@@ -499,41 +484,19 @@ def load_schema(path: str | Path, *, base: Schema | None = None) -> Schema:
     """
     path = Path(path)
     text = path.read_text(encoding="utf-8-sig")
+    problems = Problems()
     try:
         spec = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         # tomllib's errors carry the line only in their message before Python 3.14
         found = re.search(r"line (\d+)", str(error))
         line = getattr(error, "lineno", None) or (int(found[1]) if found else None)
-        raise ValidationError(
-            problems_frame(
-                [
-                    {
-                        "file": str(path),
-                        "row": line,
-                        "column": None,
-                        "value": None,
-                        "message": f"cannot parse the schema file: {error}",
-                    }
-                ]
-            ),
-            what="schema",
-        ) from None
-    if not isinstance(spec, Mapping):
-        raise ValidationError(
-            problems_frame(
-                [
-                    {
-                        "file": str(path),
-                        "row": None,
-                        "column": None,
-                        "value": None,
-                        "message": "a schema file holds a table (labels, tie_types ...)",
-                    }
-                ]
-            ),
-            what="schema",
-        )
+        problems.add(str(path), line, None, None, f"cannot parse the schema file: {error}")
+        spec = None
+    if spec is not None and not isinstance(spec, Mapping):
+        message = "a schema file holds a table (labels, tie_types ...)"
+        problems.add(str(path), None, None, None, message)
+    problems.raise_any("schema")
     return (base or DEFAULT_SCHEMA).extend(spec, origin=str(path))
 
 

@@ -13,17 +13,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cobuild_graph.errors import FILE, ROW, Problems
 from cobuild_graph.schema import NODE_KEY_COLUMNS, TIE_KEY_COLUMNS, AttributeSpec, Schema
-
-#: Hidden columns the reader adds to every raw table: where each row came from (the row is
-#: a spreadsheet row number, or the row of a DataFrame as validate_tables numbers it).
-FILE, ROW = "_file", "_row"
 
 _TRUE = {"true", "yes", "y", "1", "是", "√", "t"}
 _FALSE = {"false", "no", "n", "0", "否", "×", "f"}
@@ -31,47 +27,6 @@ _DATE = re.compile(
     r"^(?P<year>\d{4})(?:\s*[-/.年]\s*(?P<month>\d{1,2})(?:\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?)?"
     r"\s*月?)?\s*年?(?:[ T]00:00(?::00(?:\.0+)?)?)?$"
 )
-
-
-@dataclass
-class Problems:
-    """Collects problems; `headers` maps each file's canonical columns to its own headers."""
-
-    headers: dict[str, dict[str, str]] = field(default_factory=dict)
-    records: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, file: str, row: int | None, column: str | None, value: Any, message: str) -> None:
-        """Record one problem; `column` is canonical and is shown as the file spells it."""
-        self.records.append(
-            {
-                "file": file,
-                "row": row,
-                "column": self.header(file, column),
-                "value": value,
-                "message": message,
-            }
-        )
-
-    def add_rows(
-        self, table: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, message: str
-    ) -> None:
-        """Record one problem per row of `table` selected by `mask`, showing `column`'s cell."""
-        hit = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if not len(hit):
-            return
-        files = table[FILE].to_numpy()[hit]
-        rows = table[ROW].to_numpy()[hit]
-        values = table[column].to_numpy()[hit]
-        for file, row, value in zip(files, rows, values, strict=True):
-            self.add(file, int(row), column, value, message)
-
-    def header(self, file: str, column: str | None) -> str | None:
-        if column is None:
-            return None
-        return self.headers.get(file, {}).get(column, column)
-
-    def __bool__(self) -> bool:
-        return bool(self.records)
 
 
 def check_tables(

@@ -16,10 +16,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cobuild_graph._files import append_row, atomic_write
 from cobuild_graph._sheets import read_sheets
-from cobuild_graph.errors import ValidationError, problems_frame
+from cobuild_graph.errors import Problems, ValidationError, problems_frame
 from cobuild_graph.reconcile._names import resolve_kind
 from cobuild_graph.schema import Schema, schema_or_default
-from cobuild_graph.validate import Problems
 
 if TYPE_CHECKING:
     from cobuild_graph.reconcile._engine import Reconciliation

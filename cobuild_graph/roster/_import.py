@@ -19,7 +19,7 @@ import pandas as pd
 from cobuild_graph._gc import gc_paused
 from cobuild_graph._sheets import Sheet, read_sheets
 from cobuild_graph.build import graph_from_tables
-from cobuild_graph.errors import ValidationError, problems_frame
+from cobuild_graph.errors import FILE, ROW, Problems, ValidationError, problems_frame
 from cobuild_graph.reconcile import (
     Reconciliation,
     entity_id,
@@ -31,7 +31,7 @@ from cobuild_graph.roster._places import Hierarchy, Parent, missing_place, recor
 from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape, header_roles, match_header
 from cobuild_graph.roster._years import sheet_year, tie_span
 from cobuild_graph.schema import Schema, schema_or_default
-from cobuild_graph.validate import FILE, ROW, Problems, check_tables, parse_dates
+from cobuild_graph.validate import check_tables, parse_dates
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cobuild_graph.validate import Problems
+from cobuild_graph.errors import Problems
 
 
 @dataclass

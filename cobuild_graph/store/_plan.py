@@ -15,7 +15,7 @@ import pandas as pd
 
 from cobuild_graph._gc import gc_paused
 from cobuild_graph.build import graph_from_tables
-from cobuild_graph.errors import ValidationError, problems_frame
+from cobuild_graph.errors import Problems
 from cobuild_graph.schema import ATTRIBUTE_PATTERN, Schema
 from cobuild_graph.store._cypher import DATASET_PROPERTY, ID_PROPERTY
 from cobuild_graph.store._values import meta_dumps
@@ -64,24 +64,12 @@ class Plan:
         return list(dict.fromkeys(group.kind for group in self.ties))
 
 
-class _Problems:
-    """Problems found while planning a load, for one :class:`ValidationError`."""
-
-    def __init__(self) -> None:
-        self.records: list[dict[str, Any]] = []
-
-    def add(self, where: str, column: str | None, value: Any, message: str) -> None:
-        self.records.append(
-            {"file": where, "row": None, "column": column, "value": value, "message": message}
-        )
-
-    def unknown(self, where: str, column: str, name: Any, count: int, things: str) -> None:
-        """`count` nodes or ties (`things`) have a `column` the schema does not know."""
-        self.add(where, column, name, f"{count} {things} have a {column} the schema does not know")
-
-    def raise_any(self) -> None:
-        if self.records:
-            raise ValidationError(problems_frame(self.records), what="graph")
+def _unknown(
+    problems: Problems, where: str, column: str, name: Any, count: int, things: str
+) -> None:
+    """`count` nodes or ties (`things`) have a `column` the schema does not know."""
+    message = f"{count} {things} have a {column} the schema does not know"
+    problems.add(where, None, column, name, message)
 
 
 def plan_load(
@@ -116,20 +104,22 @@ def _graph_of_tables(
 
 
 def _plan_graph(G: nx.Graph, schema: Schema) -> Plan:
-    problems = _Problems()
+    problems = Problems()
     if not (G.is_directed() and G.is_multigraph()):
         problems.add(
             "<graph>",
             None,
+            None,
             type(G).__name__,
             "expected a networkx.MultiDiGraph as read_dataset builds it",
         )
-        problems.raise_any()
+        problems.raise_any("graph")
     try:
         meta = meta_dumps(G.graph)
     except (TypeError, ValueError) as error:
         problems.add(
             "<graph>",
+            None,
             "metadata",
             str(error),
             "metadata values are text, numbers, true/false, dates, lists or tables of these",
@@ -165,12 +155,12 @@ def _plan_graph(G: nx.Graph, schema: Schema) -> Plan:
         items = by_label[label]
         where = f"nodes of label {label!r}"
         if label not in schema.labels:
-            problems.unknown(where, "label", label, len(items), "nodes")
+            _unknown(problems, where, "label", label, len(items), "nodes")
             continue
         ids = [node for node, _ in items]
         bad_ids = [node for node in ids if not isinstance(node, str)]
         if bad_ids:
-            problems.add(where, "id", bad_ids[0], f"{len(bad_ids)} node ids are not text")
+            problems.add(where, None, "id", bad_ids[0], f"{len(bad_ids)} node ids are not text")
         keys, columns = _columns_of(
             [attrs for _, attrs in items],
             "label",
@@ -187,13 +177,14 @@ def _plan_graph(G: nx.Graph, schema: Schema) -> Plan:
         items = by_type[group]
         where = f"ties {tie_type!r} from {source_label!r} to {target_label!r}"
         if tie_type not in schema.tie_types:
-            problems.unknown(where, "type", tie_type, len(items), "ties")
+            _unknown(problems, where, "type", tie_type, len(items), "ties")
             continue
         if source_label not in schema.labels or target_label not in schema.labels:
             continue  # their nodes are reported already
         if not schema.allows(tie_type, source_label, target_label):
             problems.add(
                 where,
+                None,
                 "type",
                 tie_type,
                 f"{len(items)} ties join labels the schema does not allow for {tie_type}",
@@ -203,6 +194,7 @@ def _plan_graph(G: nx.Graph, schema: Schema) -> Plan:
         if any(a.get("type", tie_type) != tie_type for a in attrs):
             problems.add(
                 where,
+                None,
                 "type",
                 tie_type,
                 "some ties carry a type other than their key; key each tie by its type",
@@ -214,7 +206,7 @@ def _plan_graph(G: nx.Graph, schema: Schema) -> Plan:
         sources, targets = [s for s, _, _ in items], [t for _, t, _ in items]
         rows = list(zip(sources, targets, *columns, strict=True))
         tie_groups.append(Group(tie_type, source_label, target_label, keys, rows))
-    problems.raise_any()
+    problems.raise_any("graph")
     return Plan(node_groups, tie_groups, len(label_of), tie_count, meta)
 
 
@@ -223,7 +215,7 @@ def _columns_of(
     consumed: str,
     spec_of: Callable[[str], Any],
     where: str,
-    problems: _Problems,
+    problems: Problems,
 ) -> tuple[list[str], list[list[Any]]]:
     """The attribute names of `dicts` (sorted) and one column of values per name.
 
@@ -235,11 +227,12 @@ def _columns_of(
     keys, columns = [], []
     for name in sorted(names, key=str):
         if name in (DATASET_PROPERTY, ID_PROPERTY):
-            problems.add(where, name, None, "this attribute name is reserved for the store")
+            problems.add(where, None, name, None, "this attribute name is reserved for the store")
             continue
         if not isinstance(name, str) or not ATTRIBUTE_PATTERN.match(name):
             problems.add(
                 where,
+                None,
                 str(name),
                 name,
                 "attribute names are letters, digits and _, not starting with a digit",
@@ -261,6 +254,7 @@ def _columns_of(
             expected = spec.type if spec is not None else "str, int, float, bool or date"
             problems.add(
                 where,
+                None,
                 name,
                 example,
                 f"values of type {', '.join(sorted(t.__name__ for t in wrong))} where "

@@ -1,8 +1,8 @@
 """Benchmark: reconcile the names of a generated roster with the naming variants planted.
 
 A seeded roster of 100,000 rows (unit, community, street) whose 20,000 distinct unit
-spellings name fewer units: each planted variant of ROSTERS.md (width, spaces, brackets,
-administrative prefixes, legal-form suffixes, branches of national companies, 校,
+spellings name fewer units: each planted naming variant of docs/reconcile.md (width, spaces,
+brackets, administrative prefixes, legal-form suffixes, branches of national companies, 校,
 abbreviations, (本部)) is kept as ground truth, beside look-alikes that are different units
 (第一中学 / 第二中学, 姑苏区税务局 / 吴中区税务局, 星海 / 星港). Prints the time of
 `reconcile` with suggestions, the peak memory, and recall and precision of merges +

@@ -1,7 +1,7 @@
 """Benchmark: import a generated roster whole, from the file to the validated graph.
 
 The roster of ``bench/reconcile.py`` (100,000 rows; 20,000 distinct unit spellings with the
-naming variants of ROSTERS.md planted; communities and streets written with and without
+naming variants of docs/reconcile.md planted; communities and streets written with and without
 their suffixes) is written as a 报到名册 file (a title row, a 序号 column), then
 :func:`cobuild_graph.roster.read_roster` reads, recognises, reconciles (suggestions
 included), builds and validates it. Prints the time, the peak memory, and recall and

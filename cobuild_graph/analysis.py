@@ -184,7 +184,7 @@ def _steps(
         return pd.concat([table, extra])
 
     def brokerage() -> pd.DataFrame:
-        streets = domain.ancestors(G, street, schema=schema)
+        streets = domain.ancestors(G, level=street, schema=schema)
         return domain.with_names(G, metrics.brokerage(G, streets, standardize=True))
 
     def rollup(level: str) -> pd.DataFrame:
@@ -210,15 +210,15 @@ def _steps(
         ("coverage", lambda: domain.coverage(G, schema=schema)),
         ("coverage_by_street", lambda: domain.coverage(G, level=street, schema=schema)),
         ("uncovered", lambda: domain.uncovered(G, "any", schema=schema)),
-        ("balance", lambda: domain.balance(G, street, schema=schema)),
+        ("balance", lambda: domain.balance(G, level=street, schema=schema)),
         ("inequality", lambda: domain.inequality(tables["balance"])),
-        ("sector_mix", lambda: domain.sector_mix(G, street, schema=schema)),
+        ("sector_mix", lambda: domain.sector_mix(G, level=street, schema=schema)),
         ("rollup_street", lambda: rollup(street)),
         ("rollup_district", lambda: rollup("District")),
         ("cross_level", lambda: domain.cross_level_summary(G, schema=schema)),
         ("unit_reach", lambda: domain.unit_reach(G, schema=schema)),
         ("growth", lambda: domain.growth(G, "year")),
-        ("funding", lambda: domain.funding(G, street, schema=schema)),
+        ("funding", lambda: domain.funding(G, level=street, schema=schema)),
     ]
 
 
@@ -239,7 +239,7 @@ def _communities(G: nx.Graph, seed: int) -> pd.DataFrame:
 
 def _community_streets(G: nx.Graph, parts: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """Per community of the partition: its size, the streets it spans and its main one."""
-    streets = domain.ancestors(G, "Street", schema=schema).reindex(parts.index)
+    streets = domain.ancestors(G, level="Street", schema=schema).reindex(parts.index)
     frame = pd.DataFrame({"community": parts["community"], "street": streets})
     size = frame.groupby("community").size()
     placed = frame.dropna(subset=["street"])

@@ -211,7 +211,7 @@ def plot_per_street(
     level
         The places: ``"Street"``, ``"District"`` ...
     table
-        ``domain.balance(G, level)`` when already computed.
+        ``domain.balance(G, level=level)`` when already computed.
     top
         Show only this many places with the highest counts.
     ax
@@ -225,7 +225,7 @@ def plot_per_street(
         ``(fig, ax)``.
     """
     schema = schema_or_default(schema)
-    table = domain.balance(G, level, schema=schema) if table is None else table
+    table = domain.balance(G, level=level, schema=schema) if table is None else table
     if count not in table.columns:
         raise ValueError(f"count must be a column of the balance table, not {count!r}")
     values = table.set_index("name")[count].sort_values()
@@ -309,7 +309,7 @@ def plot_unit_types(
     level
         The places.
     table
-        ``domain.sector_mix(G, level)`` when already computed.
+        ``domain.sector_mix(G, level=level)`` when already computed.
     ax
         Axes to draw on; a new figure when ``None``.
     schema
@@ -321,7 +321,7 @@ def plot_unit_types(
         ``(fig, ax)``; places sorted by their number of units, counts written in the cells.
     """
     schema = schema_or_default(schema)
-    table = domain.sector_mix(G, level, schema=schema) if table is None else table
+    table = domain.sector_mix(G, level=level, schema=schema) if table is None else table
     types = [c for c in table.columns if c not in ("name", "units", "blau", "shannon")]
     table = table.sort_values("units", ascending=False)
     counts = table[types].to_numpy(dtype=float).T
@@ -548,7 +548,7 @@ def plot_rollup(
     counts
         Columns of :func:`cobuild_graph.domain.balance` at `level`, drawn side by side.
     table
-        ``domain.balance(G, level)`` when already computed.
+        ``domain.balance(G, level=level)`` when already computed.
     ax
         Axes to draw on; a new figure when ``None``.
     schema
@@ -561,7 +561,7 @@ def plot_rollup(
         show on one chart.
     """
     schema = schema_or_default(schema)
-    table = domain.balance(G, level, schema=schema) if table is None else table
+    table = domain.balance(G, level=level, schema=schema) if table is None else table
     counts = [c for c in counts if c in table.columns]
     colors = label_colors(schema)
     labels = {**domain.BALANCE_COUNTS, "communities": "Community"}

@@ -691,7 +691,7 @@ def _default_schema() -> Schema:
     )
 
 
-#: The schema of DESIGN §3, used wherever no other schema is given.
+#: The co-building schema (docs/reference/schema.md), used wherever no other schema is given.
 DEFAULT_SCHEMA: Schema = _default_schema()
 
 

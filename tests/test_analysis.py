@@ -134,7 +134,7 @@ def test_sample_tables_agree_with_each_other(sample_tables: dict[str, pd.DataFra
     assert inequality.loc["units", "gini"] == pytest.approx(cg.domain.gini(balance["units"]))
     rollup = sample_tables["rollup_district"]
     centrality = sample_tables["centrality"]
-    district = cg.domain.ancestors(cg.generate("sample", seed=2020), "District")
+    district = cg.domain.ancestors(cg.generate("sample", seed=2020), level="District")
     placed = centrality.loc[district.dropna().index, "pagerank"].sum()
     assert rollup["pagerank"].sum() == pytest.approx(placed)
     robustness = sample_tables["robustness"]

@@ -159,7 +159,7 @@ def test_searching_a_chinese_name_selects_that_node(open_page, sample, sample_ma
 def test_filters_by_label_and_street_show_the_right_nodes(open_page, sample, sample_map):
     watched = open_page(sample_map)
     page = watched.page
-    street = domain.ancestors(sample, "Street")
+    street = domain.ancestors(sample, level="Street")
     chosen = "street-canglang"
     page.select_option("#cg-filter-Street", label=sample.nodes[chosen]["name"])
     assert count(page, "nodes") == int((street == chosen).sum())
@@ -221,8 +221,8 @@ def test_double_click_unfolds_a_street_and_collapse_all_folds_it(open_page, samp
     watched = open_page(street_map)
     page = watched.page
     start = drawn_ids(page)
-    street = domain.ancestors(sample, "Street")
-    community = domain.ancestors(sample, "Community")
+    street = domain.ancestors(sample, level="Street")
+    community = domain.ancestors(sample, level="Community")
     label = pd.Series(dict(sample.nodes(data="label")))
     chosen = next(  # a street no other node covers on the screen
         s

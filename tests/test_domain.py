@@ -28,19 +28,19 @@ def tiny() -> nx.MultiDiGraph:
 
 
 def test_ancestors_walk_part_of_and_attachment_ties(G: nx.MultiDiGraph) -> None:
-    street = domain.ancestors(G, "Street")
+    street = domain.ancestors(G, level="Street")
     assert street[["c1", "c5", "s2"]].tolist() == ["s1", "s3", "s2"]
     assert street["u2"] == "s1"  # ASSIGNED_TO s1 comes before its pairings in s2, s3
     assert street["u4"] == "s3"  # no ASSIGNED_TO: its pairing with c5
     assert street[["b3", "p1", "p2", "pos1"]].tolist() == ["s3", "s1", "s2", "s1"]
     assert street[["city", "d1"]].isna().all()  # above the level
-    community = domain.ancestors(G, "Community")
+    community = domain.ancestors(G, level="Community")
     # below the street, ASSIGNED_TO leads nowhere: u2's pairings c3, c4, c5 tie, smallest wins
     assert community["u2"] == "c3"
     assert pd.isna(community["u5"])  # only ASSIGNED_TO s3
-    assert domain.ancestors(G, "District").dropna().eq("d1").all()
+    assert domain.ancestors(G, level="District").dropna().eq("d1").all()
     with pytest.raises(ValueError, match="unknown level 'Town'"):
-        domain.ancestors(G, "Town")
+        domain.ancestors(G, level="Town")
 
 
 def test_a_unit_with_only_branches_belongs_where_its_branches_are() -> None:
@@ -50,7 +50,7 @@ def test_a_unit_with_only_branches_belongs_where_its_branches_are() -> None:
         H.add_node(branch, label="ActionBranch", name=branch)
         H.add_edge(branch, "u6", key="BRANCH_OF", type="BRANCH_OF")
         H.add_edge(branch, "c6", key="EMBEDDED_IN", type="EMBEDDED_IN")
-    assert domain.ancestors(H, "Street")["u6"] == "s2"
+    assert domain.ancestors(H, level="Street")["u6"] == "s2"
 
 
 def test_rollup_sums_and_means_up_the_hierarchy(G: nx.MultiDiGraph) -> None:
@@ -138,7 +138,7 @@ def test_gini_and_inequality_by_hand(G: nx.MultiDiGraph) -> None:
 
 
 def test_balance_per_community_counts_its_own_ties(G: nx.MultiDiGraph) -> None:
-    table = domain.balance(G, "Community")
+    table = domain.balance(G, level="Community")
     assert "communities" not in table.columns
     assert table.loc["c5", ["units", "branches"]].tolist() == [2, 3]
     assert table.loc["c6", ["units", "branches", "projects", "positions"]].sum() == 0
@@ -170,7 +170,7 @@ def test_sector_mix_blau_and_shannon(G: nx.MultiDiGraph) -> None:
     assert table.loc["s3", "blau"] == pytest.approx(4 / 9)
     expected = -(2 / 3 * math.log(2 / 3) + 1 / 3 * math.log(1 / 3))
     assert table.loc["s3", "shannon"] == pytest.approx(expected)
-    communities = domain.sector_mix(G, "Community")
+    communities = domain.sector_mix(G, level="Community")
     assert math.isnan(communities.loc["c6", "blau"])  # no units
     assert communities.loc["c5", "shannon"] == 0.0  # two units, both soe
 
@@ -293,7 +293,7 @@ def test_funding_per_street(G: nx.MultiDiGraph) -> None:
         5_000.0,
     ]
     assert table.loc["s3", "projects"] == 0
-    communities = domain.funding(G, "Community")
+    communities = domain.funding(G, level="Community")
     assert communities.loc["c1", "budget_yuan"] == 10_000.0
     assert communities["projects"].sum() == 1  # the street's project is no community's
 

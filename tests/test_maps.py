@@ -68,7 +68,7 @@ def test_node_carries_name_label_group_place_and_plain_text_tooltip(tiny):
     assert "Community 社区" in node["title"]
     assert "<" not in node["title"]
     district = net.page["filters"][0]["places"][node["cg_places"][0]]["name"]
-    expected = domain.ancestors(tiny, "District")[street]
+    expected = domain.ancestors(tiny, level="District")[street]
     assert district == tiny.nodes[expected]["name"]
 
 
@@ -168,7 +168,7 @@ def test_aggregating_to_streets_folds_communities_branches_projects_positions(ti
     assert "Street" in labels
     folded = sum(sum(c.values()) for c in members.values())
     assert H.number_of_nodes() + folded == tiny.number_of_nodes()
-    street = domain.ancestors(tiny, "Street")
+    street = domain.ancestors(tiny, level="Street")
     for place, held in members.items():
         communities = (street == place) & pd.Series(
             {n: a["label"] == "Community" for n, a in tiny.nodes(data=True)}
@@ -194,9 +194,9 @@ def test_aggregating_to_communities_keeps_communities(tiny):
 def test_fold_tree_folds_one_step_at_a_time(tiny):
     parents = fold_tree(tiny, "Street")
     label = pd.Series(dict(tiny.nodes(data="label")))
-    community = domain.ancestors(tiny, "Community")
+    community = domain.ancestors(tiny, level="Community")
     levels = ("Street", "District", "City")  # the nearest of these that a node has
-    top = pd.concat([domain.ancestors(tiny, level) for level in levels], axis=1).bfill(axis=1)
+    top = pd.concat([domain.ancestors(tiny, level=level) for level in levels], axis=1).bfill(axis=1)
     top = top.iloc[:, 0]
     assert set(parents) == set(label.index[label.isin(["Community", *COLLAPSE])])
     for node, parent in parents.items():

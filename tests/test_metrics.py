@@ -415,7 +415,7 @@ def test_brokerage_equals_brute_force(directed: bool) -> None:
 
 def test_brokerage_by_street_in_the_handmade_network() -> None:
     G = handmade()
-    table = metrics.brokerage(G, domain.ancestors(G, "Street"))
+    table = metrics.brokerage(G, domain.ancestors(G, level="Street"))
     assert "city" not in table.index  # no street: left out with its ties
     roles = [*BROKERAGE_ROLES, "total"]
     # u2 (street s1, by ASSIGNED_TO) joins s1 (s1), c3, c4 (s2) and c5 (s3); no two of them

@@ -102,7 +102,7 @@ def test_use_chinese_font_sets_the_default(monkeypatch):
 
 
 def test_per_street_bars_are_sorted_and_match_the_balance_table(tiny):
-    table = domain.balance(tiny, "Street")
+    table = domain.balance(tiny, level="Street")
     _, ax = plot.plot_per_street(tiny, "units", table=table)
     widths = [bar.get_width() for bar in ax.patches]
     assert widths == sorted(widths)

@@ -129,7 +129,7 @@ class _Tags(HTMLParser):
 def test_report_escapes_hostile_names(tmp_path):
     G = hostile_graph()
     tables = {
-        "balance": domain.balance(G, "Street"),
+        "balance": domain.balance(G, level="Street"),
         "centrality": domain.with_names(G, metrics.centrality(G)),
     }
     page = write_report(G, tmp_path, tables=tables).read_text(encoding="utf-8")

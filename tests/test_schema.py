@@ -1,4 +1,4 @@
-"""The schema: DESIGN §3 as data, extended in one place, validated like the data."""
+"""The schema (docs/reference/schema.md) as data, extended in one place, validated like the data."""
 
 from __future__ import annotations
 

@@ -662,7 +662,7 @@ def test_counts_per_place(
     )
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     # the counts of the in-memory balance measure
-    balance = domain.balance(suzhou, level)[list(columns)].sort_index()
+    balance = domain.balance(suzhou, level=level)[list(columns)].sort_index()
     pd.testing.assert_frame_equal(got[list(columns)], balance, check_dtype=False)
 
 

@@ -23,8 +23,8 @@ BALANCE_COUNTS: dict[str, str] = {
 
 def balance(
     G: nx.Graph,
-    level: str = "Street",
     *,
+    level: str = "Street",
     band: float = 0.5,
     schema: Schema | None = None,
 ) -> pd.DataFrame:

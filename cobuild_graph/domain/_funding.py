@@ -9,7 +9,7 @@ from cobuild_graph.domain._net import _named, _Net, _node_attribute
 from cobuild_graph.schema import Schema, schema_or_default
 
 
-def funding(G: nx.Graph, level: str = "Street", *, schema: Schema | None = None) -> pd.DataFrame:
+def funding(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None) -> pd.DataFrame:
     """Service funds and project budgets per place.
 
     ``service_fund_yuan`` sums the yearly service fund (为民服务专项经费) of the

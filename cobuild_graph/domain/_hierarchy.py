@@ -15,7 +15,7 @@ from cobuild_graph.schema import Schema, schema_or_default
 logger = logging.getLogger(__name__)
 
 
-def ancestors(G: nx.Graph, level: str = "Street", *, schema: Schema | None = None) -> pd.Series:
+def ancestors(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None) -> pd.Series:
     """The place at `level` that each node belongs to.
 
     A place of the hierarchy maps to its ancestor through ``PART_OF`` (itself at its own
@@ -48,7 +48,7 @@ def ancestors(G: nx.Graph, level: str = "Street", *, schema: Schema | None = Non
     ...                   ("u", {"label": "Unit"})])
     >>> _ = G.add_edge("c", "s", key="PART_OF", type="PART_OF")
     >>> _ = G.add_edge("u", "c", key="PAIRED_WITH", type="PAIRED_WITH")
-    >>> ancestors(G, "Street").to_dict()
+    >>> ancestors(G, level="Street").to_dict()
     {'s': 's', 'c': 's', 'u': 's'}
     """
     schema = schema_or_default(schema)

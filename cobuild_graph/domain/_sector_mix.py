@@ -11,7 +11,7 @@ from cobuild_graph.domain._net import COBUILDING_TIES, _named, _Net, _node_attri
 from cobuild_graph.schema import Schema, schema_or_default
 
 
-def sector_mix(G: nx.Graph, level: str = "Street", *, schema: Schema | None = None) -> pd.DataFrame:
+def sector_mix(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None) -> pd.DataFrame:
     """The types of co-building units per place, with Blau and Shannon diversity.
 
     The units of a place are those :func:`balance` counts (distinct units ``ASSIGNED_TO``

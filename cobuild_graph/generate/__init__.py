@@ -1,20 +1,20 @@
 """Seeded synthetic co-building datasets, from a few hundred nodes to a province.
 
-:func:`generate` returns a co-building graph of the Suzhou shape (DESIGN §4). The ``sample``
-scale holds the facts of the source article and of public records as real rows
-(``provenance`` ``"article"`` or ``"public-record"``, see
-:mod:`cobuild_graph.generate._suzhou_facts`), filled up to the article's scale by a seeded
-generator whose rows all carry ``provenance="synthetic"``: 6 urban districts, 35 streets,
-626 communities, 180+ city-level units assigned by location to 19 streets, 3,000+ action
-branches, service projects of which exactly 100 are exemplary, "海棠花红" positions and the
-six-member steering committee.
+:func:`generate` returns a co-building graph of the Suzhou shape (see "Where does the Suzhou
+sample come from?" in docs/faq.md). The ``sample`` scale holds the facts of the source
+article and of public records as real rows (``provenance`` ``"article"`` or
+``"public-record"``, see :mod:`cobuild_graph.generate._suzhou_facts`), filled up to the
+article's scale by a seeded generator whose rows all carry ``provenance="synthetic"``: 6
+urban districts, 35 streets, 626 communities, 180+ city-level units assigned by location to
+19 streets, 3,000+ action branches, service projects of which exactly 100 are exemplary,
+"海棠花红" positions and the six-member steering committee.
 
 Other scales are built from synthetic cities of the same shape (see :data:`SCALES`); a
 province starts with the Suzhou sample, whose rows are the same as those of ``sample`` for
 the same seed. The same seed always gives the same tables; another seed changes every
 synthetic row and none of the real ones.
 
-The ratios the generator fills to are derived from the article (FACTS.md), not published:
+The ratios the generator fills to are derived from the article (docs/faq.md), not published:
 about 9.5 city-level units per assigned street, 4.8 action branches per urban community
 (the article's 3,000+ stood by mid-2020; a further 8 % join later), 2.3 positions per
 community. Tie dates run from 2017 to 2024 (ties to a street or community never start before

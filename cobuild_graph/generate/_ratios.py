@@ -1,4 +1,4 @@
-"""The ratios every city is filled to, derived from the article (FACTS.md), not published.
+"""The ratios every city is filled to, derived from the article (docs/faq.md), not published.
 
 Counts per community, street or unit, and the shares of unit types, party organisation
 kinds and position sites; :mod:`cobuild_graph.generate._suzhou_facts` holds what is

@@ -3,8 +3,9 @@
 Every row here carries its ``provenance``: ``"article"`` for what the source article
 (中国城市报, "江苏省苏州市：党建引领做优社区做活服务", 2020) states, ``"public-record"`` for
 what public records state (national statistical division codes, published news of
-pairings; see ``FACTS.md``). A few ties are choices the published record leaves open (which
-street a community named without its street belongs to); they are marked ``"synthetic"``.
+pairings; see "Where does the Suzhou sample come from?" in docs/faq.md). A few ties are
+choices the published record leaves open (which street a community named without its
+street belongs to); they are marked ``"synthetic"``.
 Nothing else in the sample is a fact: :mod:`cobuild_graph.generate` fills the rest up to the
 article's scale and marks it ``"synthetic"``.
 

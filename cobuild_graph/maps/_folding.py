@@ -38,7 +38,7 @@ def place_table(G: nx.MultiDiGraph, *, schema: Schema | None = None) -> pd.DataF
     schema = schema_or_default(schema)
     with shared():
         table = pd.concat(
-            [domain.ancestors(G, level, schema=schema) for level in schema.hierarchy], axis=1
+            [domain.ancestors(G, level=level, schema=schema) for level in schema.hierarchy], axis=1
         ).astype(object)
     return table.where(table.notna(), None)
 

@@ -126,7 +126,7 @@ def brokerage(
         Any networkx graph, collapsed as in :func:`simple_graph`.
     group
         A node attribute name, or a mapping / Series from node id to group — for a
-        co-building graph e.g. each node's street, ``domain.ancestors(G, "Street")``.
+        co-building graph e.g. each node's street, ``domain.ancestors(G, level="Street")``.
         Nodes without a group are left out, with their ties.
     directed
         Use the direction of ties as given instead.

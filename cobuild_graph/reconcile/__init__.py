@@ -1,6 +1,6 @@
 """Reconcile the names of a researcher's rosters, reviewably: rules merge, the rest is suggested.
 
-The same organisation is written many ways across rosters (ROSTERS.md). What a rule can
+The same organisation is written many ways across rosters (docs/reconcile.md). What a rule can
 decide is merged automatically: width (NFKC), spaces and U+3000, bracket variants, and the
 suffixes of a place's own kind (社区居委会 / 社区居民委员会, 街道办事处). Everything else —
 administrative prefixes, legal-form suffixes, abbreviations, bracketed qualifiers, party

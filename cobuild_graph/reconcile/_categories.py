@@ -10,7 +10,7 @@ import pandas as pd
 
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, schema_or_default
 
-#: Roster values (ROSTERS.md) and the ``unit_type`` each means. 两新组织 ("new economic and
+#: Roster values (docs/reconcile.md) and the ``unit_type`` each means. 两新组织 ("new economic and
 #: social organisations") covers private firms and social organisations together; it maps to
 #: ``private``, as the schema has always read it; a roster that tells them apart writes
 #: 非公企业 or 社会组织.

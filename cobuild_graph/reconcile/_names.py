@@ -88,7 +88,7 @@ def normalize_name(name: str, kind: str = "Unit") -> str:
 
 # -- what suggestions compare ---------------------------------------------------------------
 
-#: Abbreviations 简称 → full forms 全称 (ROSTERS.md); extend with ``abbreviations=``.
+#: Abbreviations 简称 → full forms 全称 (docs/reconcile.md); extend with ``abbreviations=``.
 ABBREVIATIONS: Mapping[str, str] = {
     "妇联": "妇女联合会",
     "工商联": "工商业联合会",

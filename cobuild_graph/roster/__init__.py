@@ -1,6 +1,6 @@
 """Import researchers' rosters (名册) into a co-building network: shapes, names, places, years.
 
-A roster is a sheet of rows naming units, communities and streets (ROSTERS.md). Each
+A roster is a sheet of rows naming units, communities and streets (docs/roster-import.md). Each
 sheet's header says its shape and the role of each column (:data:`ROLES`, :data:`SHAPES`;
 ``columns=`` wins); names are reconciled by :mod:`cobuild_graph.reconcile` (rules merge,
 the rest are suggestions for the researcher); a places list is the authority for the

@@ -7,9 +7,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-#: Column roles and the headers rosters give them (ROSTERS.md), Chinese and English. Extend
-#: it with ``roles=`` (:func:`~cobuild_graph.roster.read_roster`) or map one roster's
-#: headers with ``columns=``, which always wins.
+#: Column roles and the headers rosters give them (docs/roster-import.md), Chinese and
+#: English. Extend it with ``roles=`` (:func:`~cobuild_graph.roster.read_roster`) or map one
+#: roster's headers with ``columns=``, which always wins.
 ROLES: Mapping[str, tuple[str, ...]] = {
     "serial": ("序号", "编号", "no", "no.", "#"),
     "unit": (

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.errors import CobuildGraphError, ValidationError, problems_frame
+from cobuild_graph.errors import CobuildGraphError, Problems, ValidationError, problems_frame
 from cobuild_graph.reconcile._candidates import suggest
 from cobuild_graph.reconcile._names import REASONS, Forms, normalize_name, resolve_kind
 from cobuild_graph.reconcile._review import KEEP_APART, MERGE, decisions_of, read_decisions
@@ -211,25 +211,22 @@ def reconcile(
 
     decided = _decisions(decisions, schema)
     groups = _Groups()
-    problems = []
+    problems = Problems()
     for (label, ka, kb), row in decided.items():
         if (label, ka) in ids and (label, kb) in ids and row["decision"] == KEEP_APART:
             groups.keep_apart((label, ka), (label, kb))
     for (label, ka, kb), row in decided.items():
         both = (label, ka) in ids and (label, kb) in ids
         if both and row["decision"] == MERGE and not groups.merge((label, ka), (label, kb)):
-            problems.append(
-                {
-                    "file": row["file"],
-                    "row": row["row"],
-                    "column": "decision",
-                    "value": f"{row['name_a']} = {row['name_b']}",
-                    "message": "合并后与“分开”的决定矛盾 / this merge joins names that "
-                    "another decision keeps apart; change one of the decisions",
-                }
+            problems.add(
+                row["file"],
+                row["row"],
+                "decision",
+                f"{row['name_a']} = {row['name_b']}",
+                "合并后与“分开”的决定矛盾 / this merge joins names that "
+                "another decision keeps apart; change one of the decisions",
             )
-    if problems:
-        raise ValidationError(problems_frame(problems), what="decisions")
+    problems.raise_any("decisions")
 
     by_pair = {(p["kind"], p["key_a"], p["key_b"]): p for p in pairs}
     for (label, ka, kb), row in decided.items():

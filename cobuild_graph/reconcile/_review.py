@@ -6,6 +6,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cobuild_graph._files import append_row, atomic_write
 from cobuild_graph._sheets import read_sheets
-from cobuild_graph.errors import Problems, ValidationError, problems_frame
+from cobuild_graph.errors import Problems
 from cobuild_graph.reconcile._names import resolve_kind
 from cobuild_graph.schema import Schema, schema_or_default
 
@@ -159,8 +160,7 @@ def read_decisions(path: str | os.PathLike[str], *, schema: Schema | None = None
     path = Path(path)
     problems = Problems()
     sheets = read_sheets(path, problems)
-    if problems:
-        raise ValidationError(problems_frame(problems.records), what="decisions")
+    problems.raise_any("decisions")
     sheet = next((s for s in sheets if s.sheet == SHEET), sheets[0] if sheets else None)
     rows = sheet.rows if sheet is not None else []
     return check_decisions(rows, origin=str(path), schema=schema)
@@ -172,12 +172,8 @@ def check_decisions(
     """The decisions of a header row and data rows, each with its spreadsheet row number,
     or every problem in one error."""
     schema = schema_or_default(schema)
-    problems: list[dict[str, Any]] = []
-
-    def problem(row: int | None, column: str | None, value: Any, message: str) -> None:
-        problems.append(
-            {"file": origin, "row": row, "column": column, "value": value, "message": message}
-        )
+    problems = Problems()
+    problem = partial(problems.add, origin)  # (row, column, value, message)
 
     header_row, header_cells = rows[0] if rows else (1, [])
     header = [_field(h) for h in header_cells]
@@ -189,8 +185,7 @@ def check_decisions(
                 None,
                 f"缺少列 / the column {dict(REVIEW_COLUMNS)[field]} is missing",
             )
-    if problems:
-        raise ValidationError(problems_frame(problems), what="decisions")
+    problems.raise_any("decisions")
     at = {field: header.index(field) for field in ("kind", "name_a", "name_b", "decision")}
     records = []
     for number, row in rows[1:]:
@@ -206,8 +201,7 @@ def check_decisions(
         if resolve_kind(cells["kind"], schema) is None:
             problem(number, "kind", cells["kind"], "未知类型 / unknown kind")
         records.append({**cells, "decision": decision, "file": origin, "row": number})
-    if problems:
-        raise ValidationError(problems_frame(problems), what="decisions")
+    problems.raise_any("decisions")
     return pd.DataFrame(records, columns=list(DECISION_COLUMNS))
 
 

@@ -17,7 +17,7 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph._gc import gc_paused
-from cobuild_graph._sheets import Sheet, read_sheets
+from cobuild_graph._sheets import TRIM, Sheet, read_sheets
 from cobuild_graph.build import graph_from_tables
 from cobuild_graph.errors import FILE, ROW, Problems, ValidationError, problems_frame
 from cobuild_graph.reconcile import (
@@ -56,7 +56,6 @@ _MULTI = frozenset({"branch_units", "supporting_units"})
 # Roles whose names mean something only within their place (see _within_their_place).
 _WITHIN_PLACE = ("project", "position")
 _STREET_ENDINGS = ("街道", "街道办事处", "街道办", "镇", "镇人民政府")
-_TRIM = " \t\r\n\u3000\u00a0\u200b\ufeff"
 _ROWS_SHOWN = 5
 
 
@@ -289,7 +288,7 @@ def _recognise(
             shape,
             number,
             roles,
-            {role: cells[i].strip(_TRIM) for i, role in roles.items()},
+            {role: cells[i].strip(TRIM) for i, role in roles.items()},
             None if shape.name == "places" else sheet_year(sheet.file, sheet.sheet, titles, year),
             shape.name == "places",
         )
@@ -325,7 +324,7 @@ def _records(found: _Found) -> Iterable[dict[str, Any]]:
         if number <= found.header_row:
             continue
         values = {
-            role: cells[i].strip(_TRIM) for i, role in positions if i < len(cells) and cells[i]
+            role: cells[i].strip(TRIM) for i, role in positions if i < len(cells) and cells[i]
         }
         values = {role: text for role, text in values.items() if text}
         if not any(role in values for role, _ in NAMED):
@@ -351,7 +350,7 @@ def _occurrences(
             if not text:
                 continue
             parts = (
-                [p.strip(_TRIM) for p in UNIT_SEPARATORS.split(text)] if role in _MULTI else [text]
+                [p.strip(TRIM) for p in UNIT_SEPARATORS.split(text)] if role in _MULTI else [text]
             )
             if role == "place":
                 label = "Street" if _is_street(text) else "Community"

@@ -11,6 +11,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from cobuild_graph import generate  # the module, callable as generate.generate
 from cobuild_graph.build import graph_from_tables, graph_to_tables
 from cobuild_graph.errors import CobuildGraphError, ValidationError
 from cobuild_graph.export import (
@@ -20,7 +21,7 @@ from cobuild_graph.export import (
     write_two_mode_dl,
     write_ucinet_dl,
 )
-from cobuild_graph.generate import SCALES, generate
+from cobuild_graph.generate import SCALES
 from cobuild_graph.io import (
     read_dataset,
     read_tables,

@@ -231,7 +231,7 @@ def plot_per_street(
     values = table.set_index("name")[count].sort_values()
     if top is not None:
         values = values.iloc[-top:]
-    label = domain.BALANCE_COUNTS.get(count, level)
+    label = schema.balance_counts.get(count, level)
     with _chart(ax, (7, _height(len(values)))) as (fig, ax):
         _named_bars(ax, values.to_numpy(), values.index, label_colors(schema).get(label))
         ax.axvline(values.mean(), color="#555", linestyle="--", linewidth=1, label="mean 平均")
@@ -279,7 +279,7 @@ def plot_coverage(
     colors = label_colors(schema)
     shares = table[[f"{kind}_share" for kind in kinds]].set_axis(list(kinds), axis="columns")
     kind_colors = [
-        colors.get(domain.COVERAGE_KINDS.get(kind, ("", ""))[1], category_color(i))
+        colors.get(getattr(schema.coverage.get(kind), "label", ""), category_color(i))
         for i, kind in enumerate(kinds)
     ]
     with _chart(ax, (7, _height(len(table)))) as (fig, ax):
@@ -564,7 +564,7 @@ def plot_rollup(
     table = domain.balance(G, level=level, schema=schema) if table is None else table
     counts = [c for c in counts if c in table.columns]
     colors = label_colors(schema)
-    labels = {**domain.BALANCE_COUNTS, "communities": "Community"}
+    labels = {**schema.balance_counts, "communities": next(iter(schema.coverage_levels), "")}
     with _chart(ax, (max(6, 1 + 0.9 * len(table)), 4.5)) as (fig, ax):
         _side_by_side_bars(
             ax,

@@ -15,6 +15,21 @@ Researchers in other cities extend the default schema in one place, either in co
 
     [tie_types.PAIRED_WITH]          # add endpoints to an existing tie type
     endpoints = [["Unit", "Village"]]
+
+    [tie_types.VOLUNTEERS_IN]        # a new co-building tie type
+    endpoints = [["Unit", "Community"], ["Unit", "Village"]]
+    role = "cobuilding"              # what the tie means to the measures (TIE_ROLES)
+
+    [coverage.volunteer]             # communities it reaches count as covered
+    tie_type = "VOLUNTEERS_IN"
+    label = "Unit"
+    cobuilding = true                # part of coverage "any"
+
+The schema also says what each tie type *means* to the measures — its role (hierarchy,
+co-building, home, placement ...), the order in which ties place a node outside the
+hierarchy, the kinds of coverage, the levels coverage counts and the counts of balance — so
+that :mod:`cobuild_graph.domain`, :mod:`cobuild_graph.metrics`, the Neo4j aggregates and the
+maps take in an extended schema without a change of code.
 """
 
 from __future__ import annotations
@@ -34,6 +49,17 @@ from cobuild_graph.errors import Problems, ValidationError
 
 #: The value types an attribute may have, and how each is written in a table.
 ATTRIBUTE_TYPES: tuple[str, ...] = ("str", "int", "float", "bool", "date")
+
+#: What a tie type means to the measures (``TieSpec.role``): the words and their meaning.
+TIE_ROLES: dict[str, str] = {
+    "hierarchy": "a place inside the place above it (PART_OF); exactly one tie type",
+    "cobuilding": "a unit or action branch serving a place: the co-building ties proper",
+    "home": "a node to its home node, whose place it takes when it has none (a branch's unit)",
+    "placement": "where a node outside the hierarchy stands or works (a project, a position)",
+    "participation": "taking part in something that is not a place (supporting a project)",
+    "membership": "membership of a body (a committee)",
+    "other": "none the measures use",
+}
 
 LABEL_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 TIE_TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -90,13 +116,44 @@ class LabelSpec:
 
 @dataclass(frozen=True)
 class TieSpec:
-    """A tie type (``ASSIGNED_TO`` ...): the label pairs it may join and its attributes."""
+    """A tie type (``ASSIGNED_TO`` ...): the label pairs it may join, attributes and role.
+
+    Parameters
+    ----------
+    role
+        What the tie means to the measures: one of :data:`TIE_ROLES`.
+    attachment
+        Priority with which the tie places a node outside the hierarchy at a place (lower
+        first; see :mod:`cobuild_graph.domain`), ``None`` for after every ranked type.
+    """
 
     name: str
     description: str = ""
     aliases: tuple[str, ...] = ()
     endpoints: frozenset[tuple[str, str]] = frozenset()
     attributes: Mapping[str, AttributeSpec] = field(default_factory=dict)
+    role: str = "other"
+    attachment: int | None = None
+
+
+@dataclass(frozen=True)
+class CoverageKind:
+    """A kind of coverage: a place is covered by a tie of `tie_type` from a `label` node.
+
+    Parameters
+    ----------
+    tie_type
+        The tie type that covers.
+    label
+        The label at the other end of the tie.
+    cobuilding
+        Whether the kind is part of coverage ``any`` (the co-building ties proper), and so
+        of what a unit's withdrawal would leave uncovered.
+    """
+
+    tie_type: str
+    label: str
+    cobuilding: bool = False
 
 
 def _attr(
@@ -128,6 +185,14 @@ class Schema:
     hierarchy
         The ``PART_OF`` levels from the top down, e.g. ``("City", "District", "Street",
         "Community", "Grid")``. Labels outside it (units, branches ...) are not levels.
+    coverage
+        The kinds of coverage of :func:`cobuild_graph.domain.coverage` by name.
+    coverage_levels
+        The levels whose places coverage counts (``("Community",)``; a ``Village`` level
+        beside it, say); a tie to a place below one counts for it.
+    balance_counts
+        The counts of :func:`cobuild_graph.domain.balance`: column name and the label
+        counted.
     """
 
     labels: Mapping[str, LabelSpec]
@@ -135,12 +200,47 @@ class Schema:
     node_attributes: Mapping[str, AttributeSpec]
     tie_attributes: Mapping[str, AttributeSpec]
     hierarchy: tuple[str, ...]
+    coverage: Mapping[str, CoverageKind] = field(default_factory=dict)
+    coverage_levels: tuple[str, ...] = ()
+    balance_counts: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Read-only views, so a shared schema cannot be changed by accident.
-        for name in ("labels", "tie_types", "node_attributes", "tie_attributes"):
+        for name in _MAPPINGS:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         self._problems().raise_any("schema")
+
+    # -- roles ---------------------------------------------------------------------------
+
+    @property
+    def hierarchy_tie(self) -> str:
+        """The tie type of role ``hierarchy`` (``PART_OF``)."""
+        return self.ties_with_role("hierarchy")[0]
+
+    def ties_with_role(self, *roles: str) -> tuple[str, ...]:
+        """The tie types whose role is one of `roles`, in schema order.
+
+        Examples
+        --------
+        >>> DEFAULT_SCHEMA.ties_with_role("cobuilding")
+        ('ASSIGNED_TO', 'PAIRED_WITH', 'EMBEDDED_IN')
+        """
+        return tuple(name for name, tie in self.tie_types.items() if tie.role in roles)
+
+    def attachment_ties(self) -> tuple[str, ...]:
+        """The tie types that place a node outside the hierarchy, in order of priority.
+
+        Examples
+        --------
+        >>> DEFAULT_SCHEMA.attachment_ties()
+        ('ASSIGNED_TO', 'EMBEDDED_IN', 'LOCATED_IN', 'RUNS', 'PAIRED_WITH')
+        """
+        ranked = [t for t in self.tie_types.values() if t.attachment is not None]
+        return tuple(t.name for t in sorted(ranked, key=lambda t: t.attachment or 0))
+
+    def cobuilding_coverage(self) -> tuple[str, ...]:
+        """The coverage kinds that make up coverage ``any``."""
+        return tuple(kind for kind, spec in self.coverage.items() if spec.cobuilding)
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -204,20 +304,8 @@ class Schema:
         problems = Problems()
         problem = partial(problems.add, origin, None)  # (where in the spec, value, message)
 
-        unknown = set(spec) - {
-            "labels",
-            "tie_types",
-            "node_attributes",
-            "tie_attributes",
-            "hierarchy",
-        }
-        for key in sorted(unknown):
-            problem(
-                key,
-                None,
-                "unknown schema section; expected labels, tie_types, "
-                "node_attributes, tie_attributes or hierarchy",
-            )
+        for key in sorted(set(spec) - set(_SECTIONS)):
+            problem(key, None, "unknown schema section; expected " + ", ".join(_SECTIONS))
 
         labels = dict(self.labels)
         parents: dict[str, str] = {}
@@ -229,7 +317,7 @@ class Schema:
             labels[name] = replace(
                 old,
                 description=str(body.get("description", old.description)),
-                aliases=old.aliases + tuple(str(a) for a in body.get("aliases", ())),
+                aliases=_merged(old.aliases, body.get("aliases", ())),
                 attributes={**old.attributes, **attrs},
             )
 
@@ -247,12 +335,20 @@ class Schema:
                     )
                     continue
                 endpoints.add((str(pair[0]), str(pair[1])))
+            attachment = body.get("attachment", old.attachment)
+            if attachment is not None and (
+                isinstance(attachment, bool) or not isinstance(attachment, int)
+            ):
+                problem(f"tie_types.{name}.attachment", attachment, "expected a whole number")
+                attachment = None
             tie_types[name] = replace(
                 old,
                 description=str(body.get("description", old.description)),
-                aliases=old.aliases + tuple(str(a) for a in body.get("aliases", ())),
+                aliases=_merged(old.aliases, body.get("aliases", ())),
                 endpoints=frozenset(endpoints),
                 attributes={**old.attributes, **attrs},
+                role=str(body.get("role", old.role)),
+                attachment=attachment,
             )
 
         hierarchy = tuple(self.hierarchy)
@@ -271,10 +367,29 @@ class Schema:
                 name,
                 *hierarchy[hierarchy.index(parent) + 1 :],
             )
-            part_of = tie_types["PART_OF"]
-            tie_types["PART_OF"] = replace(part_of, endpoints=part_of.endpoints | {(name, parent)})
+            part_of = tie_types[self.hierarchy_tie]
+            tie_types[part_of.name] = replace(
+                part_of, endpoints=part_of.endpoints | {(name, parent)}
+            )
         if "hierarchy" in spec:
             hierarchy = tuple(str(h) for h in spec["hierarchy"])
+
+        coverage = dict(self.coverage)
+        for kind, body in _table(spec.get("coverage", {}), "coverage", problem).items():
+            old_kind = coverage.get(kind, CoverageKind("", ""))
+            coverage[kind] = CoverageKind(
+                str(body.get("tie_type", old_kind.tie_type)),
+                str(body.get("label", old_kind.label)),
+                bool(body.get("cobuilding", old_kind.cobuilding)),
+            )
+        coverage_levels = tuple(
+            str(level) for level in spec.get("coverage_levels", self.coverage_levels)
+        )
+        balance_counts = dict(self.balance_counts)
+        for column, label in _table_or_types(
+            spec.get("balance_counts", {}), "balance_counts", problem
+        ).items():
+            balance_counts[column] = str(label)
 
         node_attributes = {
             **self.node_attributes,
@@ -285,7 +400,16 @@ class Schema:
             **_attributes(spec.get("tie_attributes", {}), "tie_attributes", problem),
         }
         try:
-            schema = Schema(labels, tie_types, node_attributes, tie_attributes, hierarchy)
+            schema = Schema(
+                labels,
+                tie_types,
+                node_attributes,
+                tie_attributes,
+                hierarchy,
+                coverage,
+                coverage_levels,
+                balance_counts,
+            )
         except ValidationError as error:
             for found in error.problems.to_dict("records"):
                 problem(found["column"], found["value"], found["message"])
@@ -317,12 +441,20 @@ class Schema:
                     "aliases": list(s.aliases),
                     "endpoints": sorted([list(p) for p in s.endpoints]),
                     "attributes": attrs(s.attributes),
+                    "role": s.role,
                 }
+                | ({"attachment": s.attachment} if s.attachment is not None else {})
                 for n, s in self.tie_types.items()
             },
             "node_attributes": attrs(self.node_attributes),
             "tie_attributes": attrs(self.tie_attributes),
             "hierarchy": list(self.hierarchy),
+            "coverage": {
+                kind: {"tie_type": c.tie_type, "label": c.label, "cobuilding": c.cobuilding}
+                for kind, c in self.coverage.items()
+            },
+            "coverage_levels": list(self.coverage_levels),
+            "balance_counts": dict(self.balance_counts),
         }
 
     # -- consistency ---------------------------------------------------------------------
@@ -361,8 +493,38 @@ class Schema:
                 problem("hierarchy", level, "unknown label")
         if len(set(self.hierarchy)) != len(self.hierarchy):
             problem("hierarchy", list(self.hierarchy), "a level appears twice")
-        if "PART_OF" not in self.tie_types:
-            problem("tie_types", "PART_OF", "the hierarchy needs the PART_OF tie type")
+        for name, tie in self.tie_types.items():
+            if tie.role not in TIE_ROLES:
+                problem(
+                    f"tie_types.{name}.role",
+                    tie.role,
+                    "unknown role; use one of " + ", ".join(TIE_ROLES),
+                )
+        hierarchy_ties = [t.name for t in self.tie_types.values() if t.role == "hierarchy"]
+        if len(hierarchy_ties) != 1:
+            problem(
+                "tie_types",
+                hierarchy_ties,
+                "exactly one tie type has the role hierarchy (PART_OF)",
+            )
+        ranks = [t.attachment for t in self.tie_types.values() if t.attachment is not None]
+        if len(set(ranks)) != len(ranks):
+            problem("tie_types", sorted(ranks), "two tie types have the same attachment rank")
+        for kind, cover in self.coverage.items():
+            where = f"coverage.{kind}"
+            tie = self.tie_types.get(cover.tie_type)
+            if tie is None:
+                problem(f"{where}.tie_type", cover.tie_type, "unknown tie type")
+            elif not any(cover.label in pair for pair in tie.endpoints):
+                problem(f"{where}.label", cover.label, f"{cover.tie_type} never joins this label")
+        if "any" in self.coverage:
+            problem("coverage", "any", "the name any is coverage's own (the co-building kinds)")
+        for level in self.coverage_levels:
+            if level not in self.hierarchy:
+                problem("coverage_levels", level, "not a hierarchy level")
+        for column, label in self.balance_counts.items():
+            if label not in self.labels:
+                problem(f"balance_counts.{column}", label, "unknown label")
         for where, spelling_to_name in (
             ("labels", {s.name: s.aliases for s in self.labels.values()}),
             ("tie_types", {s.name: s.aliases for s in self.tie_types.values()}),
@@ -401,6 +563,31 @@ class Schema:
             yield f"labels.{name}.attributes", label.attributes
         for name, tie in self.tie_types.items():
             yield f"tie_types.{name}.attributes", tie.attributes
+
+
+_SECTIONS = (
+    "labels",
+    "tie_types",
+    "node_attributes",
+    "tie_attributes",
+    "hierarchy",
+    "coverage",
+    "coverage_levels",
+    "balance_counts",
+)
+_MAPPINGS = (
+    "labels",
+    "tie_types",
+    "node_attributes",
+    "tie_attributes",
+    "coverage",
+    "balance_counts",
+)
+
+
+def _merged(old: tuple[str, ...], new: Iterable[Any]) -> tuple[str, ...]:
+    """`old` aliases and the `new` ones, each once, in order."""
+    return tuple(dict.fromkeys([*old, *(str(a) for a in new)]))
 
 
 def _fold(spelling: str) -> str:
@@ -603,12 +790,15 @@ def _default_schema() -> Schema:
                     ("Grid", "Community"),
                 }
             ),
+            role="hierarchy",
         ),
         TieSpec(
             "ASSIGNED_TO",
             "assigned by location, 挂钩联系",
             ("挂钩", "挂钩联系", "划分"),
             frozenset({("Unit", "Street")}),
+            role="cobuilding",
+            attachment=1,
         ),
         TieSpec(
             "PAIRED_WITH",
@@ -622,12 +812,15 @@ def _default_schema() -> Schema:
                     aliases=("共建内容", "合作内容", "共建项目"),
                 )
             },
+            role="cobuilding",
+            attachment=5,
         ),
         TieSpec(
             "BRANCH_OF",
             "the branch's home unit",
             ("所属单位",),
             frozenset({("ActionBranch", "Unit")}),
+            role="home",
         ),
         TieSpec(
             "EMBEDDED_IN",
@@ -640,18 +833,23 @@ def _default_schema() -> Schema:
                     ("ActionBranch", "Grid"),
                 }
             ),
+            role="cobuilding",
+            attachment=2,
         ),
         TieSpec(
             "RUNS",
             "runs a service project",
             ("实施", "开展"),
             frozenset({("Community", "Project"), ("Street", "Project")}),
+            role="placement",
+            attachment=4,
         ),
         TieSpec(
             "SUPPORTS",
             "takes part in or funds a project",
             ("支持", "参与"),
             frozenset({("Unit", "Project"), ("ActionBranch", "Project")}),
+            role="participation",
         ),
         TieSpec(
             "LOCATED_IN",
@@ -660,8 +858,16 @@ def _default_schema() -> Schema:
             frozenset(
                 {("Position", "Community"), ("Position", "Street"), ("Position", "District")}
             ),
+            role="placement",
+            attachment=3,
         ),
-        TieSpec("MEMBER_OF", "committee membership", ("成员",), frozenset({("Unit", "Body")})),
+        TieSpec(
+            "MEMBER_OF",
+            "committee membership",
+            ("成员",),
+            frozenset({("Unit", "Body")}),
+            role="membership",
+        ),
     ]
     node_attributes = {
         "name_en": _attr("str", "English name", aliases=("英文名", "英文名称")),
@@ -682,12 +888,27 @@ def _default_schema() -> Schema:
         "weight": _attr("float", "strength of the tie", aliases=("权重",)),
         "provenance": _attr("str", "where the row came from", aliases=("来源", "出处", "数据来源")),
     }
+    coverage = {
+        "unit": CoverageKind("PAIRED_WITH", "Unit", cobuilding=True),
+        "branch": CoverageKind("EMBEDDED_IN", "ActionBranch", cobuilding=True),
+        "project": CoverageKind("RUNS", "Project"),
+        "position": CoverageKind("LOCATED_IN", "Position"),
+    }
+    balance_counts = {
+        "units": "Unit",
+        "branches": "ActionBranch",
+        "projects": "Project",
+        "positions": "Position",
+    }
     return Schema(
         {s.name: s for s in labels},
         {s.name: s for s in ties},
         node_attributes,
         tie_attributes,
         ("City", "District", "Street", "Community", "Grid"),
+        coverage,
+        ("Community",),
+        balance_counts,
     )
 
 

@@ -80,7 +80,7 @@ def check_tables(
         problems,
     )
     _check_dates(ties, typed_ties, problems)
-    _check_hierarchy(ties, tie_types, problems)
+    _check_hierarchy(ties, tie_types, schema.hierarchy_tie, problems)
     return _object_frame(typed_nodes), _object_frame(typed_ties)
 
 
@@ -363,9 +363,12 @@ def _check_dates(ties: pd.DataFrame, typed: Mapping[str, np.ndarray], problems: 
     problems.add_rows(ties, late, "since", "since is after until")
 
 
-def _check_hierarchy(ties: pd.DataFrame, tie_types: np.ndarray, problems: Problems) -> None:
-    """Each node has at most one ``PART_OF`` parent, and ``PART_OF`` has no cycle."""
-    part_of = ties[(tie_types == "PART_OF") & (ties["source"] != "").to_numpy()]
+def _check_hierarchy(
+    ties: pd.DataFrame, tie_types: np.ndarray, hierarchy_tie: str, problems: Problems
+) -> None:
+    """Each node has at most one parent by the hierarchy tie (``PART_OF``), which has no
+    cycle."""
+    part_of = ties[(tie_types == hierarchy_tie) & (ties["source"] != "").to_numpy()]
     repeats = part_of.duplicated("source", keep="first")
     parent: dict[str, str] = dict(
         zip(part_of["source"][~repeats], part_of["target"][~repeats], strict=True)
@@ -376,7 +379,7 @@ def _check_hierarchy(ties: pd.DataFrame, tie_types: np.ndarray, problems: Proble
             int(record[ROW]),
             "source",
             record["source"],
-            f"{record['source']} has two PART_OF parents: {parent[record['source']]} and "
+            f"{record['source']} has two {hierarchy_tie} parents: {parent[record['source']]} and "
             f"{record['target']}",
         )
     row_of = dict(zip(part_of["source"][~repeats], part_of.index[~repeats], strict=True))
@@ -397,6 +400,6 @@ def _check_hierarchy(ties: pd.DataFrame, tie_types: np.ndarray, problems: Proble
                     int(ties.at[index, ROW]),
                     "target",
                     ties.at[index, "target"],
-                    f"PART_OF cycle: {text}",
+                    f"{hierarchy_tie} cycle: {text}",
                 )
         done.update(path)

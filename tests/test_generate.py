@@ -486,3 +486,18 @@ def test_synthetic_rows_read_plausibly(sample) -> None:
     shares = units["unit_type"].value_counts(normalize=True)
     assert shares.index[0] == "organ"
     assert len(shares) == 7
+
+
+def test_the_module_imports_as_a_module_and_calls_as_generate() -> None:
+    import importlib
+    import inspect
+    import types
+
+    import cobuild_graph as cg
+
+    module = importlib.import_module("cobuild_graph.generate")
+    assert isinstance(module, types.ModuleType)
+    assert cg.generate is module
+    assert module.generate_tables is generate_tables
+    assert inspect.signature(cg.generate) == inspect.signature(generate)
+    assert nx.utils.graphs_equal(cg.generate("sample", seed=3), generate("sample", seed=3))

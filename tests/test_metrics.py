@@ -511,7 +511,7 @@ def test_robustness_uncovered_communities_and_structure() -> None:
 
 def test_robustness_without_home_ties_counts_branches_as_their_own_providers() -> None:
     G = handmade()
-    home = [(u, v, k) for u, v, k, t in G.edges(keys=True, data="type") if t in domain.HOME_TIES]
+    home = [(u, v, k) for u, v, k, t in G.edges(keys=True, data="type") if t == "BRANCH_OF"]
     G.remove_edges_from(home)
     table = metrics.robustness(G, paths=False)
     assert (table["branches"] == 0).all()

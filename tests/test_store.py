@@ -36,9 +36,6 @@ from cobuild_graph.errors import (
 from cobuild_graph.generate import generate, generate_tables
 from cobuild_graph.schema import DEFAULT_SCHEMA
 from cobuild_graph.store import (
-    COVERAGE_ANY,
-    COVERAGE_KINDS,
-    PLACE_COUNTS,
     Neo4jStore,
 )
 from cobuild_graph.store._plan import split_into_lanes as _lanes
@@ -610,15 +607,16 @@ def expected_coverage(G: nx.MultiDiGraph, at: dt.date | None = None) -> pd.DataF
     community_of = {c: c for c in communities}
     for c in communities:  # a tie to a grid counts for its community
         community_of.update(dict.fromkeys(nx.ancestors(part, c) if c in part else (), c))
-    covered: dict[str, set[str]] = {kind: set() for kind in COVERAGE_KINDS}
+    kinds = {k: (c.tie_type, c.label) for k, c in DEFAULT_SCHEMA.coverage.items()}
+    covered: dict[str, set[str]] = {kind: set() for kind in kinds}
     for u, v, k in H.edges(keys=True):
-        for kind, (tie_type, label) in COVERAGE_KINDS.items():
+        for kind, (tie_type, label) in kinds.items():
             if k != tie_type:
                 continue
             for place, other in ((u, v), (v, u)):
                 if place in community_of and G.nodes[other]["label"] == label:
                     covered[kind].add(community_of[place])
-    covered["any"] = set().union(*(covered[kind] for kind in COVERAGE_ANY))
+    covered["any"] = covered["unit"] | covered["branch"]
     return pd.DataFrame(
         {
             "communities_covered": [len(s) for s in covered.values()],
@@ -649,7 +647,7 @@ def test_counts_per_place(
     neo4j_store: Neo4jStore, suzhou: nx.MultiDiGraph, stored_suzhou: str, level: str
 ) -> None:
     got = neo4j_store.place_counts(stored_suzhou, level)
-    columns = {"communities": "Community", **PLACE_COUNTS}
+    columns = {"communities": "Community", **DEFAULT_SCHEMA.balance_counts}
     places = sorted(n for n, label in suzhou.nodes(data="label") if label == level)
     found = {p: Counter(suzhou.nodes[m]["label"] for m in members(suzhou, p)) for p in places}
     expected = pd.DataFrame(
@@ -676,8 +674,8 @@ def test_counts_per_place_at_a_date(
         found = members(suzhou, street, day)
         expected = {
             column: sum(suzhou.nodes[m]["label"] == label for m in found)
-            for column, label in PLACE_COUNTS.items()
+            for column, label in DEFAULT_SCHEMA.balance_counts.items()
         }
-        assert got.loc[street, list(PLACE_COUNTS)].to_dict() == expected
+        assert got.loc[street, list(DEFAULT_SCHEMA.balance_counts)].to_dict() == expected
     with pytest.raises(ValueError, match="unknown level 'Unit'"):
         neo4j_store.place_counts(stored_suzhou, "Unit")

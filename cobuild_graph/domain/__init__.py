@@ -12,38 +12,30 @@ How nodes outside the hierarchy belong to a place
 -------------------------------------------------
 The hierarchy is the schema's (``City → District → Street → Community → Grid``, joined by
 ``PART_OF``). A node outside it (a unit, branch, project, position) belongs to the places
-it is tied to directly: by the first of :data:`ATTACHMENT_TIES` it has
-(``ASSIGNED_TO``, ``EMBEDDED_IN``, ``LOCATED_IN``, ``RUNS``, ``PAIRED_WITH``, then any
-other tie to a place) that leads to a place at the level asked for. Among several such
+it is tied to directly: by the first of the schema's attachment ties it has
+(:meth:`~cobuild_graph.schema.Schema.attachment_ties`: ``ASSIGNED_TO``, ``EMBEDDED_IN``,
+``LOCATED_IN``, ``RUNS``, ``PAIRED_WITH``, then any other tie to a place) that leads to a
+place at the level asked for. Among several such
 places the most frequent ancestor wins, ties broken by the smallest id. A node with no tie
-to a place takes the place of the nodes it is joined to by :data:`HOME_TIES` (a unit whose
+to a place takes the place of the nodes it is joined to by ties of role ``home`` (a unit whose
 only ties are its action branches belongs where its branches are). See :func:`ancestors`.
 """
 
-# Inside: _net (the graph as tables, the ties that place a node), _hierarchy (ancestors,
-# roll-ups), _coverage, _balance (balance, Gini, inequality), _sector_mix, _cross_level
-# (levels spanned, units' reach), _time (as_of, growth, diff), _funding, _with_names.
-# Imported in the order the reference page shows them (members_order: source), which is
-# the order of the measures, not the alphabet's.
-# isort: off
-from cobuild_graph.domain._net import ATTACHMENT_TIES, HOME_TIES, COBUILDING_TIES
-from cobuild_graph.domain._hierarchy import ancestors, rollup
-from cobuild_graph.domain._coverage import COVERAGE_KINDS, coverage, uncovered
-from cobuild_graph.domain._balance import BALANCE_COUNTS, balance, gini, inequality
-from cobuild_graph.domain._sector_mix import sector_mix
+# Inside: _hierarchy (ancestors, roll-ups), _coverage, _balance (balance, Gini, inequality),
+# _sector_mix, _cross_level (levels spanned, units' reach), _time (as_of, growth, diff),
+# _funding, _with_names. cobuild_graph._net, shared with metrics, holds the graph as tables
+# and the ties that place a node. The reference page (docs/reference/domain.md) sets the
+# order in which the measures are shown.
+from cobuild_graph.domain._balance import balance, gini, inequality
+from cobuild_graph.domain._coverage import coverage, uncovered
 from cobuild_graph.domain._cross_level import cross_level, cross_level_summary, unit_reach
-from cobuild_graph.domain._time import as_of, growth, diff
 from cobuild_graph.domain._funding import funding
+from cobuild_graph.domain._hierarchy import ancestors, rollup
+from cobuild_graph.domain._sector_mix import sector_mix
+from cobuild_graph.domain._time import as_of, diff, growth
 from cobuild_graph.domain._with_names import with_names
 
-# isort: on
-
 __all__ = [
-    "ATTACHMENT_TIES",
-    "BALANCE_COUNTS",
-    "COBUILDING_TIES",
-    "COVERAGE_KINDS",
-    "HOME_TIES",
     "ancestors",
     "as_of",
     "balance",

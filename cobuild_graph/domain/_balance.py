@@ -8,17 +8,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.domain._hierarchy import _reach
-from cobuild_graph.domain._net import _named, _Net
+from cobuild_graph._net import Net, named
 from cobuild_graph.schema import Schema, schema_or_default
-
-#: The counts of :func:`balance`: column and the label counted.
-BALANCE_COUNTS: dict[str, str] = {
-    "units": "Unit",
-    "branches": "ActionBranch",
-    "projects": "Project",
-    "positions": "Position",
-}
 
 
 def balance(
@@ -30,12 +21,14 @@ def balance(
 ) -> pd.DataFrame:
     """Units, branches, projects and positions per place, against the mean.
 
-    A place counts the *distinct* nodes of each label tied directly to it or to a place
-    below it: ``units`` ``ASSIGNED_TO`` the street or ``PAIRED_WITH`` it or one of its
-    communities (a unit pairing with three communities of one street counts once there);
-    ``branches`` ``EMBEDDED_IN`` it, its communities or grids; ``projects`` its
-    communities or itself ``RUNS``; ``positions`` ``LOCATED_IN`` it or below. A unit
-    serving two streets counts in both. :func:`inequality` summarises the columns.
+    The counts are the schema's (:attr:`~cobuild_graph.schema.Schema.balance_counts`: column
+    and the label counted). In the default schema a place counts the *distinct* nodes of
+    each label tied directly to it or to a place below it: ``units`` ``ASSIGNED_TO`` the
+    street or ``PAIRED_WITH`` it or one of its communities (a unit pairing with three
+    communities of one street counts once there); ``branches`` ``EMBEDDED_IN`` it, its
+    communities or grids; ``projects`` its communities or itself ``RUNS``; ``positions``
+    ``LOCATED_IN`` it or below. A unit serving two streets counts in both.
+    :func:`inequality` summarises the columns.
 
     Parameters
     ----------
@@ -53,22 +46,24 @@ def balance(
     -------
     pandas.DataFrame
         One row per place at `level`, indexed by id: ``name``; ``communities`` (the number
-        of communities below; only for levels above ``Community``); ``units``,
+        of communities below — places at the schema's coverage levels; only for levels
+        above those); ``units``,
         ``branches``, ``projects``, ``positions``; for each of these ``{count}_ratio``
         (count / mean) and ``{count}_flag`` (``"over"``, ``"under"`` or ``""``).
     """
     schema = schema_or_default(schema)
-    net = _Net.of(G, schema)
-    reach = _reach(net, level, labels=BALANCE_COUNTS.values())
+    net = Net.of(G, schema)
+    reach = net.reach(level, labels=schema.balance_counts.values())
     counts = reach.groupby(["ancestor", "label"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=list(BALANCE_COUNTS.values()), fill_value=0)
-    counts.columns = list(BALANCE_COUNTS)
-    out = _named(net, net.places(level), counts).fillna(0)
-    if net.level_depth(level) < net.level_depth("Community"):
-        communities = net.places("Community")
+    counts = counts.reindex(columns=list(schema.balance_counts.values()), fill_value=0)
+    counts.columns = list(schema.balance_counts)
+    out = named(net, net.places(level), counts).fillna(0)
+    covered_depths = [net.level_depth(covered) for covered in schema.coverage_levels]
+    if net.level_depth(level) < min(covered_depths, default=-1):
+        communities = net.covered_places()
         per = net.up(pd.Series(communities, index=communities, dtype=object), level)
         out.insert(1, "communities", per.value_counts().reindex(out.index, fill_value=0))
-    for column in BALANCE_COUNTS:
+    for column in schema.balance_counts:
         out[column] = out[column].astype(int)
         mean = out[column].mean()
         ratio = out[column] / mean if mean > 0 else pd.Series(np.nan, index=out.index)

@@ -8,30 +8,23 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.domain._net import _named, _Net, _sorted
+from cobuild_graph._net import Net, named, sorted_as_text
 from cobuild_graph.schema import Schema, schema_or_default
 
-#: The kinds of tie that cover a community in :func:`coverage`: tie type and the label at
-#: the other end. ``any`` is ``unit`` or ``branch``.
-COVERAGE_KINDS: dict[str, tuple[str, str]] = {
-    "unit": ("PAIRED_WITH", "Unit"),
-    "branch": ("EMBEDDED_IN", "ActionBranch"),
-    "project": ("RUNS", "Project"),
-    "position": ("LOCATED_IN", "Position"),
-}
 
-
-def _covered(net: _Net) -> dict[str, set[Hashable]]:
-    """The communities each kind of tie reaches (grids count for their community)."""
+def _covered(net: Net) -> dict[str, set[Hashable]]:
+    """The places at the coverage levels each kind of tie reaches (a grid's tie counts for its
+    community)."""
     links = net.attachments()
-    links["community"] = net.up(links["place"], "Community")
+    links["community"] = net.covered_place(links["place"])
     links = links.dropna(subset=["community"])
     other = net.label(links["node"])
+    kinds = net.schema.coverage
     covered = {
-        kind: set(links.loc[(links["type"] == tie) & (other == label), "community"])
-        for kind, (tie, label) in COVERAGE_KINDS.items()
+        kind: set(links.loc[(links["type"] == k.tie_type) & (other == k.label), "community"])
+        for kind, k in kinds.items()
     }
-    covered["any"] = covered["unit"] | covered["branch"]
+    covered["any"] = set().union(*(covered[kind] for kind in net.schema.cobuilding_coverage()))
     return covered
 
 
@@ -40,13 +33,17 @@ def coverage(
 ) -> pd.DataFrame:
     """How many communities each kind of tie reaches.
 
-    A community is covered by
+    The kinds are the schema's (:attr:`~cobuild_graph.schema.Schema.coverage`), and so are
+    the places counted as communities (:attr:`~cobuild_graph.schema.Schema.coverage_levels`:
+    ``Community``, and for instance a ``Village`` level an extended schema adds). In the
+    default schema a community is covered by
 
     - ``unit``: a ``PAIRED_WITH`` tie from a ``Unit``;
     - ``branch``: an ``EMBEDDED_IN`` tie from an ``ActionBranch``;
     - ``project``: a ``RUNS`` tie to a ``Project`` (the community runs one);
     - ``position``: a ``LOCATED_IN`` tie from a ``Position``;
-    - ``any``: ``unit`` or ``branch`` (the co-building ties proper);
+    - ``any``: any of the kinds marked ``cobuilding`` (``unit`` or ``branch``: the
+      co-building ties proper);
 
     where a tie to one of the community's grids counts for the community, and a tie to a
     street covers none of its communities. share = covered / total.
@@ -64,14 +61,14 @@ def coverage(
     Returns
     -------
     pandas.DataFrame
-        With ``level=None``: indexed by ``kind`` (``unit``, ``branch``, ``project``,
-        ``position``, ``any``), columns ``communities_covered``, ``communities_total``,
-        ``share``. With a level: indexed by place id, columns ``name``, ``communities``,
-        and ``{kind}_covered`` and ``{kind}_share`` for each kind.
+        With ``level=None``: indexed by ``kind`` (the schema's kinds, then ``any``), columns
+        ``communities_covered``, ``communities_total``, ``share``. With a level: indexed by
+        place id, columns ``name``, ``communities``, and ``{kind}_covered`` and
+        ``{kind}_share`` for each kind.
     """
     schema = schema_or_default(schema)
-    net = _Net.of(G, schema)
-    communities = net.places("Community")
+    net = Net.of(G, schema)
+    communities = net.covered_places()
     covered = _covered(net)
     if level is None:
         rows = {
@@ -90,7 +87,7 @@ def coverage(
     for kind, found in covered.items():
         frame[f"{kind}_covered"] = communities.isin(list(found)).astype(int)
     per = frame.groupby(where.to_numpy()).sum()
-    out = _named(net, net.places(level), per).fillna(0)
+    out = named(net, net.places(level), per).fillna(0)
     for kind in covered:
         out[f"{kind}_covered"] = out[f"{kind}_covered"].astype(int)
         out[f"{kind}_share"] = out[f"{kind}_covered"] / out["communities"].replace(0, np.nan)
@@ -105,7 +102,8 @@ def uncovered(G: nx.Graph, kind: str = "any", *, schema: Schema | None = None) -
     G
         A co-building graph.
     kind
-        One of :data:`COVERAGE_KINDS` or ``"any"``, as in :func:`coverage`.
+        One of the schema's coverage kinds (:attr:`Schema.coverage`) or ``"any"``, as in
+        :func:`coverage`.
     schema
         Gives the hierarchy.
 
@@ -116,11 +114,11 @@ def uncovered(G: nx.Graph, kind: str = "any", *, schema: Schema | None = None) -
         ``street_name``.
     """
     schema = schema_or_default(schema)
-    net = _Net.of(G, schema)
+    net = Net.of(G, schema)
     covered = _covered(net)
     if kind not in covered:
         raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(covered)}")
-    communities = net.places("Community")
+    communities = net.covered_places()
     left = communities[~communities.isin(list(covered[kind]))]
     street = net.up(pd.Series(left, index=left, dtype=object), "Street")
     out = pd.DataFrame(
@@ -131,4 +129,4 @@ def uncovered(G: nx.Graph, kind: str = "any", *, schema: Schema | None = None) -
         },
         index=pd.Index(left, name="id"),
     )
-    return _sorted(out.rename_axis("id").reset_index(), ["street", "id"]).set_index("id")
+    return sorted_as_text(out.rename_axis("id").reset_index(), ["street", "id"]).set_index("id")

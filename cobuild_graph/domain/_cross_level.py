@@ -6,35 +6,29 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.domain._net import (
-    COBUILDING_TIES,
-    HOME_TIES,
-    _mode,
-    _Net,
-    _node_attribute,
-)
+from cobuild_graph._net import Net, mode, node_attribute
 from cobuild_graph.schema import Schema, schema_or_default
 
 
-def _node_levels(G: nx.Graph, net: _Net) -> pd.Series:
+def _node_levels(G: nx.Graph, net: Net) -> pd.Series:
     """The hierarchy level each node stands at: its own, its ``level`` attribute, its
     home's, or that of the places it is attached to."""
     hierarchy = net.schema.hierarchy
     by_name = {h.casefold(): h for h in hierarchy}
     levels = net.nodes["label"].where(net.nodes["label"].isin(hierarchy))
-    own = _node_attribute(G, "level").astype(str).str.casefold().map(by_name).dropna()
+    own = node_attribute(G, "level").astype(str).str.casefold().map(by_name).dropna()
     own = own[levels.reindex(own.index).isna()]
     levels[own.index] = own
-    home = net.ties[net.ties["type"].isin(HOME_TIES)]
+    home = net.ties_with_role("home")
     home = home[levels.reindex(home["source"]).isna().to_numpy()]
-    inherited = _mode(
+    inherited = mode(
         home.assign(level=home["target"].map(levels)).dropna(subset=["level"]), "source", "level"
     )
     levels[inherited.index] = inherited
     links = net.attachments()
     links = links[levels.reindex(links["node"]).isna().to_numpy()]
     links = links[links["rank"] == links.groupby("node")["rank"].transform("min")]
-    attached = _mode(links.assign(level=net.label(links["place"])), "node", "level")
+    attached = mode(links.assign(level=net.label(links["place"])), "node", "level")
     levels[attached.index] = attached
     return levels
 
@@ -56,7 +50,7 @@ def cross_level(G: nx.Graph, *, schema: Schema | None = None) -> pd.DataFrame:
         ``target_level``, ``span`` (nullable integer; missing where a level is unknown).
     """
     schema = schema_or_default(schema)
-    net = _Net.of(G, schema)
+    net = Net.of(G, schema)
     levels = _node_levels(G, net)
     depth = {h: i for i, h in enumerate(schema.hierarchy)}
     out = net.ties[["source", "target", "type"]].copy()
@@ -105,14 +99,14 @@ def unit_reach(G: nx.Graph, *, schema: Schema | None = None) -> pd.DataFrame:
         ``no_tie``, ``community_direct_share``.
     """
     schema = schema_or_default(schema)
-    net = _Net.of(G, schema)
+    net = Net.of(G, schema)
     community = net.level_depth("Community")
     street = net.level_depth("Street")
     units = net.nodes.index[net.nodes["label"] == "Unit"]
     links = net.attachments()
-    links = links[links["type"].isin(COBUILDING_TIES)]
+    links = links[links["type"].isin(net.schema.ties_with_role("cobuilding"))]
     links["depth"] = links["place"].map(net.depth)
-    branch_of = net.ties[net.ties["type"].isin(HOME_TIES)]
+    branch_of = net.ties_with_role("home")
     home = pd.Series(branch_of["target"].to_numpy(), index=branch_of["source"].to_numpy())
     home = home[~home.index.duplicated()]
     own = links[links["node"].isin(units)].assign(unit=lambda f: f["node"], via="own")
@@ -122,16 +116,14 @@ def unit_reach(G: nx.Graph, *, schema: Schema | None = None) -> pd.DataFrame:
     reach = reach[reach["unit"].isin(units)]
     deep = reach["depth"] >= community
     frame = pd.DataFrame(index=units)
-    frame["paired_with_community"] = units.isin(
-        reach.loc[deep & (reach["via"] == "own") & (reach["type"] == "PAIRED_WITH"), "unit"]
-    )
+    frame["paired_with_community"] = units.isin(reach.loc[deep & (reach["via"] == "own"), "unit"])
     frame["branch_in_community"] = units.isin(reach.loc[deep & (reach["via"] == "branch"), "unit"])
     frame["community_direct"] = frame["paired_with_community"] | frame["branch_in_community"]
     deepest = reach.groupby("unit")["depth"].max().reindex(units)
     frame["street_only"] = (deepest == street).to_numpy()
     frame["no_tie"] = deepest.isna().to_numpy()
     frame["units"] = True
-    kind = _node_attribute(G, "level").reindex(units).fillna("unknown").astype(str)
+    kind = node_attribute(G, "level").reindex(units).fillna("unknown").astype(str)
     out = frame.groupby(kind.to_numpy()).sum().astype(int)
     out.loc["all"] = out.sum()
     out = out[

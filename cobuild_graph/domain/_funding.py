@@ -5,17 +5,17 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-from cobuild_graph.domain._net import _named, _Net, _node_attribute
+from cobuild_graph._net import Net, named, node_attribute
 from cobuild_graph.schema import Schema, schema_or_default
 
 
 def funding(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None) -> pd.DataFrame:
     """Service funds and project budgets per place.
 
-    ``service_fund_yuan`` sums the yearly service fund (为民服务专项经费) of the
-    communities at or below the place; projects are those the place or a place below it
-    ``RUNS`` (a project run by a street counts for the street and above, not for any
-    community), with their ``budget_yuan`` summed where present.
+    ``service_fund_yuan`` sums the yearly service fund (为民服务专项经费) of the communities at or
+    below the place; projects are those the place or a place below it ``RUNS`` (a tie whose
+    role in the schema is ``placement``; a project run by a street counts for the street and
+    above, not for any community), with their ``budget_yuan`` summed where present.
 
     Parameters
     ----------
@@ -35,10 +35,10 @@ def funding(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None)
         (百佳, ``exemplary`` true).
     """
     schema = schema_or_default(schema)
-    net = _Net.of(G, schema)
-    communities = net.places("Community")
+    net = Net.of(G, schema)
+    communities = net.covered_places()
     where = net.up(pd.Series(communities, index=communities, dtype=object), level)
-    fund = _node_attribute(G, "service_fund_yuan").reindex(communities).astype(float)
+    fund = node_attribute(G, "service_fund_yuan").reindex(communities).astype(float)
     per = (
         pd.DataFrame(
             {
@@ -51,13 +51,13 @@ def funding(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None)
         .groupby(where.to_numpy())
         .sum()
     )
-    runs = net.ties[net.ties["type"] == "RUNS"]
+    runs = net.ties_with_role("placement")
     runs = runs[net.label(runs["target"]) == "Project"].drop_duplicates("target")
     projects = pd.DataFrame(
         {
             "place": net.up(runs["source"], level).to_numpy(),
-            "budget": runs["target"].map(_node_attribute(G, "budget_yuan")).astype(float),
-            "exemplary": runs["target"].map(_node_attribute(G, "exemplary")).eq(True),
+            "budget": runs["target"].map(node_attribute(G, "budget_yuan")).astype(float),
+            "exemplary": runs["target"].map(node_attribute(G, "exemplary")).eq(True),
         }
     ).dropna(subset=["place"])
     work = projects.groupby("place").agg(
@@ -66,6 +66,6 @@ def funding(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None)
         budget_yuan=("budget", "sum"),
         exemplary_projects=("exemplary", "sum"),
     )
-    out = _named(net, net.places(level), per.join(work, how="outer")).fillna(0)
+    out = named(net, net.places(level), per.join(work, how="outer")).fillna(0)
     counts = ["communities", "communities_funded", "projects", "projects_budgeted"]
     return out.astype(dict.fromkeys([*counts, "exemplary_projects"], int))

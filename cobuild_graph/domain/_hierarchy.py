@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
-from cobuild_graph.domain._net import HOME_TIES, _mode, _named, _Net, _node_attribute
+from cobuild_graph._net import Net, named, node_attribute
 from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
@@ -52,56 +50,7 @@ def ancestors(G: nx.Graph, *, level: str = "Street", schema: Schema | None = Non
     {'s': 's', 'c': 's', 'u': 's'}
     """
     schema = schema_or_default(schema)
-    return _ancestors(_Net.of(G, schema), level)
-
-
-def _ancestors(net: _Net, level: str) -> pd.Series:
-    places = net.depth.dropna().index
-    result = pd.Series(np.nan, index=net.nodes.index, dtype=object, name=level)
-    result[places] = net.up(pd.Series(places, index=places, dtype=object), level)
-
-    links = net.attachments()
-    links["ancestor"] = net.up(links["place"], level)
-    links = links.dropna(subset=["ancestor"])
-    links = links[links["rank"] == links.groupby("node")["rank"].transform("min")]
-    direct = _mode(links, "node", "ancestor")
-    result[direct.index] = direct
-
-    home = net.ties[net.ties["type"].isin(HOME_TIES)]
-    pairs = pd.concat(
-        [
-            home[["source", "target"]].set_axis(["node", "other"], axis=1),
-            home[["target", "source"]].set_axis(["node", "other"], axis=1),
-        ],
-        ignore_index=True,
-    )
-    pairs = pairs[~pairs["node"].isin(direct.index) & pairs["other"].isin(direct.index)]
-    pairs = pairs[pairs["node"].map(net.depth).isna()]
-    pairs["ancestor"] = pairs["other"].map(direct)
-    inherited = _mode(pairs, "node", "ancestor")
-    result[inherited.index] = inherited
-    return result
-
-
-def _reach(
-    net: _Net,
-    level: str,
-    *,
-    types: Iterable[str] | None = None,
-    labels: Iterable[str] | None = None,
-) -> pd.DataFrame:
-    """Distinct (node, place) pairs: a node tied directly to `place` at `level` or below it.
-
-    Only ties of `types` (all when ``None``) from nodes of `labels` (all when ``None``).
-    """
-    links = net.attachments()
-    if types is not None:
-        links = links[links["type"].isin(list(types))]
-    if labels is not None:
-        links = links[net.label(links["node"]).isin(list(labels))]
-    links = links.assign(ancestor=net.up(links["place"], level)).dropna(subset=["ancestor"])
-    out = links[["node", "ancestor"]].drop_duplicates()
-    return out.assign(label=net.label(out["node"])).reset_index(drop=True)
+    return Net.of(G, schema).placed(level)
 
 
 def rollup(
@@ -154,20 +103,20 @@ def rollup(
     {'s': 3.0}
     """
     schema = schema_or_default(schema)
-    net = _Net.of(G, schema)
+    net = Net.of(G, schema)
     if isinstance(values, str):
-        frame = _node_attribute(G, values).astype(float).to_frame(values)
+        frame = node_attribute(G, values).astype(float).to_frame(values)
     elif isinstance(values, pd.Series):
         frame = values.to_frame(values.name if values.name is not None else "value")
     else:
         frame = values.copy()
-    where = _ancestors(net, level).reindex(frame.index)
+    where = net.placed(level).reindex(frame.index)
     if where.isna().any():
         logger.info("rollup: %d nodes belong to no %s and are left out", where.isna().sum(), level)
     frame = frame[where.notna()]
     grouped = frame.groupby(where[where.notna()].to_numpy())
     out = grouped.agg(how)
     out["nodes"] = grouped.size()
-    out = _named(net, net.places(level), out)
+    out = named(net, net.places(level), out)
     fill = {"nodes": 0} | (dict.fromkeys(frame.columns, 0) if how in ("sum", "count") else {})
     return out.fillna(fill).astype({"nodes": int})

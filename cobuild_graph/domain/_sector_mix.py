@@ -6,8 +6,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.domain._hierarchy import _reach
-from cobuild_graph.domain._net import COBUILDING_TIES, _named, _Net, _node_attribute
+from cobuild_graph._net import Net, named, node_attribute
 from cobuild_graph.schema import Schema, schema_or_default
 
 
@@ -41,16 +40,16 @@ def sector_mix(G: nx.Graph, *, level: str = "Street", schema: Schema | None = No
         ``units``, ``blau``, ``shannon`` (``NaN`` for a place without typed units).
     """
     schema = schema_or_default(schema)
-    net = _Net.of(G, schema)
+    net = Net.of(G, schema)
     spec = schema.labels["Unit"].attributes.get("unit_type")
     types = list(spec.choices) if spec is not None and spec.choices else []
-    reach = _reach(net, level, types=COBUILDING_TIES, labels=["Unit"])
+    reach = net.reach(level, types=schema.ties_with_role("cobuilding"), labels=["Unit"])
     # .astype(object): a map that finds nothing comes back float64, which rejects text fills
-    kind = reach["node"].map(_node_attribute(G, "unit_type")).astype(object).fillna("unknown")
+    kind = reach["node"].map(node_attribute(G, "unit_type")).astype(object).fillna("unknown")
     counts = pd.crosstab(reach["ancestor"], kind).rename_axis(columns=None)
     extra = sorted(set(counts.columns) - {*types, "unknown"})
     counts = counts.reindex(columns=[*types, *extra, "unknown"], fill_value=0)
-    out = _named(net, net.places(level), counts).fillna(0)
+    out = named(net, net.places(level), counts).fillna(0)
     typed = out[[*types, *extra]].astype(int)
     out[[*types, *extra, "unknown"]] = out[[*types, *extra, "unknown"]].astype(int)
     out["units"] = typed.sum(axis=1) + out["unknown"]

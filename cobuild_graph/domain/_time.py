@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.domain._net import _sorted, _tie_table
+from cobuild_graph._net import sorted_as_text, tie_table
 
 _FREQUENCIES = {"year": "Y", "quarter": "Q", "month": "M"}
 
@@ -56,7 +56,7 @@ def as_of(G: nx.MultiDiGraph, date: dt.date | str, *, isolates: bool = False) ->
     (1, 0)
     """
     day = _timestamp(date)
-    ties = _tie_table(G)
+    ties = tie_table(G)
     keep = _active(ties, day)
     if G.is_multigraph():
         edges = zip(ties["source"][keep], ties["target"][keep], ties["key"][keep], strict=True)
@@ -95,7 +95,7 @@ def growth(G: nx.Graph, freq: Literal["year", "quarter", "month"] = "year") -> p
     if freq not in _FREQUENCIES:
         raise ValueError(f"unknown freq {freq!r}; use one of {', '.join(_FREQUENCIES)}")
     code = _FREQUENCIES[freq]
-    ties = _tie_table(G)
+    ties = tie_table(G)
     columns = ["period", "type", "added", "ended", "active"]
     dates = pd.concat([ties["since"], ties["until"]]).dropna()
     if dates.empty:
@@ -141,7 +141,7 @@ def diff(G: nx.Graph, date1: dt.date | str, date2: dt.date | str) -> pd.DataFram
         Columns ``source``, ``target``, ``type``, ``since``, ``until``, ``change``
         (``"added"`` or ``"ended"``), sorted by change, type, source, target.
     """
-    ties = _tie_table(G)
+    ties = tie_table(G)
     first, second = _active(ties, _timestamp(date1)), _active(ties, _timestamp(date2))
     out = pd.concat(
         [
@@ -151,4 +151,4 @@ def diff(G: nx.Graph, date1: dt.date | str, date2: dt.date | str) -> pd.DataFram
         ignore_index=True,
     )
     out = out[["source", "target", "type", "since", "until", "change"]]
-    return _sorted(out, ["change", "type", "source", "target"]).reset_index(drop=True)
+    return sorted_as_text(out, ["change", "type", "source", "target"]).reset_index(drop=True)

@@ -36,7 +36,24 @@ prefixes its ids with ``cNN-``.
 # (units and their streets), _pairings, _branches, _projects (and their supporters),
 # _positions, and the helpers: _dates (tie dates), _picks (weighted picks in groups), _rows
 # (table rows), _names (word lists, names and ids); _suzhou_facts holds the published facts.
+import inspect
+import sys
+from types import ModuleType
+from typing import Any
+
 from cobuild_graph.generate._dataset import GENERATOR, generate, generate_tables
 from cobuild_graph.generate._scales import SCALES, Scale
 
 __all__ = ["GENERATOR", "SCALES", "Scale", "generate", "generate_tables"]
+
+
+class _CallableModule(ModuleType):
+    # ``cg.generate("city", seed=1)`` calls :func:`generate` while ``import
+    # cobuild_graph.generate`` still gives this module (a function of the same name in the
+    # package would hide it).
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return generate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+__signature__ = inspect.signature(generate)

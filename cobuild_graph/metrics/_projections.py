@@ -8,9 +8,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from cobuild_graph.domain import COBUILDING_TIES
-from cobuild_graph.domain._hierarchy import _ancestors, _reach
-from cobuild_graph.domain._net import _Net
+from cobuild_graph._net import Net
 from cobuild_graph.metrics._simple import _index
 from cobuild_graph.schema import Schema, schema_or_default
 
@@ -49,9 +47,9 @@ def ego_network(
     within = nx.single_source_shortest_path_length(view, node, cutoff=radius)
     H = G.subgraph(within).copy()
     row: dict[str, Any] = {"name": G.nodes[node].get("name"), "label": G.nodes[node].get("label")}
-    net = _Net.of(G, schema)
+    net = Net.of(G, schema)
     for level in ("Street", "District"):
-        place = _ancestors(net, level).get(node)
+        place = net.placed(level).get(node)
         place = None if pd.isna(place) else place
         row[level.lower()] = place
         row[f"{level.lower()}_name"] = G.nodes[place].get("name") if place is not None else None
@@ -68,10 +66,10 @@ def two_mode(
 ) -> nx.Graph:
     """The two-mode (bipartite) network of places at one level and co-building nodes.
 
-    A unit or branch is joined to a place at the level when a co-building tie
-    (:data:`~cobuild_graph.domain.COBUILDING_TIES`: ``ASSIGNED_TO``, ``PAIRED_WITH``,
-    ``EMBEDDED_IN``) runs from it to the place or to a place below it (a unit paired with
-    two communities of one street is joined to that street once).
+    A unit or branch is joined to a place at the level when a co-building tie (role
+    ``cobuilding`` in the schema: ``ASSIGNED_TO``, ``PAIRED_WITH``, ``EMBEDDED_IN``) runs
+    from it to the place or to a place below it (a unit paired with two communities of one
+    street is joined to that street once).
 
     Parameters
     ----------
@@ -102,8 +100,8 @@ def two_mode(
             "one of onto / via must be a hierarchy level "
             f"({', '.join(schema.hierarchy)}), the other a label such as 'Unit'"
         )
-    net = _Net.of(G, schema)
-    pairs = _reach(net, level, types=COBUILDING_TIES, labels=labels)
+    net = Net.of(G, schema)
+    pairs = net.reach(level, types=schema.ties_with_role("cobuilding"), labels=labels)
     places = net.places(level)
     place_side, other_side = (0, 1) if level == onto else (1, 0)
     B = nx.Graph()

@@ -9,31 +9,40 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.domain import HOME_TIES
-from cobuild_graph.domain._net import _Net
+from cobuild_graph._net import Net
 from cobuild_graph.metrics._simple import _index, _Simple
 from cobuild_graph.schema import Schema, schema_or_default
 
 
-def _providers(net: _Net) -> pd.DataFrame:
+def _providers(net: Net) -> pd.DataFrame:
     """(provider, community) pairs of co-building ties reaching communities.
 
-    A unit provides for the communities it is ``PAIRED_WITH`` (or their grids) and those
-    its action branches are ``EMBEDDED_IN``; a branch without a home unit provides alone.
+    The co-building ties are those of the schema's co-building coverage kinds (coverage
+    ``any``): in the default schema a unit provides for the communities it is
+    ``PAIRED_WITH`` (or their grids) and those its action branches are ``EMBEDDED_IN``. A
+    node's tie counts for its home (``BRANCH_OF``, role ``home``); a branch without a home
+    provides alone.
     """
     links = net.attachments()
-    links = links[links["type"].isin(["PAIRED_WITH", "EMBEDDED_IN"])]
+    kinds = [net.schema.coverage[kind] for kind in net.schema.cobuilding_coverage()]
     labels = net.label(links["node"])
-    links = links[labels.isin(["Unit", "ActionBranch"])]
-    links = links.assign(community=net.up(links["place"], "Community")).dropna(subset=["community"])
-    home = net.ties[net.ties["type"].isin(HOME_TIES)]
-    home = home[net.label(home["target"]) == "Unit"].drop_duplicates("source")
-    unit_of = pd.Series(home["target"].to_numpy(), index=home["source"].to_numpy())
+    kept = pd.Series(False, index=links.index)
+    for kind in kinds:
+        kept |= (links["type"] == kind.tie_type) & (labels == kind.label)
+    links = links[kept]
+    links = links.assign(community=net.covered_place(links["place"])).dropna(subset=["community"])
     # .astype(object): a map that finds nothing comes back float64, which rejects text fills
-    provider = links["node"].map(unit_of).astype(object).fillna(links["node"])
+    provider = links["node"].map(_home_of(net)).astype(object).fillna(links["node"])
     return pd.DataFrame(
         {"provider": provider.to_numpy(), "community": links["community"].to_numpy()}
     ).drop_duplicates()
+
+
+def _home_of(net: Net) -> pd.Series:
+    """Each node with a unit as home (a branch) mapped to that unit."""
+    home = net.ties_with_role("home")
+    home = home[net.label(home["target"]) == "Unit"].drop_duplicates("source")
+    return pd.Series(home["target"].to_numpy(), index=home["source"].to_numpy())
 
 
 def robustness(
@@ -47,8 +56,9 @@ def robustness(
 ) -> pd.DataFrame:
     """What each unit's withdrawal, with its action branches, would break.
 
-    A community's **co-building ties** are the ``PAIRED_WITH`` ties of units to it (or its
-    grids) and the ``EMBEDDED_IN`` ties of action branches to it; a branch's tie counts for
+    A community's **co-building ties** are those of the schema's co-building coverage kinds
+    (coverage ``any``; in the default schema the ``PAIRED_WITH`` ties of units to it or its
+    grids and the ``EMBEDDED_IN`` ties of action branches to it); a branch's tie counts for
     its home unit (``BRANCH_OF``). A community is *uncovered* by a unit's withdrawal when
     every co-building tie it has comes from that unit or its branches.
 
@@ -86,14 +96,13 @@ def robustness(
         ``largest_component_change``, ``path_length_change``.
     """
     schema = schema_or_default(schema)
-    net = _Net.of(G, schema)
+    net = Net.of(G, schema)
     units = net.nodes.index[net.nodes["label"] == "Unit"]
     providers = _providers(net)
     count = providers.groupby("community")["provider"].transform("size")
     sole = providers[count == 1]
-    home = net.ties[net.ties["type"].isin(HOME_TIES)]
-    home = home[net.label(home["target"]) == "Unit"].drop_duplicates("source")
-    branches = home.groupby("target")["source"].apply(list)
+    home_of = _home_of(net)
+    branches = pd.Series(home_of.index, index=home_of.to_numpy()).groupby(level=0).apply(list)
 
     S = _Simple.of(G)
     position = {v: i for i, v in enumerate(S.nodes)}

@@ -61,12 +61,10 @@ Examples
 # _plan (a graph checked and cut into rows), _write (constraints, loads, deletes), _read
 # (records and graphs read back), _aggregates (counts in the database), _values (names,
 # days, metadata).
-from cobuild_graph.store._aggregates import COVERAGE_ANY, COVERAGE_KINDS, PLACE_COUNTS
 from cobuild_graph.store._connection import URI_SCHEMES
 from cobuild_graph.store._cypher import (
     DATASET_LABEL,
     DATASET_PROPERTY,
-    HIERARCHY_TIE,
     ID_PROPERTY,
     READ_CHUNK,
 )
@@ -74,15 +72,11 @@ from cobuild_graph.store._store import Neo4jStore
 from cobuild_graph.store._write import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, WriteSummary
 
 __all__ = [
-    "COVERAGE_ANY",
-    "COVERAGE_KINDS",
     "DATASET_LABEL",
     "DATASET_PROPERTY",
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_WORKERS",
-    "HIERARCHY_TIE",
     "ID_PROPERTY",
-    "PLACE_COUNTS",
     "READ_CHUNK",
     "URI_SCHEMES",
     "Neo4jStore",

@@ -16,7 +16,6 @@ import pandas as pd
 from cobuild_graph.schema import Schema
 from cobuild_graph.store._connection import Connection
 from cobuild_graph.store._cypher import (
-    HIERARCHY_TIE,
     holds,
     match_nodes,
     members,
@@ -25,26 +24,6 @@ from cobuild_graph.store._cypher import (
     tie_sources,
 )
 from cobuild_graph.store._values import as_date
-
-#: The kinds of tie that cover a community in ``Neo4jStore.coverage``: tie type and the
-#: label at the other end, as :func:`cobuild_graph.domain.coverage` defines them. ``any`` is
-#: ``unit`` or ``branch``.
-COVERAGE_KINDS: dict[str, tuple[str, str]] = {
-    "unit": ("PAIRED_WITH", "Unit"),
-    "branch": ("EMBEDDED_IN", "ActionBranch"),
-    "project": ("RUNS", "Project"),
-    "position": ("LOCATED_IN", "Position"),
-}
-#: The kinds that make up ``any`` in ``Neo4jStore.coverage``.
-COVERAGE_ANY: tuple[str, ...] = ("unit", "branch")
-#: The counts of ``Neo4jStore.place_counts``: column and the label counted, as
-#: :func:`cobuild_graph.domain.balance` names them.
-PLACE_COUNTS: dict[str, str] = {
-    "units": "Unit",
-    "branches": "ActionBranch",
-    "projects": "Project",
-    "positions": "Position",
-}
 
 
 def counts(
@@ -92,20 +71,21 @@ def place_counts(
     """Units, branches, projects and positions per place (see ``Neo4jStore.place_counts``)."""
     if level not in schema.hierarchy:
         raise ValueError(f"unknown level {level!r}; use one of {', '.join(schema.hierarchy)}")
-    counted = dict(PLACE_COUNTS)
-    below = schema.hierarchy[schema.hierarchy.index(level) + 1 :]
-    if "Community" in below:
-        counted = {"communities": "Community", **counted}
-    for label in counted.values():
-        safe_label(label, schema)
+    counted = {column: [label] for column, label in schema.balance_counts.items()}
+    depth = schema.hierarchy.index
+    if schema.coverage_levels and depth(level) < min(map(depth, schema.coverage_levels)):
+        counted = {"communities": list(schema.coverage_levels), **counted}
+    for labels in counted.values():
+        for label in labels:
+            safe_label(label, schema)
     labels = list(counted.values())
     found = db.query(
         f"{match_nodes('p', level)} "
-        f"CALL (p) {{ WITH p AS root {members('root')} "
-        "WITH DISTINCT m RETURN [l IN labels(m) WHERE l IN $counted] AS found } "
+        f"CALL (p) {{ WITH p AS root {members('root', schema)} "
+        "WITH DISTINCT m RETURN labels(m) AS found } "
         "WITH p, collect(found) AS found "
         "RETURN p.id AS id, p.name AS name, "
-        "[x IN $counted | size([f IN found WHERE x IN f])] AS counts",
+        "[x IN $counted | size([f IN found WHERE any(l IN f WHERE l IN x)])] AS counts",
         {"dataset": dataset, "at": as_date(at), "counted": labels},
         action=f"count the places of dataset {dataset!r}",
     )
@@ -126,25 +106,31 @@ def coverage(
     db: Connection, schema: Schema, dataset: str, at: dt.date | str | None
 ) -> pd.DataFrame:
     """How many communities each kind of tie reaches (see ``Neo4jStore.coverage``)."""
-    community = safe_label("Community", schema)
+    part_of = safe_tie_type(schema.hierarchy_tie, schema)
     tests = [
-        f"EXISTS {{ MATCH (p)(()-[h:{HIERARCHY_TIE}]->() WHERE {holds('h')})*(c), "
-        f"(p)-[r:{safe_tie_type(tie_type, schema)}]-(:{safe_label(other, schema)}) "
-        f"WHERE {holds('r')} }} AS covered_{kind}"
-        for kind, (tie_type, other) in COVERAGE_KINDS.items()
+        f"EXISTS {{ MATCH (p)(()-[h:{part_of}]->() WHERE {holds('h')})*(c), "
+        f"(p)-[r:{safe_tie_type(kind.tie_type, schema)}]-(:{safe_label(kind.label, schema)}) "
+        f"WHERE {holds('r')} }} AS covered_{kind_name}"
+        for kind_name, kind in schema.coverage.items()
     ]
-    any_kind = " OR ".join(f"covered_{kind}" for kind in COVERAGE_ANY)
-    covered = [f"count(CASE WHEN covered_{kind} THEN 1 END) AS `{kind}`" for kind in COVERAGE_KINDS]
+    any_kind = " OR ".join(f"covered_{kind}" for kind in schema.cobuilding_coverage()) or "false"
+    covered = [
+        f"count(CASE WHEN covered_{kind} THEN 1 END) AS `{kind}`" for kind in schema.coverage
+    ]
     covered.append(f"count(CASE WHEN {any_kind} THEN 1 END) AS `any`")
+    communities = " UNION ".join(
+        f"{match_nodes('c', safe_label(level, schema))} RETURN c"
+        for level in schema.coverage_levels
+    )
     found = db.query(
-        f"{match_nodes('c', community)} WITH c, {', '.join(tests)} "
+        f"CALL () {{ {communities} }} WITH c{''.join(', ' + test for test in tests)} "
         f"RETURN count(c) AS total, {', '.join(covered)}",
         {"dataset": dataset, "at": as_date(at)},
         action=f"measure the coverage of dataset {dataset!r}",
         transform=neo4j.Result.single,
     )
     total = int(found["total"])
-    kinds = [*COVERAGE_KINDS, "any"]
+    kinds = [*schema.coverage, "any"]
     return pd.DataFrame(
         {
             "communities_covered": [int(found[k]) for k in kinds],

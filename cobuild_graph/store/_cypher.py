@@ -20,8 +20,6 @@ DATASET_LABEL = "Dataset"
 DATASET_PROPERTY = "dataset"
 #: The node property holding the node's id.
 ID_PROPERTY = "id"
-#: The hierarchy's tie type (the schema requires it).
-HIERARCHY_TIE = "PART_OF"
 #: Rows per record when reading: the server sends rows in lists of this many.
 READ_CHUNK = 10_000
 
@@ -37,8 +35,6 @@ def check_schema(schema: Schema) -> None:
             f"the store records datasets on :{DATASET_LABEL} nodes; a schema label of that "
             "name cannot be stored: rename it"
         )
-    if HIERARCHY_TIE not in schema.tie_types:
-        raise Neo4jConfigError(f"the schema has no {HIERARCHY_TIE} tie type")
 
 
 def safe_label(name: str, schema: Schema | None = None) -> str:
@@ -80,16 +76,17 @@ def holds(var: str) -> str:
     )
 
 
-def members(root: str) -> str:
+def members(root: str, schema: Schema) -> str:
     """Cypher binding ``m`` to each member of the place `root` (see ``Neo4jStore.read``).
 
-    The places under `root` through ``PART_OF`` ties that hold, and the nodes tied to one
-    of them by any other tie that holds. Rows may repeat ``m``. Its own variables end in
-    ``_`` so as not to meet the caller's.
+    The places under `root` through the schema's hierarchy ties (``PART_OF``) that hold, and
+    the nodes tied to one of them by any other tie that holds. Rows may repeat ``m``. Its
+    own variables end in ``_`` so as not to meet the caller's.
     """
+    part_of = safe_tie_type(schema.hierarchy_tie, schema)
     return (
-        f"MATCH (place_)(()-[part_:{HIERARCHY_TIE}]->() WHERE {holds('part_')})*({root}) "
-        f"OPTIONAL MATCH (place_)-[tie_]-(tied_) WHERE type(tie_) <> '{HIERARCHY_TIE}' "
+        f"MATCH (place_)(()-[part_:{part_of}]->() WHERE {holds('part_')})*({root}) "
+        f"OPTIONAL MATCH (place_)-[tie_]-(tied_) WHERE type(tie_) <> '{part_of}' "
         f"AND {holds('tie_')} AND tied_.{DATASET_PROPERTY} = $dataset "
         "WITH collect(DISTINCT place_) + collect(DISTINCT tied_) AS members_ "
         "UNWIND members_ AS m"

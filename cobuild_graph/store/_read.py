@@ -144,7 +144,7 @@ def _read_within(
     found = chunks(
         tx,
         f"MATCH (root:{safe_label(root)} {{{DATASET_PROPERTY}: $dataset, "
-        f"{ID_PROPERTY}: $within}}) {members('root')} "
+        f"{ID_PROPERTY}: $within}}) {members('root', schema)} "
         "WITH DISTINCT m WHERE any(l IN labels(m) WHERE l IN $labels)",
         "elementId(m), m.id, [l IN labels(m) WHERE l IN $labels][0], properties(m)",
         params,

@@ -13,7 +13,13 @@ from typing import Any
 from mkdocs.structure.files import File, Files
 
 from cobuild_graph.cli import build_parser
-from cobuild_graph.schema import DEFAULT_SCHEMA, KEY_COLUMN_ALIASES, AttributeSpec, Schema
+from cobuild_graph.schema import (
+    DEFAULT_SCHEMA,
+    KEY_COLUMN_ALIASES,
+    TIE_ROLES,
+    AttributeSpec,
+    Schema,
+)
 
 
 def on_files(files: Files, config: Any) -> Files:
@@ -58,14 +64,36 @@ def schema_page(schema: Schema = DEFAULT_SCHEMA) -> str:
         "",
         "## Tie types",
         "",
-        "| type | other spellings | meaning | from → to |",
-        "|---|---|---|---|",
+        "| type | other spellings | meaning | from → to | role | attachment rank |",
+        "|---|---|---|---|---|---|",
     ]
     for name, spec in schema.tie_types.items():
         pairs = "<br>".join(f"{s} → {t}" for s, t in sorted(spec.endpoints))
+        rank = "" if spec.attachment is None else spec.attachment
         lines.append(
-            f"| `{name}` | {_cell(', '.join(spec.aliases))} | {_cell(spec.description)} | {pairs} |"
+            f"| `{name}` | {_cell(', '.join(spec.aliases))} | {_cell(spec.description)} | {pairs} "
+            f"| `{spec.role}` | {rank} |"
         )
+    lines += ["", "## Tie roles", "", "| role | meaning |", "|---|---|"]
+    lines += [f"| `{role}` | {_cell(meaning)} |" for role, meaning in TIE_ROLES.items()]
+    lines += [
+        "",
+        "## Coverage and balance",
+        "",
+        "Coverage counts the places at the levels "
+        + ", ".join(f"`{level}`" for level in schema.coverage_levels)
+        + "; a place is covered by a kind when a tie of its type joins it (or a place below "
+        "it) to a node of its label. `any` is the union of the co-building kinds.",
+        "",
+        "| kind | tie type | label at the other end | part of `any` |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{kind}` | `{c.tie_type}` | `{c.label}` | {'yes' if c.cobuilding else ''} |"
+        for kind, c in schema.coverage.items()
+    ]
+    lines += ["", "Balance counts, per place: column and the label counted.", ""]
+    lines += [f"- `{column}`: `{label}`" for column, label in schema.balance_counts.items()]
     lines += [
         "",
         "## Columns",

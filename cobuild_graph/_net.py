@@ -1,33 +1,25 @@
-"""A co-building graph as tables, its hierarchy resolved once; the ties that place a node."""
+"""A co-building graph as tables, its hierarchy resolved once; the ties that place a node.
+
+Shared by :mod:`cobuild_graph.domain` and :mod:`cobuild_graph.metrics`. What each tie means
+(hierarchy, attachment and its rank, home) comes from the schema's roles.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from cobuild_graph._memo import memo
 from cobuild_graph.schema import Schema, schema_or_default
 
-#: Tie types by which a node outside the hierarchy belongs to a place, in order of priority.
-ATTACHMENT_TIES: tuple[str, ...] = (
-    "ASSIGNED_TO",
-    "EMBEDDED_IN",
-    "LOCATED_IN",
-    "RUNS",
-    "PAIRED_WITH",
-)
-#: Tie types through which a node with no place of its own takes its home's place (and the
-#: home its members').
-HOME_TIES: tuple[str, ...] = ("BRANCH_OF",)
-#: Co-building ties from a unit or action branch to a place.
-COBUILDING_TIES: tuple[str, ...] = ("ASSIGNED_TO", "PAIRED_WITH", "EMBEDDED_IN")
-
 
 @dataclass(frozen=True)
-class _Net:
+class Net:
     """A co-building graph as tables, with its hierarchy resolved once."""
 
     schema: Schema
@@ -37,12 +29,12 @@ class _Net:
     parent: pd.Series  # node -> its PART_OF parent one level up
 
     @classmethod
-    def of(cls, G: nx.Graph, schema: Schema | None = None) -> _Net:
+    def of(cls, G: nx.Graph, schema: Schema | None = None) -> Net:
         schema = schema_or_default(schema)
         return memo(G, ("net", id(schema)), lambda: cls._make(G, schema))
 
     @classmethod
-    def _make(cls, G: nx.Graph, schema: Schema) -> _Net:
+    def _make(cls, G: nx.Graph, schema: Schema) -> Net:
         ids = list(G)
         nodes = pd.DataFrame(
             {
@@ -51,11 +43,11 @@ class _Net:
             },
             index=pd.Index(ids, dtype=object, name="id"),
         )
-        ties = _tie_table(G)
+        ties = tie_table(G)
         depth = nodes["label"].map({label: i for i, label in enumerate(schema.hierarchy)})
-        part = ties[ties["type"] == "PART_OF"]
+        part = ties[ties["type"] == schema.hierarchy_tie]
         up = part["source"].map(depth) > part["target"].map(depth)
-        part = _sorted(part[up], ["source", "target"]).drop_duplicates("source")
+        part = sorted_as_text(part[up], ["source", "target"]).drop_duplicates("source")
         parent = pd.Series(part["target"].to_numpy(), index=part["source"].to_numpy(), dtype=object)
         return cls(schema, nodes, ties, depth.astype(float), parent)
 
@@ -99,15 +91,86 @@ class _Net:
             ],
             ignore_index=True,
         )
-        rank = {t: i for i, t in enumerate(ATTACHMENT_TIES)}
+        rank = {t: i for i, t in enumerate(self.schema.attachment_ties())}
         out["rank"] = out["type"].map(rank).fillna(len(rank)).astype(int)
         return out
 
     def label(self, nodes: pd.Series) -> pd.Series:
         return nodes.map(self.nodes["label"])
 
+    def ties_with_role(self, *roles: str) -> pd.DataFrame:
+        """The ties whose type has one of `roles` in the schema."""
+        return self.ties[self.ties["type"].isin(self.schema.ties_with_role(*roles))]
 
-def _tie_table(G: nx.Graph) -> pd.DataFrame:
+    def covered_place(self, places: pd.Series) -> pd.Series:
+        """Each place in `places` (values) mapped to itself or its nearest ancestor at one of
+        the schema's coverage levels (a grid to its community), ``NaN`` where there is none."""
+        covered = set(self.schema.coverage_levels)
+        current = places.astype(object)
+        found = pd.Series(np.nan, index=places.index, dtype=object)
+        for _ in range(len(self.schema.hierarchy)):
+            hit = found.isna() & self.label(current).isin(covered)
+            found = found.where(~hit, current)
+            current = current.map(self.parent)
+            if not (found.isna() & current.notna()).any():
+                break
+        return found
+
+    def covered_places(self) -> pd.Index:
+        """Ids of the places at the schema's coverage levels, in graph order."""
+        return self.nodes.index[self.nodes["label"].isin(self.schema.coverage_levels)]
+
+    def placed(self, level: str) -> pd.Series:
+        """The place at `level` each node belongs to (see ``domain.ancestors``)."""
+        places = self.depth.dropna().index
+        result = pd.Series(np.nan, index=self.nodes.index, dtype=object, name=level)
+        result[places] = self.up(pd.Series(places, index=places, dtype=object), level)
+
+        links = self.attachments()
+        links["ancestor"] = self.up(links["place"], level)
+        links = links.dropna(subset=["ancestor"])
+        links = links[links["rank"] == links.groupby("node")["rank"].transform("min")]
+        direct = mode(links, "node", "ancestor")
+        result[direct.index] = direct
+
+        home = self.ties_with_role("home")
+        pairs = pd.concat(
+            [
+                home[["source", "target"]].set_axis(["node", "other"], axis=1),
+                home[["target", "source"]].set_axis(["node", "other"], axis=1),
+            ],
+            ignore_index=True,
+        )
+        pairs = pairs[~pairs["node"].isin(direct.index) & pairs["other"].isin(direct.index)]
+        pairs = pairs[pairs["node"].map(self.depth).isna()]
+        pairs["ancestor"] = pairs["other"].map(direct)
+        inherited = mode(pairs, "node", "ancestor")
+        result[inherited.index] = inherited
+        return result
+
+    def reach(
+        self,
+        level: str,
+        *,
+        types: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """Distinct (node, ancestor, label) rows: a node tied directly to a place at `level`
+        or below it.
+
+        Only ties of `types` (all when ``None``) from nodes of `labels` (all when ``None``).
+        """
+        links = self.attachments()
+        if types is not None:
+            links = links[links["type"].isin(list(types))]
+        if labels is not None:
+            links = links[self.label(links["node"]).isin(list(labels))]
+        links = links.assign(ancestor=self.up(links["place"], level)).dropna(subset=["ancestor"])
+        out = links[["node", "ancestor"]].drop_duplicates()
+        return out.assign(label=self.label(out["node"])).reset_index(drop=True)
+
+
+def tie_table(G: nx.Graph) -> pd.DataFrame:
     if G.is_multigraph():
         edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True)]
     else:
@@ -121,20 +184,20 @@ def _tie_table(G: nx.Graph) -> pd.DataFrame:
         }
     )
     for column in ("since", "until"):
-        table[column] = _datetimes([e[3].get(column) for e in edges])
+        table[column] = datetimes([e[3].get(column) for e in edges])
     return table
 
 
-def _datetimes(values: list[Any]) -> pd.Series:
+def datetimes(values: list[Any]) -> pd.Series:
     return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), errors="coerce"))
 
 
-def _sorted(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def sorted_as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """`frame` sorted by `columns` compared as text (ids may mix types)."""
     return frame.sort_values(columns, key=lambda c: c.astype(str), kind="stable")
 
 
-def _mode(pairs: pd.DataFrame, key: str, value: str) -> pd.Series:
+def mode(pairs: pd.DataFrame, key: str, value: str) -> pd.Series:
     """The most frequent `value` per `key`; ties go to the smallest value (as text)."""
     counts = pairs.groupby([key, value], sort=False).size().rename("n").reset_index()
     counts["text"] = counts[value].astype(str)
@@ -143,11 +206,11 @@ def _mode(pairs: pd.DataFrame, key: str, value: str) -> pd.Series:
     return pd.Series(best[value].to_numpy(), index=best[key].to_numpy(), dtype=object)
 
 
-def _node_attribute(G: nx.Graph, name: str) -> pd.Series:
+def node_attribute(G: nx.Graph, name: str) -> pd.Series:
     return pd.Series(dict(G.nodes(data=name)), dtype=object).dropna()
 
 
-def _named(net: _Net, index: pd.Index, frame: pd.DataFrame) -> pd.DataFrame:
+def named(net: Net, index: pd.Index, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` reindexed to the places `index`, with their ``name`` as first column."""
     out = frame.reindex(index)
     out.insert(0, "name", net.nodes["name"].reindex(index).to_numpy())

@@ -53,6 +53,7 @@ _LAZY_MODULES = {
     "report",
     "roster",
     "store",
+    "views",
 }
 
 __all__ = [

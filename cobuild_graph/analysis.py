@@ -22,7 +22,7 @@ import openpyxl
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cobuild_graph import domain, metrics
+from cobuild_graph import domain, metrics, views
 from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph._memo import shared
 from cobuild_graph.schema import Schema, schema_or_default
@@ -42,6 +42,27 @@ PATH_SOURCES = 400
 PATH_LIMIT = 100_000
 #: Units of highest degree whose withdrawal the robustness table measures structurally.
 ROBUSTNESS_TOP = 10
+#: Tables of :func:`analyze` on a view of their own; the network measures' view is the one
+#: asked for, every other table is on the whole graph.
+_VIEW_OF: dict[str, str] = {
+    "street_links": "street",
+    **dict.fromkeys(
+        [
+            "robustness",
+            "coverage",
+            "coverage_by_street",
+            "uncovered",
+            "balance",
+            "inequality",
+            "sector_mix",
+            "cross_level",
+            "unit_reach",
+            "growth",
+            "funding",
+        ],
+        "full",
+    ),
+}
 _SHEET_NAME_LENGTH = 31
 _BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
@@ -54,9 +75,17 @@ def analyze(
     betweenness_sample: int | Literal["auto"] | None = "auto",
     robustness_top: int | None = ROBUSTNESS_TOP,
     path_sources: int | Literal["auto"] | None = "auto",
+    view: str | None = "cobuilding",
     schema: Schema | None = None,
 ) -> dict[str, pd.DataFrame]:
     """All the tables of a co-building network, by name.
+
+    The network measures (``centrality`` to ``cliques`` below) run on `view` of the graph —
+    the co-building network by default (:mod:`cobuild_graph.views`), so that the city and
+    the districts, joined to the rest only by the hierarchy, do not lead the rankings; the
+    domain's measures, which need the hierarchy, run on the whole graph; ``street_links`` is
+    the ``street`` view. Each table names its view in ``.attrs["view"]`` and in the
+    ``about`` table (``view_{table}``).
 
     The tables (their columns are documented at the function named):
 
@@ -105,6 +134,9 @@ def analyze(
         ``"auto"``: exact path lengths in the robustness table up to :data:`PATH_SOURCES`
         nodes, an estimate from that many sources above; ``None`` or a number as in
         :func:`metrics.robustness`.
+    view
+        The view of the network measures (:data:`cobuild_graph.views.VIEWS`): ``"full"``
+        (or ``None``) for the whole graph as before.
     schema
         Gives the hierarchy.
 
@@ -116,7 +148,8 @@ def analyze(
         each searches from every node.
     """
     schema = schema_or_default(schema)
-    n = G.number_of_nodes()
+    network = views.view(G, view, schema=schema)
+    n = network.number_of_nodes()
     sample = _choose(betweenness_sample, n, EXACT_BETWEENNESS_LIMIT, BETWEENNESS_SOURCES)
     sources = _choose(path_sources, n, PATH_SOURCES, PATH_SOURCES)
     tables: dict[str, pd.DataFrame] = {}
@@ -126,6 +159,7 @@ def analyze(
         logger.info("%d nodes: closeness and path lengths are left out", n)
     steps = _steps(
         G,
+        network,
         tables,
         seed=seed,
         sample=sample,
@@ -148,12 +182,16 @@ def analyze(
     order = [name for name, _ in steps]
     order.insert(0, order.pop(order.index("summary")))
     out = {name: tables[name] for name in order}
-    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, seconds)
+    shown = {name: _VIEW_OF.get(name, views.view_name(network)) for name in out}
+    for name, table in out.items():
+        table.attrs["view"] = shown[name]
+    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, seconds, shown)
     return out
 
 
 def _steps(
     G: nx.Graph,
+    N: nx.Graph,
     tables: dict[str, pd.DataFrame],
     *,
     seed: int,
@@ -163,15 +201,18 @@ def _steps(
     paths: bool,
     schema: Schema,
 ) -> list[tuple[str, Callable[[], pd.DataFrame]]]:
-    """The steps of :func:`analyze` in order; a step may read the `tables` made before it."""
+    """The steps of :func:`analyze` in order; a step may read the `tables` made before it.
+
+    The network measures run on `N`, the view; the domain's on `G`, the whole graph.
+    """
     street = "Street"
 
     def centrality() -> pd.DataFrame:
-        table = metrics.centrality(G, betweenness_sample=sample, seed=seed, closeness=paths)
+        table = metrics.centrality(N, betweenness_sample=sample, seed=seed, closeness=paths)
         return domain.with_names(G, table)
 
     def summary() -> pd.DataFrame:
-        table = metrics.summary(G, betweenness_sample=sample, seed=seed, paths=paths)
+        table = metrics.summary(N, betweenness_sample=sample, seed=seed, paths=paths)
         parts = tables["communities"]
         extra = pd.DataFrame(
             {
@@ -185,7 +226,7 @@ def _steps(
 
     def brokerage() -> pd.DataFrame:
         streets = domain.ancestors(G, level=street, schema=schema)
-        return domain.with_names(G, metrics.brokerage(G, streets, standardize=True))
+        return domain.with_names(G, metrics.brokerage(N, streets, standardize=True))
 
     def rollup(level: str) -> pd.DataFrame:
         values = tables["centrality"][["degree", "betweenness", "pagerank"]]
@@ -193,13 +234,13 @@ def _steps(
 
     return [
         ("centrality", centrality),
-        ("communities", lambda: _communities(G, seed)),
+        ("communities", lambda: _communities(G, N, seed)),
         ("summary", summary),
-        ("structural_holes", lambda: domain.with_names(G, metrics.structural_holes(G))),
-        ("kcore", lambda: domain.with_names(G, metrics.kcore(G))),
+        ("structural_holes", lambda: domain.with_names(G, metrics.structural_holes(N))),
+        ("kcore", lambda: domain.with_names(G, metrics.kcore(N))),
         ("community_streets", lambda: _community_streets(G, tables["communities"], schema)),
         ("brokerage", brokerage),
-        ("cliques", lambda: metrics.cliques(G)),
+        ("cliques", lambda: metrics.cliques(N)),
         ("street_links", lambda: metrics.project(G, onto=street, via="Unit", schema=schema)),
         (
             "robustness",
@@ -230,8 +271,8 @@ def _choose(value: int | str | None, n: int, limit: int, sample: int) -> int | N
     raise ValueError(f"expected 'auto', None or a number of sources, not {value!r}")
 
 
-def _communities(G: nx.Graph, seed: int) -> pd.DataFrame:
-    parts = metrics.communities(G, method="louvain", seed=seed)
+def _communities(G: nx.Graph, N: nx.Graph, seed: int) -> pd.DataFrame:
+    parts = metrics.communities(N, method="louvain", seed=seed)
     out = domain.with_names(G, parts)
     out.attrs.update(parts.attrs)
     return out
@@ -276,6 +317,7 @@ def _about(
     sources: int | None,
     paths: bool,
     seconds: Mapping[str, float],
+    shown: Mapping[str, str],
 ) -> pd.DataFrame:
     rows: list[tuple[str, Any]] = [
         ("dataset", G.graph.get("name", "")),
@@ -294,6 +336,7 @@ def _about(
         ),
         *((f"version_{p}", _version(p)) for p in ("cobuild_graph", "networkx", "igraph")),
         *((f"seconds_{name}", round(s, 3)) for name, s in seconds.items()),
+        *((f"view_{name}", f"{view} · {views.VIEWS[view]}") for name, view in shown.items()),
     ]
     out = pd.DataFrame(rows, columns=["key", "value"]).set_index("key")
     out["value"] = out["value"].astype(object)

@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="estimate betweenness from K sources (default: exact up to 10,000 nodes, "
         "else 1,000 sources)",
     )
+    _view_option(sub)
     sub.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     _from_neo4j(sub)
 
@@ -196,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     reading(sub, optional=True)
     sub.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
     sub.add_argument("--seed", type=int, default=0, help="seed of the analysis and the layout")
+    _view_option(sub)
     _from_neo4j(sub)
 
     sub = command(
@@ -545,22 +547,43 @@ def _graph(args: argparse.Namespace) -> nx.MultiDiGraph:
     return graph_from_tables(dataset.nodes, dataset.ties, meta=dataset.meta, validate=False)
 
 
+def _view_option(sub: argparse.ArgumentParser) -> None:
+    from cobuild_graph.views import VIEWS
+
+    sub.add_argument(
+        "--view",
+        choices=[name for name in VIEWS if name != "two_mode"],
+        default="cobuilding",
+        help="网络指标所用的网络 the network the network measures run on: "
+        + "; ".join(f"{name}: {text}" for name, text in VIEWS.items() if name != "two_mode")
+        + " (default: cobuilding)",
+    )
+
+
 def _analyze(args: argparse.Namespace) -> int:
     from cobuild_graph.analysis import analyze, write_analysis
 
     options = {"betweenness_sample": args.betweenness_sample} if args.betweenness_sample else {}
     progress = not args.no_progress and sys.stderr.isatty()
     tables = analyze(
-        _graph(args), seed=args.seed, progress=progress, schema=_schema(args), **options
+        _graph(args),
+        seed=args.seed,
+        progress=progress,
+        view=args.view,
+        schema=_schema(args),
+        **options,
     )
     print(f"wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    from cobuild_graph.analysis import analyze
     from cobuild_graph.report import write_report
 
-    out = write_report(_graph(args), args.output, seed=args.seed, schema=_schema(args))
+    G, schema = _graph(args), _schema(args)
+    tables = analyze(G, seed=args.seed, view=args.view, schema=schema)
+    out = write_report(G, args.output, tables=tables, seed=args.seed, schema=schema)
     print(f"wrote {out}")
     return 0
 

@@ -61,6 +61,11 @@ TIE_ROLES: dict[str, str] = {
     "other": "none the measures use",
 }
 
+#: The roles whose ties make the co-building network (the ``cobuilding`` view of
+#: :mod:`cobuild_graph.views`): the co-building ties proper and the home ties that join an
+#: action branch to its unit.
+COBUILDING_NETWORK_ROLES: tuple[str, ...] = ("cobuilding", "home")
+
 LABEL_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 TIE_TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # Attribute names become Neo4j property keys and table headers: letters (any script),

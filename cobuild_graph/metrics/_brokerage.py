@@ -9,7 +9,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cobuild_graph import views
 from cobuild_graph.metrics._simple import _index, _Simple
+from cobuild_graph.schema import Schema
 
 #: Gould–Fernandez brokerage roles, in the order of the columns of :func:`brokerage`.
 BROKERAGE_ROLES: tuple[str, ...] = (
@@ -21,7 +23,13 @@ BROKERAGE_ROLES: tuple[str, ...] = (
 )
 
 
-def structural_holes(G: nx.Graph, *, weight: str | None = None) -> pd.DataFrame:
+def structural_holes(
+    G: nx.Graph,
+    *,
+    weight: str | None = None,
+    view: str | None = None,
+    schema: Schema | None = None,
+) -> pd.DataFrame:
     """Burt's effective size, efficiency and constraint of every node.
 
     On the undirected simple graph, with :math:`p_{ij}` the share of :math:`i`'s tie
@@ -43,12 +51,18 @@ def structural_holes(G: nx.Graph, *, weight: str | None = None) -> pd.DataFrame:
         Any networkx graph.
     weight
         A tie attribute of strengths (summed per link).
+    view
+        The network to measure, a view of `G` (:func:`cobuild_graph.views.view`:
+        ``"cobuilding"`` leaves the hierarchy out); `G` as given when ``None``.
+    schema
+        For `view`: the roles of the tie types.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by node id: ``effective_size``, ``efficiency``, ``constraint``.
     """
+    G = views.view(G, view, schema=schema)
     S = _Simple.of(G, weight=weight)
     g = S.igraph()
     degree = S.degree()
@@ -94,6 +108,8 @@ def brokerage(
     *,
     directed: bool = False,
     standardize: bool = False,
+    view: str | None = None,
+    schema: Schema | None = None,
 ) -> pd.DataFrame:
     """Gould–Fernandez brokerage roles of every node, by a grouping of nodes.
 
@@ -134,6 +150,11 @@ def brokerage(
         Add ``{role}_z`` columns: (count − expected) / standard deviation under a random
         graph of the same density and group sizes, with ``sna::brokerage``'s formulas
         (its ``z.nli``; from Gould & Fernandez 1989). ``NaN`` where the deviation is 0.
+    view
+        The network to measure, a view of `G` (:func:`cobuild_graph.views.view`:
+        ``"cobuilding"`` leaves the hierarchy out); `G` as given when ``None``.
+    schema
+        For `view`: the roles of the tie types.
 
     Returns
     -------
@@ -142,6 +163,7 @@ def brokerage(
         ``consultant``, ``gatekeeper``, ``representative``, ``liaison``, ``total``
         (integers), then the ``_z`` columns if asked.
     """
+    G = views.view(G, view, schema=schema)
     S = _Simple.of(G, directed=directed)
     values = _groups(G, group)
     codes = np.full(S.n, -1, dtype=np.int64)

@@ -8,7 +8,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cobuild_graph import views
 from cobuild_graph.metrics._simple import _index, _quiet_igraph, _Simple
+from cobuild_graph.schema import Schema
 
 
 def _leaves(S: _Simple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,6 +158,8 @@ def centrality(
     betweenness_sample: int | None = None,
     seed: int | None = 0,
     closeness: bool = True,
+    view: str | None = None,
+    schema: Schema | None = None,
 ) -> pd.DataFrame:
     """Degree, betweenness, closeness, eigenvector and PageRank centrality of every node.
 
@@ -207,6 +211,11 @@ def centrality(
     closeness
         ``False`` leaves the closeness columns empty (``NaN``): exact closeness searches
         from every node, which is out of reach for hundreds of thousands of nodes.
+    view
+        The network to measure, a view of `G` (:func:`cobuild_graph.views.view`:
+        ``"cobuilding"`` leaves the hierarchy out); `G` as given when ``None``.
+    schema
+        For `view`: the roles of the tie types.
 
     Returns
     -------
@@ -222,6 +231,7 @@ def centrality(
     >>> round(float(table.loc["Medici", "betweenness"]), 3)
     0.522
     """
+    G = views.view(G, view, schema=schema)
     S = _Simple.of(G, weight=weight, directed=directed)
     n = S.n
     scale = 1.0 / (n - 1) if n > 1 else 0.0

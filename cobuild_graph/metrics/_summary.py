@@ -9,8 +9,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cobuild_graph import views
 from cobuild_graph.metrics._centrality import _betweenness, _closeness_parts
 from cobuild_graph.metrics._simple import _quiet_igraph, _Simple
+from cobuild_graph.schema import Schema
 
 
 def freeman_centralization(values: np.ndarray | pd.Series, maximum: float) -> float:
@@ -49,6 +51,8 @@ def summary(
     betweenness_sample: int | None = None,
     seed: int | None = 0,
     paths: bool = True,
+    view: str | None = None,
+    schema: Schema | None = None,
 ) -> pd.DataFrame:
     """The whole network in one table, measured on the undirected simple graph.
 
@@ -65,6 +69,11 @@ def summary(
     paths
         ``False`` leaves ``diameter`` and ``average_path_length`` empty (``NaN``): both
         search from every node of the largest component.
+    view
+        The network to measure, a view of `G` (:func:`cobuild_graph.views.view`:
+        ``"cobuilding"`` leaves the hierarchy out); `G` as given when ``None``.
+    schema
+        For `view`: the roles of the tie types.
 
     Returns
     -------
@@ -81,6 +90,7 @@ def summary(
         ``label_assortativity`` and ``{attribute}_assortativity`` (Newman 2003, *PRE* 67,
         026126).
     """
+    G = views.view(G, view, schema=schema)
     S = _Simple.of(G)
     n, g = S.n, S.igraph()
     rows: list[tuple[str, Any, str]] = [

@@ -125,6 +125,13 @@ class Connection:
                 ) from error
             raise StoreError(f"Neo4j refused to {action}: {error.message}") from error
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as error:
+            if getattr(error, "code", None) == "Neo.TransientError.General.DatabaseUnavailable":
+                # a server starting or stopping answers before it opens or closes the database
+                raise Neo4jConnectionError(
+                    f"cannot reach Neo4j at {self.address} to {action}: the database is not "
+                    "available (the server is starting or stopping). Run it again when the "
+                    "server is up: loads are idempotent."
+                ) from error
             raise StoreError(
                 f"Neo4j failed to {action}: {error}. If the server was busy or restarting, "
                 "run it again: loads are idempotent."

@@ -1,0 +1,164 @@
+"""The named views: every measure says which network it runs on."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+import cobuild_graph as cg
+from cobuild_graph import metrics, views
+from cobuild_graph.analysis import analyze
+
+# Written out here, not read from the schema, so that the test checks the schema's roles.
+COBUILDING_TYPES = {"ASSIGNED_TO", "PAIRED_WITH", "EMBEDDED_IN", "BRANCH_OF"}
+COBUILDING_LABELS = {"Unit", "ActionBranch", "Street", "Community", "Grid"}
+
+
+@pytest.fixture(scope="module")
+def suzhou() -> nx.MultiDiGraph:
+    return cg.read_dataset("data/suzhou")
+
+
+@pytest.fixture(scope="module")
+def without_hierarchy(suzhou: nx.MultiDiGraph) -> nx.Graph:
+    """The co-building network built by hand: simple, undirected."""
+    H = nx.Graph()
+    H.add_nodes_from(n for n, label in suzhou.nodes(data="label") if label in COBUILDING_LABELS)
+    H.add_edges_from(
+        (u, v) for u, v, t in suzhou.edges(data="type") if t in COBUILDING_TYPES and u != v
+    )
+    return H
+
+
+def test_the_cobuilding_view_is_the_network_without_the_hierarchy(
+    suzhou: nx.MultiDiGraph, without_hierarchy: nx.Graph
+) -> None:
+    H = views.view(suzhou, "cobuilding")
+    assert H.graph["view"] == "cobuilding"
+    assert set(H) == set(without_hierarchy)
+    assert nx.utils.edges_equal(nx.Graph(H).edges(), without_hierarchy.edges())
+    assert not any(t == "PART_OF" for *_, t in H.edges(data="type"))
+    labels = Counter(label for _, label in H.nodes(data="label"))
+    assert "City" not in labels
+    assert "District" not in labels
+    # units without any co-building tie stay, as isolated nodes
+    isolated = [n for n in nx.isolates(without_hierarchy)]
+    assert set(isolated) <= set(H)
+
+
+def test_cobuilding_measures_equal_networkx_on_that_network(
+    suzhou: nx.MultiDiGraph, without_hierarchy: nx.Graph
+) -> None:
+    got = metrics.centrality(suzhou, view="cobuilding", closeness=False)
+    nodes = list(got.index)
+    expected_pagerank = nx.pagerank(without_hierarchy, tol=1e-12)
+    expected_degree = nx.degree_centrality(without_hierarchy)
+    np.testing.assert_allclose(
+        got["pagerank"], [expected_pagerank[n] for n in nodes], rtol=1e-6, atol=1e-9
+    )
+    np.testing.assert_allclose(got["degree"], [expected_degree[n] for n in nodes], rtol=1e-12)
+    cores = metrics.kcore(suzhou, view="cobuilding")["core"]
+    assert cores.to_dict() == nx.core_number(without_hierarchy)
+
+
+def test_no_city_or_district_among_the_top_20_by_cobuilding_pagerank(
+    suzhou: nx.MultiDiGraph,
+) -> None:
+    tables = analyze(suzhou, robustness_top=0, path_sources=20)
+    top = tables["centrality"].nlargest(20, "pagerank")
+    assert not top["label"].isin(["City", "District"]).any()
+    assert tables["centrality"].attrs["view"] == "cobuilding"
+    assert tables["coverage"].attrs["view"] == "full"
+    about = tables["about"]["value"]
+    assert about["view_centrality"].startswith("cobuilding")
+    assert about["view_street_links"].startswith("street")
+    # on the whole graph the hierarchy leads, as it did before views
+    full = metrics.centrality(suzhou, closeness=False)
+    leaders = full.nlargest(20, "pagerank").index
+    assert {suzhou.nodes[n]["label"] for n in leaders} & {"City", "District"}
+
+
+def units_streets(G: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Each unit's streets through its own co-building ties, by walking PART_OF by hand."""
+    parent = {u: v for u, v, t in G.edges(data="type") if t == "PART_OF"}
+
+    def street(place: str) -> str | None:
+        while place is not None and G.nodes[place]["label"] != "Street":
+            place = parent.get(place)
+        return place
+
+    out: dict[str, set[str]] = {}
+    for u, v, t in G.edges(data="type"):
+        if t in {"ASSIGNED_TO", "PAIRED_WITH", "EMBEDDED_IN"} and G.nodes[u]["label"] == "Unit":
+            found = street(v)
+            if found is not None:
+                out.setdefault(u, set()).add(found)
+    return out
+
+
+def test_the_street_projection_counts_shared_units(suzhou: nx.MultiDiGraph) -> None:
+    streets = units_streets(suzhou)
+    shared: Counter[frozenset[str]] = Counter()
+    newman: Counter[frozenset[str]] = Counter()
+    for found in streets.values():
+        for a, b in itertools.combinations(sorted(found), 2):
+            shared[frozenset((a, b))] += 1
+            newman[frozenset((a, b))] += 1 / (len(found) - 1)
+    P = views.view(suzhou, "street")
+    assert P.graph["view"] == "street"
+    assert {n for n, label in suzhou.nodes(data="label") if label == "Street"} == set(P)
+    assert {frozenset(e): w for *e, w in P.edges(data="weight")} == dict(shared)
+    N = views.view(suzhou, "street", weighting="newman")
+    got = {frozenset(e): w for *e, w in N.edges(data="weight")}
+    assert got.keys() == newman.keys()
+    np.testing.assert_allclose([got[k] for k in newman], list(newman.values()), rtol=1e-12)
+
+
+def test_the_two_mode_and_unit_views(suzhou: nx.MultiDiGraph) -> None:
+    B = views.view(suzhou, "two_mode")
+    assert B.graph["view"] == "two_mode"
+    assert nx.is_bipartite(B)
+    sides = Counter(B.nodes[n]["bipartite"] for n in B)
+    assert set(sides) == {0, 1}
+    U = views.view(suzhou, "unit")
+    assert {suzhou.nodes[n]["label"] for n in U} == {"Unit"}
+    expected = nx.bipartite.weighted_projected_graph(
+        B, [n for n in B if B.nodes[n]["bipartite"] == 1]
+    )
+    assert {frozenset(e): w for *e, w in U.edges(data="weight")} == {
+        frozenset(e): w for *e, w in expected.edges(data="weight")
+    }
+
+
+def test_full_and_none_are_the_graph_itself_and_unknown_views_are_refused(
+    suzhou: nx.MultiDiGraph,
+) -> None:
+    assert views.view(suzhou, "full") is suzhou
+    assert views.view(suzhou, None) is suzhou
+    assert views.view_name(suzhou) == "full"
+    with pytest.raises(ValueError, match="unknown view 'hierarchy'; use one of full"):
+        views.view(suzhou, "hierarchy")
+    with pytest.raises(ValueError, match="unknown weighting"):
+        views.view(suzhou, "street", weighting="jaccard")  # type: ignore[arg-type]
+
+
+def test_the_view_is_made_once_inside_shared(suzhou: nx.MultiDiGraph) -> None:
+    from cobuild_graph._memo import shared
+
+    with shared():
+        assert views.view(suzhou, "cobuilding") is views.view(suzhou, "cobuilding")
+    assert views.view(suzhou, "cobuilding") is not views.view(suzhou, "cobuilding")
+
+
+def test_the_cli_takes_a_view(tmp_path) -> None:
+    from cobuild_graph.cli import main
+
+    out = tmp_path / "full.xlsx"
+    assert main(["analyze", "data/suzhou", "-o", str(out), "--view", "full", "--no-progress"]) == 0
+    about = pd.read_excel(out, sheet_name="about", index_col=0, engine="openpyxl")["value"]
+    assert about["view_centrality"].startswith("full")

@@ -108,7 +108,9 @@ class Problems:
     records: list[dict[str, Any]] = field(default_factory=list)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def add(self, file: str, row: int | None, column: str | None, value: Any, message: str) -> None:
+    def add(
+        self, file: str | None, row: int | None, column: str | None, value: Any, message: str
+    ) -> None:
         """Record one problem; `column` is canonical and is shown as the file spells it."""
         self.records.append(
             {
@@ -138,7 +140,7 @@ class Problems:
         """Say how `file` spells each canonical column, for the problems found after."""
         self.headers[file] = dict(headers)
 
-    def header(self, file: str, column: str | None) -> str | None:
+    def header(self, file: str | None, column: str | None) -> str | None:
         """`column` as `file` spells it."""
         if column is None:
             return None

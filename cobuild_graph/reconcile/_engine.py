@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.errors import CobuildGraphError, Problems, ValidationError, problems_frame
+from cobuild_graph.errors import CobuildGraphError, Problems
 from cobuild_graph.reconcile._candidates import suggest
 from cobuild_graph.reconcile._names import REASONS, Forms, normalize_name, resolve_kind
 from cobuild_graph.reconcile._review import KEEP_APART, MERGE, decisions_of, read_decisions
@@ -284,40 +284,26 @@ def _occurrences(
     occurrences: pd.DataFrame | Iterable[Mapping[str, Any]], schema: Schema
 ) -> pd.DataFrame:
     table = pd.DataFrame(occurrences).reset_index(drop=True)
-    problems = [
-        {
-            "file": "<occurrences>",
-            "row": None,
-            "column": column,
-            "value": None,
-            "message": "缺少此列 / this column is missing",
-        }
-        for column in ("name", "kind")
-        if column not in table.columns
-    ]
-    if problems:
-        raise ValidationError(problems_frame(problems), what="occurrences")
+    problems = Problems()
+    for column in ("name", "kind"):
+        if column not in table.columns:
+            problems.add("<occurrences>", None, column, None, "缺少此列 / this column is missing")
+    problems.raise_any("occurrences")
     for column in ("file", "sheet", "row"):
         if column not in table.columns:
             table[column] = None
     kinds = {k: resolve_kind(k, schema) for k in table["kind"].dropna().unique()}
     table["label"] = table["kind"].map(kinds)
-    unknown = table[table["label"].isna()]
-    if len(unknown):
-        raise ValidationError(
-            problems_frame(
-                {
-                    "file": None if pd.isna(r.file) else str(r.file),
-                    "row": None if pd.isna(r.row) else int(r.row),
-                    "column": "kind",
-                    "value": r.kind,
-                    "message": "未知类型 / unknown kind; use unit, community, street, district "
-                    "or another label of the schema",
-                }
-                for r in unknown.itertuples()
-            ),
-            what="occurrences",
+    for r in table[table["label"].isna()].itertuples():
+        problems.add(
+            None if pd.isna(r.file) else str(r.file),
+            None if pd.isna(r.row) else int(r.row),
+            "kind",
+            r.kind,
+            "未知类型 / unknown kind; use unit, community, street, district or another label "
+            "of the schema",
         )
+    problems.raise_any("occurrences")
     names = table["name"].astype(object).where(table["name"].notna(), "").astype(str)
     table["name"] = names
     table["key"] = _per_unique(table, ["name", "label"], lambda n, k: normalize_name(n, k) or None)

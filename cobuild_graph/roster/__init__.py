@@ -7,8 +7,9 @@ the rest are suggestions for the researcher); a places list is the authority for
 hierarchy; rosters of several years give ties ``since`` and ``until``.
 """
 
-# Inside: _shapes (roles, aliases, shapes), _read (files into rows), _places (the
-# hierarchy), _years (a roster's year, since / until), _import (read_roster).
+# Inside: _shapes (roles, aliases, shapes), _places (the hierarchy), _years (a roster's
+# year, since / until), _import (read_roster: sheets into rows and ties). Files become cells
+# in cobuild_graph._sheets.
 from cobuild_graph._sheets import MAX_SHEET_CELLS
 from cobuild_graph.roster._import import (
     HEADER_SEARCH_ROWS,

@@ -1,11 +1,21 @@
 """cobuild_graph: co-building networks (共建网络) as typed property graphs.
 
 The reading, validating, building and writing functions (the exports for Gephi, UCINET and
-Pajek too) are imported with the package. The analysis,
-the pictures and the Neo4j store pull in heavier libraries (matplotlib, pyvis, the driver), so
-their names and modules load on first use: ``cobuild_graph.network_map`` or
-``cobuild_graph.metrics`` work right after ``import cobuild_graph``.
+Pajek too) are imported with the package. The analysis, the pictures and the Neo4j store
+pull in heavier libraries (matplotlib, pyvis, the driver), so their names and modules load
+on first use: ``cobuild_graph.network_map`` or ``cobuild_graph.metrics`` work right after
+``import cobuild_graph``.
 """
+
+# Which module holds what:
+#   schema (labels, tie types and their roles), errors, io (read, validate, write datasets),
+#   validate, build (tables <-> graph), export (GEXF, GraphML, UCINET DL, Pajek), template
+#   (the Excel template), generate (synthetic datasets), roster and reconcile (researchers'
+#   rosters and their names); views (which network a measure runs on), metrics (general
+#   network measures), domain (co-building measures), analysis (every table at once); maps,
+#   plot and report (pictures); store (Neo4j); cli. Private helpers: _net (the graph as
+#   tables, shared by domain and metrics), _files (writing files), _sheets (reading
+#   spreadsheets), _memo, _gc, _encoding, _style.
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version

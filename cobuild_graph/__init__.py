@@ -51,6 +51,7 @@ _LAZY_MODULES = {
     "reconcile",
     "report",
     "roster",
+    "server",
     "store",
 }
 

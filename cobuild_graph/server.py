@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import http.client
 import logging
 import os
 import re
@@ -239,7 +240,7 @@ def _download_one(jar: _Jar, repository: str, lib: Path) -> None:
             while chunk := response.read(1 << 16):
                 digest.update(chunk)
                 out.write(chunk)
-    except (OSError, urllib.error.URLError) as error:
+    except (OSError, urllib.error.URLError, http.client.HTTPException) as error:
         part.unlink(missing_ok=True)
         raise DownloadError(
             f"无法下载 Neo4j cannot download {url}: {getattr(error, 'reason', error)}. "

@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -745,12 +746,13 @@ def _neo4j(args: argparse.Namespace) -> int:
         print(f"Neo4j 运行中 running (pid {info.pid}): {info.uri}", file=sys.stderr)
         sys.stdout.write(info.exports())
         return 0
-    print(
-        f"正在启动 starting Neo4j {server.neo4j_version()} (首次启动从 Maven Central 下载约 "
-        "120 MB / the first start downloads about 120 MB from Maven Central) ...",
-        file=sys.stderr,
-        flush=True,
-    )
+    if args.action == "restart" or server.status(state_dir) is None:
+        print(
+            f"正在启动 starting Neo4j {server.neo4j_version()} (首次启动从 Maven Central 下载约 "
+            "120 MB / the first start downloads about 120 MB from Maven Central) ...",
+            file=sys.stderr,
+            flush=True,
+        )
     if args.action == "restart":
         info = server.restart(state_dir)
     else:
@@ -761,13 +763,14 @@ def _neo4j(args: argparse.Namespace) -> int:
             pagecache=args.pagecache,
             timeout=args.timeout,
         )
+    where = f" --state-dir {shlex.quote(str(state_dir))}" if state_dir else ""
     print(
-        f"Neo4j 已就绪 ready: {info.uri}\n"
-        f"  用户 user:         {info.user}\n"
-        f"  密码 password:     {info.password}\n"
+        f"Neo4j 已就绪 ready (pid {info.pid}): {info.uri}\n"
+        f"  用户 user:          {info.user}\n"
+        f"  密码 password:      {info.password}\n"
         f"  状态目录 state dir: {info.state_dir}\n"
-        'export 这些变量 the variables below: eval "$(cobuild-graph neo4j start)"; '
-        "停止 stop: cobuild-graph neo4j stop",
+        f'设置变量 set the variables: eval "$(cobuild-graph neo4j start{where})"\n'
+        f"停止 stop: cobuild-graph neo4j stop{where}",
         file=sys.stderr,
     )
     sys.stdout.write(info.exports())

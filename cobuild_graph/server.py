@@ -436,7 +436,7 @@ def _start(
 ) -> ServerInfo:
     _require_linux()
     if bolt_port is not None and not 0 < bolt_port < 65536:
-        raise ValueError(f"bolt_port must be a port number (1-65535), not {bolt_port}")
+        raise ValueError(f"端口号无效 the Bolt port must be 1-65535, not {bolt_port}")
     with _file_lock(state.lock):
         pids = _server_pids(state.root)
         if pids and state.reusable():

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import http.server
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -166,7 +167,8 @@ def test_start_prints_what_to_export_and_the_server_takes_it(started: Started) -
     exports = started.exports
     assert set(exports) == {"NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"}
     assert exports["NEO4J_URI"].startswith("bolt://127.0.0.1:")
-    assert f"已就绪 ready: {exports['NEO4J_URI']}" in started.run.stderr
+    uri = re.escape(exports["NEO4J_URI"])
+    assert re.search(rf"已就绪 ready \(pid \d+\): {uri}\n", started.run.stderr)
     assert exports["NEO4J_PASSWORD"] in started.run.stderr
     with Neo4jStore.from_env(
         uri=exports["NEO4J_URI"],

@@ -7,9 +7,9 @@ transaction each, the naive loader) for the ratio. Each dataset is deleted after
 measured (the delete is timed too).
 
 The server is ``NEO4J_URI``'s if set; otherwise the benchmark starts a disposable one with
-``scripts/neo4j-server`` (state in ``COBUILD_NEO4J_STATE``, default
+:mod:`cobuild_graph.server` (state in ``COBUILD_NEO4J_STATE``, default
 ``/tmp/cobuild-neo4j-bench``; page cache ``COBUILD_NEO4J_PAGECACHE``, default 2g here, as the
-province's store outgrows the script's 512m default) and stops it at the end. The first
+province's store outgrows the server's 512m default) and stops it at the end. The first
 loads after a start run while the server's JIT compiler warms up (three times slower):
 two loads of another city come first, and ``--no-warm-up`` shows the cold figures.
 
@@ -21,20 +21,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from cobuild_graph import server as local_server
+from cobuild_graph.errors import ServerError
 from cobuild_graph.generate import generate
 from cobuild_graph.store import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, Neo4jStore
 
-ROOT = Path(__file__).resolve().parent.parent
 #: Scales measured: a name of cobuild_graph.generate.SCALES, or a size relative to the
 #: sample (8.3 gives ~100,000 ties).
 SCALES = {"sample": "sample", "100k": 8.3, "city": "city", "province": "province"}
@@ -47,26 +46,16 @@ def server() -> Iterator[dict[str, str]]:
     if os.environ.get("NEO4J_URI"):
         yield {k: v for k, v in os.environ.items() if k.startswith("NEO4J_")}
         return
-    env = {
-        **os.environ,
-        "COBUILD_NEO4J_STATE": os.environ.get("COBUILD_NEO4J_STATE", "/tmp/cobuild-neo4j-bench"),
-        "COBUILD_NEO4J_PAGECACHE": os.environ.get("COBUILD_NEO4J_PAGECACHE", "2g"),
-    }
-    script = [sys.executable, str(ROOT / "scripts" / "neo4j-server")]
-    started = subprocess.run(
-        [*script, "start"], env=env, capture_output=True, text=True, check=False
-    )
-    if started.returncode != 0:
-        sys.exit(f"could not start Neo4j:\n{started.stderr}")
-    print(started.stderr.strip().splitlines()[-1], file=sys.stderr)
+    state = os.environ.get("COBUILD_NEO4J_STATE", "/tmp/cobuild-neo4j-bench")
     try:
-        yield dict(
-            line.removeprefix("export ").split("=", 1)
-            for line in started.stdout.splitlines()
-            if line.startswith("export ")
-        )
+        info = local_server.start(state, pagecache=os.environ.get("COBUILD_NEO4J_PAGECACHE", "2g"))
+    except ServerError as error:
+        sys.exit(f"could not start Neo4j: {error}")
+    print(f"Neo4j {local_server.neo4j_version()} at {info.uri}", file=sys.stderr)
+    try:
+        yield info.env()
     finally:
-        subprocess.run([*script, "stop"], env=env, capture_output=True, check=False)
+        local_server.stop(state)
 
 
 def connect(settings: dict[str, str]) -> Neo4jStore:

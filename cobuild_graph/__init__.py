@@ -62,6 +62,7 @@ _LAZY_MODULES = {
     "reconcile",
     "report",
     "roster",
+    "server",
     "store",
     "views",
 }

@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ import pandas as pd
 
 from cobuild_graph import __version__
 from cobuild_graph.build import graph_from_tables
-from cobuild_graph.errors import StoreError, ValidationError
+from cobuild_graph.errors import ServerError, StoreError, ValidationError
 from cobuild_graph.export import DL_LAYOUTS, TWO_MODE_DL_LAYOUTS, write_two_mode_dl
 from cobuild_graph.generate import SCALES, generate_tables
 from cobuild_graph.io import Dataset, read_tables, write_dataset
@@ -78,6 +79,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     except StoreError as error:
         print(f"cobuild-graph: error: {error}", file=sys.stderr)
+        return EXIT_NEO4J
+    except ServerError as error:
+        print(f"cobuild-graph: 错误 error: {error}", file=sys.stderr)
         return EXIT_NEO4J
 
 
@@ -278,7 +282,55 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "-o", "--output", type=Path, required=True, help="a folder for CSV files, or OUT.xlsx"
     )
+
+    sub = command(
+        "neo4j",
+        _neo4j,
+        "a local Neo4j server to try the store with (Java 17+ needed; Neo4j 5.26 Community "
+        "is downloaded from Maven Central on first use)",
+    )
+    _neo4j_actions(sub)
     return parser
+
+
+def _neo4j_actions(sub: argparse.ArgumentParser) -> None:
+    actions = sub.add_subparsers(title="actions", required=True, metavar="ACTION", dest="action")
+
+    def action(name: str, help_: str) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, help=help_, description=help_)
+        if name != "fetch":
+            parser.add_argument(
+                "--state-dir",
+                type=Path,
+                help="data, logs and password of the server (default: COBUILD_NEO4J_STATE, "
+                "else /tmp/cobuild-neo4j)",
+            )
+        return parser
+
+    start = action(
+        "start",
+        "start a server (or report the one running) and print the NEO4J_* variables to "
+        'export: eval "$(cobuild-graph neo4j start)"',
+    )
+    start.add_argument(
+        "--bolt-port", type=int, metavar="PORT", help="loopback port (default: a free one)"
+    )
+    start.add_argument("--heap", help="maximum JVM heap, e.g. 2g (default: COBUILD_NEO4J_HEAP, 2g)")
+    start.add_argument(
+        "--pagecache", help="page cache, e.g. 512m (default: COBUILD_NEO4J_PAGECACHE, 512m)"
+    )
+    start.add_argument(
+        "--timeout", type=float, help="seconds to wait for the server to answer (default: 120)"
+    )
+    stop = action("stop", "stop the server and delete its data")
+    stop.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="keep the data, port and password for the next start",
+    )
+    action("restart", "stop the server keeping its data, and start it again")
+    action("status", "print the NEO4J_* variables if the server runs (exit 3 if it does not)")
+    action("fetch", "only download Neo4j into the cache (COBUILD_NEO4J_CACHE)")
 
 
 def _export_options(sub: argparse.ArgumentParser) -> None:
@@ -692,6 +744,59 @@ def _generate(args: argparse.Namespace) -> int:
     dataset = Dataset(*generate_tables(args.scale, seed=args.seed))
     out = write_dataset(dataset, args.output)
     print(f"wrote {out} ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")
+    return 0
+
+
+def _neo4j(args: argparse.Namespace) -> int:
+    from cobuild_graph import server
+
+    state_dir = getattr(args, "state_dir", None)
+    if args.action == "fetch":
+        jars = server.fetch()
+        print(f"Neo4j {server.neo4j_version()} 已缓存 cached: {len(jars)} jars in {jars[0].parent}")
+        return 0
+    if args.action == "stop":
+        running = server.stop(state_dir, keep_data=args.keep_data)
+        kept = "，数据保留 data kept" if args.keep_data else ""
+        what = "已停止 stopped" if running else "未运行 not running"
+        print(f"Neo4j {what}{kept}", file=sys.stderr)
+        return 0
+    if args.action == "status":
+        info = server.status(state_dir)
+        if info is None:
+            print("Neo4j 未运行 not running", file=sys.stderr)
+            return EXIT_NEO4J
+        print(f"Neo4j 运行中 running (pid {info.pid}): {info.uri}", file=sys.stderr)
+        sys.stdout.write(info.exports())
+        return 0
+    if args.action == "restart" or server.status(state_dir) is None:
+        print(
+            f"正在启动 starting Neo4j {server.neo4j_version()} (首次启动从 Maven Central 下载约 "
+            "120 MB / the first start downloads about 120 MB from Maven Central) ...",
+            file=sys.stderr,
+            flush=True,
+        )
+    if args.action == "restart":
+        info = server.restart(state_dir)
+    else:
+        info = server.start(
+            state_dir,
+            bolt_port=args.bolt_port,
+            heap=args.heap,
+            pagecache=args.pagecache,
+            timeout=args.timeout,
+        )
+    where = f" --state-dir {shlex.quote(str(state_dir))}" if state_dir else ""
+    print(
+        f"Neo4j 已就绪 ready (pid {info.pid}): {info.uri}\n"
+        f"  用户 user:          {info.user}\n"
+        f"  密码 password:      {info.password}\n"
+        f"  状态目录 state dir: {info.state_dir}\n"
+        f'设置变量 set the variables: eval "$(cobuild-graph neo4j start{where})"\n'
+        f"停止 stop: cobuild-graph neo4j stop{where}",
+        file=sys.stderr,
+    )
+    sys.stdout.write(info.exports())
     return 0
 
 

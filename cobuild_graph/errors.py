@@ -177,3 +177,19 @@ class Neo4jPermissionError(StoreError, PermissionError):
 
 class NotFoundError(StoreError, LookupError):
     """The dataset, or the node asked for, is not stored in the Neo4j database."""
+
+
+class ServerError(CobuildGraphError, RuntimeError):
+    """The local Neo4j server (``cobuild-graph neo4j``) could not be fetched, started or stopped."""
+
+
+class JavaNotFoundError(ServerError):
+    """No Java 17 or newer to run the local Neo4j server with."""
+
+
+class PortInUseError(ServerError):
+    """The port asked for the local Neo4j server is taken by another program."""
+
+
+class DownloadError(ServerError, ConnectionError):
+    """Neo4j's jars could not be downloaded from Maven Central, or did not match their checksum."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -15,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from cobuild_graph import server
+from cobuild_graph.errors import JavaNotFoundError, ServerError
 from cobuild_graph.store import Neo4jStore
 
 NODES = """id,label,name,members,founded,provenance
@@ -56,8 +56,6 @@ def small_dataset(tmp_path: Path) -> Path:
 
 # -- Neo4j: a real server for the tests marked neo4j ---------------------------------------
 
-SERVER_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server"
-
 
 @dataclass(frozen=True)
 class Neo4jServer:
@@ -76,45 +74,24 @@ class Neo4jServer:
             env["NEO4J_DATABASE"] = self.database
         return env
 
-    def script(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run ``scripts/neo4j-server`` on this server's state dir."""
+    def restart(self) -> server.ServerInfo:
+        """Restart the server the tests started (same data, port and password)."""
         assert self.state is not None
-        return _server_script(self.state, *args)
+        return server.restart(self.state)
 
 
-def _server_script(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COBUILD_NEO4J_STATE": str(state)}
-    for name in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
-        env.pop(name, None)
-    return subprocess.run(
-        [sys.executable, str(SERVER_SCRIPT), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,  # a first start fetches Neo4j from Maven Central
-        check=False,
-    )
-
-
-def _in_ci() -> bool:
+def in_ci() -> bool:
+    """Whether the tests run in CI (``CI=true``), where nothing may skip."""
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-def _java_found() -> bool:
-    java_home = os.environ.get("JAVA_HOME")
-    return bool(
-        os.environ.get("COBUILD_NEO4J_JAVA")
-        or (java_home and (Path(java_home) / "bin" / "java").exists())
-        or shutil.which("java")
-    )
 
 
 @pytest.fixture(scope="session")
 def neo4j_server() -> Iterator[Neo4jServer]:
     """A Neo4j server: ``NEO4J_URI`` if set, else a disposable one started for the session.
 
-    In CI (``CI=true``) a server that cannot start fails the tests; elsewhere they are
-    skipped only when Java is missing.
+    The disposable one is :mod:`cobuild_graph.server`'s, as ``cobuild-graph neo4j start``
+    starts it, in a state dir of its own. In CI (``CI=true``) a server that cannot start
+    fails the tests; elsewhere they are skipped only when Java is missing.
     """
     if os.environ.get("NEO4J_URI"):
         yield Neo4jServer(
@@ -125,33 +102,22 @@ def neo4j_server() -> Iterator[Neo4jServer]:
             None,
         )
         return
-    if not _java_found():
-        message = "java not found: the Neo4j tests start a server (Java 17+), or set NEO4J_URI"
-        if _in_ci():
+    try:
+        server.find_java()
+    except JavaNotFoundError as error:
+        message = f"{error} (the Neo4j tests start a server; or set NEO4J_URI)"
+        if in_ci():
             pytest.fail(message)
         pytest.skip(message)
     state = Path(tempfile.mkdtemp(prefix="cobuild-neo4j-tests-")) / "state"
     try:
-        started = _server_script(state, "start")
-        if started.returncode != 0:
-            pytest.fail(
-                "scripts/neo4j-server start failed; the Neo4j tests cannot run:\n"
-                + started.stderr[-4000:]
-            )
-        exports = dict(
-            line.removeprefix("export ").split("=", 1)
-            for line in started.stdout.splitlines()
-            if line.startswith("export ")
-        )
-        yield Neo4jServer(
-            exports["NEO4J_URI"],
-            exports["NEO4J_USERNAME"],
-            exports["NEO4J_PASSWORD"],
-            exports.get("NEO4J_DATABASE") or None,
-            state,
-        )
+        try:
+            info = server.start(state)
+        except ServerError as error:
+            pytest.fail(f"the local Neo4j server did not start; no Neo4j test can run: {error}")
+        yield Neo4jServer(info.uri, info.user, info.password, info.database, state)
     finally:
-        _server_script(state, "stop")
+        server.stop(state)
         shutil.rmtree(state.parent, ignore_errors=True)
 
 

@@ -115,7 +115,7 @@ class Connection:
             raise Neo4jConnectionError(
                 f"cannot reach Neo4j at {self.address} to {action}: {error}. Is the server "
                 "running and NEO4J_URI right? For a local test server run "
-                "scripts/neo4j-server start."
+                "cobuild-graph neo4j start."
             ) from error
         except neo4j_errors.ClientError as error:
             if error.code == "Neo.ClientError.Database.DatabaseNotFound":
@@ -145,7 +145,7 @@ class Connection:
         else:
             advice = (
                 "wrong user name or password: check NEO4J_USERNAME and NEO4J_PASSWORD "
-                "(scripts/neo4j-server start prints them for a local test server)"
+                "(cobuild-graph neo4j start prints them for a local test server)"
             )
         raise Neo4jAuthError(
             f"Neo4j at {self.address} refused the login of user {self._user!r}: {advice}."

@@ -65,7 +65,8 @@ class Neo4jStore:
 
     Examples
     --------
-    With a server (the tests start one; see ``scripts/neo4j-server``)::
+    With a server (``cobuild-graph neo4j start`` starts a local one, see
+    :mod:`cobuild_graph.server`)::
 
         with Neo4jStore("bolt://localhost:7687", ("neo4j", password)) as store:
             store.load(read_dataset("data/suzhou"), "suzhou")
@@ -131,7 +132,7 @@ class Neo4jStore:
             raise Neo4jConfigError(
                 "no Neo4j to connect to: set NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD (and "
                 "NEO4J_DATABASE) for your server, or start a local one for tests with "
-                'eval "$(scripts/neo4j-server start)"'
+                'eval "$(cobuild-graph neo4j start)"'
             )
         user = user or os.environ.get("NEO4J_USERNAME") or "neo4j"
         if password is None:

@@ -122,14 +122,16 @@ def cli_page(parser: argparse.ArgumentParser) -> str:
     os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal width
     lines = ["# Command line", "", "Generated from the argument parser of `cobuild-graph`.", ""]
     lines += ["```text", parser.format_help().rstrip(), "```", ""]
+    return "\n".join(lines + _commands_help(parser, "cobuild-graph", "##"))
+
+
+def _commands_help(parser: argparse.ArgumentParser, prefix: str, level: str) -> list[str]:
+    """A section per command of `parser`, and a subsection per action of a command."""
+    lines: list[str] = []
     for action in parser._subparsers._group_actions:  # argparse keeps its subparsers here
         for name, sub in action.choices.items():
-            lines += [
-                f"## `cobuild-graph {name}`",
-                "",
-                "```text",
-                sub.format_help().rstrip(),
-                "```",
-                "",
-            ]
-    return "\n".join(lines)
+            lines += [f"{level} `{prefix} {name}`", "", "```text", sub.format_help().rstrip()]
+            lines += ["```", ""]
+            if sub._subparsers is not None:
+                lines += _commands_help(sub, f"{prefix} {name}", level + "#")
+    return lines

@@ -4,7 +4,7 @@ The reading, validating, building and writing functions (the exports for Gephi, 
 Pajek too) are imported with the package. The analysis,
 the pictures and the Neo4j store pull in heavier libraries (matplotlib, pyvis, the driver), so
 their names and modules load on first use: ``cobuild_graph.network_map`` or
-``cobuild_graph.metrics`` work right after ``import cobuild_graph``.
+``cobuild_graph.metrics`` or ``cobuild_graph.stats`` work right after ``import cobuild_graph``.
 """
 
 from importlib import import_module
@@ -51,6 +51,7 @@ _LAZY_MODULES = {
     "reconcile",
     "report",
     "roster",
+    "stats",
     "store",
 }
 

@@ -102,13 +102,12 @@ def qap_correlation(
             raise ValueError(f"matrix {name!r} has the same value on every dyad: r is undefined")
     scale = np.linalg.norm(centred["a"]) * np.linalg.norm(centred["b"])
     r = float(centred["a"] @ centred["b"] / scale)
-    # Relabelling keeps b's values (only moves them), so its mean and spread stay: r_perm
-    # is a dot product with a's centred values.
+    # Relabelling only moves b's values among the dyads, so their mean and spread stay:
+    # r_perm is the dot product of a's centred values with the relabelled b over `scale`.
     b = d.matrices["b"] - d.vector("b").mean()
     null = null_distribution(
-        lambda orders: d.permuted(b, orders) @ centred["a"] / scale,
+        lambda orders: d.relabelled_dots(b, orders, centred["a"][:, None])[:, 0] / scale,
         nodes=len(b),
-        dyads=d.n,
         permutations=permutations,
         rng=np.random.default_rng(seed),
     )

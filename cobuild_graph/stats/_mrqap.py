@@ -11,7 +11,7 @@ import pandas as pd
 
 from cobuild_graph.stats._input import Dyads, dyads
 from cobuild_graph.stats._logit import logit, null_deviance
-from cobuild_graph.stats._ols import ols, ols_last_t
+from cobuild_graph.stats._ols import OLS, last_t_values
 from cobuild_graph.stats._permute import null_distribution, p_values
 
 #: Name of the constant term in :func:`mrqap`'s table.
@@ -108,26 +108,17 @@ def mrqap(
     X = np.column_stack([np.ones(d.n), *(d.vector(name) for name in names)])
     yv = d.vector("y")
     _check_design(X, yv, [INTERCEPT, *names], kind)
-    fit = _MODELS[kind]
-    estimate, statistic, attrs = fit.observed(X, yv)
+    model = _MODELS[kind]
+    estimate, statistic, attrs = model.observed(X, yv)
     rng = np.random.default_rng(seed)
     if method == "y":
-        null = null_distribution(
-            lambda orders: fit.statistics(X, d.permuted(d.matrices["y"], orders)),
-            nodes=len(d.matrices["y"]),
-            dyads=d.n * X.shape[1],
-            permutations=permutations,
-            rng=rng,
-        )
+        null = model.y_null(d, X, permutations, rng)
     else:
         null = np.column_stack(
-            [
-                _double_semi_partial(d, X, yv, term, fit, permutations, rng)
-                for term in range(X.shape[1])
-            ]
+            [model.dsp_null(d, X, term, permutations, rng) for term in range(X.shape[1])]
         )
     table = pd.DataFrame(
-        {"estimate": estimate, fit.column: statistic, **p_values(statistic, null)},
+        {"estimate": estimate, model.column: statistic, **p_values(statistic, null)},
         index=pd.Index([INTERCEPT, *names], name="term"),
     )
     table.attrs = {
@@ -141,29 +132,15 @@ def mrqap(
     return table
 
 
-def _double_semi_partial(
-    d: Dyads,
-    X: np.ndarray,
-    y: np.ndarray,
-    term: int,
-    fit: _Model,
-    permutations: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """The statistic of `term` when its residual on the other terms is relabelled."""
+def _semi_partial(d: Dyads, X: np.ndarray, term: int) -> tuple[np.ndarray, np.ndarray]:
+    """The other terms' columns, and `term`'s residual on them as a matrix."""
     others = np.delete(X, term, axis=1)
     coefficients, *_ = np.linalg.lstsq(others, X[:, term], rcond=None)
     residual = np.zeros_like(d.matrices["y"])
     residual[d.rows, d.cols] = X[:, term] - others @ coefficients
     if not d.directed:
         residual[d.cols, d.rows] = residual[d.rows, d.cols]
-    return null_distribution(
-        lambda orders: fit.last_statistic(others, y, d.permuted(residual, orders)),
-        nodes=len(residual),
-        dyads=d.n * X.shape[1],
-        permutations=permutations,
-        rng=rng,
-    )
+    return others, residual
 
 
 def _check_design(X: np.ndarray, y: np.ndarray, terms: list[str], kind: str) -> None:
@@ -181,24 +158,55 @@ def _check_design(X: np.ndarray, y: np.ndarray, terms: list[str], kind: str) -> 
 
 @dataclass(frozen=True)
 class _Model:
-    """How one kind of model is fitted and tested."""
+    """How one kind of model is fitted, and its statistics' permutation distributions."""
 
     column: str  # the name of its test statistic
     observed: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, dict[str, Any]]]
-    statistics: Callable[[np.ndarray, np.ndarray], np.ndarray]  # every term, per response
-    last_statistic: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    #: (dyads, X, permutations, rng) → every term's statistic per relabelling of y
+    y_null: Callable[[Dyads, np.ndarray, int, np.random.Generator], np.ndarray]
+    #: (dyads, X, term, permutations, rng) → the term's statistic per relabelling of its
+    #: residual on the other terms
+    dsp_null: Callable[[Dyads, np.ndarray, int, int, np.random.Generator], np.ndarray]
 
 
 def _ols_observed(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    result = ols(X, y[None, :])
+    estimate, t, rss = OLS.of(X).fit(y)
     n, k = X.shape
-    r_squared = 1 - float(result.rss[0]) / float(((y - y.mean()) ** 2).sum())
+    r_squared = 1 - rss / float(((y - y.mean()) ** 2).sum())
     attrs = {"r_squared": r_squared, "adj_r_squared": 1 - (1 - r_squared) * (n - 1) / (n - k)}
-    return result.estimate[0], result.t[0], attrs
+    return estimate, t, attrs
+
+
+def _ols_y_null(d: Dyads, X: np.ndarray, permutations: int, rng: np.random.Generator) -> np.ndarray:
+    design, y = OLS.of(X), d.matrices["y"]
+    yy = float(d.vector("y") @ d.vector("y"))
+    return null_distribution(
+        lambda orders: design.t_values(d.relabelled_dots(y, orders, design.Q), yy)[1],
+        nodes=len(y),
+        permutations=permutations,
+        rng=rng,
+    )
+
+
+def _ols_dsp_null(
+    d: Dyads, X: np.ndarray, term: int, permutations: int, rng: np.random.Generator
+) -> np.ndarray:
+    others, residual = _semi_partial(d, X, term)
+    Q, _ = np.linalg.qr(others)
+    y = d.vector("y")
+    e = y - Q @ (Q.T @ y)
+    w = residual[d.rows, d.cols]
+    fixed, ww, ee = np.column_stack([Q, e]), float(w @ w), float(e @ e)
+
+    def statistic(orders: np.ndarray) -> np.ndarray:
+        dots = d.relabelled_dots(residual, orders, fixed)
+        return last_t_values(dots[:, :-1], dots[:, -1], ww, ee, len(y) - X.shape[1])
+
+    return null_distribution(statistic, nodes=len(residual), permutations=permutations, rng=rng)
 
 
 def _logit_observed(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    result = logit(X, y[None, :])
+    result = logit(X.T, y[None, :])
     if not result.converged[0]:
         raise ValueError(
             "the logit did not converge: a predictor may separate ties from non-ties "
@@ -215,12 +223,38 @@ def _logit_observed(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return result.estimate[0], result.z[0], attrs
 
 
-def _logit_last_z(Z: np.ndarray, y: np.ndarray, W: np.ndarray) -> np.ndarray:
-    designs = np.concatenate([np.broadcast_to(Z, (len(W), *Z.shape)), W[:, :, None]], axis=2)
-    return logit(designs, np.broadcast_to(y, W.shape)).z[:, -1]
+def _logit_y_null(
+    d: Dyads, X: np.ndarray, permutations: int, rng: np.random.Generator
+) -> np.ndarray:
+    y = d.matrices["y"]
+    return null_distribution(
+        lambda orders: logit(X.T, d.relabelled(y, orders)).z,
+        nodes=len(y),
+        permutations=permutations,
+        rng=rng,
+        columns=X.shape[1],
+    )
+
+
+def _logit_dsp_null(
+    d: Dyads, X: np.ndarray, term: int, permutations: int, rng: np.random.Generator
+) -> np.ndarray:
+    others, residual = _semi_partial(d, X, term)
+    y = d.vector("y")
+
+    def statistic(orders: np.ndarray) -> np.ndarray:
+        w = d.relabelled(residual, orders)
+        designs = np.concatenate(
+            [np.broadcast_to(others.T, (len(w), *others.T.shape)), w[:, None, :]], axis=1
+        )
+        return logit(designs, np.broadcast_to(y, w.shape)).z[:, -1]
+
+    return null_distribution(
+        statistic, nodes=len(residual), permutations=permutations, rng=rng, columns=X.shape[1]
+    )
 
 
 _MODELS = {
-    "ols": _Model("t", _ols_observed, lambda X, Y: ols(X, Y).t, ols_last_t),
-    "logit": _Model("z", _logit_observed, lambda X, Y: logit(X, Y).z, _logit_last_z),
+    "ols": _Model("t", _ols_observed, _ols_y_null, _ols_dsp_null),
+    "logit": _Model("z", _logit_observed, _logit_y_null, _logit_dsp_null),
 }

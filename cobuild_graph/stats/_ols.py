@@ -1,4 +1,10 @@
-"""Least squares for many responses or many last predictors at once (sna's ``netlm``)."""
+"""Least squares as sna's ``netlm`` fits it, and its t-values over many permutations.
+
+Relabelling a matrix only moves its values among the dyads, so its sum of squares over
+them stays. The permutations' t-values therefore need only a few dot products of each
+relabelled matrix with fixed vectors (:meth:`Dyads.relabelled_dots`): no fit per
+permutation.
+"""
 
 from __future__ import annotations
 
@@ -8,44 +14,55 @@ import numpy as np
 
 
 @dataclass(frozen=True)
-class OLSFit:
-    """Least-squares fits of the responses ``Y`` (one per row) on one design ``X``."""
+class OLS:
+    """A least-squares design ``X`` (dyads × terms), factored once: ``X = Q R``."""
 
-    estimate: np.ndarray  # (responses, terms)
-    t: np.ndarray  # (responses, terms)
-    rss: np.ndarray  # (responses,)
+    Q: np.ndarray
+    R_inv: np.ndarray
+
+    @classmethod
+    def of(cls, X: np.ndarray) -> OLS:
+        Q, R = np.linalg.qr(X)
+        return cls(Q, np.linalg.inv(R))
+
+    @property
+    def residual_df(self) -> int:
+        return self.Q.shape[0] - self.Q.shape[1]
+
+    def fit(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """Estimates, t-values and residual sum of squares of `y`."""
+        projected = self.Q.T @ y
+        residual = y - self.Q @ projected
+        rss = np.array([residual @ residual])
+        estimate, t = self.t_values(projected[None, :], float(y @ y), rss=rss)
+        return estimate[0], t[0], float(rss[0])
+
+    def t_values(
+        self, projected: np.ndarray, yy: float, *, rss: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Estimates and t-values of responses from their ``Q'y`` (rows) and their ``y'y``.
+
+        The t-value is the estimate over ``sqrt(s² · [(X'X)⁻¹]_jj)``, ``s² = RSS / (n − k)``,
+        as sna's ``netlm`` computes it; RSS is ``y'y − |Q'y|²`` unless given.
+        """
+        estimate = projected @ self.R_inv.T
+        if rss is None:
+            rss = yy - np.einsum("pk,pk->p", projected, projected)
+        scale = np.einsum("ij,ij->i", self.R_inv, self.R_inv)  # diag((X'X)⁻¹)
+        return estimate, estimate / np.sqrt(np.outer(rss / self.residual_df, scale))
 
 
-def ols(X: np.ndarray, Y: np.ndarray) -> OLSFit:
-    """Fit every row of `Y` (responses × dyads) on `X` (dyads × terms).
+def last_t_values(
+    projected: np.ndarray, w_e: np.ndarray, ww: float, ee: float, residual_df: int
+) -> np.ndarray:
+    """t-value of the last predictor ``w`` when ``y`` is fitted on ``[Z, w]``, per row.
 
-    The t-value is the estimate over its standard error ``sqrt(s² · [(X'X)⁻¹]_jj)``,
-    ``s² = RSS / (n − k)``, as sna's ``netlm`` computes it.
+    By Frisch–Waugh–Lovell, with ``Q`` an orthonormal basis of ``Z`` and ``e`` the
+    residual of ``y`` on ``Z``: the part of ``w`` that ``Z`` leaves has squared norm
+    ``mm = w'w − |Q'w|²``, the estimate is ``w'e / mm`` and the fit's residual sum of
+    squares ``e'e − (w'e)² / mm``. `projected` holds the rows ``Q'w``, `w_e` the ``w'e``.
     """
-    Q, R = np.linalg.qr(X)
-    R_inv = np.linalg.inv(R)
-    projected = Y @ Q
-    estimate = projected @ R_inv.T
-    residual = Y - projected @ Q.T
-    rss = np.einsum("pn,pn->p", residual, residual)
-    variance = rss / (X.shape[0] - X.shape[1])
-    scale = np.einsum("ij,ij->i", R_inv, R_inv)  # diag((X'X)⁻¹) = row norms² of R⁻¹
-    return OLSFit(estimate, estimate / np.sqrt(np.outer(variance, scale)), rss)
-
-
-def ols_last_t(Z: np.ndarray, y: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """t-value of the last predictor when `y` is fitted on ``[Z, w]``, for each row w of `W`.
-
-    By Frisch–Waugh–Lovell the last estimate is ``(m · y) / (m · m)`` with ``m`` the part
-    of ``w`` that `Z` does not explain, and the fit's residual sum of squares is `y`'s on
-    `Z` less ``(m · y)² / (m · m)``: no full fit per row.
-    """
-    Q, _ = np.linalg.qr(Z)
-    e = y - Q @ (Q.T @ y)
-    m = W - (W @ Q) @ Q.T
-    mm = np.einsum("pn,pn->p", m, m)
-    my = m @ e
+    mm = ww - np.einsum("pk,pk->p", projected, projected)
     with np.errstate(divide="ignore", invalid="ignore"):  # w in Z's span: NaN, never extreme
-        rss = e @ e - my**2 / mm
-        variance = rss / (len(y) - Z.shape[1] - 1)
-        return (my / mm) / np.sqrt(variance / mm)
+        rss = ee - w_e**2 / mm
+        return (w_e / mm) / np.sqrt(rss / residual_df / mm)

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-#: Dyad values gathered at once (2**21 floats, 16 MB): the batch of permutations is this
-#: over the number of dyads.
-BATCH_VALUES = 2**21
+#: Values gathered at once (2**19 floats, 4 MB, cache-sized): a batch of permutations is
+#: this over the nodes squared (and over the columns a model builds per permutation).
+BATCH_VALUES = 2**19
 #: Two statistics closer than this (relative) count as equal: a permuted value equal to the
 #: observed one in exact arithmetic must count in ≥ and ≤ whatever the rounding.
 TIES = 1e-9
@@ -18,9 +18,9 @@ def null_distribution(
     statistic: Callable[[np.ndarray], np.ndarray],
     *,
     nodes: int,
-    dyads: int,
     permutations: int,
     rng: np.random.Generator,
+    columns: int = 1,
 ) -> np.ndarray:
     """``statistic`` of every permutation, stacked along the first axis.
 
@@ -29,7 +29,7 @@ def null_distribution(
     """
     if permutations < 1:
         raise ValueError(f"permutations must be at least 1, not {permutations}")
-    batch = max(1, BATCH_VALUES // max(dyads, 1))
+    batch = max(1, BATCH_VALUES // (nodes * nodes * columns))
     return np.concatenate(
         [statistic(orders) for orders in _orders(nodes, permutations, batch, rng)]
     )
@@ -38,7 +38,7 @@ def null_distribution(
 def _orders(n: int, count: int, batch: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     for start in range(0, count, batch):
         size = min(batch, count - start)
-        yield rng.permuted(np.broadcast_to(np.arange(n), (size, n)), axis=1)
+        yield np.ascontiguousarray(rng.permuted(np.broadcast_to(np.arange(n), (size, n)), axis=1))
 
 
 def p_values(observed: np.ndarray, null: np.ndarray) -> dict[str, np.ndarray]:

@@ -40,7 +40,8 @@ def test_every_exported_name_resolves_to_its_module_object() -> None:
 def test_submodules_are_reachable_as_attributes() -> None:
     assert callable(cg.metrics.centrality)
     assert callable(cg.domain.coverage)
-    assert {"metrics", "domain", "plot", "analyze", "network_map"} <= set(dir(cg))
+    assert callable(cg.stats.mrqap)
+    assert {"metrics", "domain", "plot", "stats", "analyze", "network_map"} <= set(dir(cg))
 
 
 def test_unknown_name_is_an_attribute_error() -> None:
@@ -61,6 +62,7 @@ PUBLIC_MODULES = (
     "cobuild_graph.reconcile",
     "cobuild_graph.report",
     "cobuild_graph.roster",
+    "cobuild_graph.stats",
     "cobuild_graph.store",
     "cobuild_graph.template",
 )

@@ -104,9 +104,9 @@ def qap_correlation(
     r = float(centred["a"] @ centred["b"] / scale)
     # Relabelling only moves b's values among the dyads, so their mean and spread stay:
     # r_perm is the dot product of a's centred values with the relabelled b over `scale`.
-    b = d.matrices["b"] - d.vector("b").mean()
+    b, placed = d.matrices["b"] - d.vector("b").mean(), d.place(centred["a"][:, None])
     null = null_distribution(
-        lambda orders: d.relabelled_dots(b, orders, centred["a"][:, None])[:, 0] / scale,
+        lambda orders: d.relabelled_dots(b, orders, placed)[:, 0] / scale,
         nodes=len(b),
         permutations=permutations,
         rng=np.random.default_rng(seed),

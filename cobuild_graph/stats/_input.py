@@ -41,17 +41,21 @@ class Dyads:
         """
         return _gathered(matrix, orders)[:, self.rows * len(matrix) + self.cols]
 
-    def relabelled_dots(
-        self, matrix: np.ndarray, orders: np.ndarray, vectors: np.ndarray
-    ) -> np.ndarray:
-        """``relabelled(matrix, orders) @ vectors`` (vectors: dyads × k), made faster.
-
-        The dot products run over whole matrices, `vectors` put in place with zeros off
-        the dyads: no second gather of the dyads.
-        """
-        size = len(matrix)
+    def place(self, vectors: np.ndarray) -> np.ndarray:
+        """`vectors` (dyads × k) as k flattened matrices, zero off the dyads."""
+        size = len(next(iter(self.matrices.values())))
         placed = np.zeros((vectors.shape[1], size * size))
         placed[:, self.rows * size + self.cols] = vectors.T
+        return placed
+
+    def relabelled_dots(
+        self, matrix: np.ndarray, orders: np.ndarray, placed: np.ndarray
+    ) -> np.ndarray:
+        """``relabelled(matrix, orders) @ vectors`` for ``placed = place(vectors)``.
+
+        The dot products run over whole matrices, with zeros off the dyads: faster than
+        gathering the dyads.
+        """
         # einsum, not @: OpenBLAS's threads stall a hundredfold on a busy machine.
         return np.einsum("pn,kn->pk", _gathered(matrix, orders), placed)
 

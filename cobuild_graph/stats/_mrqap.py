@@ -179,9 +179,9 @@ def _ols_observed(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 
 def _ols_y_null(d: Dyads, X: np.ndarray, permutations: int, rng: np.random.Generator) -> np.ndarray:
     design, y = OLS.of(X), d.matrices["y"]
-    yy = float(d.vector("y") @ d.vector("y"))
+    yy, placed = float(d.vector("y") @ d.vector("y")), d.place(design.Q)
     return null_distribution(
-        lambda orders: design.t_values(d.relabelled_dots(y, orders, design.Q), yy)[1],
+        lambda orders: design.t_values(d.relabelled_dots(y, orders, placed), yy)[1],
         nodes=len(y),
         permutations=permutations,
         rng=rng,
@@ -196,10 +196,10 @@ def _ols_dsp_null(
     y = d.vector("y")
     e = y - Q @ (Q.T @ y)
     w = residual[d.rows, d.cols]
-    fixed, ww, ee = np.column_stack([Q, e]), float(w @ w), float(e @ e)
+    placed, ww, ee = d.place(np.column_stack([Q, e])), float(w @ w), float(e @ e)
 
     def statistic(orders: np.ndarray) -> np.ndarray:
-        dots = d.relabelled_dots(residual, orders, fixed)
+        dots = d.relabelled_dots(residual, orders, placed)
         return last_t_values(dots[:, :-1], dots[:, -1], ww, ee, len(y) - X.shape[1])
 
     return null_distribution(statistic, nodes=len(residual), permutations=permutations, rng=rng)

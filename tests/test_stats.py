@@ -169,7 +169,7 @@ def test_qap_correlation_equals_sna(r_results: dict[str, pd.DataFrame], mode: st
     assert len(result.null) == PERMUTATIONS
 
 
-def test_a_weak_correlation_has_a_middling_p_value_as_in_sna(
+def test_the_comparisons_include_p_values_away_from_0_and_1(
     r_results: dict[str, pd.DataFrame],
 ) -> None:
     # The comparisons above must include p-values away from 0 and 1, where the

@@ -3,8 +3,8 @@
 The reading, validating, building and writing functions (the exports for Gephi, UCINET and
 Pajek too) are imported with the package. The analysis, the pictures and the Neo4j store
 pull in heavier libraries (matplotlib, pyvis, the driver), so their names and modules load
-on first use: ``cobuild_graph.network_map`` or ``cobuild_graph.metrics`` work right after
-``import cobuild_graph``.
+on first use: ``cobuild_graph.network_map``, ``cobuild_graph.metrics`` or
+``cobuild_graph.stats`` work right after ``import cobuild_graph``.
 """
 
 # Which module holds what:
@@ -12,8 +12,9 @@ on first use: ``cobuild_graph.network_map`` or ``cobuild_graph.metrics`` work ri
 #   validate, build (tables <-> graph), export (GEXF, GraphML, UCINET DL, Pajek), template
 #   (the Excel template), generate (synthetic datasets), roster and reconcile (researchers'
 #   rosters and their names); views (which network a measure runs on), metrics (general
-#   network measures), domain (co-building measures), analysis (every table at once); maps,
-#   plot and report (pictures); store (Neo4j); cli. Private helpers: _net (the graph as
+#   network measures), domain (co-building measures), stats (QAP, MRQAP and dyadic
+#   matrices), analysis (every table at once); maps, plot and report (pictures); store
+#   (Neo4j) and server (a local Neo4j); cli. Private helpers: _net (the graph as
 #   tables, shared by domain and metrics), _files (writing files), _sheets (reading
 #   spreadsheets), _memo, _gc, _encoding, _style.
 
@@ -63,6 +64,7 @@ _LAZY_MODULES = {
     "report",
     "roster",
     "server",
+    "stats",
     "store",
     "views",
 }

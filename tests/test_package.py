@@ -41,7 +41,9 @@ def test_submodules_are_reachable_as_attributes() -> None:
     assert callable(cg.metrics.centrality)
     assert callable(cg.domain.coverage)
     assert callable(cg.server.start)
-    assert {"metrics", "domain", "plot", "analyze", "network_map", "server"} <= set(dir(cg))
+    assert callable(cg.stats.mrqap)
+    names = {"metrics", "domain", "plot", "stats", "analyze", "network_map", "server"}
+    assert names <= set(dir(cg))
 
 
 def test_unknown_name_is_an_attribute_error() -> None:
@@ -63,6 +65,7 @@ PUBLIC_MODULES = (
     "cobuild_graph.report",
     "cobuild_graph.roster",
     "cobuild_graph.server",
+    "cobuild_graph.stats",
     "cobuild_graph.store",
     "cobuild_graph.template",
 )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
-from cobuild_graph.metrics._centrality import _betweenness, _closeness_parts
+from cobuild_graph.metrics._centrality import _betweenness, _closeness_parts, _leaves
 from cobuild_graph.metrics._simple import _quiet_igraph, _Simple
 from cobuild_graph.schema import Schema
 
@@ -152,14 +152,19 @@ def summary(
 
 
 def _diameter(S: _Simple, in_largest: np.ndarray) -> float:
-    """Exact diameter of the largest component (networkx's bounding algorithm: few BFS)."""
+    """Exact diameter of the largest component: the largest eccentricity (igraph), searched
+    from every node but the leaves, whose eccentricity is their neighbour's plus one."""
     if in_largest.sum() < 2:
         return 0.0 if in_largest.sum() == 1 else float("nan")
 
     def compute() -> float:
-        H = S.networkx()
-        nodes = [v for v, keep in zip(S.nodes, in_largest, strict=True) if keep]
-        return nx.diameter(H.subgraph(nodes), usebounds=True)
+        leaf, parent, _ = _leaves(S)
+        core = np.setdiff1d(np.flatnonzero(in_largest), leaf)
+        eccentricity = np.zeros(S.n)
+        with _quiet_igraph():
+            eccentricity[core] = S.igraph().eccentricity(vertices=core.tolist())
+        of_leaves = eccentricity[parent[in_largest[leaf]]] + 1
+        return float(max(eccentricity[core].max(), of_leaves.max(initial=0)))
 
     return S.memo("diameter", compute)
 

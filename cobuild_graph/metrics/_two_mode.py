@@ -32,8 +32,8 @@ def two_mode_centrality(G: nx.Graph, *, top: Iterable[Hashable] | None = None) -
     Parameters
     ----------
     G
-        A bipartite graph, e.g. :func:`two_mode` (units × streets); directions and
-        parallel ties are ignored.
+        A bipartite graph, e.g. :func:`two_mode` (units × streets), with two nodes or more
+        in each mode; directions and parallel ties are ignored.
     top
         The nodes of one mode; by default the nodes whose ``bipartite`` attribute is 0.
 
@@ -54,10 +54,18 @@ def two_mode_centrality(G: nx.Graph, *, top: Iterable[Hashable] | None = None) -
     missing = top - set(B)
     if missing:
         raise ValueError(f"top has nodes that are not in the graph: {sorted(missing, key=str)[:5]}")
-    if not nx.bipartite.is_bipartite_node_set(B, top) or len(top) == len(B):
+    try:
+        two_modes = nx.bipartite.is_bipartite_node_set(B, top)
+    except nx.NetworkXError:  # not bipartite at all
+        two_modes = False
+    if not two_modes:
         raise ValueError(
-            "the graph is not two-mode with these modes: a tie joins two nodes of one mode "
-            "or one mode is empty"
+            "the graph is not two-mode with these modes: a tie joins two nodes of one mode"
+        )
+    if min(len(top), len(B) - len(top)) < 2:
+        raise ValueError(
+            f"each mode needs two nodes or more (here {len(top)} and {len(B) - len(top)}): "
+            "the two-mode normalisations divide by the other mode's possible paths"
         )
     out = pd.DataFrame(
         {

@@ -225,9 +225,13 @@ def test_rescaled_ei_range_equals_the_extremes_over_every_graph_of_that_density(
     assert table.attrs["rescaled_ei"] == pytest.approx(2 * (ei - lowest) / (highest - lowest) - 1)
 
 
-def test_ei_index_rejects_negative_permutations() -> None:
+def test_ei_index_rejects_negative_permutations_and_a_grouping_of_no_node() -> None:
     with pytest.raises(ValueError, match="permutations must be 0 or more"):
         metrics.ei_index(nx.path_graph(3), {0: 1, 1: 1, 2: 2}, permutations=-1)
+    with pytest.raises(ValueError, match="the node attribute 'street' names none"):
+        metrics.ei_nodes(nx.path_graph(3), "street")
+    with pytest.raises(ValueError, match="the grouping names none"):
+        metrics.blockmodel(nx.path_graph(3), {"elsewhere": 1})
 
 
 # -- core–periphery -----------------------------------------------------------------------

@@ -251,7 +251,7 @@ def blockmodel(
         columns. ``.attrs["sizes"]``: the number of nodes of each block.
     """
     S = _Simple.of(G, weight=weight, directed=directed)
-    codes, labels = _group_codes(G, S, blocks)
+    codes, labels = _group_codes(G, S, blocks, required=True)
     count = len(labels)
     keep = (codes[S.source] >= 0) & (codes[S.target] >= 0)
     strength = S.weight[keep] if S.weight is not None else np.ones(int(keep.sum()))

@@ -78,14 +78,22 @@ def _groups(G: nx.Graph, group: str | Mapping[Hashable, Any] | pd.Series) -> pd.
 
 
 def _group_codes(
-    G: nx.Graph, S: _Simple, group: str | Mapping[Hashable, Any] | pd.Series
+    G: nx.Graph,
+    S: _Simple,
+    group: str | Mapping[Hashable, Any] | pd.Series,
+    *,
+    required: bool = False,
 ) -> tuple[np.ndarray, pd.Index]:
     """Each node's group as a code 0, 1 ... (−1 without a group), and the groups by code.
 
     Groups are told apart by their text (``1`` and ``"1"`` are one group); each is named by
-    the value of its first member.
+    the value of its first member. With `required`, a grouping that gives no node of `G` a
+    group is an error.
     """
     values = _groups(G, group)
+    if required and values.empty:
+        what = f"the node attribute {group!r}" if isinstance(group, str) else "the grouping"
+        raise ValueError(f"no node of the graph has a group: {what} names none of its nodes")
     codes = np.full(S.n, -1, dtype=np.int64)
     position = {v: i for i, v in enumerate(S.nodes)}
     keys, _ = pd.factorize(values.astype(str))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ class _Grouped:
     @classmethod
     def of(cls, G: nx.Graph, attribute: Grouping, weight: str | None) -> _Grouped:
         S = _Simple.of(G, weight=weight)
-        codes, groups = _group_codes(G, S, attribute)
+        codes, groups = _group_codes(G, S, attribute, required=True)
         keep = (codes[S.source] >= 0) & (codes[S.target] >= 0)
         strength = S.weight[keep] if S.weight is not None else np.ones(int(keep.sum()))
         return cls(S, codes, groups, S.source[keep], S.target[keep], strength)
@@ -174,7 +174,7 @@ def _permutation_test(
     members: np.ndarray,
     permutations: int,
     seed: int | None,
-    statistics: Any,
+    statistics: Callable[[np.ndarray], np.ndarray],
     observed: np.ndarray,
 ) -> pd.DataFrame:
     """Summaries of the statistics over random relabellings of the members' groups."""

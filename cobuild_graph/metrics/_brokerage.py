@@ -67,9 +67,7 @@ def structural_holes(
     g = S.igraph()
     degree = S.degree()
     if weight is None:
-        triangles = np.zeros(S.n)
-        found = np.asarray(g.list_triangles(), dtype=np.int64).reshape(-1, 3)
-        np.add.at(triangles, found.ravel(), 1.0)
+        triangles = S.triangles()
         with np.errstate(divide="ignore", invalid="ignore"):
             effective = np.where(degree > 0, degree - 2 * triangles / degree, np.nan)
     else:
@@ -91,6 +89,31 @@ def _groups(G: nx.Graph, group: str | Mapping[Hashable, Any] | pd.Series) -> pd.
     else:
         values = pd.Series(group, dtype=object) if not isinstance(group, pd.Series) else group
     return values.reindex(list(G)).dropna()
+
+
+def _group_codes(
+    G: nx.Graph,
+    S: _Simple,
+    group: str | Mapping[Hashable, Any] | pd.Series,
+    *,
+    required: bool = False,
+) -> tuple[np.ndarray, pd.Index]:
+    """Each node's group as a code 0, 1 ... (−1 without a group), and the groups by code.
+
+    Groups are told apart by their text (``1`` and ``"1"`` are one group); each is named by
+    the value of its first member. With `required`, a grouping that gives no node of `G` a
+    group is an error.
+    """
+    values = _groups(G, group)
+    if required and values.empty:
+        what = f"the node attribute {group!r}" if isinstance(group, str) else "the grouping"
+        raise ValueError(f"no node of the graph has a group: {what} names none of its nodes")
+    codes = np.full(S.n, -1, dtype=np.int64)
+    position = {v: i for i, v in enumerate(S.nodes)}
+    keys, _ = pd.factorize(values.astype(str))
+    codes[[position[v] for v in values.index]] = keys
+    first = np.unique(keys, return_index=True)[1] if len(keys) else np.array([], dtype=np.int64)
+    return codes, pd.Index(values.iloc[first].tolist(), dtype=object, name="group")
 
 
 def _role_codes(ga: np.ndarray, gb: np.ndarray, gc: np.ndarray) -> np.ndarray:
@@ -165,11 +188,7 @@ def brokerage(
     """
     G = views.view(G, view, schema=schema)
     S = _Simple.of(G, directed=directed)
-    values = _groups(G, group)
-    codes = np.full(S.n, -1, dtype=np.int64)
-    position = {v: i for i, v in enumerate(S.nodes)}
-    keys, uniques = pd.factorize(values.astype(str))
-    codes[[position[v] for v in values.index]] = keys
+    codes, uniques = _group_codes(G, S, group)
     source, target = S.source, S.target
     if not directed:
         source, target = np.concatenate([source, target]), np.concatenate([target, source])

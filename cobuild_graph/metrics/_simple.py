@@ -14,6 +14,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from cobuild_graph._memo import memo
 
@@ -97,6 +98,26 @@ class _Simple:
     def degree(self, mode: str = "all") -> np.ndarray:
         ends = {"out": [self.source], "in": [self.target], "all": [self.source, self.target]}
         return np.bincount(np.concatenate(ends[mode]), minlength=self.n).astype(float)
+
+    def adjacency(self) -> sp.csr_array:
+        """The n × n matrix of link strengths (1 without weights), symmetric if undirected."""
+        if "adjacency" not in self.cache:
+            source, target = self.source, self.target
+            values = self.weight if self.weight is not None else np.ones(len(source))
+            if not self.directed:
+                source, target = np.concatenate([source, target]), np.concatenate([target, source])
+                values = np.concatenate([values, values])
+            self.cache["adjacency"] = sp.csr_array(
+                (values, (source, target)), shape=(self.n, self.n)
+            )
+        return self.cache["adjacency"]
+
+    def triangles(self) -> np.ndarray:
+        """Per node, the links among its neighbours (triangles through it; undirected)."""
+        if "triangles" not in self.cache:
+            found = np.asarray(self.igraph().list_triangles(), dtype=np.int64).reshape(-1, 3)
+            self.cache["triangles"] = np.bincount(found.ravel(), minlength=self.n).astype(float)
+        return self.cache["triangles"]
 
     def components(self) -> np.ndarray:
         """Component membership of each node (weak components when directed)."""

@@ -1,0 +1,78 @@
+"""One row per ego: its network's size and density, Burt's structural holes, brokerage."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from cobuild_graph.metrics._brokerage import BROKERAGE_ROLES, brokerage, structural_holes
+from cobuild_graph.metrics._simple import _index, _Simple
+
+
+def ego_table(
+    G: nx.Graph,
+    *,
+    label: str | None = "Unit",
+    group: str | Mapping[Hashable, Any] | pd.Series | None = None,
+    weight: str | None = None,
+) -> pd.DataFrame:
+    """The ego network of every node of a label, measured: one row per ego.
+
+    On the undirected simple graph (:func:`simple_graph`), an ego's network is its
+    neighbours (alters) and the links among them, as UCINET's ego network measures:
+
+    - ``size``: alters :math:`d_i`; ``ties``: links among them :math:`t_i`; ``pairs``:
+      :math:`d_i (d_i - 1) / 2`; ``density``: ``ties / pairs`` (``NaN`` under two alters) —
+      ``nx.density`` of ``nx.ego_graph(G, i)`` without the ego;
+    - ``effective_size``, ``efficiency``, ``constraint``: Burt's, as
+      :func:`structural_holes` (with `weight`, of link strengths);
+    - with `group`, the Gould–Fernandez brokerage roles of the ego among its alters
+      (``coordinator`` ... ``liaison``, ``total``) as :func:`brokerage` counts them,
+      missing (``<NA>``) for an ego without a group.
+
+    The subgraph itself is :func:`ego_network`'s.
+
+    Parameters
+    ----------
+    G
+        A co-building graph (any networkx graph with ``label=None``).
+    label
+        The egos: nodes whose ``label`` attribute is this (``"Unit"``,
+        ``"Community"`` ...); ``None`` for every node.
+    group
+        A node attribute name, or a mapping / Series from node id to group, for the
+        brokerage roles (e.g. ``domain.ancestors(G, level="Street")``).
+    weight
+        A tie attribute of strengths, for Burt's measures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by node id (the egos, in graph order): ``size``, ``ties``, ``pairs``,
+        ``density``, ``effective_size``, ``efficiency``, ``constraint``, then the role
+        counts if `group` is given.
+    """
+    S = _Simple.of(G)
+    size, ties = S.degree(), S.triangles()
+    pairs = size * (size - 1) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        density = np.where(pairs > 0, ties / pairs, np.nan)
+    out = pd.DataFrame(
+        {
+            "size": size.astype(np.int64),
+            "ties": ties.astype(np.int64),
+            "pairs": pairs.astype(np.int64),
+            "density": density,
+        },
+        index=_index(S.nodes),
+    ).join(structural_holes(G, weight=weight))
+    if group is not None:
+        roles = brokerage(G, group)[[*BROKERAGE_ROLES, "total"]]
+        out = out.join(roles.astype("Int64"))
+    if label is not None:
+        out = out[[G.nodes[v].get("label") == label for v in out.index]]
+    return out

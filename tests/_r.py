@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _in_ci
+from tests.conftest import in_ci
 
 
 def rscript_path() -> str:
@@ -46,7 +46,7 @@ def require_rscript() -> str:
     try:
         return rscript_path()
     except FileNotFoundError as missing:
-        if _in_ci():
+        if in_ci():
             pytest.fail(str(missing))
         pytest.skip(str(missing))
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
 import random
-import shutil
 import subprocess
 
 import networkx as nx
@@ -20,31 +18,15 @@ import scipy.optimize
 from cobuild_graph import domain, metrics
 from cobuild_graph.metrics import BROKERAGE_ROLES
 from tests._handmade import handmade
+from tests._r import require_rscript
 
 # -- R's sna, run for real ----------------------------------------------------------------
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(scope="module")
 def rscript() -> str:
     """Rscript with sna loaded (Debian: apt-get install r-cran-sna); in CI a must."""
-    found = shutil.which("Rscript")
-    problem = "Rscript not found: apt-get install -y r-cran-sna"
-    if found:
-        check = subprocess.run(
-            [found, "-e", "library(sna)"], capture_output=True, text=True, check=False
-        )
-        problem = (
-            "" if check.returncode == 0 else "R's sna not found: apt-get install -y r-cran-sna"
-        )
-    if problem:
-        if _in_ci():
-            pytest.fail(problem)
-        pytest.skip(problem)
-    return found
+    return require_rscript()
 
 
 def run_r(rscript: str, code: str, **matrices: np.ndarray | list) -> list:

@@ -34,8 +34,8 @@ from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 import cobuild_graph as cg
 from cobuild_graph import analysis, metrics
 from cobuild_graph._memo import memo, shared
-from cobuild_graph.metrics._centrality import _betweenness, _pagerank
-from cobuild_graph.metrics._simple import _Simple
+from cobuild_graph.metrics._centrality import betweenness, pagerank
+from cobuild_graph.metrics._simple import Simple
 
 SEED = 2020
 GOALS = {"sample": 3.0, "city": 30.0}
@@ -173,9 +173,9 @@ def _f(value: float, digits: int = 2, suffix: str = "") -> str:
 
 def run_sampling(scale: str) -> None:
     G = cg.generate(scale, seed=SEED)
-    S = _Simple.of(G)
+    S = Simple.of(G)
     S.igraph()
-    values, wall, cpu = clock(lambda: _betweenness(S, None, None))
+    values, wall, cpu = clock(lambda: betweenness(S, None, None))
     exact = pd.Series(values, index=S.nodes)
     print(
         f"{scale}: {G.number_of_nodes():,} nodes; exact betweenness "
@@ -188,7 +188,7 @@ def run_sampling(scale: str) -> None:
     )
     for k in (100, 250, 500, 1000, 2000):
         for seed in (0, 1, 2):
-            values, wall, cpu = clock(lambda k=k, seed=seed: _betweenness(S, k, seed))
+            values, wall, cpu = clock(lambda k=k, seed=seed: betweenness(S, k, seed))
             estimate = pd.Series(values, index=S.nodes)
             error = (estimate - exact).abs()
             kept = len(top & set(estimate.nlargest(20).index)) / 20
@@ -205,7 +205,7 @@ def run_province(with_networkx: bool) -> None:
         f"province: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties "
         f"(generated in {wall:.1f} s)"
     )
-    S, wall, cpu = clock(lambda: _Simple.of(G))
+    S, wall, cpu = clock(lambda: Simple.of(G))
     print(f"  simple graph: {wall:.1f} s wall, {cpu:.1f} s CPU; ", end="")
     _, wall, cpu = clock(S.igraph)
     print(f"igraph: {wall:.1f} s wall, {cpu:.1f} s CPU")
@@ -213,7 +213,7 @@ def run_province(with_networkx: bool) -> None:
     measures: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
         (
             "pagerank",
-            lambda: _pagerank(S, 0.85),
+            lambda: pagerank(S, 0.85),
             (lambda: _pagerank_python(H)) if H is not None else None,
         ),
         (

@@ -154,9 +154,9 @@ def analyze(
     sources = _choose(path_sources, n, PATH_SOURCES, PATH_SOURCES)
     tables: dict[str, pd.DataFrame] = {}
     seconds: dict[str, float] = {}
-    paths = n <= PATH_LIMIT
+    paths = G.number_of_nodes() <= PATH_LIMIT  # robustness searches the whole graph
     if not paths:
-        logger.info("%d nodes: closeness and path lengths are left out", n)
+        logger.info("%d nodes: closeness and path lengths are left out", G.number_of_nodes())
     steps = _steps(
         G,
         network,

@@ -11,14 +11,14 @@ import pandas as pd
 import scipy.cluster.hierarchy
 import scipy.spatial.distance
 
-from cobuild_graph.metrics._brokerage import _group_codes
-from cobuild_graph.metrics._groups import _ranked
-from cobuild_graph.metrics._simple import _index, _Simple
+from cobuild_graph.metrics._brokerage import group_codes
+from cobuild_graph.metrics._groups import ranked
+from cobuild_graph.metrics._simple import Simple, node_index
 
 Distance = Literal["euclidean", "correlation"]
 
 
-def _profile_sums(S: _Simple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _profile_sums(S: Simple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The n × n matrix A, and of the profiles (row and column of A): their products
     P Pᵀ, sums and sums of squares — every entry of A counted with its diagonal at 0."""
     A = S.adjacency().toarray()
@@ -28,7 +28,7 @@ def _profile_sums(S: _Simple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     return A, products, sums, squares
 
 
-def _distances(S: _Simple, method: Distance) -> np.ndarray:
+def _distances(S: Simple, method: Distance) -> np.ndarray:
     """``sna::sedist`` (diag = FALSE): each pair compared over the row and the column of
     each, leaving out the four cells on the two nodes themselves."""
     A, products, sums, squares = _profile_sums(S)
@@ -94,8 +94,8 @@ def profile_distances(
     pandas.DataFrame
         Square, indexed and with columns by node id.
     """
-    S = _Simple.of(G, weight=weight, directed=directed)
-    index = _index(S.nodes)
+    S = Simple.of(G, weight=weight, directed=directed)
+    index = node_index(S.nodes)
     return pd.DataFrame(_distances(S, method), index=index, columns=index.rename(None))
 
 
@@ -151,7 +151,7 @@ def equivalence_blocks(
         Indexed by node id, column ``block``: 0 for the largest block, 1 for the next ...
         (equal sizes by first node). :func:`blockmodel` takes it.
     """
-    S = _Simple.of(G, weight=weight, directed=directed)
+    S = Simple.of(G, weight=weight, directed=directed)
     if not 1 <= k <= max(S.n, 1):
         raise ValueError(f"k must be between 1 and the number of nodes ({S.n}), not {k}")
     if method == "hierarchical":
@@ -160,7 +160,7 @@ def equivalence_blocks(
         found = _concor(_distances(S, "correlation"), k, max_iter)
     else:
         raise ValueError(f"unknown method {method!r}; use 'hierarchical' or 'concor'")
-    return pd.DataFrame({"block": _ranked(found)}, index=_index(S.nodes))
+    return pd.DataFrame({"block": ranked(found)}, index=node_index(S.nodes))
 
 
 def _hierarchical(D: np.ndarray, k: int, distance: Distance, linkage: str) -> np.ndarray:
@@ -250,8 +250,8 @@ def blockmodel(
         Square, indexed by ``block`` (in the order first met in the graph) with the same
         columns. ``.attrs["sizes"]``: the number of nodes of each block.
     """
-    S = _Simple.of(G, weight=weight, directed=directed)
-    codes, labels = _group_codes(G, S, blocks, required=True)
+    S = Simple.of(G, weight=weight, directed=directed)
+    codes, labels = group_codes(G, S, blocks, required=True)
     count = len(labels)
     keep = (codes[S.source] >= 0) & (codes[S.target] >= 0)
     strength = S.weight[keep] if S.weight is not None else np.ones(int(keep.sum()))

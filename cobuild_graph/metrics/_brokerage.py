@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
-from cobuild_graph.metrics._simple import _index, _Simple
+from cobuild_graph.metrics._simple import Simple, node_index
 from cobuild_graph.schema import Schema
 
 #: Gould–Fernandez brokerage roles, in the order of the columns of :func:`brokerage`.
@@ -63,7 +63,7 @@ def structural_holes(
         Indexed by node id: ``effective_size``, ``efficiency``, ``constraint``.
     """
     G = views.view(G, view, schema=schema)
-    S = _Simple.of(G, weight=weight)
+    S = Simple.of(G, weight=weight)
     g = S.igraph()
     degree = S.degree()
     if weight is None:
@@ -79,7 +79,7 @@ def structural_holes(
     constraint[degree == 0] = np.nan
     return pd.DataFrame(
         {"effective_size": effective, "efficiency": efficiency, "constraint": constraint},
-        index=_index(S.nodes),
+        index=node_index(S.nodes),
     )
 
 
@@ -91,9 +91,9 @@ def _groups(G: nx.Graph, group: str | Mapping[Hashable, Any] | pd.Series) -> pd.
     return values.reindex(list(G)).dropna()
 
 
-def _group_codes(
+def group_codes(
     G: nx.Graph,
-    S: _Simple,
+    S: Simple,
     group: str | Mapping[Hashable, Any] | pd.Series,
     *,
     required: bool = False,
@@ -187,8 +187,8 @@ def brokerage(
         (integers), then the ``_z`` columns if asked.
     """
     G = views.view(G, view, schema=schema)
-    S = _Simple.of(G, directed=directed)
-    codes, uniques = _group_codes(G, S, group)
+    S = Simple.of(G, directed=directed)
+    codes, uniques = group_codes(G, S, group)
     source, target = S.source, S.target
     if not directed:
         source, target = np.concatenate([source, target]), np.concatenate([target, source])
@@ -199,7 +199,9 @@ def brokerage(
     counts -= _closed_roles(S, codes, source, target, directed)
     members = np.flatnonzero(codes >= 0)
     out = pd.DataFrame(
-        counts[members], columns=list(BROKERAGE_ROLES), index=_index([S.nodes[i] for i in members])
+        counts[members],
+        columns=list(BROKERAGE_ROLES),
+        index=node_index([S.nodes[i] for i in members]),
     )
     out["total"] = out.sum(axis=1)
     out = out.astype(np.int64)
@@ -251,7 +253,7 @@ def _open_roles(n: int, codes: np.ndarray, source: np.ndarray, target: np.ndarra
 
 
 def _closed_roles(
-    S: _Simple, codes: np.ndarray, source: np.ndarray, target: np.ndarray, directed: bool
+    S: Simple, codes: np.ndarray, source: np.ndarray, target: np.ndarray, directed: bool
 ) -> np.ndarray:
     """Role counts of the pairs of :func:`_open_roles` that are closed (a → c exists)."""
     n = S.n

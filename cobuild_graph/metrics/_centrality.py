@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
-from cobuild_graph.metrics._simple import _index, _quiet_igraph, _Simple
+from cobuild_graph.metrics._simple import Simple, node_index, quiet_igraph
 from cobuild_graph.schema import Schema
 
 
-def _leaves(S: _Simple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def leaves(S: Simple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Leaves of an undirected graph (degree 1, their neighbour of degree ≥ 2), their
     neighbour, and the length of the link between them."""
     degree = S.degree()
@@ -24,12 +24,12 @@ def _leaves(S: _Simple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ends[leaf], others[leaf], lengths[leaf]
 
 
-def _component_sizes(S: _Simple) -> np.ndarray:
+def _component_sizes(S: Simple) -> np.ndarray:
     membership = S.components()
     return np.bincount(membership)[membership].astype(float)
 
 
-def _betweenness(S: _Simple, sample: int | None, seed: int | None) -> np.ndarray:
+def betweenness(S: Simple, sample: int | None, seed: int | None) -> np.ndarray:
     """networkx's normalised betweenness; with `sample`, its k-source estimate."""
     n = S.n
     k = None if sample is None or sample >= n else int(sample)
@@ -54,7 +54,7 @@ def _betweenness(S: _Simple, sample: int | None, seed: int | None) -> np.ndarray
     return S.memo(("betweenness", k, seed if k is not None else None), compute)
 
 
-def _pair_dependencies(S: _Simple) -> np.ndarray:
+def _pair_dependencies(S: Simple) -> np.ndarray:
     """igraph's exact betweenness, with leaves of an undirected graph left out as sources.
 
     A leaf ℓ on neighbour p sees every other node through p, so its dependencies are p's
@@ -66,7 +66,7 @@ def _pair_dependencies(S: _Simple) -> np.ndarray:
     g = S.igraph()
     if S.directed:
         return np.asarray(g.betweenness(directed=True, weights=S.lengths()))
-    leaf, parent, _ = _leaves(S)
+    leaf, parent, _ = leaves(S)
     if len(leaf) == 0:
         return np.asarray(g.betweenness(weights=S.lengths()))
     times = np.ones(S.n)
@@ -80,7 +80,7 @@ def _pair_dependencies(S: _Simple) -> np.ndarray:
     return raw
 
 
-def _closeness_parts(S: _Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
+def closeness_parts(S: Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
     """Per node: the sum of distances to (``in``) or from (``out``) the nodes it reaches,
     and how many it reaches (itself not counted).
 
@@ -92,7 +92,7 @@ def _closeness_parts(S: _Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
         g = S.igraph()
         sums = np.zeros(S.n)
         if S.directed:
-            with _quiet_igraph():
+            with quiet_igraph():
                 inverse = np.asarray(
                     g.closeness(mode=mode, weights=S.lengths(), normalized=False), float
                 )
@@ -102,10 +102,10 @@ def _closeness_parts(S: _Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
             reached = np.nan_to_num(inverse) > 0
             sums[reached] = 1.0 / inverse[reached]
             return sums, np.rint(np.nan_to_num(scaled) * sums)
-        leaf, parent, length = _leaves(S)
+        leaf, parent, length = leaves(S)
         size = _component_sizes(S)
         others = np.setdiff1d(np.arange(S.n), leaf)
-        with _quiet_igraph():
+        with quiet_igraph():
             inverse = np.asarray(
                 g.closeness(vertices=others.tolist(), weights=S.lengths(), normalized=False),
                 float,
@@ -118,9 +118,9 @@ def _closeness_parts(S: _Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
     return S.memo(("closeness", mode if S.directed else "all"), compute)
 
 
-def _closeness(S: _Simple, mode: str = "in") -> np.ndarray:
+def _closeness(S: Simple, mode: str = "in") -> np.ndarray:
     """networkx's closeness (Wasserman–Faust scaling for unreachable nodes)."""
-    sums, reach = _closeness_parts(S, mode)
+    sums, reach = closeness_parts(S, mode)
     if S.n < 2:
         return np.zeros(S.n)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -128,11 +128,11 @@ def _closeness(S: _Simple, mode: str = "in") -> np.ndarray:
     return np.where(sums > 0, value, 0.0)
 
 
-def _eigenvector(S: _Simple) -> np.ndarray:
+def _eigenvector(S: Simple) -> np.ndarray:
     def compute() -> np.ndarray:
         if S.n == 0:
             return np.zeros(0)
-        with _quiet_igraph():
+        with quiet_igraph():
             values = np.asarray(S.igraph().eigenvector_centrality(weights=S.strengths()))
         norm = np.linalg.norm(values)
         return np.abs(values / norm) if norm > 0 else values
@@ -140,7 +140,7 @@ def _eigenvector(S: _Simple) -> np.ndarray:
     return S.memo("eigenvector", compute)
 
 
-def _pagerank(S: _Simple, alpha: float) -> np.ndarray:
+def pagerank(S: Simple, alpha: float) -> np.ndarray:
     return S.memo(
         ("pagerank", alpha),
         lambda: np.asarray(
@@ -232,7 +232,7 @@ def centrality(
     0.522
     """
     G = views.view(G, view, schema=schema)
-    S = _Simple.of(G, weight=weight, directed=directed)
+    S = Simple.of(G, weight=weight, directed=directed)
     n = S.n
     scale = 1.0 / (n - 1) if n > 1 else 0.0
     columns: dict[str, np.ndarray] = {}
@@ -241,7 +241,7 @@ def centrality(
         columns["out_degree"] = S.degree("out") * scale
     else:
         columns["degree"] = S.degree() * scale
-    columns["betweenness"] = _betweenness(S, betweenness_sample, seed)
+    columns["betweenness"] = betweenness(S, betweenness_sample, seed)
     skipped = np.full(n, np.nan)
     if directed:
         columns["in_closeness"] = _closeness(S, "in") if closeness else skipped
@@ -249,10 +249,10 @@ def centrality(
     else:
         columns["closeness"] = _closeness(S) if closeness else skipped
     columns["eigenvector"] = _eigenvector(S)
-    columns["pagerank"] = _pagerank(S, alpha)
+    columns["pagerank"] = pagerank(S, alpha)
     if weight is not None and S.weight is not None:
         ends = np.concatenate([S.source, S.target])
         columns["strength"] = np.bincount(
             ends, weights=np.concatenate([S.weight, S.weight]), minlength=n
         )
-    return pd.DataFrame(columns, index=_index(S.nodes))
+    return pd.DataFrame(columns, index=node_index(S.nodes))

@@ -11,7 +11,7 @@ import scipy.optimize
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
-from cobuild_graph.metrics._simple import _index, _Simple
+from cobuild_graph.metrics._simple import Simple, node_index
 
 _GAIN = 1e-12  # a flip must raise the fit by more than rounding to be taken
 
@@ -75,11 +75,11 @@ def core_periphery(
     """
     if restarts < 0:
         raise ValueError(f"restarts must be 0 or more, not {restarts}")
-    S = _Simple.of(G, weight=weight)
+    S = Simple.of(G, weight=weight)
     model = _Discrete.of(S.adjacency(), between)
     core, fit = model.search(restarts, np.random.default_rng(seed))
     coreness, coreness_fit = _coreness(S.adjacency())
-    out = pd.DataFrame({"core": core, "coreness": coreness}, index=_index(S.nodes))
+    out = pd.DataFrame({"core": core, "coreness": coreness}, index=node_index(S.nodes))
     out.attrs.update(
         fit=fit,
         coreness_fit=coreness_fit,

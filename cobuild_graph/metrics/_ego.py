@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph.metrics._brokerage import BROKERAGE_ROLES, brokerage, structural_holes
-from cobuild_graph.metrics._simple import _index, _Simple
+from cobuild_graph.metrics._simple import Simple, node_index
 
 
 def ego_table(
@@ -56,7 +56,7 @@ def ego_table(
         ``density``, ``effective_size``, ``efficiency``, ``constraint``, then the role
         counts if `group` is given.
     """
-    S = _Simple.of(G)
+    S = Simple.of(G)
     size, ties = S.degree(), S.triangles()
     pairs = size * (size - 1) / 2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -68,7 +68,7 @@ def ego_table(
             "pairs": pairs.astype(np.int64),
             "density": density,
         },
-        index=_index(S.nodes),
+        index=node_index(S.nodes),
     ).join(structural_holes(G, weight=weight))
     if group is not None:
         roles = brokerage(G, group)[[*BROKERAGE_ROLES, "total"]]

@@ -10,8 +10,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.metrics._brokerage import _group_codes
-from cobuild_graph.metrics._simple import _index, _Simple
+from cobuild_graph.metrics._brokerage import group_codes
+from cobuild_graph.metrics._simple import Simple, node_index
 
 Grouping = str | Mapping[Hashable, Any] | pd.Series
 
@@ -24,7 +24,7 @@ _BATCH = 256  # permutations labelled at once: bounds memory at _BATCH × links
 class _Grouped:
     """The links among nodes that have a group, with their strengths and the groups."""
 
-    S: _Simple
+    S: Simple
     codes: np.ndarray  # per node position: group code, −1 without a group
     groups: pd.Index
     source: np.ndarray
@@ -33,8 +33,8 @@ class _Grouped:
 
     @classmethod
     def of(cls, G: nx.Graph, attribute: Grouping, weight: str | None) -> _Grouped:
-        S = _Simple.of(G, weight=weight)
-        codes, groups = _group_codes(G, S, attribute, required=True)
+        S = Simple.of(G, weight=weight)
+        codes, groups = group_codes(G, S, attribute, required=True)
         keep = (codes[S.source] >= 0) & (codes[S.target] >= 0)
         strength = S.weight[keep] if S.weight is not None else np.ones(int(keep.sum()))
         return cls(S, codes, groups, S.source[keep], S.target[keep], strength)
@@ -275,5 +275,5 @@ def ei_nodes(G: nx.Graph, attribute: Grouping, *, weight: str | None = None) -> 
             "external": external[members],
             "ei": _ei(external[members], internal[members]),
         },
-        index=_index([data.S.nodes[i] for i in members]),
+        index=node_index([data.S.nodes[i] for i in members]),
     )

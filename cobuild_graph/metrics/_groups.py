@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
-from cobuild_graph.metrics._simple import _index, _seeded, _Simple
+from cobuild_graph.metrics._simple import Simple, node_index, seeded
 from cobuild_graph.schema import Schema
 
 
@@ -64,9 +64,9 @@ def communities(
         ``resolution``, ``seed`` and ``count`` (number of communities).
     """
     G = views.view(G, view, schema=schema)
-    S = _Simple.of(G, weight=weight)
+    S = Simple.of(G, weight=weight)
     g = S.igraph()
-    with _seeded(seed):
+    with seeded(seed):
         if method == "louvain":
             found = g.community_multilevel(weights=S.strengths(), resolution=resolution)
         elif method == "leiden":
@@ -78,8 +78,8 @@ def communities(
             )
         else:
             raise ValueError(f"unknown method {method!r}; use 'louvain' or 'leiden'")
-    membership = _ranked(np.asarray(found.membership, dtype=np.int64))
-    out = pd.DataFrame({"community": membership}, index=_index(S.nodes))
+    membership = ranked(np.asarray(found.membership, dtype=np.int64))
+    out = pd.DataFrame({"community": membership}, index=node_index(S.nodes))
     out.attrs.update(
         modularity=float(
             g.modularity(membership.tolist(), weights=S.strengths(), resolution=resolution)
@@ -94,7 +94,7 @@ def communities(
     return out
 
 
-def _ranked(membership: np.ndarray) -> np.ndarray:
+def ranked(membership: np.ndarray) -> np.ndarray:
     """Renumber groups by size, largest first; equal sizes by their first member."""
     if len(membership) == 0:
         return membership
@@ -129,9 +129,9 @@ def kcore(G: nx.Graph, *, view: str | None = None, schema: Schema | None = None)
         Indexed by node id, column ``core``.
     """
     G = views.view(G, view, schema=schema)
-    S = _Simple.of(G)
+    S = Simple.of(G)
     return pd.DataFrame(
-        {"core": np.asarray(S.igraph().coreness(), dtype=np.int64)}, index=_index(S.nodes)
+        {"core": np.asarray(S.igraph().coreness(), dtype=np.int64)}, index=node_index(S.nodes)
     )
 
 
@@ -168,7 +168,7 @@ def cliques(
         (a tuple of node ids, sorted as text).
     """
     G = views.view(G, view, schema=schema)
-    found = nx.find_cliques(_Simple.of(G).networkx())
+    found = nx.find_cliques(Simple.of(G).networkx())
     members = [tuple(sorted(c, key=str)) for c in found if len(c) >= min_size]
     members.sort(key=lambda c: (-len(c), [str(x) for x in c]))
     out = pd.DataFrame(

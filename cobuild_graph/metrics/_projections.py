@@ -9,7 +9,7 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph._net import Net
-from cobuild_graph.metrics._simple import _index
+from cobuild_graph.metrics._simple import node_index
 from cobuild_graph.schema import Schema, schema_or_default
 
 
@@ -54,7 +54,7 @@ def ego_network(
         row[level.lower()] = place
         row[f"{level.lower()}_name"] = G.nodes[place].get("name") if place is not None else None
     row |= {"radius": radius, "nodes": H.number_of_nodes(), "ties": H.number_of_edges()}
-    return H, pd.DataFrame([row], index=_index([node]))
+    return H, pd.DataFrame([row], index=node_index([node]))
 
 
 def two_mode(

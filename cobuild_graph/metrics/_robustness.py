@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._net import Net
-from cobuild_graph.metrics._simple import _index, _Simple
+from cobuild_graph.metrics._simple import Simple, node_index
 from cobuild_graph.schema import Schema, schema_or_default
 
 
@@ -104,9 +104,9 @@ def robustness(
     home_of = _home_of(net)
     branches = pd.Series(home_of.index, index=home_of.to_numpy()).groupby(level=0).apply(list)
 
-    S = _Simple.of(G)
+    S = Simple.of(G)
     position = {v: i for i, v in enumerate(S.nodes)}
-    degree = pd.Series(S.degree(), index=_index(S.nodes)).reindex(units)
+    degree = pd.Series(S.degree(), index=node_index(S.nodes)).reindex(units)
     out = pd.DataFrame(
         {
             "name": net.nodes["name"].reindex(units).to_numpy(),
@@ -170,7 +170,7 @@ def _mean_path(g: ig.Graph, largest: np.ndarray, sources: np.ndarray | None) -> 
 
 
 def _withdrawal_effects(
-    S: _Simple,
+    S: Simple,
     removals: dict[Hashable, list[int]],
     *,
     paths: bool,

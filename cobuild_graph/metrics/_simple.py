@@ -20,7 +20,7 @@ from cobuild_graph._memo import memo
 
 
 @dataclass
-class _Simple:
+class Simple:
     """A graph collapsed to distinct links between node positions, and its igraph twin."""
 
     nodes: list[Hashable]
@@ -31,11 +31,11 @@ class _Simple:
     cache: dict[Hashable, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, G: nx.Graph, *, weight: str | None = None, directed: bool = False) -> _Simple:
+    def of(cls, G: nx.Graph, *, weight: str | None = None, directed: bool = False) -> Simple:
         return memo(G, ("simple", weight, directed), lambda: cls._make(G, weight, directed))
 
     @classmethod
-    def _make(cls, G: nx.Graph, weight: str | None, directed: bool) -> _Simple:
+    def _make(cls, G: nx.Graph, weight: str | None, directed: bool) -> Simple:
         nodes = list(G)
         index = {v: i for i, v in enumerate(nodes)}
         m = G.number_of_edges()
@@ -169,11 +169,11 @@ def simple_graph(G: nx.Graph, *, weight: str | None = None, directed: bool = Fal
     >>> H.number_of_edges(), H["u"]["c"]["weight"]
     (1, 3.5)
     """
-    return _Simple.of(G, weight=weight, directed=directed).networkx().copy()
+    return Simple.of(G, weight=weight, directed=directed).networkx().copy()
 
 
 @contextlib.contextmanager
-def _quiet_igraph() -> Iterator[None]:
+def quiet_igraph() -> Iterator[None]:
     """Silence igraph's RuntimeWarning about disconnected graphs (documented instead)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -181,7 +181,7 @@ def _quiet_igraph() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _seeded(seed: int | None) -> Iterator[None]:
+def seeded(seed: int | None) -> Iterator[None]:
     """igraph's random numbers from ``random.Random(seed)`` inside the block."""
     ig.set_random_number_generator(random.Random(seed))
     try:
@@ -190,5 +190,5 @@ def _seeded(seed: int | None) -> Iterator[None]:
         ig.set_random_number_generator(random)
 
 
-def _index(nodes: list[Hashable]) -> pd.Index:
+def node_index(nodes: list[Hashable]) -> pd.Index:
     return pd.Index(nodes, dtype=object, name="id")

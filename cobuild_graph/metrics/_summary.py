@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
-from cobuild_graph.metrics._centrality import _betweenness, _closeness_parts, _leaves
-from cobuild_graph.metrics._simple import _quiet_igraph, _Simple
+from cobuild_graph.metrics._centrality import betweenness, closeness_parts, leaves
+from cobuild_graph.metrics._simple import Simple, quiet_igraph
 from cobuild_graph.schema import Schema
 
 
@@ -91,7 +91,7 @@ def summary(
         026126).
     """
     G = views.view(G, view, schema=schema)
-    S = _Simple.of(G)
+    S = Simple.of(G)
     n, g = S.n, S.igraph()
     rows: list[tuple[str, Any, str]] = [
         ("nodes", n, "nodes"),
@@ -104,7 +104,7 @@ def summary(
     largest = int(np.argmax(sizes)) if n else -1
     in_largest = membership == largest
     r = int(sizes[largest]) if n else 0
-    sums = _closeness_parts(S, "all")[0] if paths else None
+    sums = closeness_parts(S, "all")[0] if paths else None
     rows += [
         ("components", len(sizes), "connected components"),
         ("largest_component_share", r / n if n else np.nan, "share of nodes in the largest"),
@@ -125,7 +125,7 @@ def summary(
         ),
         (
             "betweenness_centralization",
-            freeman_centralization(_betweenness(S, betweenness_sample, seed), n - 1),
+            freeman_centralization(betweenness(S, betweenness_sample, seed), n - 1),
             "Freeman: sum(max - c) / (n - 1), normalised betweenness"
             + (f" (estimate, {betweenness_sample} sources)" if betweenness_sample else ""),
         ),
@@ -151,17 +151,17 @@ def summary(
     )
 
 
-def _diameter(S: _Simple, in_largest: np.ndarray) -> float:
+def _diameter(S: Simple, in_largest: np.ndarray) -> float:
     """Exact diameter of the largest component: the largest eccentricity (igraph), searched
     from every node but the leaves, whose eccentricity is their neighbour's plus one."""
     if in_largest.sum() < 2:
         return 0.0 if in_largest.sum() == 1 else float("nan")
 
     def compute() -> float:
-        leaf, parent, _ = _leaves(S)
+        leaf, parent, _ = leaves(S)
         core = np.setdiff1d(np.flatnonzero(in_largest), leaf)
         eccentricity = np.zeros(S.n)
-        with _quiet_igraph():
+        with quiet_igraph():
             eccentricity[core] = S.igraph().eccentricity(vertices=core.tolist())
         of_leaves = eccentricity[parent[in_largest[leaf]]] + 1
         return float(max(eccentricity[core].max(), of_leaves.max(initial=0)))
@@ -170,12 +170,12 @@ def _diameter(S: _Simple, in_largest: np.ndarray) -> float:
 
 
 def _assortativity_degree(g: ig.Graph) -> float:
-    with _quiet_igraph(), np.errstate(all="ignore"):
+    with quiet_igraph(), np.errstate(all="ignore"):
         value = g.assortativity_degree(directed=False) if g.ecount() else float("nan")
     return float(value)
 
 
-def _assortativity(S: _Simple, G: nx.Graph, attribute: str) -> float:
+def _assortativity(S: Simple, G: nx.Graph, attribute: str) -> float:
     values = pd.Series([G.nodes[v].get(attribute) for v in S.nodes], dtype=object)
     present = values.notna().to_numpy()
     if present.sum() < 2:
@@ -186,7 +186,7 @@ def _assortativity(S: _Simple, G: nx.Graph, attribute: str) -> float:
         isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
         for v in kept
     )
-    with _quiet_igraph(), np.errstate(all="ignore"):
+    with quiet_igraph(), np.errstate(all="ignore"):
         if numeric:
             result = g.assortativity(kept.astype(float).tolist(), directed=False)
         else:

@@ -7,7 +7,7 @@ from collections.abc import Hashable, Iterable
 import networkx as nx
 import pandas as pd
 
-from cobuild_graph.metrics._simple import _index
+from cobuild_graph.metrics._simple import node_index
 
 
 def two_mode_centrality(G: nx.Graph, *, top: Iterable[Hashable] | None = None) -> pd.DataFrame:
@@ -74,7 +74,7 @@ def two_mode_centrality(G: nx.Graph, *, top: Iterable[Hashable] | None = None) -
             "closeness": pd.Series(nx.bipartite.closeness_centrality(B, top)),
             "betweenness": pd.Series(nx.bipartite.betweenness_centrality(B, top)),
         },
-        index=_index(list(B)),
+        index=node_index(list(B)),
     )
     out.attrs.update(
         density=nx.bipartite.density(B, top), top=len(top), bottom=B.number_of_nodes() - len(top)

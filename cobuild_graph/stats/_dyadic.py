@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.metrics._simple import _index, _Simple
+from cobuild_graph.metrics._simple import Simple, node_index
 
 #: Mean radius of the Earth in km (IUGG), the default of :func:`distance_matrix`.
 EARTH_RADIUS_KM = 6371.0088
@@ -54,7 +54,7 @@ def tie_matrix(
     [[0.0, 2.0, 0.0], [2.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
     order = _order(G, nodes)
-    simple = _Simple.of(G, weight=weight, directed=directed)
+    simple = Simple.of(G, weight=weight, directed=directed)
     position = _positions(simple.nodes, order)
     rows, cols = position[simple.source], position[simple.target]
     keep = (rows >= 0) & (cols >= 0)
@@ -181,7 +181,7 @@ def shared_neighbours_matrix(
     [[0.0, 2.0, 1.0], [2.0, 0.0, 1.0], [1.0, 1.0, 0.0]]
     """
     order = _order(G, nodes)
-    simple = _Simple.of(G)
+    simple = Simple.of(G)
     position = _positions(simple.nodes, order)
     # Each link (a, b) makes its ends members of the other's neighbourhood; a middle
     # node adds one to every pair of rows among its members.
@@ -290,4 +290,4 @@ def _numbers(values: list[Any], order: list[Hashable], name: str) -> np.ndarray:
 
 
 def _frame(matrix: np.ndarray, order: list[Hashable]) -> pd.DataFrame:
-    return pd.DataFrame(matrix, index=_index(order), columns=_index(order))
+    return pd.DataFrame(matrix, index=node_index(order), columns=node_index(order))

@@ -148,10 +148,6 @@ def _projection(G: nx.Graph, onto: str, via: str, weighting: str, schema: Schema
     links = project(G, onto=onto, via=via, schema=schema)
     column = "shared" if weighting == "shared" else "collaboration"
     H = nx.Graph()
-    H.add_nodes_from(
-        (n, {"label": d.get("label"), "name": d.get("name")})
-        for n, d in G.nodes(data=True)
-        if d.get("label") == onto
-    )
+    H.add_nodes_from((n, dict(d)) for n, d in G.nodes(data=True) if d.get("label") == onto)
     H.add_weighted_edges_from(links[["source", "target", column]].itertuples(index=False))
     return H

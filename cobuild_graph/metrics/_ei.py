@@ -187,7 +187,8 @@ def _permutation_test(
     position = np.full(data.S.n, -1, dtype=np.int64)
     position[members] = np.arange(len(members))
     source, target = position[data.source], position[data.target]
-    labels = data.codes[members]
+    # the smallest integer type holding the codes: the gathers below move far fewer bytes
+    labels = data.codes[members].astype(np.min_scalar_type(-max(len(members), 1)))
     internal = np.empty(permutations)
     for start in range(0, permutations, _BATCH):
         count = min(_BATCH, permutations - start)

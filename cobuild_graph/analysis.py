@@ -40,12 +40,16 @@ PATH_SOURCES = 400
 #: Above this many nodes :func:`analyze` leaves out the measures that search from every
 #: node (closeness, diameter, average path length, robustness path lengths): O(n m) each.
 PATH_LIMIT = 100_000
+#: Random relabellings of the E-I tables' permutation test.
+EI_PERMUTATIONS = 1_000
 #: Units of highest degree whose withdrawal the robustness table measures structurally.
 ROBUSTNESS_TOP = 10
 #: Tables of :func:`analyze` on a view of their own; the network measures' view is the one
 #: asked for, every other table is on the whole graph.
 _VIEW_OF: dict[str, str] = {
     "street_links": "street",
+    "ei_sector": "unit",
+    "two_mode": "two_mode",
     **dict.fromkeys(
         [
             "robustness",
@@ -98,6 +102,10 @@ def analyze(
     ``community_streets``     per community: size, streets spanned, its main street
     ``brokerage``             :func:`metrics.brokerage` by street, with z-scores
     ``cliques``               :func:`metrics.cliques`
+    ``ei_street``             :func:`metrics.ei_index` of streets, with its permutation test
+    ``ei_sector``             :func:`metrics.ei_index` of unit types on the ``unit`` view
+    ``ego_units``             :func:`metrics.ego_table` of the units, brokerage by street
+    ``two_mode``              :func:`metrics.two_mode_centrality` of units × communities
     ``street_links``          :func:`metrics.project`: streets linked by shared units
     ``robustness``            :func:`metrics.robustness`
     ``coverage``              :func:`domain.coverage`
@@ -224,9 +232,15 @@ def _steps(
         )
         return pd.concat([table, extra])
 
+    def streets() -> pd.Series:
+        return domain.ancestors(G, level=street, schema=schema)
+
     def brokerage() -> pd.DataFrame:
-        streets = domain.ancestors(G, level=street, schema=schema)
-        return domain.with_names(G, metrics.brokerage(N, streets, standardize=True))
+        return domain.with_names(G, metrics.brokerage(N, streets(), standardize=True))
+
+    def ei_sector() -> pd.DataFrame:
+        units = views.view(G, "unit", schema=schema)
+        return metrics.ei_index(units, "unit_type", permutations=EI_PERMUTATIONS, seed=seed)
 
     def rollup(level: str) -> pd.DataFrame:
         values = tables["centrality"][["degree", "betweenness", "pagerank"]]
@@ -241,6 +255,21 @@ def _steps(
         ("community_streets", lambda: _community_streets(G, tables["communities"], schema)),
         ("brokerage", brokerage),
         ("cliques", lambda: metrics.cliques(N)),
+        (
+            "ei_street",
+            lambda: metrics.ei_index(N, streets(), permutations=EI_PERMUTATIONS, seed=seed),
+        ),
+        ("ei_sector", ei_sector),
+        (
+            "ego_units",
+            lambda: domain.with_names(G, metrics.ego_table(N, label="Unit", group=streets())),
+        ),
+        (
+            "two_mode",
+            lambda: domain.with_names(
+                G, metrics.two_mode_centrality(views.view(G, "two_mode", schema=schema))
+            ),
+        ),
         ("street_links", lambda: metrics.project(G, onto=street, via="Unit", schema=schema)),
         (
             "robustness",

@@ -56,6 +56,10 @@ COLUMNS = {
         "total_z",
     ],
     "cliques": ["size", "members"],
+    "ei_street": ["observed", "expected", "mean", "sd", "minimum", "maximum", "p_greater"],
+    "ei_sector": ["observed", "expected", "mean", "sd", "minimum", "maximum", "p_greater"],
+    "ego_units": ["name", "label", "size", "ties", "pairs", "density", "effective_size"],
+    "two_mode": ["name", "label", "mode", "degree", "closeness", "betweenness"],
     "street_links": ["source", "target", "source_name", "target_name", "shared", "collaboration"],
     "robustness": [
         "name",
@@ -120,6 +124,22 @@ def test_every_table_of_the_sample_has_its_documented_columns(
     about = sample_tables["about"]["value"]
     assert about["betweenness"] == "exact"  # the sample is below the exact limit
     assert float(about["seconds_centrality"]) > 0
+
+
+def test_the_e_i_table_counts_links_within_and_across_streets(
+    sample: nx.MultiDiGraph, sample_tables: dict[str, pd.DataFrame]
+) -> None:
+    links = nx.Graph(cg.views.view(sample, "cobuilding"))
+    links.remove_edges_from(nx.selfloop_edges(links))
+    street = cg.domain.ancestors(sample, level="Street").dropna().to_dict()
+    placed = [(u, v) for u, v in links.edges() if u in street and v in street]
+    internal = sum(street[u] == street[v] for u, v in placed)
+    ei = sample_tables["ei_street"]
+    assert ei.loc["internal", "observed"] == internal
+    assert ei.loc["external", "observed"] == len(placed) - internal
+    assert ei.loc["ei", "observed"] == pytest.approx((len(placed) - 2 * internal) / len(placed))
+    assert ei.attrs["view"] == "cobuilding"
+    assert sample_tables["ei_sector"].attrs["view"] == "unit"
 
 
 def test_sample_tables_agree_with_each_other(sample_tables: dict[str, pd.DataFrame]) -> None:

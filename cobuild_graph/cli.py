@@ -558,10 +558,12 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from cobuild_graph.report import write_report
+    from cobuild_graph.report import FILES, write_report
 
-    out = write_report(_graph(args), args.output, seed=args.seed, schema=_schema(args))
-    print(f"wrote {out}")
+    index = write_report(_graph(args), args.output, seed=args.seed, schema=_schema(args))
+    print("写入 wrote:")
+    for name, what in FILES.items():
+        print(f"  {index.parent / name}  {what}")
     return 0
 
 

@@ -55,7 +55,15 @@ FILES: dict[str, str] = {
 }
 #: Resolution of ``network.png``.
 FIGURE_DPI = 200
-_METADATA_KEYS = ("place", "date", "licence", "description", "synthetic", "scale", "seed")
+_METADATA_KEYS = {
+    "place": "地点",
+    "date": "日期",
+    "licence": "许可",
+    "description": "说明",
+    "synthetic": "合成数据",
+    "scale": "规模",
+    "seed": "随机种子",
+}
 
 
 @dataclass
@@ -168,7 +176,11 @@ def write_report(
         scripts={},
         frames=True,
         title=title,
-        about=[(k, str(G.graph[k])) for k in _METADATA_KEYS if G.graph.get(k) not in (None, "")],
+        about=[
+            (f"{zh} {key}", str(G.graph[key]))
+            for key, zh in _METADATA_KEYS.items()
+            if G.graph.get(key) not in (None, "")
+        ],
         sections=sections,
         map_note=note,
         footer=f"cobuild_graph {_version()} · 分析随机种子 analysis seed {seed}",

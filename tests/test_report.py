@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import re
+import sys
+import threading
+import types
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -262,7 +266,7 @@ def test_kinds_the_dataset_lacks_get_no_rows_but_a_real_zero_stays(tmp_path):
 def test_charts_drawn_in_workers_and_in_turn_are_the_same(tmp_path, monkeypatch):
     G = cg.generate("tiny", seed=3)
     tables = analyze(G)
-    assert _drawing.workers() > 1  # this machine forks workers: the first run uses them
+    monkeypatch.setattr(_drawing, "workers", lambda: 2)
     parallel = write_report(G, tmp_path / "a", tables=tables).read_text("utf-8")
     monkeypatch.setattr(_drawing, "workers", lambda: 0)
     in_turn = write_report(G, tmp_path / "b", tables=tables).read_text("utf-8")
@@ -272,3 +276,46 @@ def test_charts_drawn_in_workers_and_in_turn_are_the_same(tmp_path, monkeypatch)
 
     assert charts(parallel) == charts(in_turn)
     assert len(charts(parallel)) >= 10
+
+
+def _pid() -> bytes:
+    return str(os.getpid()).encode()
+
+
+def _fails() -> bytes:
+    raise KeyError("no such table")
+
+
+def test_a_batch_draws_in_other_processes_and_hands_back_errors(monkeypatch):
+    monkeypatch.setattr(_drawing, "workers", lambda: 2)
+    results = _drawing.Batch([_pid, _pid, _fails, _pid]).results()
+    assert isinstance(results[2], KeyError)
+    pids = {int(r) for r in results if isinstance(r, bytes)}
+    assert pids
+    assert os.getpid() not in pids
+    monkeypatch.setattr(_drawing, "workers", lambda: 0)
+    results = _drawing.Batch([_pid, _fails]).results()
+    assert results[0] == _pid()
+    assert isinstance(results[1], KeyError)
+
+
+def test_no_workers_beside_a_working_thread_or_in_a_jupyter_kernel(monkeypatch):
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)  # not a daemon: it may hold a lock
+    worker.start()
+    try:
+        assert _drawing.workers() == 0
+    finally:
+        release.set()
+        worker.join()
+    helper = threading.Thread(target=release.wait, daemon=True)
+    release.clear()
+    helper.start()
+    try:
+        cpus = len(os.sched_getaffinity(0))
+        assert _drawing.workers() == (cpus if cpus > 1 else 0)  # a daemon helper is fine
+        monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+        assert _drawing.workers() == 0
+    finally:
+        release.set()
+        helper.join()

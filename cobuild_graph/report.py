@@ -46,6 +46,9 @@ EXPAND_ABOVE = 1_500
 UNFOLDABLE_UP_TO = 30_000
 #: Rows shown of the long per-node tables.
 TOP_ROWS = 20
+#: Places shown at most in a per-street bar chart (the highest, or the least covered):
+#: beyond about 40 bars their names no longer fit beside them.
+TOP_PLACES = 40
 #: The files :func:`write_report` writes, and what each holds (as the command line says it).
 FILES: dict[str, str] = {
     "index.html": "报告 report",
@@ -297,22 +300,34 @@ def _places_section(
 ) -> _Section:
     section = _Section("places", "覆盖与均衡 Coverage and balance")
     balance = tables.get("balance")
+    streets = sum(1 for _, label in G.nodes(data="label") if label == "Street")
+    many = streets > TOP_PLACES
     names = {"units": "单位", "branches": "行动支部", "projects": "项目"}
     for count, name in names.items():
         if kinds[count]:
+            top = f"（前 {TOP_PLACES} 个，共 {streets} 个 top {TOP_PLACES} of {streets})"
             _chart(
                 section,
-                f"各街道{name}数 {count} per street",
-                lambda c=count: plot.plot_per_street(G, c, table=balance, schema=schema),
+                f"各街道{name}数 {count} per street" + (top if many else ""),
+                lambda c=count: plot.plot_per_street(
+                    G, c, table=balance, top=TOP_PLACES, schema=schema
+                ),
             )
     covering = tuple(kind for kind in ("unit", "branch", "project") if kinds[kind])
-    if covering:
+    coverage = tables.get("coverage_by_street")
+    if covering and many and coverage is not None:
+        least = coverage[coverage["communities"] > 0].nsmallest(TOP_PLACES, f"{covering[0]}_share")
+        _chart(
+            section,
+            f"{covering[0]} 覆盖率最低的 {TOP_PLACES} 个街道 "
+            f"the {TOP_PLACES} streets least covered by {covering[0]}",
+            lambda: plot.plot_coverage(G, covering, table=least, schema=schema),
+        )
+    elif covering:
         _chart(
             section,
             "各街道覆盖率 coverage per street",
-            lambda: plot.plot_coverage(
-                G, covering, table=tables.get("coverage_by_street"), schema=schema
-            ),
+            lambda: plot.plot_coverage(G, covering, table=coverage, schema=schema),
         )
     _chart(
         section,

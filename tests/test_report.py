@@ -319,3 +319,20 @@ def test_no_workers_beside_a_working_thread_or_in_a_jupyter_kernel(monkeypatch):
     finally:
         release.set()
         helper.join()
+
+
+def test_per_street_charts_show_the_top_places_of_many(tmp_path, monkeypatch):
+    G = cg.generate("tiny", seed=3)
+    streets = sum(1 for _, label in G.nodes(data="label") if label == "Street")
+    monkeypatch.setattr(report, "TOP_PLACES", streets - 1)
+    page = write_report(G, tmp_path, tables=analyze(G)).read_text("utf-8")
+    charts = re.findall(r'alt="([^"]+)"', page)
+    top = f"top {streets - 1} of {streets}"
+    assert [c for c in charts if "per street" in c and "unit types" not in c] == [
+        f"各街道{zh}数 {count} per street（前 {streets - 1} 个，共 {streets} 个 {top})"
+        for zh, count in (("单位", "units"), ("行动支部", "branches"), ("项目", "projects"))
+    ]
+    assert (
+        f"unit 覆盖率最低的 {streets - 1} 个街道 the {streets - 1} streets least covered by unit"
+        in charts
+    )

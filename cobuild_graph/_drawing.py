@@ -18,6 +18,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from multiprocessing.pool import AsyncResult, Pool
+from types import TracebackType
 
 #: Jobs of the batch being drawn, read by the forked workers (a fork copies them).
 _JOBS: Sequence[Callable[[], bytes]] = ()
@@ -43,7 +44,8 @@ class Batch:
 
     Workers are forked when made (:func:`workers`); :meth:`results` waits for them. With no
     workers the jobs run in :meth:`results`. A job's exception is its result, for the
-    caller to judge.
+    caller to judge. As a context manager, it ends its workers on leaving the block (when
+    an error left them running).
     """
 
     def __init__(self, jobs: Sequence[Callable[[], bytes]]) -> None:
@@ -62,6 +64,19 @@ class Batch:
                 _JOBS = ()
             self._pending = self._pool.map_async(_run, range(len(self._jobs)), chunksize=1)
 
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
     def results(self) -> list[bytes | Exception]:
         """Each job's bytes, or the exception it raised, in the order given."""
         if self._pool is None or self._pending is None:
@@ -71,6 +86,7 @@ class Batch:
         finally:
             self._pool.close()
             self._pool.join()
+            self._pool = None
 
 
 def _run(index: int) -> bytes | Exception:

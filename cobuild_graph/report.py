@@ -96,7 +96,7 @@ def write_report(
     map_options: Mapping[str, Any] | None = None,
     schema: Schema | None = None,
 ) -> Path:
-    """Write ``out_dir/index.html`` and ``out_dir/map.html``.
+    """Write the report's files (:data:`FILES`): ``index.html``, ``map.html`` and the figure.
 
     Parameters
     ----------
@@ -136,29 +136,30 @@ def write_report(
         _measures_section(G, tables, schema),
         _time_section(G, tables, schema),
     ]
-    charts = [chart for section in sections for chart in section.charts]
-    drawing = Batch([lambda draw=chart.draw: _svg(draw) for chart in charts if chart.draw])
-    large = G.number_of_nodes() > EXPAND_ABOVE
-    options = {
-        "aggregate": "Street" if large else None,
-        "layout_seed": seed,
-        "heading": title,
-        "metrics": _node_metrics(tables),
-        **(map_options or {}),
-    }
-    options.setdefault(
-        "expandable",
-        large and options["aggregate"] is not None and G.number_of_nodes() <= UNFOLDABLE_UP_TO,
-    )
-    net = network_map(G, out / "map.html", schema=schema, **options)
-    figure = _network_figure(G, net, options["aggregate"], out, schema)
-    for chart, drawn in zip(charts, drawing.results(), strict=True):
-        if isinstance(drawn, KeyError | ValueError):  # a table this dataset cannot fill
-            logger.warning("chart %r left out: %s", chart.title, drawn)
-        elif isinstance(drawn, Exception):
-            raise drawn
+    charts = [chart for section in sections for chart in section.charts if chart.draw]
+    with Batch([lambda draw=chart.draw: _svg(draw) for chart in charts]) as drawing:
+        large = G.number_of_nodes() > EXPAND_ABOVE
+        options = {
+            "aggregate": "Street" if large else None,
+            "layout_seed": seed,
+            "heading": title,
+            "metrics": _node_metrics(tables),
+            **(map_options or {}),
+        }
+        options.setdefault(
+            "expandable",
+            large and options["aggregate"] is not None and G.number_of_nodes() <= UNFOLDABLE_UP_TO,
+        )
+        net = network_map(G, out / "map.html", schema=schema, **options)
+        figure = _network_figure(G, net, options["aggregate"], out, schema)
+        drawn = drawing.results()
+    for chart, result in zip(charts, drawn, strict=True):
+        if isinstance(result, KeyError | ValueError):  # a table this dataset cannot fill
+            logger.warning("chart %r left out: %s", chart.title, result)
+        elif isinstance(result, Exception):
+            raise result
         else:
-            chart.src = "data:image/svg+xml;base64," + base64.b64encode(drawn).decode("ascii")
+            chart.src = "data:image/svg+xml;base64," + base64.b64encode(result).decode("ascii")
     for section in sections:
         section.charts = [chart for chart in section.charts if chart.src]
     sections[1].charts.insert(0, figure)

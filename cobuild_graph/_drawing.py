@@ -25,9 +25,10 @@ _JOBS: Sequence[Callable[[], bytes]] = ()
 
 
 def workers() -> int:
-    """How many worker processes a batch may use: the CPUs this process may run on, or 0
-    where forking is not safe (no fork, a thread that is not a daemon, a Jupyter kernel, or
-    a daemon process, which may not have children)."""
+    """How many worker processes a batch may use: the CPUs this process may run on but one,
+    left to the caller (which writes the map meanwhile); 0 where forking is not safe (no
+    fork, a thread that is not a daemon, a Jupyter kernel, or a daemon process, which may
+    not have children)."""
     main = threading.main_thread()
     if not hasattr(os, "fork") or "ipykernel" in sys.modules:
         return 0
@@ -36,7 +37,7 @@ def workers() -> int:
     if multiprocessing.current_process().daemon:
         return 0
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return cpus if cpus and cpus > 1 else 0
+    return cpus - 1 if cpus and cpus > 1 else 0
 
 
 class Batch:

@@ -130,8 +130,8 @@ def write_report(
     title = str(G.graph.get("name") or "共建网络 co-building network") if title is None else title
     kinds = _kinds(G, schema)
     sections = [
+        _network_section(tables),  # the picture and the headline measures first
         _dataset_section(G),
-        _network_section(tables),
         _places_section(G, tables, kinds, schema),
         _measures_section(G, tables, schema),
         _time_section(G, tables, schema),
@@ -162,7 +162,7 @@ def write_report(
             chart.src = "data:image/svg+xml;base64," + base64.b64encode(result).decode("ascii")
     for section in sections:
         section.charts = [chart for chart in section.charts if chart.src]
-    sections[1].charts.insert(0, figure)
+    sections[0].charts.insert(0, figure)
     folded = ""
     if options["expandable"]:
         folded = f"，起始折叠到 {options['aggregate']} 层（双击展开） starting folded to "

@@ -26,11 +26,12 @@ _JOBS: Sequence[Callable[[], bytes]] = ()
 
 def workers() -> int:
     """How many worker processes a batch may use: the CPUs this process may run on but one,
-    left to the caller (which writes the map meanwhile); 0 where forking is not safe (no
-    fork, a thread that is not a daemon, a Jupyter kernel, or a daemon process, which may
-    not have children)."""
+    left to the caller (which writes the map meanwhile); 0 where forking is not safe: off
+    Linux (macOS's system libraries are not fork-safe, and Windows has no fork), beside a
+    thread that is not a daemon, in a Jupyter kernel, or in a daemon process (which may not
+    have children)."""
     main = threading.main_thread()
-    if not hasattr(os, "fork") or "ipykernel" in sys.modules:
+    if not sys.platform.startswith("linux") or "ipykernel" in sys.modules:
         return 0
     if any(not t.daemon for t in threading.enumerate() if t is not main):
         return 0

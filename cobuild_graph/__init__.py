@@ -39,6 +39,7 @@ from cobuild_graph.io import (
     validate_tables,
     write_dataset,
 )
+from cobuild_graph.sample import sample_path
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, load_schema
 
 try:
@@ -85,6 +86,7 @@ __all__ = [
     "read_dataset",
     "read_roster",
     "read_tables",
+    "sample_path",
     "validate_tables",
     "write_analysis",
     "write_dataset",

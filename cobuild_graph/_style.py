@@ -93,3 +93,156 @@ def tie_text(schema: Schema, tie_type: str) -> str:
     """A tie type as legends show it: its name and its first (Chinese) alias."""
     spec = schema.tie_types.get(tie_type)
     return f"{tie_type} {spec.aliases[0]}" if spec is not None and spec.aliases else tie_type
+
+
+#: Chinese names of the columns (and index names) of the analysis tables, for headers that
+#: read ``度中心度 degree``: the Chinese first, the column's own name beside it.
+COLUMN_NAMES: dict[str, str] = {
+    # nodes and their places
+    "id": "编号",
+    "name": "名称",
+    "label": "节点类型",
+    "type": "关系类型",
+    "provenance": "来源",
+    "count": "数量",
+    "all": "合计",
+    "street": "街道",
+    "street_name": "街道名称",
+    "source": "起点",
+    "source_name": "起点名称",
+    "target": "终点",
+    "target_name": "终点名称",
+    # summary and centrality
+    "measure": "指标",
+    "value": "值",
+    "description": "说明",
+    "key": "项",
+    "degree": "度中心度",
+    "betweenness": "中介中心度",
+    "closeness": "接近中心度",
+    "eigenvector": "特征向量中心度",
+    "pagerank": "PageRank 值",
+    "core": "核心度",
+    "effective_size": "有效规模",
+    "efficiency": "效率",
+    "constraint": "约束度",
+    # communities, cliques, brokerage
+    "community": "社群",
+    "nodes": "节点数",
+    "streets": "街道数",
+    "main_street": "主要街道",
+    "main_street_name": "主要街道名称",
+    "main_street_share": "主要街道占比",
+    "clique": "派系",
+    "size": "规模",
+    "members": "成员",
+    "coordinator": "协调人",
+    "consultant": "顾问",
+    "gatekeeper": "守门人",
+    "representative": "代表人",
+    "liaison": "联络人",
+    "total": "合计",
+    "coordinator_z": "协调人 z 分数",
+    "consultant_z": "顾问 z 分数",
+    "gatekeeper_z": "守门人 z 分数",
+    "representative_z": "代表人 z 分数",
+    "liaison_z": "联络人 z 分数",
+    "total_z": "合计 z 分数",
+    "shared": "共享单位数",
+    "collaboration": "合作强度",
+    # robustness
+    "branches": "行动支部数",
+    "communities_reached": "联系社区数",
+    "communities_uncovered": "失去覆盖的社区数",
+    "uncovered": "失去覆盖的社区",
+    "components_change": "连通分量变化",
+    "largest_component_change": "最大连通分量变化",
+    "path_length_change": "平均路径长度变化",
+    # coverage and balance
+    "kind": "类别",
+    "communities": "社区数",
+    "communities_covered": "覆盖社区数",
+    "communities_total": "社区总数",
+    "share": "比例",
+    "unit_covered": "单位覆盖社区数",
+    "branch_covered": "支部覆盖社区数",
+    "project_covered": "项目覆盖社区数",
+    "position_covered": "阵地覆盖社区数",
+    "any_covered": "任一覆盖社区数",
+    "unit_share": "单位覆盖率",
+    "branch_share": "支部覆盖率",
+    "project_share": "项目覆盖率",
+    "position_share": "阵地覆盖率",
+    "any_share": "任一覆盖率",
+    "units": "单位数",
+    "projects": "项目数",
+    "positions": "阵地数",
+    "units_ratio": "单位数与均值之比",
+    "branches_ratio": "支部数与均值之比",
+    "projects_ratio": "项目数与均值之比",
+    "positions_ratio": "阵地数与均值之比",
+    "units_flag": "单位数偏离",
+    "branches_flag": "支部数偏离",
+    "projects_flag": "项目数偏离",
+    "positions_flag": "阵地数偏离",
+    "places": "地方数",
+    "mean": "均值",
+    "min": "最小值",
+    "max": "最大值",
+    "zeros": "零值数",
+    "gini": "基尼系数",
+    "hhi": "赫芬达尔指数",
+    "max_min_ratio": "最大最小比",
+    "cv": "变异系数",
+    "over": "偏多",
+    "under": "偏少",
+    # unit types
+    "organ": "机关",
+    "soe": "国有企业",
+    "school": "学校",
+    "hospital": "医院",
+    "institution": "事业单位",
+    "private": "非公企业",
+    "mass": "群团组织",
+    "social": "社会组织",
+    "other": "其他",
+    "unknown": "未知",
+    "blau": "Blau 多样性",
+    "shannon": "香农多样性",
+    # hierarchy, reach, time, funding
+    "source_level": "起点层级",
+    "target_level": "终点层级",
+    "span": "跨越层级",
+    "ties": "关系数",
+    "unit_level": "单位层级",
+    "paired_with_community": "结对社区",
+    "branch_in_community": "支部在社区",
+    "community_direct": "直接联系社区",
+    "street_only": "仅联系街道",
+    "no_tie": "无关系",
+    "community_direct_share": "直接联系社区占比",
+    "period": "时期",
+    "added": "新增",
+    "ended": "终止",
+    "active": "有效",
+    "communities_funded": "有经费的社区数",
+    "service_fund_yuan": "服务经费（元）",
+    "projects_budgeted": "有预算的项目数",
+    "budget_yuan": "预算（元）",
+    "exemplary_projects": "示范项目数",
+}
+
+
+def column_text(column: object) -> str:
+    """A column as headers show it: its Chinese name (:data:`COLUMN_NAMES`), then itself.
+
+    Examples
+    --------
+    >>> column_text("degree")
+    '度中心度 degree'
+    >>> column_text("a column of your own")
+    'a column of your own'
+    """
+    text = str(column)
+    chinese = COLUMN_NAMES.get(text)
+    return f"{chinese} {text}" if chinese else text

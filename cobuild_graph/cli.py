@@ -631,12 +631,14 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from cobuild_graph.analysis import analyze
-    from cobuild_graph.report import write_report
+    from cobuild_graph.report import FILES, write_report
 
     G, schema = _graph(args), _schema(args)
     tables = analyze(G, seed=args.seed, view=args.view, schema=schema)
-    out = write_report(G, args.output, tables=tables, seed=args.seed, schema=schema)
-    print(f"wrote {out}")
+    index = write_report(G, args.output, tables=tables, seed=args.seed, schema=schema)
+    print("写入 wrote:")
+    for name, what in FILES.items():
+        print(f"  {index.parent / name}  {what}")
     return 0
 
 

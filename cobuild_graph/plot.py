@@ -1,7 +1,8 @@
 """Static charts of a co-building network (matplotlib), with Chinese that renders anywhere.
 
-Every ``plot_*`` function takes the graph first, draws on `ax` (a new figure when
-``None``) and returns ``(fig, ax)``; :func:`save_figure` writes PNG and SVG. The numbers
+Every ``plot_*`` function, and :func:`network` (the network itself, as a figure for a
+paper), takes the graph first, draws on `ax` (a new figure when ``None``) and returns
+``(fig, ax)``; :func:`save_figure` writes PNG, SVG and PDF. The numbers
 come from :mod:`cobuild_graph.domain` and :mod:`cobuild_graph.metrics`; a function that
 needs a table takes it as `table` when it is already computed (e.g. by
 :func:`cobuild_graph.analysis.analyze`), and computes it otherwise.
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,15 +37,18 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
+from matplotlib import font_manager, patheffects
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from matplotlib.typing import ColorType
 
 from cobuild_graph import domain
-from cobuild_graph._style import category_color, label_colors, tie_colors
+from cobuild_graph._style import MISSING, category_color, label_colors, label_text, tie_colors
 from cobuild_graph.metrics import centrality
 from cobuild_graph.schema import Schema, schema_or_default
 
@@ -58,6 +62,8 @@ FONT_PATH = Path(str(resources.files("cobuild_graph") / "_static" / "fonts")) / 
 FONT_FAMILY = "Cobuild Sans SC"
 #: Formats :func:`save_figure` writes when the path has no suffix.
 SAVE_FORMATS: tuple[str, ...] = ("png", "svg")
+#: Size in inches of :func:`network`'s figure: the text width of an A4 or letter page.
+PAPER_SIZE: tuple[float, float] = (7.0, 5.5)
 
 font_manager.fontManager.addfont(str(FONT_PATH))
 
@@ -80,24 +86,25 @@ def chinese_font() -> Iterator[None]:
 def save_figure(
     fig: Figure, path: str | Path, *, formats: Sequence[str] | None = None, dpi: int = 150
 ) -> list[Path]:
-    """Save `fig` as PNG and / or SVG.
+    """Save `fig` as PNG, SVG and / or PDF.
 
     Parameters
     ----------
     fig
         The figure.
     path
-        ``chart.png`` or ``chart.svg`` writes that format; a path without suffix (``chart``)
-        writes every format of `formats`.
+        ``chart.png``, ``chart.svg`` or ``chart.pdf`` writes that format; a path without
+        suffix (``chart``) writes every format of `formats`.
     formats
         Formats for a path without suffix; :data:`SAVE_FORMATS` when ``None``.
     dpi
-        Resolution of the PNG.
+        Resolution of the PNG (300 for print).
 
     Returns
     -------
     list of pathlib.Path
-        The files written. SVG text is drawn as outlines, so it needs no font to show.
+        The files written. In a PDF the text stays text, in the shipped font embedded (only
+        the glyphs used); in an SVG it is drawn as outlines, so it shows without the font.
     """
     path = Path(path)
     if path.suffix:
@@ -105,17 +112,23 @@ def save_figure(
     else:
         targets = [path.with_suffix(f".{f.lstrip('.')}") for f in formats or SAVE_FORMATS]
     for target in targets:
-        if target.suffix.lower() not in (".png", ".svg"):
-            raise ValueError(f"save as .png or .svg, not {target.suffix!r}")
+        if target.suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise ValueError(f"save as .png, .svg or .pdf, not {target.suffix!r}")
+    for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(target, dpi=dpi, bbox_inches="tight", metadata=_metadata(target))
+        # Type 42: the font's own outlines embedded, subset, so the PDF's text is text
+        with mpl.rc_context({"pdf.fonttype": 42}):
+            fig.savefig(target, dpi=dpi, bbox_inches="tight", metadata=_metadata(target))
         logger.info("wrote %s", target)
     return targets
 
 
 def _metadata(target: Path) -> dict[str, str | None]:
-    # no date in SVGs, so the same chart gives the same file
-    return {"Date": None} if target.suffix.lower() == ".svg" else {}
+    # no date in SVGs and PDFs, so the same chart gives the same file
+    suffix = target.suffix.lower()
+    return (
+        {"Date": None} if suffix == ".svg" else {"CreationDate": None} if suffix == ".pdf" else {}
+    )
 
 
 @contextlib.contextmanager
@@ -578,3 +591,179 @@ def plot_rollup(
         ax.set(yscale="log", ylabel="count 数量", title=f"Roll-up per {level} 层级汇总")
         ax.legend(fontsize=8)
     return fig, ax
+
+
+# -- the network -----------------------------------------------------------------------------
+
+
+def network(
+    G: nx.Graph,
+    *,
+    size_by: str | pd.Series | None = "degree",
+    labels: int = 20,
+    positions: Mapping[Hashable, tuple[float, float]] | None = None,
+    seed: int = 0,
+    title: str | None = None,
+    size: tuple[float, float] = PAPER_SIZE,
+    ax: Axes | None = None,
+    schema: Schema | None = None,
+) -> tuple[Figure, Axes]:
+    """The network as a figure for a paper: the map's layout, colours by label, a legend.
+
+    Parameters
+    ----------
+    G
+        Any co-building graph or view of one: the whole network, a street's part
+        (``G.subgraph(...)``), an ego network (``nx.ego_graph(G, node, undirected=True)``).
+    size_by
+        Node area by ``"degree"`` (ties, both directions), a numeric node attribute, or a
+        Series of values indexed by node id (e.g. ``analyze(G)["centrality"]["pagerank"]``);
+        ``None`` for one size.
+    labels
+        At most this many names are written: the upper hierarchy levels first (district
+        before street ...), then the largest nodes; a name that would overlap one already
+        written is left out.
+    positions
+        Node positions; :func:`cobuild_graph.maps.layout` with `seed` (the interactive map's
+        layout, y pointing down as on screen) when ``None``.
+    seed
+        Seed of the layout.
+    title
+        Title above the network; none when ``None`` (a paper's caption says it).
+    size
+        Size in inches of a new figure; :data:`PAPER_SIZE` fits a page's text width.
+    ax
+        Axes to draw on; a new figure when ``None``.
+    schema
+        Gives the labels' colours, their legend names and the hierarchy.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``; save it with :func:`save_figure` as PNG, SVG or PDF.
+
+    Raises
+    ------
+    ValueError
+        If `size_by` names neither ``"degree"`` nor a numeric node attribute.
+
+    Examples
+    --------
+    >>> import cobuild_graph as cg
+    >>> G = cg.generate("tiny", seed=1)
+    >>> fig, ax = network(G, labels=5)
+    >>> 0 < len(ax.texts) <= 5
+    True
+    """
+    from cobuild_graph.maps import layout  # the maps import this module's colours' source
+
+    schema = schema_or_default(schema)
+    nodes = list(G.nodes)
+    where = layout(G, seed=seed) if positions is None else positions
+    xy = np.array([where[n] for n in nodes], dtype=float).reshape(-1, 2)
+    values = _size_values(G, nodes, size_by)
+    node_labels = [G.nodes[n].get("label") for n in nodes]
+    colors = label_colors(schema)
+    with _chart(ax, size) as (fig, ax):
+        areas = _areas(values, ax)
+        index = {n: i for i, n in enumerate(nodes)}
+        ends = [(index[u], index[v]) for u, v in G.edges() if u != v]
+        if ends:
+            segments = xy[np.array(ends)]
+            ax.add_collection(LineCollection(segments, colors="#9a9a9a", linewidths=0.3, alpha=0.5))
+        order = np.argsort(areas, kind="stable")  # the hubs on top
+        ax.scatter(
+            xy[order, 0],
+            xy[order, 1],
+            s=areas[order],
+            c=[colors.get(node_labels[i], MISSING) for i in order],
+            edgecolors="white",
+            linewidths=0.3,
+            zorder=2,
+        )
+        ax.set_aspect("equal")
+        ax.invert_yaxis()  # y grows downwards on the map's screen
+        ax.set_axis_off()
+        present = [lb for lb in schema.labels if lb in set(node_labels)]
+        handles = [
+            Line2D([], [], marker="o", linestyle="", color=colors[lb], label=label_text(schema, lb))
+            for lb in present
+        ]
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+        if title:
+            ax.set_title(title)
+    _write_names(G, ax, nodes, xy, areas, labels, schema)  # measured in the font just set
+    return fig, ax
+
+
+def _size_values(G: nx.Graph, nodes: list[Hashable], size_by: str | pd.Series | None) -> np.ndarray:
+    """The value each node's size shows (all ones for one size)."""
+    if size_by is None:
+        return np.ones(len(nodes))
+    if isinstance(size_by, pd.Series):
+        values = pd.to_numeric(size_by.reindex(nodes), errors="coerce")
+    elif size_by == "degree":
+        values = pd.Series([G.degree(n) for n in nodes], dtype=float)
+    else:
+        values = pd.to_numeric(
+            pd.Series([G.nodes[n].get(size_by) for n in nodes], dtype=object), errors="coerce"
+        )
+        if len(nodes) and values.isna().all():
+            raise ValueError(
+                f"size_by must be 'degree' or a numeric node attribute, not {size_by!r}"
+            )
+    return values.clip(lower=0).fillna(0).to_numpy(dtype=float)
+
+
+def _areas(values: np.ndarray, ax: Axes) -> np.ndarray:
+    """Marker areas (points²) growing with the square root of `values`, from a fifth to
+    three times the room each node has on `ax` (at most 4 to 240 points²)."""
+    width, height = ax.get_window_extent().size * 72 / ax.figure.dpi
+    room = float(np.clip(width * height / max(len(values), 1) / 3, 1.0, 80.0))
+    root = np.sqrt(values)
+    top = root.max() if len(root) else 0.0
+    return room * (0.2 + 2.8 * (root / top if top > 0 else np.ones_like(root)))
+
+
+def _write_names(
+    G: nx.Graph,
+    ax: Axes,
+    nodes: list[Hashable],
+    xy: np.ndarray,
+    areas: np.ndarray,
+    most: int,
+    schema: Schema,
+) -> None:
+    """Name up to `most` nodes, upper levels and big nodes first, none over another."""
+    if most <= 0 or not nodes:
+        return
+    depth = len(schema.hierarchy)
+    rank = [schema.level(G.nodes[n].get("label", "")) for n in nodes]
+    order = sorted(
+        range(len(nodes)), key=lambda i: (depth if rank[i] is None else rank[i], -areas[i])
+    )
+    ax.figure.draw_without_rendering()  # the final place of the axes, legend and title
+    renderer = ax.figure.canvas.get_renderer()
+    taken: list[Bbox] = []
+    for i in order:
+        if len(taken) == most:
+            break
+        text = ax.annotate(
+            str(G.nodes[nodes[i]].get("name", nodes[i])),
+            xy[i],
+            xytext=(0, np.sqrt(areas[i]) / 2 + 1),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7 if rank[i] is None or rank[i] > 2 else 8,
+            fontfamily=[FONT_FAMILY, "sans-serif"],
+            zorder=3,
+            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+        )
+        text.set_in_layout(False)
+        box = text.get_window_extent(renderer).padded(1)
+        if any(box.overlaps(other) for other in taken):
+            text.remove()
+        else:
+            taken.append(box)

@@ -2,10 +2,12 @@
 
 :func:`write_report` writes a folder that opens offline in any browser: ``index.html``
 (the dataset's description and provenance counts, the key tables of
-:func:`cobuild_graph.analysis.analyze`, the charts of :mod:`cobuild_graph.plot` as images inside
-the page) and ``map.html`` (:func:`cobuild_graph.maps.network_map`), embedded in the
-report and linked from it. The report runs no script at all; every name in it is
-HTML-escaped text.
+:func:`cobuild_graph.analysis.analyze` with names first and headers in Chinese and English,
+the charts of :mod:`cobuild_graph.plot` as images inside the page), ``map.html``
+(:func:`cobuild_graph.maps.network_map`), embedded in the report and linked from it, and the
+network as a figure for a paper (:func:`cobuild_graph.plot.network`) in ``network.png`` and
+``network.pdf``. The report runs no script at all; every name in it is HTML-escaped text.
+The charts draw in worker processes while the map is written (:mod:`cobuild_graph._drawing`).
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from typing import Any
 import matplotlib.pyplot as plt
 import networkx as nx
 import pandas as pd
-from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from cobuild_graph import plot
+from cobuild_graph import domain, plot
+from cobuild_graph._drawing import Batch
+from cobuild_graph._html_tables import MAX_ROWS, table_html
 from cobuild_graph._style import CJK_FONT_STACK
 from cobuild_graph.analysis import analyze
 from cobuild_graph.build import graph_to_tables
-from cobuild_graph.maps import network_map, render_page
+from cobuild_graph.maps import aggregate_graph, network_map, render_page
 from cobuild_graph.maps._page import _asset
 from cobuild_graph.schema import Schema, schema_or_default
 
@@ -43,7 +46,35 @@ EXPAND_ABOVE = 1_500
 UNFOLDABLE_UP_TO = 30_000
 #: Rows shown of the long per-node tables.
 TOP_ROWS = 20
-_METADATA_KEYS = ("place", "date", "licence", "description", "synthetic", "scale", "seed")
+#: Places shown at most in a per-street bar chart (the highest, or the least covered):
+#: beyond about 40 bars their names no longer fit beside them.
+TOP_PLACES = 40
+#: The files :func:`write_report` writes, and what each holds (as the command line says it).
+FILES: dict[str, str] = {
+    "index.html": "报告 report",
+    "map.html": "交互网络图 interactive map",
+    "network.png": "网络图 network figure (PNG)",
+    "network.pdf": "网络图（论文用）network figure for a paper (PDF)",
+}
+#: Resolution of ``network.png``.
+FIGURE_DPI = 200
+_METADATA_KEYS = {
+    "place": "地点",
+    "date": "日期",
+    "licence": "许可",
+    "description": "说明",
+    "synthetic": "合成数据",
+    "scale": "规模",
+    "seed": "随机种子",
+}
+
+
+@dataclass
+class _Chart:
+    title: str
+    draw: Callable[[], tuple[Figure, Any]] | None = None
+    src: str = ""
+    files: tuple[str, ...] = ()
 
 
 @dataclass
@@ -51,7 +82,7 @@ class _Section:
     anchor: str
     title: str
     note: str = ""
-    charts: list[dict[str, str]] = field(default_factory=list)
+    charts: list[_Chart] = field(default_factory=list)
     tables: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -65,7 +96,7 @@ def write_report(
     map_options: Mapping[str, Any] | None = None,
     schema: Schema | None = None,
 ) -> Path:
-    """Write ``out_dir/index.html`` and ``out_dir/map.html``.
+    """Write the report's files (:data:`FILES`): ``index.html``, ``map.html`` and the figure.
 
     Parameters
     ----------
@@ -89,7 +120,7 @@ def write_report(
     Returns
     -------
     pathlib.Path
-        The path of ``index.html``.
+        The path of ``index.html``; the other files of :data:`FILES` are beside it.
     """
     schema = schema_or_default(schema)
     out = Path(out_dir)
@@ -97,32 +128,51 @@ def write_report(
     if tables is None:
         tables = analyze(G, seed=seed, progress=False, schema=schema)
     title = str(G.graph.get("name") or "共建网络 co-building network") if title is None else title
-    large = G.number_of_nodes() > EXPAND_ABOVE
-    options = {
-        "aggregate": "Street" if large else None,
-        "layout_seed": seed,
-        "heading": title,
-        "metrics": _node_metrics(tables),
-        **(map_options or {}),
-    }
-    options.setdefault(
-        "expandable",
-        large and options["aggregate"] is not None and G.number_of_nodes() <= UNFOLDABLE_UP_TO,
-    )
-    net = network_map(G, out / "map.html", schema=schema, **options)
-    folded = ""
-    if options["expandable"]:
-        folded = f", starting folded to {options['aggregate']} level (double-click to unfold)"
-    elif options["aggregate"]:
-        folded = f", folded to {options['aggregate']} level"
-    note = f"{len(net.nodes):,} nodes, {len(net.edges):,} links{folded}. Open it on its own:"
+    kinds = _kinds(G, schema)
     sections = [
+        _network_section(tables),  # the picture and the headline measures first
         _dataset_section(G),
-        _network_section(tables),
-        _places_section(G, tables, schema),
+        _places_section(G, tables, kinds, schema),
         _measures_section(G, tables, schema),
         _time_section(G, tables, schema),
     ]
+    charts = [chart for section in sections for chart in section.charts if chart.draw]
+    with Batch([lambda draw=chart.draw: _svg(draw) for chart in charts]) as drawing:
+        large = G.number_of_nodes() > EXPAND_ABOVE
+        options = {
+            "aggregate": "Street" if large else None,
+            "layout_seed": seed,
+            "heading": title,
+            "metrics": _node_metrics(tables),
+            **(map_options or {}),
+        }
+        options.setdefault(
+            "expandable",
+            large and options["aggregate"] is not None and G.number_of_nodes() <= UNFOLDABLE_UP_TO,
+        )
+        net = network_map(G, out / "map.html", schema=schema, **options)
+        figure = _network_figure(G, net, options["aggregate"], out, schema)
+        drawn = drawing.results()
+    for chart, result in zip(charts, drawn, strict=True):
+        if isinstance(result, KeyError | ValueError):  # a table this dataset cannot fill
+            logger.warning("chart %r left out: %s", chart.title, result)
+        elif isinstance(result, Exception):
+            raise result
+        else:
+            chart.src = "data:image/svg+xml;base64," + base64.b64encode(result).decode("ascii")
+    for section in sections:
+        section.charts = [chart for chart in section.charts if chart.src]
+    sections[0].charts.insert(0, figure)
+    folded = ""
+    if options["expandable"]:
+        folded = f"，起始折叠到 {options['aggregate']} 层（双击展开） starting folded to "
+        folded += f"{options['aggregate']} level (double-click to unfold)"
+    elif options["aggregate"]:
+        folded = f"，折叠到 {options['aggregate']} 层 folded to {options['aggregate']} level"
+    note = (
+        f"{len(net.nodes):,} 个节点 nodes，{len(net.edges):,} 条连线 links{folded}。"
+        "单独打开 Open it on its own:"
+    )
     page = render_page(
         "report.html",
         data=None,
@@ -130,15 +180,54 @@ def write_report(
         scripts={},
         frames=True,
         title=title,
-        about=[(k, str(G.graph[k])) for k in _METADATA_KEYS if G.graph.get(k) not in (None, "")],
+        about=[
+            (f"{zh} {key}", str(G.graph[key]))
+            for key, zh in _METADATA_KEYS.items()
+            if G.graph.get(key) not in (None, "")
+        ],
         sections=sections,
         map_note=note,
-        footer=f"cobuild_graph {_version()} · analysis seed {seed}",
+        footer=f"cobuild_graph {_version()} · 分析随机种子 analysis seed {seed}",
     )
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     logger.info("wrote the report %s", index)
     return index
+
+
+def _svg(draw: Callable[[], tuple[Figure, Any]]) -> bytes:
+    """A chart as SVG; its constrained layout already fits it, so no second, tight pass."""
+    fig, _ = draw()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _network_figure(
+    G: nx.MultiDiGraph, net: Any, aggregate: str | None, out: Path, schema: Schema
+) -> _Chart:
+    """The network as the map first shows it, in the map's positions: ``network.png``
+    (also in the page) and ``network.pdf``."""
+    shown = {n["id"]: (n["x"], n["y"]) for n in net.nodes if "cg_parent" not in n}
+    if aggregate is None:
+        H, size_by = G, "degree"
+        caption = "网络图 The network"
+    else:
+        H, members = aggregate_graph(G, aggregate, schema=schema)
+        size_by = pd.Series({n: 1 + sum(members.get(n, {}).values()) for n in H.nodes})
+        caption = f"网络图（折叠到 {aggregate} 层）The network folded to {aggregate} level"
+    positions = shown if all(n in shown for n in H.nodes) else None
+    fig, _ = plot.network(H, size_by=size_by, positions=positions, schema=schema)
+    plot.save_figure(fig, out / "network.pdf")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    plt.close(fig)
+    (out / "network.png").write_bytes(buffer.getvalue())
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return _Chart(
+        caption, src=f"data:image/png;base64,{data}", files=("network.pdf", "network.png")
+    )
 
 
 def _version() -> str:
@@ -159,52 +248,116 @@ def _node_metrics(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
 # -- sections ------------------------------------------------------------------------------
 
 
+def _kinds(G: nx.MultiDiGraph, schema: Schema) -> dict[str, bool]:
+    """Whether the dataset has each kind of coverage (a tie of its type with its label at
+    one end) and each count of the balance table (its label) at all: a kind it lacks gets
+    no row, while a kind it has stays, even where it covers nothing."""
+    labels = dict(G.nodes(data="label"))
+    ends = {(tie, labels.get(end)) for u, v, tie in G.edges(data="type") for end in (u, v)}
+    kinds = {kind: (tie, label) in ends for kind, (tie, label) in domain.COVERAGE_KINDS.items()}
+    counts = {count: label in labels.values() for count, label in domain.BALANCE_COUNTS.items()}
+    return {**kinds, **counts, "any": True, "communities": True}
+
+
 def _dataset_section(G: nx.MultiDiGraph) -> _Section:
     nodes, ties = graph_to_tables(G)
-    section = _Section("dataset", "数据集 Dataset", note="Rows per provenance (来源).")
-    for what, frame, key in (("Nodes 节点", nodes, "label"), ("Ties 关系", ties, "type")):
-        source = frame.get("provenance", pd.Series(None, index=frame.index, dtype=object))
-        source = source.astype(object).where(source.notna(), "(none)")
+    section = _Section("dataset", "数据集 Dataset")
+    for what, frame, key in (("节点 Nodes", nodes, "label"), ("关系 Ties", ties, "type")):
+        source = frame.get("provenance")
+        if source is None or source.isna().all():
+            counts = frame[key].value_counts().rename("count").to_frame()
+            counts.loc["all"] = counts["count"].sum()
+            section.tables.append(_table(f"{what}：按{_zh(key)} by {key}", counts))
+            continue
+        source = source.astype(object).where(source.notna(), "(无 none)").rename("provenance")
         counts = pd.crosstab(frame[key], source, margins=True, margins_name="all")
-        section.tables.append(_table(f"{what} by {key} and provenance", counts))
+        counts.columns.name = None
+        title = f"{what}：按{_zh(key)}和来源 by {key} and provenance"
+        section.tables.append(_table(title, counts))
     return section
+
+
+def _zh(column: str) -> str:
+    return {"label": "类型", "type": "类型"}[column]
 
 
 def _network_section(tables: Mapping[str, pd.DataFrame]) -> _Section:
     section = _Section("network", "网络概况 Network")
-    _add(section, tables, "summary", "Summary measures")
-    _add(section, tables, "community_streets", "Communities (Louvain) and their streets")
+    _add(section, tables, "summary", "概况指标 Summary measures")
+    _add(
+        section,
+        tables,
+        "community_streets",
+        "社群（Louvain）及其街道 Communities and their streets",
+    )
     return section
 
 
 def _places_section(
-    G: nx.MultiDiGraph, tables: Mapping[str, pd.DataFrame], schema: Schema
+    G: nx.MultiDiGraph,
+    tables: Mapping[str, pd.DataFrame],
+    kinds: Mapping[str, bool],
+    schema: Schema,
 ) -> _Section:
     section = _Section("places", "覆盖与均衡 Coverage and balance")
     balance = tables.get("balance")
-    for count in ("units", "branches", "projects"):
+    streets = sum(1 for _, label in G.nodes(data="label") if label == "Street")
+    many = streets > TOP_PLACES
+    names = {"units": "单位", "branches": "行动支部", "projects": "项目"}
+    for count, name in names.items():
+        if kinds[count]:
+            top = f"（前 {TOP_PLACES} 个，共 {streets} 个 top {TOP_PLACES} of {streets})"
+            _chart(
+                section,
+                f"各街道{name}数 {count} per street" + (top if many else ""),
+                lambda c=count: plot.plot_per_street(
+                    G, c, table=balance, top=TOP_PLACES, schema=schema
+                ),
+            )
+    covering = tuple(kind for kind in ("unit", "branch", "project") if kinds[kind])
+    coverage = tables.get("coverage_by_street")
+    if covering and many and coverage is not None:
+        least = coverage[coverage["communities"] > 0].nsmallest(TOP_PLACES, f"{covering[0]}_share")
         _chart(
             section,
-            f"{count} per street",
-            lambda c=count: plot.plot_per_street(G, c, table=balance, schema=schema),
+            f"{covering[0]} 覆盖率最低的 {TOP_PLACES} 个街道 "
+            f"the {TOP_PLACES} streets least covered by {covering[0]}",
+            lambda: plot.plot_coverage(G, covering, table=least, schema=schema),
+        )
+    elif covering:
+        _chart(
+            section,
+            "各街道覆盖率 coverage per street",
+            lambda: plot.plot_coverage(G, covering, table=coverage, schema=schema),
         )
     _chart(
         section,
-        "coverage per street",
-        lambda: plot.plot_coverage(G, table=tables.get("coverage_by_street"), schema=schema),
-    )
-    _chart(
-        section,
-        "unit types per street",
+        "各街道单位类型 unit types per street",
         lambda: plot.plot_unit_types(G, table=tables.get("sector_mix"), schema=schema),
     )
-    _chart(section, "roll-up per district", lambda: plot.plot_rollup(G, schema=schema))
-    _add(section, tables, "coverage", "Coverage of communities")
-    _add(section, tables, "uncovered", "Communities no unit or branch reaches")
-    _add(section, tables, "inequality", "Inequality of the counts over streets")
-    _add(section, tables, "balance", "Balance per street")
-    _add(section, tables, "funding", "Funding per street")
+    _chart(section, "各区汇总 roll-up per district", lambda: plot.plot_rollup(G, schema=schema))
+    absent = [kind for kind, has in kinds.items() if not has]
+    present = {
+        "coverage": lambda t: t.drop(index=absent, errors="ignore"),
+        "coverage_by_street": lambda t: t.drop(columns=_columns_of(t, absent)),
+        "balance": lambda t: t.drop(columns=_columns_of(t, absent)),
+        "inequality": lambda t: t.drop(index=absent, errors="ignore"),
+    }
+    for name, title in (
+        ("coverage", "社区覆盖 Coverage of communities"),
+        ("coverage_by_street", "各街道社区覆盖 Coverage per street"),
+        ("uncovered", "无单位或支部联系的社区 Communities no unit or branch reaches"),
+        ("inequality", "各街道数量的不均衡 Inequality of the counts over streets"),
+        ("balance", "各街道均衡 Balance per street"),
+        ("funding", "各街道经费 Funding per street"),
+    ):
+        _add(section, tables, name, title, keep=present.get(name))
     return section
+
+
+def _columns_of(table: pd.DataFrame, kinds: list[str]) -> list[str]:
+    """The columns of `table` about `kinds` (``project_share``, ``projects_ratio`` ...)."""
+    return [c for c in table.columns if str(c) in kinds or str(c).rsplit("_", 1)[0] in kinds]
 
 
 def _measures_section(
@@ -212,21 +365,32 @@ def _measures_section(
 ) -> _Section:
     section = _Section("measures", "中心性 Centrality")
     centrality = tables.get("centrality")
-    _chart(section, "degree distribution", lambda: plot.plot_degree_distribution(G, schema=schema))
+    _chart(
+        section,
+        "度分布 degree distribution",
+        lambda: plot.plot_degree_distribution(G, schema=schema),
+    )
     if centrality is not None:
         _chart(
             section,
-            "betweenness distribution",
+            "中介中心度分布 betweenness distribution",
             lambda: plot.plot_centrality_distribution(G, "betweenness", table=centrality),
         )
         _chart(
             section,
-            "top nodes by PageRank",
+            "PageRank 最高的节点 top nodes by PageRank",
             lambda: plot.plot_top_nodes(G, "pagerank", table=centrality, schema=schema),
         )
         top = centrality.sort_values("pagerank", ascending=False).head(TOP_ROWS)
-        section.tables.append(_table(f"Top {TOP_ROWS} nodes by PageRank", top))
-    _add(section, tables, "robustness", "Units whose withdrawal cuts most", head=TOP_ROWS)
+        title = f"PageRank 前 {TOP_ROWS} 名 Top {TOP_ROWS} nodes by PageRank"
+        section.tables.append(_table(title, top))
+    _add(
+        section,
+        tables,
+        "robustness",
+        "撤出影响最大的单位 Units whose withdrawal cuts most",
+        head=TOP_ROWS,
+    )
     return section
 
 
@@ -235,11 +399,15 @@ def _time_section(
 ) -> _Section:
     section = _Section("time", "增长 Growth")
     growth = tables.get("growth")
-    _chart(section, "ties per year", lambda: plot.plot_growth(G, table=growth, schema=schema))
+    _chart(
+        section,
+        "每年关系数 ties per year",
+        lambda: plot.plot_growth(G, table=growth, schema=schema),
+    )
     if growth is not None and len(growth):
         every = growth[growth["type"] == "all"].set_index("period").drop(columns="type")
-        section.tables.append(_table("All ties per year", every))
-    _add(section, tables, "cross_level", "How far ties reach across the hierarchy")
+        section.tables.append(_table("每年全部关系 All ties per year", every))
+    _add(section, tables, "cross_level", "关系跨越的层级 How far ties reach across the hierarchy")
     return section
 
 
@@ -253,37 +421,23 @@ def _add(
     title: str,
     *,
     head: int | None = None,
+    keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> None:
     table = tables.get(name)
     if table is None:
         return
-    note = f"First {head} of {len(table):,} rows." if head is not None and len(table) > head else ""
-    section.tables.append(_table(title, table.head(head) if head else table, note=note))
+    table = keep(table) if keep is not None else table
+    shown = min(len(table), head or MAX_ROWS)
+    note = f"前 {shown} 行，共 {len(table):,} 行 First {shown} of {len(table):,} rows."
+    section.tables.append(_table(title, table.head(shown), note=note if shown < len(table) else ""))
 
 
 def _table(title: str, table: pd.DataFrame, *, note: str = "") -> dict[str, Any]:
-    """A table as escaped HTML (pandas escapes every cell, index and header)."""
-    html = table.to_html(
-        escape=True,
-        border=0,
-        na_rep="",
-        float_format=lambda x: f"{x:.4g}",
-        max_rows=200,
-    )
-    # pandas puts a style attribute on the header row; the page's policy allows none
-    html = html.replace(' style="text-align: right;"', "")
-    return {"title": title, "note": note, "html": Markup(html)}
+    """A table as escaped HTML: names first, ids second, headers in Chinese and English."""
+    return {"title": title, "note": note, "html": table_html(table)}
 
 
 def _chart(section: _Section, title: str, draw: Callable[[], tuple[Figure, Any]]) -> None:
-    """Draw a chart and add it to `section` as an SVG image (an ``<img>`` runs no script)."""
-    try:
-        fig, _ = draw()
-    except (KeyError, ValueError) as error:  # a table this dataset cannot fill
-        logger.warning("chart %r left out: %s", title, error)
-        return
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    section.charts.append({"title": title, "src": f"data:image/svg+xml;base64,{data}"})
+    """Add a chart to `section`, drawn later with the others as an SVG image (an ``<img>``
+    runs no script)."""
+    section.charts.append(_Chart(title, draw))

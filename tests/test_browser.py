@@ -346,3 +346,40 @@ def test_report_opens_offline_with_its_map(open_page, tmp_path):
     natural = page.evaluate("() => [...document.images].map(i => i.naturalWidth)")
     assert all(width > 0 for width in natural)  # every chart decoded
     watched.assert_clean()
+
+
+def test_report_tables_scroll_inside_their_box_with_the_names_in_view(open_page, tmp_path):
+    G = cg.generate("tiny", seed=3)
+    index = write_report(G, tmp_path / "report", seed=1)
+    watched = open_page(index, wait_ready=False)
+    page = watched.page
+    page.set_viewport_size({"width": 900, "height": 800})
+    found = page.evaluate(
+        """() => {
+          const lines = cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+          };
+          const boxes = [...document.querySelectorAll('div.table')];
+          const wide = boxes.filter(b => b.scrollWidth > b.clientWidth);
+          const box = wide[0];
+          box.scrollLeft = box.scrollWidth;
+          const name = box.querySelector('tbody td.name');
+          return {
+            pageWidth: document.documentElement.scrollWidth,
+            wide: wide.length,
+            scrolled: box.scrollLeft,
+            nameLeft: name.getBoundingClientRect().left,
+            boxLeft: box.getBoundingClientRect().left,
+            wrappedIds: [...document.querySelectorAll('td.id')]
+              .filter(c => c.textContent && lines(c) > 1).map(c => c.textContent),
+          };
+        }"""
+    )
+    assert found["pageWidth"] <= 900  # the page itself does not scroll sideways
+    assert found["wide"] > 0
+    assert found["scrolled"] > 0
+    assert abs(found["nameLeft"] - found["boxLeft"]) <= 1  # the names stay in view
+    assert found["wrappedIds"] == []
+    watched.assert_clean()

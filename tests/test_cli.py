@@ -236,3 +236,15 @@ def test_console_script_is_installed(small_dataset: Path) -> None:
     )
     assert done.returncode == 0
     assert json.loads(done.stdout)["ties"]["PART_OF"] == 4
+
+
+def test_report_prints_every_file_it_wrote(
+    capsys: pytest.CaptureFixture[str], small_dataset: Path, tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "report"
+    code, out, _ = run(capsys, "report", small_dataset, "-o", out_dir)
+    assert code == 0
+    printed = {Path(line.split()[0]) for line in out.splitlines()[1:]}
+    assert printed == set(out_dir.iterdir())  # every file written, and only those
+    assert out.splitlines()[0] == "写入 wrote:"
+    assert "交互网络图 interactive map" in out

@@ -1,7 +1,10 @@
-"""The notebooks in notebooks/ run from top to bottom, and are stored without outputs.
+"""The notebooks in notebooks/ run from top to bottom, from any folder, and are stored without
+outputs; the map shows inline.
 
 Each runs in a fresh kernel whose ``PYTHONPATH`` starts with this checkout, so the notebooks
-exercise the code under test whatever copy of the package is installed. A notebook whose
+exercise the code under test whatever copy of the package is installed, and whose working
+directory is an empty folder outside the repository, so no notebook depends on being run
+from ``notebooks/``. A notebook whose
 name contains "neo4j" runs against the session's Neo4j server (the ``neo4j_server``
 fixture: ``NEO4J_URI`` if set, else a disposable server), its ``NEO4J_*`` variables passed
 to the kernel; the other notebooks need no server and do not start one.
@@ -9,7 +12,9 @@ to the kernel; the other notebooks need no server and do not start one.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -42,17 +47,40 @@ def _kernel_env(neo4j: dict[str, str] | None) -> dict[str, str]:
         for p in NOTEBOOKS
     ],
 )
-def test_notebook_runs(path: Path, request: pytest.FixtureRequest) -> None:
+def test_notebook_runs(
+    path: Path, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     neo4j = request.getfixturevalue("neo4j_server").env() if _needs_neo4j(path) else None
     notebook = nbformat.read(path, as_version=4)
+    elsewhere = tmp_path_factory.mktemp(path.stem)  # not notebooks/: any folder works
     NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": path.parent}}
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": elsewhere}}
     ).execute(env=_kernel_env(neo4j))
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
     charts = [c for c in notebook.cells if c.cell_type == "code" and "fig, ax =" in c.source]
     shown = [c for c in charts if any("image/png" in o.get("data", {}) for o in c.outputs)]
     assert len(shown) == len(charts)  # every chart shows inline, not only the first
+    maps = [c for c in notebook.cells if c.cell_type == "code" and "cg.network_map(" in c.source]
+    for cell in maps:
+        pages = [_map_page(o) for o in cell.outputs if "text/html" in o.get("data", {})]
+        assert [p for p in pages if p], "the map shows inline as text/html"
+
+
+def _map_page(output: nbformat.NotebookNode) -> str:
+    """The map page inside an output's ``<iframe srcdoc>`` ('' when there is none): a page
+    with the map's data, which JupyterLab and VS Code show as they show any HTML output."""
+    found = re.search(r'<iframe srcdoc="([^"]*)"', output["data"]["text/html"])
+    if found is None:
+        return ""
+    page = html.unescape(found.group(1))
+    data = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S)
+    return page if data and '"nodes"' in data.group(1) else ""
+
+
+def test_the_quickstart_shows_a_map() -> None:
+    quickstart = nbformat.read(ROOT / "notebooks" / "01-quickstart.ipynb", as_version=4)
+    assert any("cg.network_map(" in c.source for c in quickstart.cells if c.cell_type == "code")
 
 
 def test_kernels_run_this_checkout_without_a_server_by_default() -> None:

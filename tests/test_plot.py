@@ -1,9 +1,12 @@
-"""Charts: each plot function, Chinese without missing glyphs, saving as PNG and SVG."""
+"""Charts: each plot function and the network figure, Chinese without missing glyphs, saving as
+PNG, SVG and PDF."""
 
 from __future__ import annotations
 
 import warnings
 
+import matplotlib
+import matplotlib.image
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
@@ -11,6 +14,7 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import FT2Font
 
 import cobuild_graph as cg
 from cobuild_graph import domain, plot
@@ -166,5 +170,107 @@ def test_save_figure_writes_png_and_svg(tmp_path, tiny):
     assert svg.lstrip().startswith("<?xml")
     assert "<dc:date>" not in svg  # the same chart gives the same file
     assert plot.save_figure(fig, tmp_path / "one.svg") == [tmp_path / "one.svg"]
-    with pytest.raises(ValueError, match=r"save as \.png or \.svg"):
-        plot.save_figure(fig, tmp_path / "units.pdf")
+    with pytest.raises(ValueError, match=r"save as \.png, \.svg or \.pdf"):
+        plot.save_figure(fig, tmp_path / "units.eps")
+
+
+# -- the network figure ------------------------------------------------------------------------
+
+
+def _scatter(ax):
+    (points,) = ax.collections[1:]  # the ties, then the nodes
+    return points
+
+
+def test_network_draws_every_node_where_the_map_puts_it(tiny):
+    fig, ax = plot.network(tiny, seed=4)
+    assert ax.figure is fig
+    draw_strictly(fig)
+    expected = cg.maps.layout(tiny, seed=4)
+    drawn = {tuple(np.round(xy, 6)) for xy in _scatter(ax).get_offsets()}
+    assert drawn == {tuple(np.round(xy, 6)) for xy in expected.values()}
+    assert ax.yaxis_inverted()  # y points down, as on the map's screen
+    ties = ax.collections[0].get_segments()
+    assert len(ties) == sum(1 for u, v in tiny.edges() if u != v)
+
+
+def test_network_colours_by_label_and_sizes_by_degree(tiny):
+    _, ax = plot.network(tiny, seed=4)
+    points = _scatter(ax)
+    where = cg.maps.layout(tiny, seed=4)
+    at = {tuple(np.round(xy, 6)): n for n, xy in where.items()}
+    colors = cg._style.label_colors(cg.schema.DEFAULT_SCHEMA)
+    nodes = [at[tuple(np.round(xy, 6))] for xy in points.get_offsets()]
+    faces = [matplotlib.colors.to_hex(c) for c in points.get_facecolors()]
+    assert faces == [colors[tiny.nodes[n]["label"]] for n in nodes]
+    sizes = dict(zip(nodes, points.get_sizes(), strict=True))
+    degree = dict(nx.MultiGraph(tiny).degree())  # independent: both directions, loops twice
+    by_degree = sorted(degree, key=degree.get)
+    assert [sizes[n] for n in by_degree] == sorted(sizes[n] for n in by_degree)
+    assert sizes[max(degree, key=degree.get)] == max(sizes.values())
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Street 街道" in legend
+    assert len(legend) == len({a["label"] for _, a in tiny.nodes(data=True)})
+
+
+def test_network_sizes_by_a_given_measure(tiny):
+    measure = pd.Series({n: float(i) for i, n in enumerate(tiny.nodes)})
+    _, ax = plot.network(tiny, size_by=measure, labels=0)
+    sizes = _scatter(ax).get_sizes()
+    assert len(set(sizes)) == tiny.number_of_nodes()
+    assert len(ax.texts) == 0
+    with pytest.raises(ValueError, match="size_by must be 'degree' or a numeric node attribute"):
+        plot.network(tiny, size_by="nothing")
+
+
+def test_network_names_the_upper_levels_without_overlap(tiny):
+    fig, ax = plot.network(tiny, labels=12)
+    draw_strictly(fig)
+    written = [t.get_text() for t in ax.texts]
+    assert 0 < len(written) <= 12
+    upper = [a["name"] for _, a in tiny.nodes(data=True) if a["label"] in ("City", "District")]
+    assert set(upper) <= set(written)
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[:i])
+
+
+def test_network_labels_are_set_in_a_font_that_has_their_glyphs(tiny):
+    fig, ax = plot.network(tiny)
+    draw_strictly(fig)  # "Glyph missing" warnings are errors
+    texts = ax.texts + ax.get_legend().get_texts()
+    fonts = [
+        font_manager.findfont(t.get_fontproperties(), fallback_to_default=False) for t in texts
+    ]
+    assert all(found == str(plot.FONT_PATH) for found in fonts)
+    charmap = FT2Font(str(plot.FONT_PATH)).get_charmap()
+    chinese = {c for t in texts for c in t.get_text() if ord(c) > 0x2E80}
+    assert chinese
+    assert all(ord(c) in charmap for c in chinese)
+
+
+def test_network_of_an_ego_network_and_a_street_on_given_axes(tiny):
+    street = next(n for n, a in tiny.nodes(data=True) if a["label"] == "Street")
+    ego = nx.ego_graph(tiny, street, radius=1, undirected=True)
+    fig, ax = plt.subplots()
+    assert plot.network(ego, ax=ax) == (fig, ax)
+    assert len(_scatter(ax).get_offsets()) == ego.number_of_nodes()
+    view = tiny.subgraph(nx.descendants(tiny.reverse(copy=False), street) | {street})
+    fig, ax = plot.network(view)
+    assert len(_scatter(ax).get_offsets()) == view.number_of_nodes()
+    draw_strictly(fig)
+
+
+def test_network_saves_png_svg_and_pdf_at_paper_size(tmp_path, tiny):
+    fig, _ = plot.network(tiny)
+    png, svg, pdf = plot.save_figure(fig, tmp_path / "net", formats=["png", "svg", "pdf"], dpi=300)
+    image = matplotlib.image.imread(png)
+    width = image.shape[1]
+    assert width >= 0.8 * plot.PAPER_SIZE[0] * 300  # trimmed to the drawing, still print size
+    assert image[..., :3].std() > 0.05  # not blank: nodes in colours on white
+    assert "<svg" in svg.read_text(encoding="utf-8")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert b"CobuildSansSC" in data  # the font embedded: text stays text
+    assert b"/FontFile" in data
+    assert b"/ToUnicode" in data  # searchable and copyable Chinese

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import re
+import sys
+import threading
+import types
 from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
 
 import cobuild_graph as cg
-from cobuild_graph import domain, metrics, report
+from cobuild_graph import _drawing, domain, metrics, report
+from cobuild_graph._style import COLUMN_NAMES
 from cobuild_graph.analysis import analyze
 from cobuild_graph.maps import aggregate_graph
 from cobuild_graph.report import write_report
@@ -29,34 +34,38 @@ def tiny_report(tmp_path_factory):
 
 def test_report_writes_index_and_map(tiny_report):
     G, out, page = tiny_report
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "map.html"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(report.FILES)
     data = page_data((out / "map.html").read_text(encoding="utf-8"))
     assert data["expandable"] is False  # small: every node at once
     assert len(data["nodes"]) == G.number_of_nodes()
     assert '<iframe src="map.html"' in page
     assert '<a href="map.html">' in page
-    assert f"{G.number_of_nodes():,} nodes" in page
+    assert f"{G.number_of_nodes():,} 个节点 nodes" in page
 
 
 def test_report_has_the_summary_tables_and_charts(tiny_report):
-    G, _, page = tiny_report
+    G, out, page = tiny_report
     for title in (
-        "Nodes 节点 by label and provenance",
-        "Ties 关系 by type and provenance",
-        "Summary measures",
-        "Coverage of communities",
-        "Balance per street",
-        "Top 20 nodes by PageRank",
-        "All ties per year",
+        "节点 Nodes：按类型和来源 by label and provenance",
+        "关系 Ties：按类型和来源 by type and provenance",
+        "概况指标 Summary measures",
+        "社区覆盖 Coverage of communities",
+        "各街道均衡 Balance per street",
+        "PageRank 前 20 名 Top 20 nodes by PageRank",
+        "每年全部关系 All ties per year",
     ):
         assert f"<h3>{title}</h3>" in page
     charts = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)"', page)
     assert len(charts) >= 9
     svg = base64.b64decode(charts[0]).decode("utf-8")
     assert "<svg" in svg
+    (figure,) = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
+    assert base64.b64decode(figure) == (out / "network.png").read_bytes()
+    assert (out / "network.pdf").read_bytes().startswith(b"%PDF")
+    assert '<a href="network.pdf">' in page
     provenance = pd.Series([a.get("provenance") for _, a in G.nodes(data=True)])
     synthetic = int((provenance == "synthetic").sum())
-    assert f"<td>{synthetic}</td>" in page
+    assert f'<td class="num">{synthetic:,}</td>' in page
 
 
 def test_report_runs_no_script_and_requests_nothing(tiny_report):
@@ -76,7 +85,7 @@ def test_report_uses_given_tables_and_map_options(tmp_path):
     index = write_report(G, tmp_path, tables=tables, map_options={"aggregate": "Street"})
     page = index.read_text(encoding="utf-8")
     assert "folded to Street level" in page
-    balance = page.split("<h3>Balance per street</h3>")[1].split("</table>")[0]
+    balance = page.split("<h3>各街道均衡 Balance per street</h3>")[1].split("</table>")[0]
     assert "<tbody>" in balance
     assert "street-" not in balance
 
@@ -133,15 +142,197 @@ def test_report_escapes_hostile_names(tmp_path):
         "centrality": domain.with_names(G, metrics.centrality(G)),
     }
     page = write_report(G, tmp_path, tables=tables).read_text(encoding="utf-8")
-    assert "<h3>Balance per street</h3>" in page
+    assert "<h3>各街道均衡 Balance per street</h3>" in page
     parser = _Tags()
     parser.feed(page)
     assert {tag for tag, _ in parser.tags}.isdisjoint({"script", "object", "embed"})
     images = [dict(attrs)["src"] for tag, attrs in parser.tags if tag == "img"]
     assert images
-    assert all(src.startswith("data:image/svg+xml;base64,") for src in images)
+    assert all(
+        src.startswith(("data:image/svg+xml;base64,", "data:image/png;base64,")) for src in images
+    )
     handlers = [name for _, attrs in parser.tags for name, _ in attrs if name.startswith("on")]
     assert handlers == []
     assert html.escape(HOSTILE[0], quote=False) in page
     assert html.escape(HOSTILE[1], quote=False) in page
     assert "<title>&lt;script&gt;" in page
+
+
+class _Tables(HTMLParser):
+    """The report's tables as rows of (class, text) cells, headers first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[tuple[str, str]]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = [dict(attrs).get("class", "")]
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append((self._cell[0], "".join(self._cell[1:])))
+            self._cell = None
+
+
+def _tables(page: str) -> dict[str, list[list[tuple[str, str]]]]:
+    """Each table of the page under its title."""
+    titles = re.findall(r"<h3>([^<]+)</h3>", page)
+    parser = _Tables()
+    parser.feed(page)
+    return dict(zip(titles, parser.tables, strict=True))
+
+
+def test_tables_show_names_first_and_ids_second(tiny_report):
+    G, _, page = tiny_report
+    top = _tables(page)["PageRank 前 20 名 Top 20 nodes by PageRank"]
+    header, *rows = top
+    assert [text for _, text in header[:2]] == ["名称 name", "编号 id"]
+    assert [kind for kind, _ in header[:2]] == ["name", "id"]
+    assert len(rows) == 20
+    for (_, name), (kind, node) in (row[:2] for row in rows):
+        assert kind == "id"
+        assert G.nodes[node]["name"] == name
+    uncovered = _tables(page).get("无单位或支部联系的社区 Communities no unit or branch reaches")
+    if uncovered and len(uncovered) > 1:
+        heads = [text for _, text in uncovered[0]]
+        assert heads.index("街道名称 street_name") < heads.index("街道 street")
+
+
+def test_every_header_is_in_chinese_and_english(tiny_report):
+    _, _, page = tiny_report
+    provenance = {"article", "public-record", "synthetic", "(无 none)"}
+    for title, rows in _tables(page).items():
+        for _, text in rows[0]:
+            if text in provenance:  # values of the data, not columns
+                continue
+            chinese, _, english = text.rpartition(" ")
+            assert COLUMN_NAMES.get(english) == chinese, (title, text)
+
+
+def test_a_dataset_without_provenance_gets_no_synthetic_column(tmp_path):
+    G = cg.generate("tiny", seed=3)
+    for _, attrs in G.nodes(data=True):
+        attrs.pop("provenance", None)
+    for *_, attrs in G.edges(data=True):
+        attrs.pop("provenance", None)
+    page = write_report(G, tmp_path, tables={}).read_text("utf-8")
+    assert "col_0" not in page
+    assert "(none)" not in page
+    nodes = _tables(page)["节点 Nodes：按类型 by label"]
+    assert [text for _, text in nodes[0]] == ["节点类型 label", "数量 count"]
+    counts = {row[0][1]: int(row[1][1].replace(",", "")) for row in nodes[1:]}
+    labels = pd.Series(dict(G.nodes(data="label"))).value_counts()
+    assert counts == {**labels.to_dict(), "all": G.number_of_nodes()}
+
+
+def test_kinds_the_dataset_lacks_get_no_rows_but_a_real_zero_stays(tmp_path):
+    G = cg.generate("tiny", seed=3)
+    G.remove_nodes_from([n for n, a in list(G.nodes(data=True)) if a["label"] == "Project"])
+    to_communities = [
+        (u, v, k)
+        for u, v, k, t in G.edges(keys=True, data="type")
+        if t == "PAIRED_WITH" and G.nodes[v]["label"] == "Community"
+    ]
+    G.remove_edges_from(to_communities)  # units still pair with streets: they cover none
+    assert any(t == "PAIRED_WITH" for *_, t in G.edges(data="type"))
+    page = write_report(G, tmp_path, tables=analyze(G)).read_text("utf-8")
+    tables = _tables(page)
+    coverage = {row[0][1]: row for row in tables["社区覆盖 Coverage of communities"][1:]}
+    assert "project" not in coverage
+    assert coverage["unit"][1][1] == "0"  # no community covered: a finding, kept
+    assert {"unit", "branch", "position", "any"} <= set(coverage)
+    heads = [text for _, text in tables["各街道均衡 Balance per street"][0]]
+    assert not [h for h in heads if "project" in h]
+    assert "单位数 units" in heads
+    inequality = [
+        row[0][1] for row in tables["各街道数量的不均衡 Inequality of the counts over streets"][1:]
+    ]
+    assert "projects" not in inequality
+    assert "units" in inequality
+    assert "各街道项目数 projects per street" not in page
+    assert "各街道单位数 units per street" in page
+
+
+def test_charts_drawn_in_workers_and_in_turn_are_the_same(tmp_path, monkeypatch):
+    G = cg.generate("tiny", seed=3)
+    tables = analyze(G)
+    monkeypatch.setattr(_drawing, "workers", lambda: 2)
+    parallel = write_report(G, tmp_path / "a", tables=tables).read_text("utf-8")
+    monkeypatch.setattr(_drawing, "workers", lambda: 0)
+    in_turn = write_report(G, tmp_path / "b", tables=tables).read_text("utf-8")
+
+    def charts(page):
+        return re.findall(r'alt="([^"]+)"', page)
+
+    assert charts(parallel) == charts(in_turn)
+    assert len(charts(parallel)) >= 10
+
+
+def _pid() -> bytes:
+    return str(os.getpid()).encode()
+
+
+def _fails() -> bytes:
+    raise KeyError("no such table")
+
+
+def test_a_batch_draws_in_other_processes_and_hands_back_errors(monkeypatch):
+    monkeypatch.setattr(_drawing, "workers", lambda: 2)
+    results = _drawing.Batch([_pid, _pid, _fails, _pid]).results()
+    assert isinstance(results[2], KeyError)
+    pids = {int(r) for r in results if isinstance(r, bytes)}
+    assert pids
+    assert os.getpid() not in pids
+    monkeypatch.setattr(_drawing, "workers", lambda: 0)
+    results = _drawing.Batch([_pid, _fails]).results()
+    assert results[0] == _pid()
+    assert isinstance(results[1], KeyError)
+
+
+def test_no_workers_beside_a_working_thread_or_in_a_jupyter_kernel(monkeypatch):
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)  # not a daemon: it may hold a lock
+    worker.start()
+    try:
+        assert _drawing.workers() == 0
+    finally:
+        release.set()
+        worker.join()
+    helper = threading.Thread(target=release.wait, daemon=True)
+    release.clear()
+    helper.start()
+    try:
+        cpus = len(os.sched_getaffinity(0))
+        assert _drawing.workers() == cpus - 1  # a daemon helper is fine; one CPU for the caller
+        monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+        assert _drawing.workers() == 0
+    finally:
+        release.set()
+        helper.join()
+
+
+def test_per_street_charts_show_the_top_places_of_many(tmp_path, monkeypatch):
+    G = cg.generate("tiny", seed=3)
+    streets = sum(1 for _, label in G.nodes(data="label") if label == "Street")
+    monkeypatch.setattr(report, "TOP_PLACES", streets - 1)
+    page = write_report(G, tmp_path, tables=analyze(G)).read_text("utf-8")
+    charts = re.findall(r'alt="([^"]+)"', page)
+    top = f"top {streets - 1} of {streets}"
+    assert [c for c in charts if "per street" in c and "unit types" not in c] == [
+        f"各街道{zh}数 {count} per street（前 {streets - 1} 个，共 {streets} 个 {top})"
+        for zh, count in (("单位", "units"), ("行动支部", "branches"), ("项目", "projects"))
+    ]
+    assert (
+        f"unit 覆盖率最低的 {streets - 1} 个街道 the {streets - 1} streets least covered by unit"
+        in charts
+    )

@@ -61,3 +61,18 @@ def test_shipped_template_matches_the_schema(tmp_path: Path) -> None:
     for name in fresh.sheetnames:
         assert list(shipped[name].values) == list(fresh[name].values), name
     assert read_dataset(DATA / "template.xlsx").number_of_nodes() == 5
+
+
+def test_the_sample_is_found_from_any_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from cobuild_graph import sample, sample_path
+
+    monkeypatch.chdir(tmp_path)
+    assert sample_path() == DATA / "suzhou"  # beside the package of this checkout
+    monkeypatch.setattr(sample, "__file__", str(tmp_path / "site-packages" / "x" / "sample.py"))
+    monkeypatch.chdir(DATA.parent / "docs" / "zh")
+    assert sample_path() == DATA / "suzhou"  # above the working directory
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"data/suzhou\) ships with the repository"):
+        sample_path()

@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.metrics._simple import Simple, node_index
+from cobuild_graph.metrics._simple import Simple, node_index, quiet_igraph
 
 
 def two_mode_centrality(G: nx.Graph, *, top: Iterable[Hashable] | None = None) -> pd.DataFrame:
@@ -21,7 +21,8 @@ def two_mode_centrality(G: nx.Graph, *, top: Iterable[Hashable] | None = None) -
 
     - ``degree``: :math:`d_i / n_1` (``bipartite.degree_centrality``);
     - ``closeness``: :math:`(n_1 + 2(n_0 - 1)) / \\sum_j d(i, j)` over the nodes it
-      reaches, scaled by the share reached (``bipartite.closeness_centrality``);
+      reaches, scaled by the share reached (``bipartite.closeness_centrality``'s formula,
+      the distances searched by igraph);
     - ``betweenness``: Freeman's count (unordered pairs) over its two-mode maximum
       :math:`\frac12 [n_1^2 (s + 1)^2 + n_1 (s + 1)(2t - s - 1) - t (2s - t + 3)]`, with
       :math:`s, t` the quotient and remainder of :math:`(n_0 - 1) / n_1`
@@ -73,7 +74,7 @@ def two_mode_centrality(G: nx.Graph, *, top: Iterable[Hashable] | None = None) -
         {
             "mode": [0 if v in top else 1 for v in B],
             "degree": pd.Series(nx.bipartite.degree_centrality(B, top)),
-            "closeness": pd.Series(nx.bipartite.closeness_centrality(B, top)),
+            "closeness": _closeness(B, top),
             "betweenness": _betweenness(B, top),
         },
         index=node_index(list(B)),
@@ -82,6 +83,20 @@ def two_mode_centrality(G: nx.Graph, *, top: Iterable[Hashable] | None = None) -
         density=nx.bipartite.density(B, top), top=len(top), bottom=B.number_of_nodes() - len(top)
     )
     return out
+
+
+def _closeness(B: nx.Graph, top: set[Hashable]) -> np.ndarray:
+    """``nx.bipartite.closeness_centrality``: (n_1 + 2(n_0 − 1)) over the sum of distances
+    (igraph's), times the share of the other nodes reached."""
+    S = Simple.of(B)
+    g = S.igraph()
+    with quiet_igraph():
+        inverse = np.nan_to_num(np.asarray(g.closeness(normalized=False), dtype=float))
+    reached = np.bincount(S.components())[S.components()] - 1.0
+    n_top, n_bottom = len(top), len(B) - len(top)
+    in_top = np.array([v in top for v in S.nodes])
+    own, other = np.where(in_top, n_top, n_bottom), np.where(in_top, n_bottom, n_top)
+    return (other + 2 * (own - 1)) * inverse * reached / (len(B) - 1)
 
 
 def _betweenness(B: nx.Graph, top: set[Hashable]) -> np.ndarray:

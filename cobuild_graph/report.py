@@ -25,7 +25,7 @@ import networkx as nx
 import pandas as pd
 from matplotlib.figure import Figure
 
-from cobuild_graph import domain, plot
+from cobuild_graph import plot
 from cobuild_graph._drawing import Batch
 from cobuild_graph._html_tables import MAX_ROWS, table_html
 from cobuild_graph._style import CJK_FONT_STACK
@@ -34,6 +34,7 @@ from cobuild_graph.build import graph_to_tables
 from cobuild_graph.maps import aggregate_graph, network_map, render_page
 from cobuild_graph.maps._page import _asset
 from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.views import VIEWS
 
 logger = logging.getLogger(__name__)
 
@@ -254,8 +255,8 @@ def _kinds(G: nx.MultiDiGraph, schema: Schema) -> dict[str, bool]:
     no row, while a kind it has stays, even where it covers nothing."""
     labels = dict(G.nodes(data="label"))
     ends = {(tie, labels.get(end)) for u, v, tie in G.edges(data="type") for end in (u, v)}
-    kinds = {kind: (tie, label) in ends for kind, (tie, label) in domain.COVERAGE_KINDS.items()}
-    counts = {count: label in labels.values() for count, label in domain.BALANCE_COUNTS.items()}
+    kinds = {kind: (k.tie_type, k.label) in ends for kind, k in schema.coverage.items()}
+    counts = {count: label in labels.values() for count, label in schema.balance_counts.items()}
     return {**kinds, **counts, "any": True, "communities": True}
 
 
@@ -290,6 +291,8 @@ def _network_section(tables: Mapping[str, pd.DataFrame]) -> _Section:
         "community_streets",
         "社群（Louvain）及其街道 Communities and their streets",
     )
+    _add(section, tables, "ei_street", "街道的 E-I 指数 E-I index of streets")
+    _add(section, tables, "ei_sector", "单位类型的 E-I 指数 E-I index of unit types")
     return section
 
 
@@ -433,7 +436,11 @@ def _add(
 
 
 def _table(title: str, table: pd.DataFrame, *, note: str = "") -> dict[str, Any]:
-    """A table as escaped HTML: names first, ids second, headers in Chinese and English."""
+    """A table as escaped HTML: names first, ids second, headers in Chinese and English; the
+    title names the network the table was measured on (``analyze``'s ``attrs["view"]``)."""
+    view = table.attrs.get("view")
+    if view in VIEWS:
+        title = f"{title} · 网络 network: {VIEWS[view]}"
     return {"title": title, "note": note, "html": table_html(table)}
 
 

@@ -230,6 +230,15 @@ COLUMN_NAMES: dict[str, str] = {
     "projects_budgeted": "有预算的项目数",
     "budget_yuan": "预算（元）",
     "exemplary_projects": "示范项目数",
+    # E-I index and its permutation test
+    "statistic": "统计量",
+    "observed": "观测值",
+    "expected": "期望值",
+    "sd": "置换标准差",
+    "minimum": "置换最小值",
+    "maximum": "置换最大值",
+    "p_greater": "单侧 p（≥）",
+    "p_less": "单侧 p（≤）",
 }
 
 

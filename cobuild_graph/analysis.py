@@ -40,6 +40,8 @@ PATH_SOURCES = 400
 #: Above this many nodes :func:`analyze` leaves out the measures that search from every
 #: node (closeness, diameter, average path length, robustness path lengths): O(n m) each.
 PATH_LIMIT = 100_000
+#: The measures of the ``two_mode`` table.
+TWO_MODE_COLUMNS = ("degree", "closeness", "betweenness")
 #: Random relabellings of the E-I tables' permutation test.
 EI_PERMUTATIONS = 1_000
 #: Units of highest degree whose withdrawal the robustness table measures structurally.
@@ -238,6 +240,13 @@ def _steps(
     def brokerage() -> pd.DataFrame:
         return domain.with_names(G, metrics.brokerage(N, streets(), standardize=True))
 
+    def two_mode() -> pd.DataFrame:
+        B = views.view(G, "two_mode", schema=schema)
+        modes = pd.Series(dict(B.nodes(data="bipartite")), dtype=object).value_counts()
+        if len(modes) < 2 or modes.min() < 2:  # no two-mode network to normalise by
+            return pd.DataFrame(columns=["name", "label", "mode", *TWO_MODE_COLUMNS])
+        return domain.with_names(G, metrics.two_mode_centrality(B))
+
     def ei_sector() -> pd.DataFrame:
         units = views.view(G, "unit", schema=schema)
         return metrics.ei_index(units, "unit_type", permutations=EI_PERMUTATIONS, seed=seed)
@@ -264,12 +273,7 @@ def _steps(
             "ego_units",
             lambda: domain.with_names(G, metrics.ego_table(N, label="Unit", group=streets())),
         ),
-        (
-            "two_mode",
-            lambda: domain.with_names(
-                G, metrics.two_mode_centrality(views.view(G, "two_mode", schema=schema))
-            ),
-        ),
+        ("two_mode", two_mode),
         ("street_links", lambda: metrics.project(G, onto=street, via="Unit", schema=schema)),
         (
             "robustness",

@@ -436,12 +436,11 @@ def _add(
 
 
 def _table(title: str, table: pd.DataFrame, *, note: str = "") -> dict[str, Any]:
-    """A table as escaped HTML: names first, ids second, headers in Chinese and English; the
-    title names the network the table was measured on (``analyze``'s ``attrs["view"]``)."""
+    """A table as escaped HTML: names first, ids second, headers in Chinese and English, with
+    the network it was measured on (``analyze``'s ``attrs["view"]``)."""
     view = table.attrs.get("view")
-    if view in VIEWS:
-        title = f"{title} · 网络 network: {VIEWS[view]}"
-    return {"title": title, "note": note, "html": table_html(table)}
+    measured_on = f"网络 network: {VIEWS[view]}" if view in VIEWS else ""
+    return {"title": title, "view": measured_on, "note": note, "html": table_html(table)}
 
 
 def _chart(section: _Section, title: str, draw: Callable[[], tuple[Figure, Any]]) -> None:

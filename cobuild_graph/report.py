@@ -7,7 +7,7 @@ the charts of :mod:`cobuild_graph.plot` as images inside the page), ``map.html``
 (:func:`cobuild_graph.maps.network_map`), embedded in the report and linked from it, and the
 network as a figure for a paper (:func:`cobuild_graph.plot.network`) in ``network.png`` and
 ``network.pdf``. The report runs no script at all; every name in it is HTML-escaped text.
-The charts draw in worker processes while the map is written (:mod:`cobuild_graph._drawing`).
+The charts draw in worker processes while the map is written (:mod:`cobuild_graph._batch`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from cobuild_graph import plot
-from cobuild_graph._drawing import Batch
+from cobuild_graph._batch import Batch
 from cobuild_graph._html_tables import MAX_ROWS, table_html
 from cobuild_graph._style import CJK_FONT_STACK
 from cobuild_graph.analysis import analyze

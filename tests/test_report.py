@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import cobuild_graph as cg
-from cobuild_graph import _drawing, domain, metrics, report
+from cobuild_graph import _batch, domain, metrics, report
 from cobuild_graph._style import COLUMN_NAMES
 from cobuild_graph.analysis import analyze
 from cobuild_graph.maps import aggregate_graph
@@ -266,9 +266,9 @@ def test_kinds_the_dataset_lacks_get_no_rows_but_a_real_zero_stays(tmp_path):
 def test_charts_drawn_in_workers_and_in_turn_are_the_same(tmp_path, monkeypatch):
     G = cg.generate("tiny", seed=3)
     tables = analyze(G)
-    monkeypatch.setattr(_drawing, "workers", lambda: 2)
+    monkeypatch.setattr(_batch, "workers", lambda: 2)
     parallel = write_report(G, tmp_path / "a", tables=tables).read_text("utf-8")
-    monkeypatch.setattr(_drawing, "workers", lambda: 0)
+    monkeypatch.setattr(_batch, "workers", lambda: 0)
     in_turn = write_report(G, tmp_path / "b", tables=tables).read_text("utf-8")
 
     def charts(page):
@@ -287,14 +287,14 @@ def _fails() -> bytes:
 
 
 def test_a_batch_draws_in_other_processes_and_hands_back_errors(monkeypatch):
-    monkeypatch.setattr(_drawing, "workers", lambda: 2)
-    results = _drawing.Batch([_pid, _pid, _fails, _pid]).results()
+    monkeypatch.setattr(_batch, "workers", lambda: 2)
+    results = _batch.Batch([_pid, _pid, _fails, _pid]).results()
     assert isinstance(results[2], KeyError)
     pids = {int(r) for r in results if isinstance(r, bytes)}
     assert pids
     assert os.getpid() not in pids
-    monkeypatch.setattr(_drawing, "workers", lambda: 0)
-    results = _drawing.Batch([_pid, _fails]).results()
+    monkeypatch.setattr(_batch, "workers", lambda: 0)
+    results = _batch.Batch([_pid, _fails]).results()
     assert results[0] == _pid()
     assert isinstance(results[1], KeyError)
 
@@ -304,7 +304,7 @@ def test_no_workers_beside_a_working_thread_or_in_a_jupyter_kernel(monkeypatch):
     worker = threading.Thread(target=release.wait)  # not a daemon: it may hold a lock
     worker.start()
     try:
-        assert _drawing.workers() == 0
+        assert _batch.workers() == 0
     finally:
         release.set()
         worker.join()
@@ -313,9 +313,9 @@ def test_no_workers_beside_a_working_thread_or_in_a_jupyter_kernel(monkeypatch):
     helper.start()
     try:
         cpus = len(os.sched_getaffinity(0))
-        assert _drawing.workers() == cpus - 1  # a daemon helper is fine; one CPU for the caller
+        assert _batch.workers() == cpus - 1  # a daemon helper is fine; one CPU for the caller
         monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
-        assert _drawing.workers() == 0
+        assert _batch.workers() == 0
     finally:
         release.set()
         helper.join()

@@ -1,12 +1,14 @@
-"""Drawing many figures at once: in forked worker processes where that is safe, else in turn.
+"""Jobs run at once: in forked worker processes where that is safe, else in turn.
 
-Matplotlib draws in one thread, and a report's charts are a few seconds of it; forked
-workers inherit the graph and its tables without copying them (the schema, for one, cannot
-be pickled), so the charts draw side by side while the caller writes the map. A fork copies
-only the thread that forks, with every lock as it was: it is safe when the other threads
-are daemon helpers that the charts never wait on (tqdm's monitor), not in a Jupyter kernel,
-whose threads own the output the workers would write to. Elsewhere the jobs run one after
-another, with the same results.
+Matplotlib draws in one thread, and a report's charts are a few seconds of it; igraph holds
+the interpreter's lock while it searches. Forked workers inherit the graph and its tables
+without copying them (the schema, for one, cannot be pickled), so the report's charts draw
+side by side while the caller writes the map, and :func:`~cobuild_graph.analysis.analyze`
+measures centrality while the caller makes the other tables. A job returns bytes (a figure,
+or a pickled table). A fork copies only the thread that forks, with every lock as it was: it
+is safe when the other threads are daemon helpers that the charts never wait on (tqdm's
+monitor), not in a Jupyter kernel, whose threads own the output the workers would write to.
+Elsewhere the jobs run one after another, with the same results.
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ from collections.abc import Callable, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
 
-#: Jobs of the batch being drawn, read by the forked workers (a fork copies them).
+#: Jobs of the batch being started, read by the forked workers (a fork copies them).
 _JOBS: Sequence[Callable[[], bytes]] = ()
 
 
 def workers() -> int:
     """How many worker processes a batch may use: the CPUs this process may run on but one,
-    left to the caller (which writes the map meanwhile); 0 where forking is not safe: off
+    left to the caller (which goes on with its own work meanwhile); 0 where forking is not safe: off
     Linux (macOS's system libraries are not fork-safe, and Windows has no fork), beside a
     thread that is not a daemon, in a Jupyter kernel, or in a daemon process (which may not
     have children)."""
@@ -42,7 +44,7 @@ def workers() -> int:
 
 
 class Batch:
-    """Jobs that each draw a figure and return its bytes, started at once.
+    """Jobs that each return bytes (a figure, a pickled table), started at once.
 
     Workers are forked when made (:func:`workers`); :meth:`results` waits for them. With no
     workers the jobs run in :meth:`results`. A job's exception is its result, for the

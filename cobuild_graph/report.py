@@ -25,11 +25,12 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from cobuild_graph import plot
+from cobuild_graph._page import asset as _asset
+from cobuild_graph._page import render_page
 from cobuild_graph._style import CJK_FONT_STACK
 from cobuild_graph.analysis import analyze
 from cobuild_graph.build import graph_to_tables
-from cobuild_graph.maps import network_map, render_page
-from cobuild_graph.maps._page import _asset
+from cobuild_graph.maps import network_map
 from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)

@@ -29,8 +29,9 @@ True
 
 # Inside: _network_map (the pyvis network and the function that fills it), _folding (places,
 # aggregation and the fold tree), _layout (the precomputed positions), _appearance (colours,
-# sizes, tooltips, tie records and legends), _page (templates, assets, Content-Security-Policy,
-# JSON for a script, vis-network). Imported in the order the reference page shows them
+# sizes, tooltips, tie records and legends); the page kit (templates, assets,
+# Content-Security-Policy, JSON for a script, vis-network) is cobuild_graph._page, shared
+# with the report. Imported in the order the reference page shows them
 # (members_order: source): the settings, then the map, folding, layout and the page.
 # isort: off
 from cobuild_graph.maps._folding import COLLAPSE
@@ -41,7 +42,7 @@ from cobuild_graph.maps._appearance import MAX_CATEGORIES
 from cobuild_graph.maps._network_map import NetworkMap, network_map
 from cobuild_graph.maps._folding import place_table, aggregate_graph, fold_tree
 from cobuild_graph.maps._layout import layout
-from cobuild_graph.maps._page import (
+from cobuild_graph._page import (
     render_page,
     content_security_policy,
     json_for_script,

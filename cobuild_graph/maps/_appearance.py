@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Mapping
-from datetime import date
 from typing import Any
 
 import matplotlib as mpl
@@ -14,6 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cobuild_graph._page import text_of
 from cobuild_graph._style import (
     MISSING,
     category_color,
@@ -82,8 +82,8 @@ def _colors(
     legend = {
         "kind": "scale",
         "title": color_by,
-        "min": _fmt(low),
-        "max": _fmt(high),
+        "min": text_of(low),
+        "max": text_of(high),
         "colors": ramp,
     }
     return colors, legend
@@ -172,28 +172,18 @@ def _tooltip(
     lines = [str(attrs.get("name", node)), f"{label_text(schema, attrs.get('label', ''))} · {node}"]
     if where.get(node):
         lines.append(where[node])
-    lines += [f"{k}: {_fmt(v)}" for k, v in attrs.items() if k not in ("label", "name")]
+    lines += [f"{k}: {text_of(v)}" for k, v in attrs.items() if k not in ("label", "name")]
     if held:
         total = sum(held.values())
         parts = ", ".join(f"{label} {n}" for label, n in held.most_common())
         lines.append(f"holds 包含: {total} ({parts})")
     if metrics:
         lines += [
-            f"{k}: {_fmt(v)}"
+            f"{k}: {text_of(v)}"
             for k, v in metrics.items()
             if k not in ("label", "name") and not _missing(v)
         ]
     return "\n".join(lines)
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float | np.floating):
-        return (
-            str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.4g}"
-        )
-    return str(value)
 
 
 def _missing(value: Any) -> bool:
@@ -219,9 +209,9 @@ def _edges(
         if "count" in attrs:
             title += f" ×{count}"
         if attrs.get("since") is not None:
-            title += f" · {_fmt(attrs['since'])}"
+            title += f" · {text_of(attrs['since'])}"
         if attrs.get("until") is not None:
-            title += f" – {_fmt(attrs['until'])}"
+            title += f" – {text_of(attrs['until'])}"
         edge = {
             "id": len(edges),  # given ids spare vis-network a UUID per tie
             "from": u,

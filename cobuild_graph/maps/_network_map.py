@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 from pyvis.network import Network
 
+from cobuild_graph._page import asset, render_page, vis_network_js
 from cobuild_graph._style import CJK_FONT_STACK, label_colors, label_text
 from cobuild_graph.maps._appearance import _colors, _edges, _label_items, _sizes, _tooltip, _where
 from cobuild_graph.maps._folding import COLLAPSE, _held, aggregate_graph, fold_tree, place_table
 from cobuild_graph.maps._layout import layout
-from cobuild_graph.maps._page import _asset, _css, render_page, vis_network_js
 from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class NetworkMap(Network):
             heading=self.heading,
             data=payload,
             css=_css(self.height),
-            scripts={"vis_js": vis_network_js(), "app_js": _asset("map.js")},
+            scripts={"vis_js": vis_network_js(), "app_js": asset("map.js")},
         )
         return self.html
 
@@ -286,6 +286,10 @@ def _filters(
     rows = zip(places.index, places.itertuples(index=False), strict=True)
     where = {node: [indexes[i].get(p, -1) for i, p in enumerate(row)] for node, row in rows}
     return filters, {node: where[node] for node in H.nodes}
+
+
+def _css(height: str) -> str:
+    return f":root {{ --cg-font: {CJK_FONT_STACK}; --cg-height: {height}; }}\n" + asset("map.css")
 
 
 def _options(physics: bool, iterations: int, seed: int, n_nodes: int) -> dict[str, Any]:

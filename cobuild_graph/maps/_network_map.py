@@ -333,6 +333,7 @@ def network_map(
         "color_by": color_by,
         "size_by": size_by,
         "look": {
+            "labels": label_colors(schema),
             "categories": [category_color(i) for i in range(MAX_CATEGORIES)],
             "missing": MISSING,
             "ramp": scale_ramp(9),

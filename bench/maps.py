@@ -82,7 +82,6 @@ TIME_STEPS = """() => new Promise((done) => {
       setTimeout(() => step(k + 1), 0);
     });
     map.setDay(Math.round(first + (last - first) * k / steps));
-    map.network.redraw();
   };
   step(0);
 })"""

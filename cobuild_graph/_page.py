@@ -175,7 +175,8 @@ def _font_subset(characters: frozenset[str]) -> bytes:
 
     from cobuild_graph.plot import FONT_PATH  # the one file both the charts and pages use
 
-    font = TTFont(FONT_PATH, recalcBBoxes=False, lazy=True)  # bounds: 5 s more, for nothing
+    # bounds recalculated would cost seconds and change nothing the page shows
+    font = TTFont(io.BytesIO(FONT_PATH.read_bytes()), recalcBBoxes=False, lazy=True)
     options = subset.Options()
     options.hinting = False
     options.layout_features = []

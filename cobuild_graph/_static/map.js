@@ -6,7 +6,7 @@
   var data = JSON.parse(document.getElementById("cg-data").textContent);
   marks.parsed = performance.now();
   var look = data.look;
-  var MAX_FIT_ZOOM = 3;  // a small graph fills the view, up to three times its drawn size
+  var MAX_FIT_ZOOM = 1.5;  // small graphs come spread out (maps.layout): nodes keep their size
   var LABEL_PX = 12;
   var LABEL_FONT = LABEL_PX + "px " + data.options.nodes.font.face;
 
@@ -48,6 +48,7 @@
 
   // -- time: a tie holds on a day when since <= day <= until (a missing end is open) --------
   var NEVER = -Infinity, ALWAYS = Infinity;
+  var lineMembers = new Map();  // a merged tie's id to the ties of data.edges it stands for
   var edgeCount = data.edges.length;
   var since = new Float64Array(edgeCount), until = new Float64Array(edgeCount);
   var edgeIndex = new Map();
@@ -73,26 +74,39 @@
   // Ties between the nodes shown: a folded node's ties go to its stand-in, and ties of one
   // type between two stand-ins merge into one that counts them, as maps.aggregate_graph.
   function foldedTies() {
-    var merged = new Map();
+    var shownAs = new Map();  // each node's stand-in, looked up once per call
+    function standInOf(id) {
+      var found = shownAs.get(id);
+      if (found === undefined) { shownAs.set(id, found = standIn(id)); }
+      return found;
+    }
+    var merged = new Map();  // from -> to -> type -> tie: no key text built per tie
+    var lines = [];
+    lineMembers = new Map();
     data.edges.forEach(function (edge, i) {
-      if (!activeTie[i]) { return; }
-      var from = standIn(edge.from), to = standIn(edge.to);
+      var from = standInOf(edge.from), to = standInOf(edge.to);
       if (from === to) { return; }
-      var id = JSON.stringify([from, to, edge.cg_type]);
-      var tie = merged.get(id);
+      var byTo = merged.get(from);
+      if (!byTo) { merged.set(from, byTo = new Map()); }
+      var byType = byTo.get(to);
+      if (!byType) { byTo.set(to, byType = new Map()); }
+      var tie = byType.get(edge.cg_type);
       if (tie) {
         tie.count += 1;
+        tie.members.push(i);
       } else {
-        merged.set(id, { id: id, from: from, to: to, edge: edge, count: 1 });
+        byType.set(edge.cg_type, tie = { from: from, to: to, edge: edge, count: 1, members: [i] });
+        lines.push(tie);
       }
     });
-    return Array.from(merged.values(), function (tie) {
+    return lines.map(function (tie) {
       var edge = tie.edge;
       if (tie.count === 1 && tie.from === edge.from && tie.to === edge.to) { return edge; }
       var line = {
-        id: tie.id, from: tie.from, to: tie.to, color: edge.color, cg_type: edge.cg_type,
-        title: tieText[edge.cg_type] + " ×" + tie.count
+        id: JSON.stringify([tie.from, tie.to, edge.cg_type]), from: tie.from, to: tie.to,
+        color: edge.color, cg_type: edge.cg_type, title: tieText[edge.cg_type] + " ×" + tie.count
       };
+      lineMembers.set(line.id, tie.members);
       if (tie.count > 1) { line.width = Math.round((1 + Math.log2(tie.count)) * 10) / 10; }
       return line;
     });
@@ -110,13 +124,9 @@
     for (var i = 0; i < chosen.length; i++) {
       if (chosen[i] >= 0 && node.cg_places[i] !== chosen[i]) { return false; }
     }
-    return nodeHolds(node.id);
+    return true;
   }
-  function tieShown(edge) {
-    if (hiddenTies.has(edge.cg_type)) { return false; }
-    var i = edgeIndex.get(edge.id);
-    return data.expandable || i === undefined || activeTie[i] === 1;
-  }
+  function tieShown(edge) { return !hiddenTies.has(edge.cg_type); }
 
   var view = new vis.DataView(nodes, {
     filter: function (node) { return shown(node) && standIn(node.id) === node.id; }
@@ -133,7 +143,12 @@
   marks.network = performance.now();
   var state = {
     network: network, nodes: nodes, edges: edges, view: view, edgeView: edgeView,
-    ready: false, readyAt: null, marks: marks, labels: [], fit: fitView
+    ready: false, readyAt: null, marks: marks, labels: [], fit: fitView,
+    // what vis-network draws now: after the filters, the folds and the time slider
+    drawnNodes: function () { return network.body.nodeIndices.slice(); },
+    drawnEdges: function () {
+      return network.body.edgeIndices.map(function (id) { return edges.get(id); });
+    }
   };
   window.cgMap = state;
 
@@ -211,11 +226,20 @@
       if (nameOf[id] === undefined || nameOf[id] === "") { return; }
       var w = labelWidth(ctx, id) + 4, h = LABEL_PX + 3;
       var radius = (node.options.size || 8) * scale;
-      var cx = node.x * scale + shift.x, top = node.y * scale + shift.y + radius + 1;
-      var box = { x: cx - w / 2, y: top, w: w, h: h, id: id };
-      if (box.x < 0 || box.y < 0 || box.x + w > width || box.y + h > height || !fits(box)) {
-        return;
+      var cx = node.x * scale + shift.x, cy = node.y * scale + shift.y;
+      // below the node, else above, right, left: the first spot that is free
+      var spots = [
+        [cx - w / 2, cy + radius + 1], [cx - w / 2, cy - radius - h - 1],
+        [cx + radius + 2, cy - h / 2], [cx - radius - w - 2, cy - h / 2]
+      ];
+      var box = null;
+      for (var k = 0; k < spots.length && box === null; k++) {
+        var b = { x: spots[k][0], y: spots[k][1], w: w, h: h, id: id };
+        if (b.x >= 0 && b.y >= 0 && b.x + w <= width && b.y + h <= height && fits(b)) {
+          box = b;
+        }
       }
+      if (box === null) { return; }
       placed.push(box);
       for (var gx = Math.floor(box.x / cell); gx <= Math.floor((box.x + w) / cell); gx++) {
         for (var gy = Math.floor(box.y / cell); gy <= Math.floor((box.y + h) / cell); gy++) {
@@ -226,9 +250,9 @@
       }
       ctx.lineWidth = 3;
       ctx.strokeStyle = "rgba(255,255,255,0.9)";
-      ctx.strokeText(nameOf[id], cx, top + 1);
+      ctx.strokeText(nameOf[id], box.x + w / 2, box.y + 1);
       ctx.fillStyle = selected.has(id) ? "#000" : "#222";
-      ctx.fillText(nameOf[id], cx, top + 1);
+      ctx.fillText(nameOf[id], box.x + w / 2, box.y + 1);
     }
     first.forEach(function (id) { if (body.nodes[id]) { place(body.nodes[id]); } });
     var levels = Array.from(byLevel.keys()).sort(function (a, b) { return a - b; });
@@ -275,13 +299,52 @@
   }
 
   function updateCount() {
-    document.getElementById("cg-count").textContent =
-      "显示 shown: " + view.length + " / " + nodes.length;
+    var n = day === null ? view.length : view.getIds({ filter: nodeShownNow }).length;
+    document.getElementById("cg-count").textContent = "显示 shown: " + n + " / " + nodes.length;
   }
+  function nodeShownNow(node) { return nodeHolds(node.id); }
+
+  // The time slider hides nodes and ties in vis-network's own drawing lists rather than
+  // through the data views: a step then costs one pass over them, not a rebuild.
+  function applyTime() {
+    var body = network.body, key, shownNodes = [], shownEdges = [];
+    for (key in body.nodes) {
+      var node = body.nodes[key];
+      node.options.hidden = !nodeHolds(node.id);
+      if (!node.options.hidden) { shownNodes.push(node.id); }
+    }
+    for (key in body.edges) {
+      var edge = body.edges[key];
+      var members = lineMembers.get(edge.id);
+      var own = members === undefined ? edgeIndex.get(edge.id) : undefined;
+      var active = 0;
+      if (members === undefined) {
+        active = own === undefined ? 1 : activeTie[own];
+      } else {
+        for (var k = 0; k < members.length; k++) { active += activeTie[members[k]]; }
+        // a merged tie counts, and is as thick as, the ties it holds that day
+        var n = day === null ? members.length : active;
+        edge.options.width = n > 1 ? Math.round((1 + Math.log2(n)) * 10) / 10 : 1;
+        edge.options.title = tieText[current.get(edge.id).cg_type] + " ×" + n;
+      }
+      edge.options.hidden = active === 0;
+      if (active > 0 && edge.from && edge.to && !edge.from.options.hidden &&
+          !edge.to.options.hidden) {
+        shownEdges.push(edge.id);
+      }
+    }
+    // the lists vis-network draws from (its own _updateVisibleIndices, without its
+    // clustering checks, which cost 100 ms at city scale)
+    body.nodeIndices = shownNodes;
+    body.edgeIndices = shownEdges;
+    body.emitter.emit("_requestRedraw");  // the next frame, once: playing never queues
+  }
+  function afterUpdate() { if (day !== null) { applyTime(); } }
 
   function refresh() {
     view.refresh();
     edgeView.refresh();
+    afterUpdate();
     updateCount();
   }
 
@@ -439,6 +502,7 @@
         updates.push({ id: node.id, color: look.labels[node.cg_label] || look.missing });
       });
       nodes.update(updates);
+      afterUpdate();
       showLegend({ kind: "label" });
       return;
     }
@@ -474,6 +538,7 @@
       };
     }
     nodes.update(updates);
+    afterUpdate();
     showLegend(legend);
   }
   function sizeBy(key) {
@@ -494,6 +559,7 @@
       });
     }
     nodes.update(updates);
+    afterUpdate();
   }
   colorSelect.addEventListener("change", function () { colorBy(colorSelect.value); });
   sizeSelect.addEventListener("change", function () { sizeBy(sizeSelect.value); });
@@ -560,14 +626,10 @@
     document.getElementById("cg-date").textContent = d === null ? "全部时间 all dates" : isoDay(d);
     document.getElementById("cg-active").textContent = "关系 active ties: " + activeCount;
     if (changed || d === null) {
-      if (data.expandable) {
-        view.refresh();
-        edges.clear();
-        edges.add(foldedTies());
-        updateCount();
-      } else {
-        refresh();
-      }
+      applyTime();
+      updateCount();
+    } else {
+      network.body.emitter.emit("_requestRedraw");
     }
     state.stepMs = performance.now() - started;
   }
@@ -682,11 +744,33 @@
     var update = Object.assign({ id: id }, open ? node.cg_open : node.cg_fold);
     if (sizeSelect.value) { delete update.size; }  // sized by a measure: keep it
     nodes.update(update);
+    afterUpdate();
+  }
+  // The merged ties as they should be now: only the changed ones go to vis-network.
+  var current = new Map();  // the lines in `edges`, by id (DataSet.get copies: slow)
+  edges.forEach(function (line) { current.set(line.id, line); });
+  function syncTies() {
+    var next = new Map();
+    foldedTies().forEach(function (line) { next.set(line.id, line); });
+    var gone = [], added = [], changed = [];
+    current.forEach(function (line, id) { if (!next.has(id)) { gone.push(id); } });
+    next.forEach(function (line, id) {
+      var old = current.get(id);
+      if (!old) {
+        added.push(line);
+      } else if (old.width !== line.width || old.title !== line.title) {
+        changed.push(line);
+      }
+    });
+    current = next;
+    if (gone.length) { edges.remove(gone); }
+    if (added.length) { edges.add(added); }
+    if (changed.length) { edges.update(changed); }
   }
   function refold() {
     refresh();
-    edges.clear();
-    edges.add(foldedTies());
+    syncTies();
+    afterUpdate();
   }
   function toggle(id) {
     setOpen(id, !opened.has(id));
@@ -745,7 +829,9 @@
     if (q !== lastQuery) {
       lastQuery = q;
       position = 0;
-      matches = nodes.getIds({ filter: shown }).filter(function (id) {
+      matches = nodes.getIds({ filter: function (node) {
+        return shown(node) && nodeHolds(node.id);
+      } }).filter(function (id) {
         return names[id].indexOf(q) >= 0 || searchable(id) === q;
       });
       matches.sort(function (a, b) {

@@ -15,6 +15,7 @@ import numpy as np
 
 _EDGE_LENGTH = 60.0  # least median tie length of the precomputed layout, in pixels
 _SPACING = 40.0  # least room per node of the precomputed layout, in pixels
+_LEAST_EXTENT = 800.0  # a smaller graph is spread to this many pixels across
 
 
 def layout(
@@ -39,7 +40,8 @@ def layout(
     Returns
     -------
     dict
-        Node to ``(x, y)``, scaled so that the median tie is about 60 pixels long.
+        Node to ``(x, y)``, scaled so that the median tie is about 60 pixels long, and a
+        small graph spread to 800 pixels across.
 
     Examples
     --------
@@ -47,8 +49,7 @@ def layout(
     >>> G = nx.path_graph(3)
     >>> G.add_node("alone")
     >>> positions = layout(G, seed=1, near={"alone": [1]})
-    >>> distance = math.dist(positions["alone"], positions[1])
-    >>> 0 < distance < _SPACING
+    >>> math.dist(positions["alone"], positions[1]) < math.dist(positions["alone"], positions[0])
     True
     """
     nodes = list(G.nodes)
@@ -182,10 +183,16 @@ def _beside_places(
 def _centred(
     nodes: Sequence[Hashable], positions: Mapping[Hashable, np.ndarray]
 ) -> dict[Hashable, tuple[float, float]]:
+    """Centred on the origin; a small graph spread to `_LEAST_EXTENT` pixels across, so
+    that fitted to the view it fills it with nodes of their usual size."""
     if not nodes:
         return {}
     coords = np.array([positions[node] for node in nodes], dtype=float)
-    coords = np.round(coords - coords.mean(axis=0), 1)
+    coords -= coords.mean(axis=0)
+    extent = float(np.ptp(coords, axis=0).max())
+    if 0 < extent < _LEAST_EXTENT:
+        coords *= _LEAST_EXTENT / extent
+    coords = np.round(coords, 1)
     return {node: (float(x), float(y)) for node, (x, y) in zip(nodes, coords, strict=True)}
 
 

@@ -25,7 +25,7 @@
   data.nodes.forEach(function (node, i) {
     // the page draws names itself (level of detail, no overlaps): vis-network draws none
     node.cg_name = node.label;
-    delete node.label;
+    node.label = undefined;  // not delete: V8 keeps the objects fast
     nameOf[node.id] = node.cg_name;
     levelOf[node.id] = node.cg_level;
     indexOf.set(node.id, i);

@@ -54,6 +54,8 @@ FONT_FAMILY = "Cobuild Sans SC"
 #: Layouts of :func:`network_map`.
 LAYOUTS = ("force", "geo")
 
+#: The tables of :func:`cobuild_graph.analysis.analyze`, by name.
+Tables = Mapping[str, pd.DataFrame]
 _FONT_STACK = f'"{FONT_FAMILY}", {CJK_FONT_STACK}'  # the embedded font first: same on every machine
 _CSS_LENGTH = re.compile(r"^\d+(\.\d+)?(px|vh|vw|%|em|rem)$")
 
@@ -147,18 +149,18 @@ def network_map(
     color_by: str = "label",
     size_by: str | None = None,
     metrics: pd.DataFrame | None = None,
-    tables: Mapping[str, pd.DataFrame] | None = None,
+    tables: Tables | None = None,
     ego: Hashable | None = None,
     radius: int = 1,
     layout: str = "force",
     aggregate: str | None = None,
     expandable: bool = False,
-    collapse: Sequence[str] = COLLAPSE,
+    collapse: Sequence[str] | None = None,
     layout_seed: int = 0,
     physics: bool = False,
     stabilization_iterations: int = 150,
     arrows: bool | None = None,
-    filter_levels: Sequence[str] = FILTER_LEVELS,
+    filter_levels: Sequence[str] | None = None,
     heading: str | None = None,
     height: str = "100vh",
     schema: Schema | None = None,
@@ -209,7 +211,7 @@ def network_map(
         sits where the layout of the whole graph puts it, a folded node at the centre of
         what it holds, so the same seed gives the same map at every step.
     collapse
-        Labels folded into their place when aggregating.
+        Labels folded into their place when aggregating; :data:`COLLAPSE` when ``None``.
     layout_seed
         Seed of the layout (and of community detection): the same seed gives the same map.
     physics
@@ -223,7 +225,8 @@ def network_map(
         drawing of a big map; the legend still names each tie type, whose direction the
         schema fixes).
     filter_levels
-        Hierarchy levels offered as filters (those missing from the schema are skipped).
+        Hierarchy levels offered as filters (those missing from the schema are skipped);
+        :data:`FILTER_LEVELS` when ``None``.
     heading
         Title of the page; by default the dataset's name (``G.graph["name"]``, which
         :func:`~cobuild_graph.read_dataset` takes from the metadata), else the name of the
@@ -250,6 +253,8 @@ def network_map(
         raise ValueError("expandable=True needs aggregate, the level to start at, e.g. 'Street'")
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    collapse = COLLAPSE if collapse is None else collapse
+    filter_levels = FILTER_LEVELS if filter_levels is None else filter_levels
     levels = [level for level in filter_levels if level in schema.hierarchy]
     places = place_table(G, schema=schema)
     where = _where(G, places, schema)

@@ -317,6 +317,8 @@ def test_ego_map_fills_the_view_and_selects_the_ego(open_map, sample, tmp_path):
     expected = nx.ego_graph(sample, "community-daoqian", radius=1, undirected=True)
     assert set(screen_positions(page)) == set(expected)
     assert_inside_and_filling(page, fill=0.6)
+    named = [b["id"] for b in page.evaluate("() => window.cgMap.labels")]
+    assert sorted(named) == sorted(expected)  # a small network: every name, each once
     assert page.evaluate("() => window.cgMap.network.getSelectedNodes()") == ["community-daoqian"]
     assert page.text_content("#cg-details").startswith("道前社区\n")
     groups = page.eval_on_selector_all(

@@ -7,7 +7,10 @@ import hashlib
 import html
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -496,3 +499,28 @@ def test_page_embeds_only_the_characters_it_shows(tiny):
     shown = {ord(c) for c in own if ord(c) >= 0x3000}  # CJK and full-width forms
     assert shown <= set(cmap)
     assert 200 < len(cmap) < 2000  # the characters shown, not the 20,000 of the font
+
+
+def test_ego_map_is_the_same_in_every_process():
+    """Sets iterate in another order in each process (hash seeds): the layout must not."""
+    code = (
+        "import cobuild_graph as cg\n"
+        "from cobuild_graph.maps import network_map\n"
+        "G = cg.generate('tiny', seed=3)\n"
+        "ego = next(n for n, a in G.nodes(data=True) if a['label'] == 'Community')\n"
+        "print([(n['id'], n['x'], n['y']) for n in network_map(G, ego=ego, radius=2).nodes])\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    assert runs[0].count("(") > 5

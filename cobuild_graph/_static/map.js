@@ -221,9 +221,11 @@
       }
       return true;
     }
+    var named = new Set();
     function place(node) {
       var id = node.id;
-      if (nameOf[id] === undefined || nameOf[id] === "") { return; }
+      if (nameOf[id] === undefined || nameOf[id] === "" || named.has(id)) { return; }
+      named.add(id);
       var w = labelWidth(ctx, id) + 4, h = LABEL_PX + 3;
       var radius = (node.options.size || 8) * scale;
       var cx = node.x * scale + shift.x, cy = node.y * scale + shift.y;

@@ -261,7 +261,15 @@ def network_map(
     if ego is not None:
         if ego not in G:
             raise ValueError(f"ego={ego!r} is not a node of the graph")
-        G = ego_network(G, ego, radius=radius, schema=schema)[0]
+        keep = set(ego_network(G, ego, radius=radius, schema=schema)[0])
+        # copied in the whole graph's order (a subgraph iterates a set, whose order
+        # changes between processes): the same seed gives the same layout every time
+        sub = nx.MultiDiGraph(**G.graph)
+        sub.add_nodes_from((n, a) for n, a in G.nodes(data=True) if n in keep)
+        sub.add_edges_from(
+            (u, v, k, a) for u, v, k, a in G.edges(keys=True, data=True) if u in keep and v in keep
+        )
+        G = sub
         places = places.loc[list(G.nodes)]
     measures = _measure_table(tables, metrics)
     members: dict[Hashable, Counter[str]] = {}

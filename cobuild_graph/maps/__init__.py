@@ -42,7 +42,7 @@ from cobuild_graph.maps._folding import COLLAPSE
 from cobuild_graph.maps._network_map import FILTER_LEVELS
 from cobuild_graph.maps._appearance import SCALE_COLORMAP
 from cobuild_graph.maps._network_map import ARROWS_UP_TO
-from cobuild_graph.maps._network_map import DEFAULT_HEADING, LAYOUTS
+from cobuild_graph.maps._network_map import DEFAULT_HEADING, LAYOUTS, Tables
 from cobuild_graph.maps._appearance import MAX_CATEGORIES
 from cobuild_graph.maps._network_map import NetworkMap, network_map
 from cobuild_graph.maps._folding import place_table, aggregate_graph, fold_tree
@@ -65,6 +65,7 @@ __all__ = [
     "MAX_CATEGORIES",
     "SCALE_COLORMAP",
     "NetworkMap",
+    "Tables",
     "aggregate_graph",
     "content_security_policy",
     "fold_tree",

@@ -275,6 +275,8 @@ def test_png_export_is_the_view_at_twice_its_size(open_map, sample_map, tmp_path
 
 # -- time -------------------------------------------------------------------------------------
 
+DRAWN_TIES = "() => window.cgMap.drawnEdges().map((e) => [e.from, e.to, e.cg_type])"
+
 
 @pytest.mark.parametrize("when", ["2019-06-30", "2022-01-01"])
 def test_time_slider_shows_exactly_the_ties_active_that_day(open_map, sample, sample_map, when):
@@ -292,15 +294,20 @@ def test_time_slider_shows_exactly_the_ties_active_that_day(open_map, sample, sa
     )
     assert page.text_content("#cg-date") == when
     assert page.text_content("#cg-active") == f"关系 active ties: {int(holds.sum())}"
-    drawn = page.evaluate("() => window.cgMap.drawnEdges().map((e) => [e.from, e.to, e.cg_type])")
     active = ties[holds]
-    assert Counter(map(tuple, drawn)) == Counter(
-        zip(active["source"], active["target"], active["type"], strict=True)
-    )
+    expected = Counter(zip(active["source"], active["target"], active["type"], strict=True))
+    assert Counter(map(tuple, page.evaluate(DRAWN_TIES))) == expected
     lonely = {n for n in sample if sample.degree(n) == 0}
     joined = set(active["source"]) | set(active["target"])
     assert set(page.evaluate("() => window.cgMap.drawnNodes()")) == joined | lonely
     assert page.text_content("#cg-count") == f"显示 shown: {len(joined | lonely)} / {len(sample)}"
+    # hiding a tie type and showing it again keeps to the day
+    ended = ties.loc[ties["until"].notna(), "type"].mode()[0]  # a type whose ties end
+    page.uncheck(f"input[data-tie='{ended}']")
+    without = Counter(map(tuple, page.evaluate(DRAWN_TIES)))
+    assert without == Counter({t: n for t, n in expected.items() if t[2] != ended})
+    page.check(f"input[data-tie='{ended}']")
+    assert Counter(map(tuple, page.evaluate(DRAWN_TIES))) == expected
     page.click("#cg-time-all")
     assert len(page.evaluate("() => window.cgMap.drawnEdges()")) == sample.number_of_edges()
     watched.assert_clean()

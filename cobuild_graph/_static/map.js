@@ -386,6 +386,7 @@
     box.addEventListener("change", function () {
       if (box.checked) { hiddenTies.delete(item.key); } else { hiddenTies.add(item.key); }
       edgeView.refresh();
+      afterUpdate();  // ties shown again come back as the day has them
     });
     label.appendChild(box);
     var line = el("span", "cg-line");

@@ -6,7 +6,9 @@ milliseconds since navigation start: parsing the page, vis-network's data sets, 
 network and its first frame). Prints the median and the spread with the HTML size, and
 the ratio to the goal of 2 s for the sample. For the expandable maps (``*-expand``: start
 at street level, unfold on double-click), "unfold s" is the median time from unfolding the
-street that holds most until the map has drawn it.
+street that holds most until the map has drawn it. For maps whose ties have dates, "step
+ms" is the median time from moving the time slider one of 24 steps until the map has drawn
+the network of that day (goal: under 100 ms at city scale, ``city-full``).
 
     python3 bench/maps.py [--repeat 3] [--cases sample-full sample-expand city-expand]
 
@@ -24,10 +26,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+# the checkout this script is in, not an installed copy; and the tests' Chromium
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cobuild_graph as cg
 from cobuild_graph.maps import network_map
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for the tests' Chromium
 from tests._chromium import launch
 
 GOAL_SECONDS = 2.0
@@ -38,6 +40,7 @@ CASES = {
     "sample-full": ("sample", {}),
     "sample-street": ("sample", {"aggregate": "Street"}),
     "sample-expand": ("sample", EXPAND),
+    "city-full": ("city", {}),
     "city-community": ("city", {"aggregate": "Community"}),
     "city-street": ("city", {"aggregate": "Street"}),
     "city-expand": ("city", EXPAND),
@@ -60,6 +63,30 @@ UNFOLD = """() => new Promise((done) => {
 })"""
 
 
+#: Move the time slider in 24 steps over the dates of the ties; resolves with the median
+#: milliseconds from each step until the map has drawn it (null for a map without dates).
+TIME_STEPS = """() => new Promise((done) => {
+  const map = window.cgMap;
+  const range = document.getElementById("cg-time");
+  if (document.getElementById("cg-time-section").hidden) { done(null); return; }
+  const first = Number(range.min), last = Number(range.max), steps = 24, times = [];
+  const step = (k) => {
+    if (k > steps) {
+      times.sort((a, b) => a - b);
+      done(times[Math.floor(times.length / 2)]);
+      return;
+    }
+    const started = performance.now();
+    map.network.once("afterDrawing", () => {
+      times.push(performance.now() - started);
+      setTimeout(() => step(k + 1), 0);
+    });
+    map.setDay(Math.round(first + (last - first) * k / steps));
+  };
+  step(0);
+})"""
+
+
 def open_times(browser, path: Path, repeat: int, unfold: bool) -> list[dict[str, float]]:
     """Open `path` `repeat` times; each time, when the map was interactive and its parts
     (and, when `unfold`, how long unfolding the biggest street took)."""
@@ -73,6 +100,7 @@ def open_times(browser, path: Path, repeat: int, unfold: bool) -> list[dict[str,
         marks = page.evaluate("() => window.cgMap.marks")
         if unfold:
             marks["unfold"] = page.evaluate(UNFOLD)
+        marks["step"] = page.evaluate(TIME_STEPS)
         if outside:
             raise RuntimeError(f"the map requested {outside}")
         runs.append(marks)
@@ -89,7 +117,7 @@ def main() -> None:
     graphs = {}
     header = (
         f"{'case':<16}{'nodes':>8}{'links':>8}{'build s':>9}{'HTML MB':>9}"
-        f"{'ready s':>9}{'(min-max)':>14}{'network s':>11}{'unfold s':>10}"
+        f"{'ready s':>9}{'(min-max)':>14}{'network s':>11}{'step ms':>9}{'unfold s':>10}"
     )
     print(header)
     with sync_playwright() as p:
@@ -106,11 +134,13 @@ def main() -> None:
             ready = [r["drawn"] / 1000 for r in runs]
             network = [(r["network"] - r["datasets"]) / 1000 for r in runs]
             unfolded = [r["unfold"] / 1000 for r in runs if "unfold" in r]
+            steps = [r["step"] for r in runs if r["step"] is not None]
+            step = f"{statistics.median(steps):>9.0f}" if steps else f"{'-':>9}"
             print(
                 f"{case:<16}{len(net.nodes):>8,}{len(net.edges):>8,}{build:>9.2f}{size:>9.2f}"
                 f"{statistics.median(ready):>9.2f}"
                 f"{f'({min(ready):.2f}-{max(ready):.2f})':>14}"
-                f"{statistics.median(network):>11.2f}"
+                f"{statistics.median(network):>11.2f}{step}"
                 + (f"{statistics.median(unfolded):>10.2f}" if unfolded else "")
             )
             if case == "sample-full":

@@ -28,11 +28,11 @@ from matplotlib.figure import Figure
 from cobuild_graph import plot
 from cobuild_graph._batch import Batch
 from cobuild_graph._html_tables import MAX_ROWS, table_html
+from cobuild_graph._page import asset, render_page
 from cobuild_graph._style import CJK_FONT_STACK
 from cobuild_graph.analysis import analyze
 from cobuild_graph.build import graph_to_tables
-from cobuild_graph.maps import aggregate_graph, network_map, render_page
-from cobuild_graph.maps._page import _asset
+from cobuild_graph.maps import aggregate_graph, network_map
 from cobuild_graph.schema import Schema, schema_or_default
 from cobuild_graph.views import VIEWS
 
@@ -144,7 +144,7 @@ def write_report(
             "aggregate": "Street" if large else None,
             "layout_seed": seed,
             "heading": title,
-            "metrics": _node_metrics(tables),
+            "tables": tables,
             **(map_options or {}),
         }
         options.setdefault(
@@ -177,7 +177,7 @@ def write_report(
     page = render_page(
         "report.html",
         data=None,
-        css=f":root {{ --cg-font: {CJK_FONT_STACK}; }}\n" + _asset("report.css"),
+        css=f":root {{ --cg-font: {CJK_FONT_STACK}; }}\n" + asset("report.css"),
         scripts={},
         frames=True,
         title=title,
@@ -235,15 +235,6 @@ def _version() -> str:
     import cobuild_graph  # here, not at import: the package may import this module first
 
     return cobuild_graph.__version__
-
-
-def _node_metrics(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
-    parts = [
-        tables[name].drop(columns=["name", "label"], errors="ignore")
-        for name in ("centrality", "communities")
-        if name in tables
-    ]
-    return pd.concat(parts, axis=1) if parts else None
 
 
 # -- sections ------------------------------------------------------------------------------

@@ -5,11 +5,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -24,6 +29,7 @@ from cobuild_graph.maps import (
     json_for_script,
     layout,
     network_map,
+    vis_network_js,
 )
 from tests._pictures import HOSTILE, hostile_graph
 
@@ -229,7 +235,7 @@ def test_expandable_map_holds_everything_and_starts_as_the_aggregated_map(tiny, 
     for node in folded.nodes:
         for key in ("label", "title", "size", "group", "cg_label", "cg_places"):
             assert start[node["id"]][key] == node[key]
-    assert "cg_type" not in folded.edges[0]
+    assert all(e["cg_type"] == e["title"].split()[0] for e in folded.edges)  # for the legend
     assert page_data(folded.generate_html())["expandable"] is False
 
 
@@ -280,6 +286,9 @@ def test_physics_is_off_by_default_and_bounded_when_on(tiny):
 
 def test_page_is_self_contained_and_offline(tiny):
     page = network_map(tiny).generate_html()
+    fonts = re.findall(r"url\(data:font/woff;base64,[A-Za-z0-9+/=]+\)", page)
+    assert len(fonts) == 1  # the embedded font, the only url() of the page
+    page = page.replace(fonts[0], "")  # base64 may spell "cdn" by chance
     assert "vis-network" in page
     assert "@version 9" in page
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", page)
@@ -316,7 +325,7 @@ def test_hostile_names_reach_the_page_only_as_json_data():
     names = {n["id"]: n["label"] for n in data["nodes"]}
     assert names == {"d": "<b>区</b>", "s": HOSTILE[0], "c": HOSTILE[1], "u": HOSTILE[2]}
     assert HOSTILE[0] in data["nodes"][1]["title"]
-    assert page.count("\n<script") == 3  # the data, vis-network and the map's own script
+    assert page.count("\n<script") == 4  # the data, the columns, vis-network, the map's script
 
 
 def test_the_maps_script_never_writes_html():
@@ -375,3 +384,143 @@ def test_a_title_containing_href_keeps_plain_text_tooltips():
     assert "href" in page_data(page)["nodes"][2]["title"]
     assert "htmlTitle" not in page
     assert "tooltip_link" not in page
+
+
+# -- ego, geography, measures, title ---------------------------------------------------------
+
+
+def test_ego_map_holds_the_nodes_within_the_radius(tiny):
+    ego = next(n for n, a in tiny.nodes(data=True) if a["label"] == "Community")
+    for radius in (1, 2):
+        net = network_map(tiny, ego=ego, radius=radius)
+        expected = nx.ego_graph(tiny, ego, radius=radius, undirected=True)
+        assert {n["id"] for n in net.nodes} == set(expected)
+        assert len(net.edges) == expected.number_of_edges()
+        assert net.page["ego"] == ego
+    with pytest.raises(ValueError, match="ego='nobody' is not a node"):
+        network_map(tiny, ego="nobody")
+
+
+def test_geo_layout_puts_north_up_east_right_and_the_rest_beside_their_place():
+    nodes = pd.DataFrame(
+        {
+            "id": ["city", "west", "east", "north-c", "loose"],
+            "label": ["District", "Street", "Street", "Community", "Community"],
+            "name": ["区", "西街道", "东街道", "北社区", "无坐标社区"],
+            "lat": [31.3, 31.3, 31.3, 31.5, None],
+            "lon": [120.6, 120.4, 120.8, 120.6, None],
+        }
+    )
+    ties = pd.DataFrame(
+        {
+            "source": ["west", "east", "north-c", "loose"],
+            "target": ["city", "city", "west", "east"],
+            "type": ["PART_OF"] * 4,
+        }
+    )
+    G = cg.graph_from_tables(nodes, ties)
+    G.add_node("lost", label="Unit", name="无处单位")
+    xy = {n["id"]: (n["x"], n["y"]) for n in network_map(G, layout="geo").nodes}
+    assert xy["west"][0] < xy["city"][0] < xy["east"][0]
+    assert xy["west"][1] == xy["city"][1] == xy["east"][1]
+    assert xy["north-c"][1] < xy["city"][1]  # north is up: smaller y on screen
+    # a community without coordinates sits beside its place (the "east" street here) ...
+    spacing = xy["east"][0] - xy["city"][0]
+    assert np.hypot(*np.subtract(xy["loose"], xy["east"])) < spacing / 2
+    # ... and a node without coordinates or place goes round the rest, outside it
+    centre = np.mean([xy[n] for n in ("city", "west", "east", "north-c")], axis=0)
+    assert np.hypot(*np.subtract(xy["lost"], centre)) > spacing
+    G.nodes["city"]["lat"] = 123.0
+    with pytest.raises(ValueError, match="node 'city'"):
+        network_map(G, layout="geo")
+    with pytest.raises(ValueError, match="layout must be one of"):
+        network_map(G, layout="circle")
+
+
+def test_lone_nodes_go_beside_their_place_or_round_the_rest(tiny):
+    G = tiny.copy()
+    street = next(n for n, a in G.nodes(data=True) if a["label"] == "Street")
+    lone = [f"lone-{i}" for i in range(6)]
+    for node in lone:
+        G.add_node(node, label="Unit", name=node)
+    near = {node: [street] for node in lone[:3]}
+    positions = layout(G, seed=1, near=near)
+    spread = np.ptp(np.array([positions[n] for n in tiny]), axis=0).max()
+    for node in lone[:3]:
+        assert np.hypot(*np.subtract(positions[node], positions[street])) < 60
+    assert len({positions[node] for node in lone}) == len(lone)
+    others = np.array([positions[n] for n in lone[3:]])
+    assert len({round(y) for y in others[:, 1]}) > 1  # round the rest, not in a row
+    centre = np.mean([positions[n] for n in tiny], axis=0)
+    assert (np.hypot(*(others - centre).T) > spread / 2).all()
+
+
+def test_tables_give_the_pages_measures_and_colour_by_them(tiny):
+    tables = cg.analyze(tiny, progress=False, seed=1)
+    net = network_map(tiny, tables=tables, color_by="pagerank", size_by="betweenness")
+    columns = {c["key"]: c for c in net.columns}
+    order = net.node_ids
+    for table, column in (("centrality", "pagerank"), ("kcore", "core")):
+        values = columns[column]["values"]
+        expected = tables[table][column].reindex(order)
+        assert values == pytest.approx([float(f"{v:.4g}") for v in expected], rel=1e-9) or (
+            column == "core" and values == [str(int(v)) for v in expected]
+        )
+    assert columns["community"]["kind"] == "category"
+    assert columns["unit_type"]["source"] == "attribute"
+    assert columns["pagerank"]["source"] == "measure"
+    assert "name_en" not in columns  # one value per node tells nothing as a colour
+    assert net.page["legend"]["kind"] == "scale"
+    top = tables["centrality"]["betweenness"].idxmax()
+    assert net.node_map[top]["size"] == 40.0
+    with pytest.raises(ValueError, match="color_by='nothing'"):
+        network_map(tiny, tables=tables, color_by="nothing")
+
+
+def test_title_is_the_datasets_name_else_the_files_name(tiny, tmp_path):
+    named = network_map(tiny, tmp_path / "a.html")
+    assert named.heading == tiny.graph["name"]
+    G = tiny.copy()
+    G.graph.pop("name")
+    network_map(G, tmp_path / "姑苏区地图.html")
+    page = (tmp_path / "姑苏区地图.html").read_text(encoding="utf-8")
+    assert "<title>姑苏区地图</title>" in page
+    assert "<title>共建网络 co-building network</title>" in network_map(G).generate_html()
+    assert "<title>X</title>" in network_map(G, heading="X").generate_html()
+
+
+def test_page_embeds_only_the_characters_it_shows(tiny):
+    from fontTools.ttLib import TTFont
+
+    page = network_map(tiny).generate_html()
+    font = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", page).group(1)
+    cmap = TTFont(io.BytesIO(base64.b64decode(font))).getBestCmap()
+    own = page.replace(vis_network_js(), "")  # its editing menu's words, never shown here
+    shown = {ord(c) for c in own if ord(c) >= 0x3000}  # CJK and full-width forms
+    assert shown <= set(cmap)
+    assert 200 < len(cmap) < 2000  # the characters shown, not the 20,000 of the font
+
+
+def test_ego_map_is_the_same_in_every_process():
+    """Sets iterate in another order in each process (hash seeds): the layout must not."""
+    code = (
+        "import cobuild_graph as cg\n"
+        "from cobuild_graph.maps import network_map\n"
+        "G = cg.generate('tiny', seed=3)\n"
+        "ego = next(n for n, a in G.nodes(data=True) if a['label'] == 'Community')\n"
+        "print([(n['id'], n['x'], n['y']) for n in network_map(G, ego=ego, radius=2).nodes])\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    assert runs[0].count("(") > 5

@@ -85,5 +85,6 @@ def test_signatures_are_short_enough_to_read() -> None:
                 signature = str(inspect.signature(function))
                 seen += "schema" in signature
                 assert "Schema(" not in signature, f"{module_name}.{name}: {signature[:120]}"
-                assert len(signature) < 600, f"{module_name}.{name}: {len(signature)} characters"
+                # network_map has twenty options (630 characters): a longer one dumps an object
+                assert len(signature) < 650, f"{module_name}.{name}: {len(signature)} characters"
     assert seen >= 20  # the functions that take a schema were looked at

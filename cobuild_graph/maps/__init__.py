@@ -6,7 +6,11 @@ thousands of nodes draws at once with physics off. The page it writes holds ever
 needs: vis-network (the copy pyvis ships), a legend read from the schema, filters by label
 and by place (district, street), search by name, and plain-text tooltips. A big graph can
 be folded to streets (:func:`aggregate_graph`), or held whole but start folded and unfold
-on double-click (``expandable=True``, :func:`fold_tree`). Names and
+on double-click (``expandable=True``, :func:`fold_tree`). The page names nodes by level
+of detail, fits itself to the view, colours and sizes by any attribute or measure chosen on
+it, exports PNG, plays the network through time where ties have dates, and embeds the
+Chinese font it needs; ``ego=`` maps an ego network, ``layout="geo"`` places nodes by
+latitude and longitude (:func:`geo_layout`). Names and
 attributes are user data: they reach the page only as JSON inside a non-executed
 ``<script type="application/json">`` and are put on screen with ``textContent``; a
 Content-Security-Policy lets only the page's own two scripts run and forbids every network
@@ -29,19 +33,21 @@ True
 
 # Inside: _network_map (the pyvis network and the function that fills it), _folding (places,
 # aggregation and the fold tree), _layout (the precomputed positions), _appearance (colours,
-# sizes, tooltips, tie records and legends), _page (templates, assets, Content-Security-Policy,
-# JSON for a script, vis-network). Imported in the order the reference page shows them
+# sizes, tooltips, tie records and legends); the page kit (templates, assets,
+# Content-Security-Policy, JSON for a script, vis-network) is cobuild_graph._page, shared
+# with the report. Imported in the order the reference page shows them
 # (members_order: source): the settings, then the map, folding, layout and the page.
 # isort: off
 from cobuild_graph.maps._folding import COLLAPSE
 from cobuild_graph.maps._network_map import FILTER_LEVELS
 from cobuild_graph.maps._appearance import SCALE_COLORMAP
 from cobuild_graph.maps._network_map import ARROWS_UP_TO
+from cobuild_graph.maps._network_map import DEFAULT_HEADING, LAYOUTS, Tables
 from cobuild_graph.maps._appearance import MAX_CATEGORIES
 from cobuild_graph.maps._network_map import NetworkMap, network_map
 from cobuild_graph.maps._folding import place_table, aggregate_graph, fold_tree
-from cobuild_graph.maps._layout import layout
-from cobuild_graph.maps._page import (
+from cobuild_graph.maps._layout import layout, geo_layout
+from cobuild_graph._page import (
     render_page,
     content_security_policy,
     json_for_script,
@@ -53,13 +59,17 @@ from cobuild_graph.maps._page import (
 __all__ = [
     "ARROWS_UP_TO",
     "COLLAPSE",
+    "DEFAULT_HEADING",
     "FILTER_LEVELS",
+    "LAYOUTS",
     "MAX_CATEGORIES",
     "SCALE_COLORMAP",
     "NetworkMap",
+    "Tables",
     "aggregate_graph",
     "content_security_policy",
     "fold_tree",
+    "geo_layout",
     "json_for_script",
     "layout",
     "network_map",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Mapping
-from datetime import date
 from typing import Any
 
 import matplotlib as mpl
@@ -14,6 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cobuild_graph._page import text_of
 from cobuild_graph._style import (
     MISSING,
     category_color,
@@ -60,7 +60,7 @@ def _colors(
     present = values.dropna()
     if _categorical(present, color_by):
         order = present.value_counts(sort=True)
-        shown = list(order.index[: MAX_CATEGORIES - 1 if len(order) > MAX_CATEGORIES else None])
+        shown = _shown_categories(order)
         color_of = {value: category_color(i) for i, value in enumerate(shown)}
         other = category_color(len(shown))
         items = [{"text": str(v), "color": color_of[v], "count": int(order[v])} for v in shown]
@@ -78,15 +78,26 @@ def _colors(
         n: MISSING if pd.isna(v) else mpl.colors.to_hex(cmap((v - low) / span))
         for n, v in numbers.items()
     }
-    ramp = [mpl.colors.to_hex(cmap(x)) for x in np.linspace(0, 1, 5)]
+    ramp = scale_ramp()
     legend = {
         "kind": "scale",
         "title": color_by,
-        "min": _fmt(low),
-        "max": _fmt(high),
+        "min": text_of(low),
+        "max": text_of(high),
         "colors": ramp,
     }
     return colors, legend
+
+
+def scale_ramp(stops: int = 5) -> list[str]:
+    """`stops` colours evenly along :data:`SCALE_COLORMAP`, low to high."""
+    cmap = mpl.colormaps[SCALE_COLORMAP]
+    return [mpl.colors.to_hex(cmap(x)) for x in np.linspace(0, 1, stops)]
+
+
+def _shown_categories(order: pd.Series) -> list[Any]:
+    """The values (most frequent first) that get a colour of their own; the rest share one."""
+    return list(order.index[: MAX_CATEGORIES - 1 if len(order) > MAX_CATEGORIES else None])
 
 
 def _node_values(
@@ -116,6 +127,75 @@ def _categorical(values: pd.Series, name: str) -> bool:
         return True
     integral = bool((numbers == numbers.round()).all())
     return integral and ("community" in name.lower() or numbers.nunique() <= MAX_CATEGORIES)
+
+
+# -- what the page may colour and size by -------------------------------------------------
+
+#: Node attributes the page does not offer to colour or size by.
+_NOT_COLUMNS = frozenset({"label", "name", "lat", "lon"})
+
+
+def _measure_table(
+    tables: Mapping[str, pd.DataFrame] | None, metrics: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """The per-node columns of `tables` (those indexed by node ``id``, as
+    :func:`~cobuild_graph.analysis.analyze` gives them), then those of `metrics`; a column
+    name seen before is skipped, and so are names and labels."""
+    parts = [t for t in (tables or {}).values() if t.index.name == "id" and t.index.is_unique]
+    if metrics is not None:
+        parts.append(metrics)
+    columns: dict[str, pd.Series] = {}
+    for table in parts:
+        for column in table.columns:
+            if column not in columns and column not in ("name", "label"):
+                columns[str(column)] = table[column]
+    return pd.DataFrame(columns) if columns else None
+
+
+def _columns(
+    H: nx.MultiDiGraph, nodes: list[Hashable], measures: pd.DataFrame | None
+) -> list[dict[str, Any]]:
+    """What the page offers to colour and size by: the node attributes, ``degree`` and the
+    measures, each with its values in the order of `nodes` (text for categories, numbers
+    for a scale, ``None`` for none; the positions and values alone when fewer than half of
+    the nodes have one)."""
+    keys = list(dict.fromkeys(k for n in nodes for k in H.nodes[n] if k not in _NOT_COLUMNS))
+    found = [
+        (key, "attribute", pd.Series([H.nodes[n].get(key) for n in nodes], dtype=object))
+        for key in keys
+    ]
+    found.append(("degree", "measure", pd.Series([H.degree(n) for n in nodes], dtype=float)))
+    if measures is not None:
+        found += [
+            (str(c), "measure", measures[c].reindex(nodes).reset_index(drop=True).astype(object))
+            for c in measures.columns
+            if c != "degree"
+        ]
+    columns = []
+    for key, source, values in found:
+        values = values.where(values.notna(), None)
+        present = values.dropna()
+        if present.empty:
+            continue
+        numbers = pd.to_numeric(present, errors="coerce")
+        numeric = not numbers.isna().any() and not present.map(type).eq(bool).any()
+        column: dict[str, Any] = {"key": key, "source": source, "numeric": numeric}
+        if _categorical(present, key):
+            order = present.map(text_of).value_counts(sort=True)
+            if not numeric and len(order) > 4 * MAX_CATEGORIES:
+                continue  # names, ids, free text: no colour per value tells anything
+            column |= {"kind": "category", "categories": _shown_categories(order)}
+            shown = present.map(text_of)
+        else:
+            column |= {"kind": "scale", "min": float(numbers.min()), "max": float(numbers.max())}
+            shown = numbers.map(lambda v: float(f"{v:.4g}"))
+        if len(shown) * 2 < len(values):
+            column["at"] = [int(i) for i in shown.index]
+            column["values"] = shown.tolist()
+        else:
+            column["values"] = [shown.get(i) for i in range(len(values))]
+        columns.append(column)
+    return columns
 
 
 def _sizes(
@@ -172,28 +252,18 @@ def _tooltip(
     lines = [str(attrs.get("name", node)), f"{label_text(schema, attrs.get('label', ''))} · {node}"]
     if where.get(node):
         lines.append(where[node])
-    lines += [f"{k}: {_fmt(v)}" for k, v in attrs.items() if k not in ("label", "name")]
+    lines += [f"{k}: {text_of(v)}" for k, v in attrs.items() if k not in ("label", "name")]
     if held:
         total = sum(held.values())
         parts = ", ".join(f"{label} {n}" for label, n in held.most_common())
         lines.append(f"holds 包含: {total} ({parts})")
     if metrics:
         lines += [
-            f"{k}: {_fmt(v)}"
+            f"{k}: {text_of(v)}"
             for k, v in metrics.items()
             if k not in ("label", "name") and not _missing(v)
         ]
     return "\n".join(lines)
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float | np.floating):
-        return (
-            str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.4g}"
-        )
-    return str(value)
 
 
 def _missing(value: Any) -> bool:
@@ -203,11 +273,10 @@ def _missing(value: Any) -> bool:
 # -- ties and labels ---------------------------------------------------------------------
 
 
-def _edges(
-    H: nx.MultiDiGraph, schema: Schema, *, typed: bool = False
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The ties of the page, and the tie legend; `typed` ties carry their type, with which
-    the expandable page's script merges them."""
+def _edges(H: nx.MultiDiGraph, schema: Schema) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ties of the page, and the tie legend. Each tie carries its type (the legend hides
+    ties by type; the expandable page merges ties of a type) and its ``since`` and
+    ``until`` as days since 1970-01-01, for the time slider."""
     palette = tie_colors(schema)
     texts = {t: tie_text(schema, t) for t in schema.tie_types}
     edges = []
@@ -219,9 +288,9 @@ def _edges(
         if "count" in attrs:
             title += f" ×{count}"
         if attrs.get("since") is not None:
-            title += f" · {_fmt(attrs['since'])}"
+            title += f" · {text_of(attrs['since'])}"
         if attrs.get("until") is not None:
-            title += f" – {_fmt(attrs['until'])}"
+            title += f" – {text_of(attrs['until'])}"
         edge = {
             "id": len(edges),  # given ids spare vis-network a UUID per tie
             "from": u,
@@ -231,8 +300,10 @@ def _edges(
         }
         if count > 1:
             edge["width"] = round(1 + math.log2(count), 1)
-        if typed:
-            edge["cg_type"] = key
+        edge["cg_type"] = key
+        for end in ("since", "until"):
+            if attrs.get(end) is not None:
+                edge[f"cg_{end}"] = _day(attrs[end])
         edges.append(edge)
     order = [t for t in schema.tie_types if t in counts] + sorted(
         set(counts) - set(schema.tie_types)
@@ -242,6 +313,11 @@ def _edges(
         for t in order
     ]
     return edges, ties
+
+
+def _day(value: Any) -> int:
+    """A date as days since 1970-01-01 (what the page's time slider compares)."""
+    return int((pd.Timestamp(value).normalize() - pd.Timestamp(0)).days)
 
 
 def _label_items(H: nx.MultiDiGraph, schema: Schema, *, by_label: bool) -> list[dict[str, Any]]:

@@ -1,11 +1,13 @@
-"""The precomputed layout: seeded Fruchterman-Reingold positions (igraph) of each connected
-piece, in pixels, shelf-packed side by side."""
+"""The precomputed layouts, in pixels: seeded Fruchterman-Reingold positions (igraph) of each
+connected piece, shelf-packed side by side, with lone nodes beside their place
+(:func:`layout`); or positions from latitude and longitude (:func:`geo_layout`)."""
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 import igraph
 import networkx as nx
@@ -13,9 +15,15 @@ import numpy as np
 
 _EDGE_LENGTH = 60.0  # least median tie length of the precomputed layout, in pixels
 _SPACING = 40.0  # least room per node of the precomputed layout, in pixels
+_LEAST_EXTENT = 800.0  # a smaller graph is spread to this many pixels across
 
 
-def layout(G: nx.Graph, *, seed: int = 0) -> dict[Hashable, tuple[float, float]]:
+def layout(
+    G: nx.Graph,
+    *,
+    seed: int = 0,
+    near: Mapping[Hashable, Sequence[Hashable]] | None = None,
+) -> dict[Hashable, tuple[float, float]]:
     """Seeded Fruchterman-Reingold positions in screen pixels (igraph).
 
     Parameters
@@ -24,11 +32,25 @@ def layout(G: nx.Graph, *, seed: int = 0) -> dict[Hashable, tuple[float, float]]
         Any networkx graph; directions and parallel ties are ignored.
     seed
         The same seed gives the same positions.
+    near
+        Each node's places, nearest first (e.g. its community, street, district): a node
+        with no tie goes beside the first of them that has one; lone nodes without such a
+        place go round the rest, not in a row.
 
     Returns
     -------
     dict
-        Node to ``(x, y)``, scaled so that the median tie is about 60 pixels long.
+        Node to ``(x, y)``, scaled so that the median tie is about 60 pixels long, and a
+        small graph spread to 800 pixels across.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.path_graph(3)
+    >>> G.add_node("alone")
+    >>> positions = layout(G, seed=1, near={"alone": [1]})
+    >>> math.dist(positions["alone"], positions[1]) < math.dist(positions["alone"], positions[0])
+    True
     """
     nodes = list(G.nodes)
     index = {node: i for i, node in enumerate(nodes)}
@@ -36,14 +58,141 @@ def layout(G: nx.Graph, *, seed: int = 0) -> dict[Hashable, tuple[float, float]]
     graph = igraph.Graph(n=len(nodes), edges=pairs)
     coords = np.zeros((len(nodes), 2))
     parts = sorted(graph.connected_components(), key=lambda c: (-len(c), c[0]))
+    pieces = [part for part in parts if len(part) > 1] or parts[:1]
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        boxes = [_component_layout(graph.subgraph(part)) for part in parts]
+        boxes = [_component_layout(graph.subgraph(part)) for part in pieces]
     finally:
         igraph.set_random_number_generator(random)
-    for part, placed in zip(parts, _pack(boxes), strict=True):
+    for part, placed in zip(pieces, _pack(boxes), strict=True):
         coords[part] = placed
-    coords = np.round(coords - coords.mean(axis=0), 1) if len(nodes) else coords
+    placed = {node for part in pieces for node in (nodes[i] for i in part)}
+    positions = {nodes[i]: coords[i] for i in range(len(nodes)) if nodes[i] in placed}
+    lone = [node for node in nodes if node not in placed]
+    positions |= _beside_places(lone, positions, near or {})
+    return _centred(nodes, positions)
+
+
+def geo_layout(
+    G: nx.Graph, *, near: Mapping[Hashable, Sequence[Hashable]] | None = None
+) -> dict[Hashable, tuple[float, float]]:
+    """Positions from the nodes' ``lat`` and ``lon`` (degrees), in screen pixels.
+
+    An equirectangular projection about the mean latitude, north up, scaled so that each
+    placed node has about 40 pixels square of room. Nothing is fetched: no map tiles.
+
+    Parameters
+    ----------
+    G
+        Any networkx graph whose nodes may have ``lat`` and ``lon``.
+    near
+        Each node's places, nearest first: a node without coordinates goes beside the
+        first of them that has a position; the others go round the rest.
+
+    Returns
+    -------
+    dict
+        Node to ``(x, y)``.
+
+    Raises
+    ------
+    ValueError
+        If a node has only one of ``lat`` and ``lon``, or one that is not a number in
+        range (latitude -90 to 90, longitude -180 to 180).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph()
+    >>> G.add_node("north", lat=31.4, lon=120.6)
+    >>> G.add_node("south", lat=31.2, lon=120.6)
+    >>> positions = geo_layout(G)
+    >>> positions["north"][1] < positions["south"][1]
+    True
+    """
+    nodes = list(G.nodes)
+    located = {n: _lat_lon(n, G.nodes[n]) for n in nodes}
+    known = {n: ll for n, ll in located.items() if ll is not None}
+    positions: dict[Hashable, np.ndarray] = {}
+    if known:
+        lat_lon = np.array(list(known.values()))
+        x = lat_lon[:, 1] * math.cos(math.radians(float(lat_lon[:, 0].mean())))
+        xy = np.column_stack([x, -lat_lon[:, 0]])
+        xy -= xy.min(axis=0)
+        area = float(np.prod(np.ptp(xy, axis=0)))
+        span = float(np.ptp(xy, axis=0).max())
+        if area > 0:
+            scale = _SPACING * math.sqrt(len(xy) / area)
+        else:
+            scale = _SPACING * len(xy) / span if span > 0 else 1.0
+        positions = dict(zip(known, xy * scale, strict=True))
+    lone = [n for n in nodes if n not in positions]
+    positions |= _beside_places(lone, positions, near or {})
+    return _centred(nodes, positions)
+
+
+def _lat_lon(node: Hashable, attrs: Mapping[str, Any]) -> tuple[float, float] | None:
+    lat, lon = attrs.get("lat"), attrs.get("lon")
+    if lat is None and lon is None:
+        return None
+    try:
+        value = (float(lat), float(lon))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"node {node!r}: lat and lon must both be numbers (lat={lat!r}, lon={lon!r})"
+        ) from None
+    if not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180):
+        raise ValueError(f"node {node!r}: lat={lat!r}, lon={lon!r} is not a place on Earth")
+    return value
+
+
+def _beside_places(
+    lone: Sequence[Hashable],
+    positions: Mapping[Hashable, np.ndarray],
+    near: Mapping[Hashable, Sequence[Hashable]],
+) -> dict[Hashable, np.ndarray]:
+    """Positions of the `lone` nodes: each in a sunflower round the first of its places
+    that has a position; the ones without go round everything placed."""
+    around: dict[Hashable, list[Hashable]] = {}
+    homeless = []
+    for node in lone:
+        place = next((p for p in near.get(node, ()) if p in positions), None)
+        if place is None:
+            homeless.append(node)
+        else:
+            around.setdefault(place, []).append(node)
+    placed: dict[Hashable, np.ndarray] = {}
+    for place, group in around.items():
+        for k, node in enumerate(group):  # golden-angle spiral: even room, no row
+            radius = _SPACING * 0.6 * math.sqrt(k + 1)
+            angle = k * 2.399963
+            placed[node] = positions[place] + radius * np.array([math.cos(angle), math.sin(angle)])
+    if homeless:
+        points = np.array([*positions.values(), *placed.values()] or [np.zeros(2)])
+        centre = points.mean(axis=0)
+        reach = max(  # outside the rest, with room for each on the ring
+            float(np.hypot(*(points - centre).T).max()) + _EDGE_LENGTH,
+            _SPACING * len(homeless) / (2 * math.pi),
+        )
+        for k, node in enumerate(homeless):
+            angle = 2 * math.pi * k / len(homeless) - math.pi / 2
+            placed[node] = centre + reach * np.array([math.cos(angle), math.sin(angle)])
+    return placed
+
+
+def _centred(
+    nodes: Sequence[Hashable], positions: Mapping[Hashable, np.ndarray]
+) -> dict[Hashable, tuple[float, float]]:
+    """Centred on the origin; a small graph spread to `_LEAST_EXTENT` pixels across, so
+    that fitted to the view it fills it with nodes of their usual size."""
+    if not nodes:
+        return {}
+    coords = np.array([positions[node] for node in nodes], dtype=float)
+    coords -= coords.mean(axis=0)
+    extent = float(np.ptp(coords, axis=0).max())
+    if 0 < extent < _LEAST_EXTENT:
+        coords *= _LEAST_EXTENT / extent
+    coords = np.round(coords, 1)
     return {node: (float(x), float(y)) for node, (x, y) in zip(nodes, coords, strict=True)}
 
 

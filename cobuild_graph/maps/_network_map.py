@@ -9,20 +9,36 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 from pyvis.network import Network
 
-from cobuild_graph._style import CJK_FONT_STACK, label_colors, label_text
-from cobuild_graph.maps._appearance import _colors, _edges, _label_items, _sizes, _tooltip, _where
+from cobuild_graph._page import asset, font_face, json_for_script, render_page, vis_network_js
+from cobuild_graph._style import CJK_FONT_STACK, MISSING, category_color, label_colors, label_text
+from cobuild_graph.maps._appearance import (
+    _MAX_SIZE,
+    _MIN_SIZE,
+    MAX_CATEGORIES,
+    _colors,
+    _columns,
+    _edges,
+    _label_items,
+    _measure_table,
+    _sizes,
+    _tooltip,
+    _where,
+    scale_ramp,
+)
 from cobuild_graph.maps._folding import COLLAPSE, _held, aggregate_graph, fold_tree, place_table
-from cobuild_graph.maps._layout import layout
-from cobuild_graph.maps._page import _asset, _css, render_page, vis_network_js
+from cobuild_graph.maps._layout import geo_layout
+from cobuild_graph.maps._layout import layout as force_layout
+from cobuild_graph.metrics import ego_network
 from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
@@ -31,7 +47,16 @@ logger = logging.getLogger(__name__)
 FILTER_LEVELS: tuple[str, ...] = ("District", "Street")
 #: Maps with up to this many ties draw arrows by default.
 ARROWS_UP_TO = 5_000
+#: Title of a map whose dataset has no name and that is not written to a file.
+DEFAULT_HEADING = "共建网络 co-building network"
+#: Font family of the Chinese font the page embeds (only the characters it shows).
+FONT_FAMILY = "Cobuild Sans SC"
+#: Layouts of :func:`network_map`.
+LAYOUTS = ("force", "geo")
 
+#: The tables of :func:`cobuild_graph.analysis.analyze`, by name.
+Tables = Mapping[str, pd.DataFrame]
+_FONT_STACK = f'"{FONT_FAMILY}", {CJK_FONT_STACK}'  # the embedded font first: same on every machine
 _CSS_LENGTH = re.compile(r"^\d+(\.\d+)?(px|vh|vw|%|em|rem)$")
 
 
@@ -56,7 +81,8 @@ class NetworkMap(Network):
         if not _CSS_LENGTH.match(height):
             raise ValueError(f"height must be a CSS length such as 640px or 100vh, not {height!r}")
         super().__init__(height=height, width="100%", directed=True, heading=heading)
-        #: Legend, label list, tie styles and filters of the page (see :func:`network_map`).
+        #: Legend, label list, tie styles, filters and the rest of the page's settings
+        #: (see :func:`network_map`).
         self.page: dict[str, Any] = {
             "labels": [],
             "legend": {"kind": "label"},
@@ -64,22 +90,15 @@ class NetworkMap(Network):
             "filters": [],
             "expandable": False,
         }
+        #: What the page offers to colour and size by, and the measures its side panel
+        #: shows: one record per column, values in the order of :attr:`nodes`.
+        self.columns: list[dict[str, Any]] = []
 
     def generate_html(
         self, name: str = "index.html", local: bool = True, notebook: bool = False
     ) -> str:
         """The whole page as one string of HTML (the arguments are pyvis' and ignored)."""
-        options = (
-            self.options if isinstance(self.options, dict) else json.loads(self.options.to_json())
-        )
-        payload = {"nodes": self.nodes, "edges": self.edges, "options": options, **self.page}
-        self.html = render_page(
-            "map.html",
-            heading=self.heading,
-            data=payload,
-            css=_css(self.height),
-            scripts={"vis_js": vis_network_js(), "app_js": _asset("map.js")},
-        )
+        self.html = self._page(self.heading or DEFAULT_HEADING)
         return self.html
 
     def write_html(
@@ -89,9 +108,29 @@ class NetworkMap(Network):
         notebook: bool = False,
         open_browser: bool = False,
     ) -> None:
-        """Write the page to `name` as UTF-8 (the other arguments are pyvis' and ignored)."""
-        Path(name).write_text(self.generate_html(), encoding="utf-8")
+        """Write the page to `name` as UTF-8 (the other arguments are pyvis' and ignored).
+
+        A map without a heading takes the file's name as its title.
+        """
+        Path(name).write_text(self._page(self.heading or Path(name).stem), encoding="utf-8")
         logger.info("wrote the map %s", name)
+
+    def _page(self, heading: str) -> str:
+        options = (
+            self.options if isinstance(self.options, dict) else json.loads(self.options.to_json())
+        )
+        payload = {"nodes": self.nodes, "edges": self.edges, "options": options, **self.page}
+        data, columns = json_for_script(payload), json_for_script(self.columns)
+        app_js = asset("map.js")
+        text = "".join((heading, data, columns, asset("map.html"), app_js))
+        return render_page(
+            "map.html",
+            heading=heading,
+            data=payload,
+            columns=Markup(columns),
+            css=font_face(text, family=FONT_FAMILY) + _css(self.height),
+            scripts={"vis_js": vis_network_js(), "app_js": app_js},
+        )
 
     def _repr_html_(self) -> str:
         """The page in a sandboxed ``<iframe srcdoc>``, as Jupyter front ends show HTML."""
@@ -110,14 +149,18 @@ def network_map(
     color_by: str = "label",
     size_by: str | None = None,
     metrics: pd.DataFrame | None = None,
+    tables: Tables | None = None,
+    ego: Hashable | None = None,
+    radius: int = 1,
+    layout: str = "force",
     aggregate: str | None = None,
     expandable: bool = False,
-    collapse: Sequence[str] = COLLAPSE,
+    collapse: Sequence[str] | None = None,
     layout_seed: int = 0,
     physics: bool = False,
     stabilization_iterations: int = 150,
     arrows: bool | None = None,
-    filter_levels: Sequence[str] = FILTER_LEVELS,
+    filter_levels: Sequence[str] | None = None,
     heading: str | None = None,
     height: str = "100vh",
     schema: Schema | None = None,
@@ -141,6 +184,20 @@ def network_map(
     metrics
         Measures indexed by node id (e.g. a table of :func:`cobuild_graph.analysis.analyze`); every
         column shows in the tooltips.
+    tables
+        The tables of :func:`cobuild_graph.analysis.analyze` (its dict of DataFrames): the
+        columns of those indexed by node ``id`` (centrality, communities, k-core ...) show
+        in the side panel when a node is clicked, and the page may colour and size by them;
+        `color_by` and `size_by` may name them.
+    ego
+        Map only this node and the nodes within `radius` ties of it, either direction
+        (:func:`cobuild_graph.metrics.ego_network`); the page opens with it selected.
+    radius
+        Number of ties out from `ego`.
+    layout
+        ``"force"``: seeded Fruchterman-Reingold (:func:`layout`); ``"geo"``: by the
+        nodes' ``lat`` and ``lon`` (:func:`geo_layout`), nodes without them beside their
+        place. Either way a node without ties sits beside its place.
     aggregate
         ``None`` for every node, or a hierarchy level (``"Community"``, ``"Street"``): the
         levels below it and the labels in `collapse` fold into their place at that level;
@@ -154,7 +211,7 @@ def network_map(
         sits where the layout of the whole graph puts it, a folded node at the centre of
         what it holds, so the same seed gives the same map at every step.
     collapse
-        Labels folded into their place when aggregating.
+        Labels folded into their place when aggregating; :data:`COLLAPSE` when ``None``.
     layout_seed
         Seed of the layout (and of community detection): the same seed gives the same map.
     physics
@@ -168,9 +225,12 @@ def network_map(
         drawing of a big map; the legend still names each tie type, whose direction the
         schema fixes).
     filter_levels
-        Hierarchy levels offered as filters (those missing from the schema are skipped).
+        Hierarchy levels offered as filters (those missing from the schema are skipped);
+        :data:`FILTER_LEVELS` when ``None``.
     heading
-        Title of the page; the dataset's name (``G.graph["name"]``) by default.
+        Title of the page; by default the dataset's name (``G.graph["name"]``, which
+        :func:`~cobuild_graph.read_dataset` takes from the metadata), else the name of the
+        file written, else :data:`DEFAULT_HEADING`.
     height
         CSS height of the page.
     schema
@@ -184,14 +244,34 @@ def network_map(
     Raises
     ------
     ValueError
-        If `color_by`, `size_by` or `aggregate` names nothing the graph or `metrics` has,
-        or `expandable` comes without `aggregate`.
+        If `color_by`, `size_by` or `aggregate` names nothing the graph, `metrics` or
+        `tables` has, `expandable` comes without `aggregate`, `ego` is not a node,
+        `layout` is unknown, or a ``lat``/``lon`` is not a position.
     """
     schema = schema_or_default(schema)
     if expandable and aggregate is None:
         raise ValueError("expandable=True needs aggregate, the level to start at, e.g. 'Street'")
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    collapse = COLLAPSE if collapse is None else collapse
+    filter_levels = FILTER_LEVELS if filter_levels is None else filter_levels
     levels = [level for level in filter_levels if level in schema.hierarchy]
     places = place_table(G, schema=schema)
+    where = _where(G, places, schema)
+    if ego is not None:
+        if ego not in G:
+            raise ValueError(f"ego={ego!r} is not a node of the graph")
+        keep = set(ego_network(G, ego, radius=radius, schema=schema)[0])
+        # copied in the whole graph's order (a subgraph iterates a set, whose order
+        # changes between processes): the same seed gives the same layout every time
+        sub = nx.MultiDiGraph(**G.graph)
+        sub.add_nodes_from((n, a) for n, a in G.nodes(data=True) if n in keep)
+        sub.add_edges_from(
+            (u, v, k, a) for u, v, k, a in G.edges(keys=True, data=True) if u in keep and v in keep
+        )
+        G = sub
+        places = places.loc[list(G.nodes)]
+    measures = _measure_table(tables, metrics)
     members: dict[Hashable, Counter[str]] = {}
     parents: dict[Hashable, Hashable] = {}
     H = G
@@ -199,23 +279,31 @@ def network_map(
         parents = fold_tree(G, aggregate, collapse=collapse, places=places, schema=schema)
     elif aggregate is not None:
         H, members = aggregate_graph(G, aggregate, collapse=collapse, places=places, schema=schema)
-    positions = layout(H, seed=layout_seed)
+    near = {  # each node's places, nearest first
+        node: [p for p in reversed(row) if p is not None and p != node]
+        for node, row in zip(places.index, places.itertuples(index=False), strict=True)
+    }
+    if layout == "geo":
+        positions = geo_layout(H, near=near)
+    else:
+        positions = force_layout(H, seed=layout_seed, near=near)
     held = _held(parents)
     for holder, inside in held.items():
         members[holder] = Counter(G.nodes[node]["label"] for node in inside)
         centre = np.mean([positions[node] for node in (holder, *inside)], axis=0).round(1)
         positions[holder] = (float(centre[0]), float(centre[1]))
-    colors, legend = _colors(G, H, color_by, metrics, layout_seed, schema)
-    sizes = _sizes(G, H, size_by, metrics, members, schema)
-    own_sizes = _sizes(G, H, size_by, metrics, {}, schema) if held else sizes
+    colors, legend = _colors(G, H, color_by, measures, layout_seed, schema)
+    sizes = _sizes(G, H, size_by, measures, members, schema)
+    own_sizes = _sizes(G, H, size_by, measures, {}, schema) if held else sizes
     filters, node_places = _filters(G, H, places[levels], schema)
-    where = _where(G, places, schema)
     rows = metrics.to_dict("index") if metrics is not None else {}
     by_label = legend["kind"] == "label"
-    net = NetworkMap(
-        heading=str(G.graph.get("name", "")) if heading is None else heading, height=height
-    )
+    if heading is None:
+        heading = str(G.graph.get("name") or "")  # else the file's name (write_html)
+    net = NetworkMap(heading=heading, height=height)
+    depth = len(schema.hierarchy)
     for node, attrs in H.nodes(data=True):
+        level = schema.level(attrs.get("label", ""))
         item: dict[str, Any] = {
             "id": node,
             "label": str(attrs.get("name", node)),
@@ -225,6 +313,7 @@ def network_map(
             "x": positions[node][0],
             "y": positions[node][1],
             "cg_label": attrs.get("label"),
+            "cg_level": depth if level is None else level,
             "cg_places": node_places[node],
         }
         if node in parents:
@@ -237,7 +326,7 @@ def network_map(
         net.nodes.append(item)
     net.node_ids = [n["id"] for n in net.nodes]
     net.node_map = {n["id"]: n for n in net.nodes}
-    net.edges, ties = _edges(H, schema, typed=expandable)
+    net.edges, ties = _edges(H, schema)
     if arrows is None:
         arrows = H.number_of_edges() <= ARROWS_UP_TO
     net.options = _options(physics, stabilization_iterations, layout_seed, H.number_of_nodes())
@@ -245,13 +334,26 @@ def network_map(
     if by_label:
         # one group per label: vis-network parses each colour once, not once per node
         net.options["groups"] = {label: {"color": c} for label, c in label_colors(schema).items()}
+    days = [e[k] for e in net.edges for k in ("cg_since", "cg_until") if k in e]
     net.page = {
         "labels": _label_items(H, schema, by_label=by_label),
         "legend": legend,
         "ties": ties,
         "filters": filters,
         "expandable": expandable,
+        "ego": ego,
+        "time": {"first": min(days), "last": max(days)} if days else None,
+        "color_by": color_by,
+        "size_by": size_by,
+        "look": {
+            "labels": label_colors(schema),
+            "categories": [category_color(i) for i in range(MAX_CATEGORIES)],
+            "missing": MISSING,
+            "ramp": scale_ramp(9),
+            "sizes": [_MIN_SIZE, _MAX_SIZE],
+        },
     }
+    net.columns = _columns(H, net.node_ids, measures)
     if path is not None:
         net.write_html(path)
     return net
@@ -288,13 +390,17 @@ def _filters(
     return filters, {node: where[node] for node in H.nodes}
 
 
+def _css(height: str) -> str:
+    return f":root {{ --cg-font: {_FONT_STACK}; --cg-height: {height}; }}\n" + asset("map.css")
+
+
 def _options(physics: bool, iterations: int, seed: int, n_nodes: int) -> dict[str, Any]:
     return {
         "autoResize": True,
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
-            "font": {"size": 12, "face": CJK_FONT_STACK},
+            "font": {"size": 12, "face": _FONT_STACK},
         },
         "edges": {
             "smooth": False,

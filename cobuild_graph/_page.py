@@ -1,24 +1,25 @@
-"""The page: the templates and assets of ``cobuild_graph/_static``, rendered with a
-Content-Security-Policy, data as JSON safe in a script element, and vis-network inlined."""
+"""The page kit shared by the maps and the report: the templates and assets of
+``cobuild_graph/_static`` rendered with a Content-Security-Policy, data as JSON safe in a
+script element, vis-network inlined, and values as text."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
+from datetime import date
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pyvis
 from markupsafe import Markup
-
-from cobuild_graph._style import CJK_FONT_STACK
-from cobuild_graph.maps._appearance import _fmt
 
 
 def render_page(
@@ -108,7 +109,7 @@ def json_for_script(data: Any) -> str:
     >>> json_for_script({"name": "</script><!--"})
     '{"name": "\\\\u003c/script\\\\u003e\\\\u003c!--"}'
     """
-    text = json.dumps(data, ensure_ascii=False, default=_fmt)
+    text = json.dumps(data, ensure_ascii=False, default=text_of)
     for raw, escaped in (
         ("<", "\\u003c"),
         (">", "\\u003e"),
@@ -120,13 +121,79 @@ def json_for_script(data: Any) -> str:
     return text
 
 
+def text_of(value: Any) -> str:
+    """A value as the pages show it: dates in ISO form, floats to 4 significant digits.
+
+    Examples
+    --------
+    >>> text_of(0.123456), text_of(3.0), text_of(date(2020, 6, 30))
+    ('0.1235', '3', '2020-06-30')
+    """
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float | np.floating):
+        return (
+            str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.4g}"
+        )
+    return str(value)
+
+
+def font_face(text: str, *, family: str) -> str:
+    """A CSS ``@font-face`` rule that embeds the package's Chinese font, cut down to the
+    characters of `text`, as a ``data:`` URL (WOFF), so a page shows its Chinese on a
+    machine with no CJK font and loads nothing.
+
+    The font is the one the charts use (:data:`cobuild_graph.plot.FONT_PATH`, a subset of
+    Noto Sans CJK SC under the SIL Open Font License); characters it lacks fall back to the
+    page's other fonts.
+
+    Parameters
+    ----------
+    text
+        Every character the page may show.
+    family
+        The font-family name the page's CSS gives it.
+
+    Examples
+    --------
+    >>> rule = font_face("街道 Street", family="Page Sans")
+    >>> rule.startswith('@font-face { font-family: "Page Sans"; src: url(data:font/woff;base64,')
+    True
+    """
+    data = _font_subset(frozenset(text))
+    url = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
+    return (
+        f'@font-face {{ font-family: "{family}"; src: url({url}) format("woff"); '
+        "font-display: block; }\n"
+    )
+
+
+@lru_cache(maxsize=8)
+def _font_subset(characters: frozenset[str]) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from cobuild_graph.plot import FONT_PATH  # the one file both the charts and pages use
+
+    # bounds recalculated would cost seconds and change nothing the page shows
+    font = TTFont(io.BytesIO(FONT_PATH.read_bytes()), recalcBBoxes=False, lazy=True)
+    options = subset.Options()
+    options.hinting = False
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    options.notdef_outline = True  # a missing character shows as a box, not as nothing
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted({ord(c) for c in characters} | set(range(0x20, 0x7F))))
+    subsetter.subset(font)
+    font.flavor = "woff"  # zlib: a third smaller
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
 def _sha256(text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
-
-
-def _css(height: str) -> str:
-    return f":root {{ --cg-font: {CJK_FONT_STACK}; --cg-height: {height}; }}\n" + _asset("map.css")
 
 
 @cache
@@ -146,14 +213,15 @@ def _version(folder: str) -> tuple[int, ...]:
 
 
 @cache
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """The text of the file `name` under ``cobuild_graph/_static``."""
     return (resources.files("cobuild_graph") / "_static" / name).read_text(encoding="utf-8")
 
 
 @cache
 def _templates() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FunctionLoader(_asset),
+        loader=jinja2.FunctionLoader(asset),
         autoescape=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,

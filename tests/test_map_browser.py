@@ -1,0 +1,425 @@
+"""The map's reading aids and controls in a real browser (Debian's Chromium, Playwright):
+names by level of detail, fit to view, tie-type toggles, colour by, PNG export, the time
+slider, ego maps and the embedded Chinese font on a machine without CJK fonts.
+
+Every page is watched as in :mod:`tests.test_browser`: a JavaScript error, a request for
+anything but the page's own file, or a dialog fails the test.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+import cobuild_graph as cg
+from cobuild_graph.maps import network_map
+from tests._chromium import CHROMIUM_FLAGS, chromium_path
+from tests.test_browser import SAMPLE, Watched
+
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def chromium(playwright):
+    launched = playwright.chromium.launch(
+        executable_path=chromium_path(), args=list(CHROMIUM_FLAGS)
+    )
+    yield launched
+    launched.close()
+
+
+def watch(browser, path: Path, *, accept_downloads: bool = False) -> Watched:
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=accept_downloads)
+    page = context.new_page()
+    watched = Watched(page)
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            request_route.continue_()
+        else:
+            watched.refused.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and watched.errors.append(m.text))
+    page.on("pageerror", lambda e: watched.errors.append(str(e)))
+    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
+    page.goto(path.resolve().as_uri())
+    page.wait_for_function("() => window.cgMap && window.cgMap.ready", timeout=60_000)
+    return watched
+
+
+@pytest.fixture
+def open_map(chromium):
+    opened: list[Watched] = []
+
+    def open_(path: Path, **options) -> Watched:
+        watched = watch(chromium, path, **options)
+        opened.append(watched)
+        return watched
+
+    yield open_
+    for watched in opened:
+        watched.page.context.close()
+
+
+@pytest.fixture(scope="module")
+def sample() -> nx.MultiDiGraph:
+    return cg.read_dataset(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def sample_map(sample, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("map") / "map.html"
+    network_map(sample, path, layout_seed=1)
+    return path
+
+
+def screen_positions(page) -> dict:
+    """Where each drawn node is, in pixels of the map's element."""
+    return page.evaluate(
+        """() => {
+          const net = window.cgMap.network, ids = window.cgMap.view.getIds();
+          const at = net.getPositions(ids), out = {};
+          ids.forEach((id) => { out[id] = net.canvasToDOM(at[id]); });
+          return out;
+        }"""
+    )
+
+
+def map_size(page) -> tuple[float, float]:
+    box = page.locator("#cg-network").bounding_box()
+    return box["width"], box["height"]
+
+
+def assert_inside_and_filling(page, *, fill: float) -> None:
+    points = np.array([(p["x"], p["y"]) for p in screen_positions(page).values()])
+    width, height = map_size(page)
+    assert (points >= -1).all()
+    assert (points[:, 0] <= width + 1).all()
+    assert (points[:, 1] <= height + 1).all()
+    span = np.ptp(points, axis=0)
+    assert max(span[0] / width, span[1] / height) >= fill
+
+
+def overlapping(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and (a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
+    )
+
+
+def drawn_edge_ids(page) -> list:
+    return page.evaluate("() => window.cgMap.edgeView.getIds()")
+
+
+# -- names at first sight -------------------------------------------------------------------
+
+
+def test_first_view_names_the_upper_levels_without_overlaps(open_map, sample, sample_map):
+    watched = open_map(sample_map)
+    page = watched.page
+    boxes = page.evaluate("() => window.cgMap.labels")
+    labels = {b["id"]: sample.nodes[b["id"]]["label"] for b in boxes}
+    assert len(labels) >= 20
+    assert set(labels.values()) <= {"City", "District", "Street"}
+    # every district is named, unless another district named sits right beside it
+    upper = {n for n, a in sample.nodes(data=True) if a["label"] in ("City", "District")}
+    at = screen_positions(page)
+    for district in upper - set(labels):
+        crowded = [
+            n
+            for n in upper & set(labels)
+            if np.hypot(
+                *np.subtract((at[n]["x"], at[n]["y"]), (at[district]["x"], at[district]["y"]))
+            )
+            < 40
+        ]
+        assert crowded, district
+    assert len(upper & set(labels)) >= len(upper) - 1
+    width, height = map_size(page)
+    for box in boxes:
+        assert 0 <= box["x"] <= width - box["w"]
+        assert 0 <= box["y"] <= height - box["h"]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not overlapping(a, b), (a["id"], b["id"])
+    # zoomed in on a community, the lower levels get their names
+    page.evaluate(
+        """() => { const net = window.cgMap.network;
+          net.moveTo({ position: net.getPositions(["community-daoqian"])["community-daoqian"],
+                       scale: 4, animation: false }); }"""
+    )
+    page.wait_for_function(
+        "() => window.cgMap.labels.some((b) => b.id === 'community-daoqian')", timeout=5_000
+    )
+    deeper = {sample.nodes[b["id"]]["label"] for b in page.evaluate("() => window.cgMap.labels")}
+    assert deeper - {"City", "District", "Street"}
+    watched.assert_clean()
+
+
+def test_first_view_has_every_node_inside_the_view(open_map, sample_map):
+    watched = open_map(sample_map)
+    assert_inside_and_filling(watched.page, fill=0.8)
+    watched.assert_clean()
+
+
+def test_filtering_a_street_fits_its_nodes_to_the_view(open_map, sample, sample_map):
+    watched = open_map(sample_map)
+    page = watched.page
+    page.select_option("#cg-filter-Street", label=sample.nodes["street-canglang"]["name"])
+    street = cg.domain.ancestors(sample, level="Street")
+    assert set(screen_positions(page)) == set(street.index[street == "street-canglang"])
+    assert_inside_and_filling(page, fill=0.6)
+    watched.assert_clean()
+
+
+def test_search_focuses_the_hit_with_an_animation(open_map, sample_map):
+    watched = open_map(sample_map)
+    page = watched.page
+    before = page.evaluate("() => window.cgMap.network.getScale()")
+    page.fill("#cg-search", "道前社区")
+    page.press("#cg-search", "Enter")
+    just_after = page.evaluate("() => window.cgMap.network.getScale()")
+    page.wait_for_function("() => window.cgMap.network.getScale() > 1.49", timeout=20_000)
+    assert before <= just_after < 1.49  # zooms in over several frames: animated, not a jump
+    page.wait_for_timeout(300)  # the animation's last frame
+    x, y = screen_positions(page)["community-daoqian"].values()  # {x, y}
+    width, height = map_size(page)
+    assert (x, y) == (pytest.approx(width / 2, abs=2), pytest.approx(height / 2, abs=2))
+    watched.assert_clean()
+
+
+# -- controls ---------------------------------------------------------------------------------
+
+
+def test_tie_type_toggle_hides_exactly_those_ties(open_map, sample, sample_map):
+    watched = open_map(sample_map)
+    page = watched.page
+    types = Counter(key for _, _, key in sample.edges(keys=True))
+    tie_type = types.most_common(2)[1][0]
+    page.uncheck(f"input[data-tie='{tie_type}']")
+    drawn = page.evaluate("() => window.cgMap.edgeView.get().map((e) => [e.from, e.to, e.cg_type])")
+    expected = Counter((u, v, k) for u, v, k in sample.edges(keys=True) if k != tie_type)
+    assert Counter(map(tuple, drawn)) == expected
+    assert len(drawn_edge_ids(page)) == sample.number_of_edges() - types[tie_type]
+    page.check(f"input[data-tie='{tie_type}']")
+    assert len(drawn_edge_ids(page)) == sample.number_of_edges()
+    watched.assert_clean()
+
+
+def test_colour_by_an_attribute_or_a_measure_updates_the_legend(open_map, sample, tmp_path):
+    tables = {"centrality": cg.metrics.centrality(sample)}
+    path = tmp_path / "measures.html"
+    network_map(sample, path, tables=tables, layout_seed=1)
+    watched = open_map(path)
+    page = watched.page
+    assert page.is_hidden("#cg-colour-section")
+    page.select_option("#cg-color-by", "unit_type")
+    assert page.text_content("#cg-colour-title") == "unit_type"
+    items = page.eval_on_selector_all("#cg-colours li", "ls => ls.map(l => l.textContent)")
+    kinds = pd.Series(dict(sample.nodes(data="unit_type"))).dropna().value_counts()
+    assert items == [f"{kind} ({n})" for kind, n in kinds.items()]
+    colours = page.evaluate(
+        "() => Object.fromEntries(window.cgMap.nodes.get().map((n) => [n.id, n.color]))"
+    )
+    unit_type = pd.Series(dict(sample.nodes(data="unit_type")))
+    per_kind = {k: {colours[n] for n in unit_type.index[unit_type == k]} for k in kinds.index}
+    assert all(len(c) == 1 for c in per_kind.values())
+    assert len({next(iter(c)) for c in per_kind.values()}) == len(kinds)
+    page.select_option("#cg-color-by", "betweenness")
+    assert page.is_visible("#cg-colours .cg-ramp")
+    ends = page.eval_on_selector_all(
+        "#cg-colours .cg-ramp-ends span", "s => s.map(e => e.textContent)"
+    )
+    betweenness = tables["centrality"]["betweenness"]
+    assert float(ends[0]) == pytest.approx(betweenness.min(), rel=1e-3, abs=1e-12)
+    assert float(ends[1]) == pytest.approx(betweenness.max(), rel=1e-3)
+    page.select_option("#cg-color-by", "label")
+    assert page.is_hidden("#cg-colour-section")
+    watched.assert_clean()
+
+
+def test_png_export_is_the_view_at_twice_its_size(open_map, sample_map, tmp_path):
+    watched = open_map(sample_map, accept_downloads=True)
+    page = watched.page
+    with page.expect_download() as download:
+        page.click("#cg-png")
+    saved = tmp_path / "view.png"
+    download.value.save_as(saved)
+    picture = Image.open(saved)
+    width, height = map_size(page)
+    assert picture.size == (round(width) * 2, round(height) * 2)
+    pixels = np.asarray(picture.convert("RGB")).reshape(-1, 3)
+    assert (pixels < 240).any(axis=1).mean() > 0.02  # the network, not a blank sheet
+    assert page.evaluate("() => window.cgMap.network.canvas.frame.canvas.width") == round(width)
+    watched.assert_clean()
+
+
+# -- time -------------------------------------------------------------------------------------
+
+DRAWN_TIES = "() => window.cgMap.drawnEdges().map((e) => [e.from, e.to, e.cg_type])"
+
+
+@pytest.mark.parametrize("when", ["2019-06-30", "2022-01-01"])
+def test_time_slider_shows_exactly_the_ties_active_that_day(open_map, sample, sample_map, when):
+    ties = pd.read_csv(SAMPLE / "ties.csv", parse_dates=["since", "until"], encoding="utf-8-sig")
+    day = pd.Timestamp(when)
+    holds = (ties["since"].isna() | (ties["since"] <= day)) & (
+        ties["until"].isna() | (ties["until"] >= day)
+    )
+    watched = open_map(sample_map)
+    page = watched.page
+    assert page.is_visible("#cg-time")
+    days = (day - pd.Timestamp(0)).days
+    page.eval_on_selector(
+        "#cg-time", "(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }", days
+    )
+    assert page.text_content("#cg-date") == when
+    assert page.text_content("#cg-active") == f"关系 active ties: {int(holds.sum())}"
+    active = ties[holds]
+    expected = Counter(zip(active["source"], active["target"], active["type"], strict=True))
+    assert Counter(map(tuple, page.evaluate(DRAWN_TIES))) == expected
+    lonely = {n for n in sample if sample.degree(n) == 0}
+    joined = set(active["source"]) | set(active["target"])
+    assert set(page.evaluate("() => window.cgMap.drawnNodes()")) == joined | lonely
+    assert page.text_content("#cg-count") == f"显示 shown: {len(joined | lonely)} / {len(sample)}"
+    # hiding a tie type and showing it again keeps to the day
+    ended = ties.loc[ties["until"].notna(), "type"].mode()[0]  # a type whose ties end
+    page.uncheck(f"input[data-tie='{ended}']")
+    without = Counter(map(tuple, page.evaluate(DRAWN_TIES)))
+    assert without == Counter({t: n for t, n in expected.items() if t[2] != ended})
+    page.check(f"input[data-tie='{ended}']")
+    assert Counter(map(tuple, page.evaluate(DRAWN_TIES))) == expected
+    page.click("#cg-time-all")
+    assert len(page.evaluate("() => window.cgMap.drawnEdges()")) == sample.number_of_edges()
+    watched.assert_clean()
+
+
+# -- ego maps ---------------------------------------------------------------------------------
+
+
+def test_ego_map_fills_the_view_and_selects_the_ego(open_map, sample, tmp_path):
+    path = tmp_path / "ego.html"
+    network_map(sample, path, ego="community-daoqian", radius=1, layout_seed=1)
+    watched = open_map(path)
+    page = watched.page
+    expected = nx.ego_graph(sample, "community-daoqian", radius=1, undirected=True)
+    assert set(screen_positions(page)) == set(expected)
+    assert_inside_and_filling(page, fill=0.6)
+    named = [b["id"] for b in page.evaluate("() => window.cgMap.labels")]
+    assert sorted(named) == sorted(expected)  # a small network: every name, each once
+    assert page.evaluate("() => window.cgMap.network.getSelectedNodes()") == ["community-daoqian"]
+    assert page.text_content("#cg-details").startswith("道前社区\n")
+    groups = page.eval_on_selector_all(
+        "#cg-details h3.cg-tie-group", "hs => hs.map(h => h.textContent)"
+    )
+    assert groups  # neighbours grouped by tie type
+    first = page.locator(".cg-neighbours button").first
+    name = first.text_content()
+    first.click()
+    selected = page.evaluate("() => window.cgMap.network.getSelectedNodes()")
+    assert [sample.nodes[n]["name"] for n in selected] == [name]
+    watched.assert_clean()
+
+
+# -- Chinese without CJK fonts on the machine ------------------------------------------------
+
+
+#: Latin-only font folders (Debian's fonts-liberation, which Chromium recommends, and
+#: fonts-dejavu-core): Chromium with no font at all crashes on a canvas.
+LATIN_FONTS = ("/usr/share/fonts/truetype/liberation", "/usr/share/fonts/truetype/dejavu")
+
+
+@pytest.fixture(scope="module")
+def fontless(playwright, tmp_path_factory):
+    """Chromium that sees no CJK font: fontconfig is given Latin font folders only."""
+    folders = [f for f in LATIN_FONTS if Path(f).is_dir()]
+    assert folders, "no Latin font folder: apt-get install -y fonts-liberation"
+    folder = tmp_path_factory.mktemp("fontconfig")
+    dirs = "".join(f"<dir>{f}</dir>" for f in folders)
+    (folder / "fonts.conf").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig>{dirs}<cachedir>{folder / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(folder / "fonts.conf"), "HOME": str(folder)}
+    launched = playwright.chromium.launch(
+        executable_path=chromium_path(), args=list(CHROMIUM_FLAGS), env=env
+    )
+    yield launched
+    launched.close()
+
+
+#: Draw each character alone at 48 px in a font stack; resolves with the pixels' digests.
+GLYPHS = """([stack, characters]) => characters.map((c) => {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 64;
+  const ctx = canvas.getContext("2d");
+  ctx.font = "48px " + stack;
+  ctx.textBaseline = "top";
+  ctx.fillText(c, 8, 8);
+  const pixels = ctx.getImageData(0, 0, 64, 64).data;
+  let inked = 0, hash = 0;
+  for (let i = 3; i < pixels.length; i += 4) {
+    if (pixels[i] > 0) { inked += 1; }
+    hash = (hash * 31 + pixels[i]) | 0;
+  }
+  return [inked, hash];
+})"""
+
+
+def test_chinese_shows_with_the_embedded_font_when_the_machine_has_none(
+    fontless, sample, sample_map
+):
+    watched = watch(fontless, sample_map)
+    page = watched.page
+    try:
+        characters = sorted(set("沧浪街道 道前社区 姑苏区 苏州市".replace(" ", "")))
+        page.evaluate("() => document.fonts.ready")
+        assert page.evaluate(
+            "(text) => document.fonts.check('12px \"Cobuild Sans SC\"', text)", "".join(characters)
+        )
+        # the machine itself has no CJK glyph: its fallback draws every character alike
+        system = page.evaluate(GLYPHS, ["sans-serif", characters])
+        assert len({tuple(g) for g in system}) == 1
+        embedded = page.evaluate(GLYPHS, ['"Cobuild Sans SC"', characters])
+        assert len({tuple(g) for g in embedded}) == len(characters)  # no two alike: no .notdef
+        assert all(inked > 40 for inked, _ in embedded)
+        assert tuple(system[0]) not in {tuple(g) for g in embedded}
+        # the names on the map, the panel and the buttons are set in it
+        fonts = page.evaluate(
+            "() => [...document.querySelectorAll('h1, h2, button, select, label, #cg-details')]"
+            ".map((e) => getComputedStyle(e).fontFamily)"
+        )
+        assert all(f.startswith('"Cobuild Sans SC"') for f in fonts)
+        # and the map draws its names with a font stack that comes out as the embedded font
+        stack = page.evaluate(
+            "() => JSON.parse(document.getElementById('cg-data').textContent)"
+            ".options.nodes.font.face"
+        )
+        assert page.evaluate(GLYPHS, [stack, characters]) == embedded
+        assert page.evaluate("() => window.cgMap.labels.length") >= 20
+        shot = page.locator("#cg-network").screenshot()
+        pixels = np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).reshape(-1, 3)
+        assert (pixels < 240).any(axis=1).mean() > 0.02
+        watched.assert_clean()
+    finally:
+        page.context.close()

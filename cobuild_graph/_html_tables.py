@@ -16,7 +16,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from cobuild_graph._style import column_text
-from cobuild_graph.analysis import _keeps_index
+from cobuild_graph.analysis import keeps_index
 
 #: Rows of a table the page shows at most.
 MAX_ROWS = 200
@@ -25,11 +25,11 @@ MAX_ROWS = 200
 def names_first(table: pd.DataFrame) -> tuple[pd.DataFrame, set[Hashable]]:
     """`table` with its meaningful index as a column, each name before the id it names;
     and the columns that hold ids."""
-    frame = table.reset_index() if _keeps_index(table) else table.reset_index(drop=True)
+    frame = table.reset_index() if keeps_index(table) else table.reset_index(drop=True)
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     ids = {c for c in columns if f"{c}_name" in columns}
-    if "name" in columns and _keeps_index(table):
+    if "name" in columns and keeps_index(table):
         ids.add(columns[0])  # the node id the index held
         ordered = ["name", columns[0]]
     else:

@@ -466,7 +466,7 @@ def _for_excel(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _keeps_index(table: pd.DataFrame) -> bool:
+def keeps_index(table: pd.DataFrame) -> bool:
     """Whether the index means something (node ids, measures), not just row numbers."""
     return not (isinstance(table.index, pd.RangeIndex) and table.index.name is None)
 
@@ -474,7 +474,7 @@ def _keeps_index(table: pd.DataFrame) -> bool:
 def _write_sheet(book: openpyxl.Workbook, title: str, table: pd.DataFrame) -> None:
     sheet = book.create_sheet(title)
     frame = _for_excel(table)
-    keep = _keeps_index(frame)
+    keep = keeps_index(frame)
     header = [str(c) for c in frame.columns]
     append_row(sheet, [frame.index.name or "index", *header] if keep else header, row=1)
     cells = frame.astype(object)
@@ -525,6 +525,6 @@ def write_analysis(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
     else:
         path.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
-            write_csv(_for_excel(table), path / f"{name}.csv", index=_keeps_index(table))
+            write_csv(_for_excel(table), path / f"{name}.csv", index=keeps_index(table))
     logger.info("wrote %d tables to %s", len(tables), path)
     return path

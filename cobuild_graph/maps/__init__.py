@@ -35,26 +35,26 @@ True
 # aggregation and the fold tree), _layout (the precomputed positions), _appearance (colours,
 # sizes, tooltips, tie records and legends); the page kit (templates, assets,
 # Content-Security-Policy, JSON for a script, vis-network) is cobuild_graph._page, shared
-# with the report. Imported in the order the reference page shows them
-# (members_order: source): the settings, then the map, folding, layout and the page.
-# isort: off
-from cobuild_graph.maps._folding import COLLAPSE
-from cobuild_graph.maps._network_map import FILTER_LEVELS
-from cobuild_graph.maps._appearance import SCALE_COLORMAP
-from cobuild_graph.maps._network_map import ARROWS_UP_TO
-from cobuild_graph.maps._network_map import DEFAULT_HEADING, LAYOUTS, Tables
-from cobuild_graph.maps._appearance import MAX_CATEGORIES
-from cobuild_graph.maps._network_map import NetworkMap, network_map
-from cobuild_graph.maps._folding import place_table, aggregate_graph, fold_tree
-from cobuild_graph.maps._layout import layout, geo_layout
+# with the report. The reference page (docs/reference/maps.md) sets the order in which the
+# names are shown: the settings, then the map, folding, layout and the page.
 from cobuild_graph._page import (
-    render_page,
     content_security_policy,
     json_for_script,
+    render_page,
     vis_network_js,
 )
-
-# isort: on
+from cobuild_graph.maps._appearance import MAX_CATEGORIES, SCALE_COLORMAP
+from cobuild_graph.maps._folding import COLLAPSE, aggregate_graph, fold_tree, place_table
+from cobuild_graph.maps._layout import geo_layout, layout
+from cobuild_graph.maps._network_map import (
+    ARROWS_UP_TO,
+    DEFAULT_HEADING,
+    FILTER_LEVELS,
+    LAYOUTS,
+    NetworkMap,
+    Tables,
+    network_map,
+)
 
 __all__ = [
     "ARROWS_UP_TO",

@@ -30,13 +30,13 @@ SCALE_COLORMAP = "viridis"
 #: At most this many categories get a colour of their own; the rest share the last one.
 MAX_CATEGORIES = 12
 
-_MIN_SIZE, _MAX_SIZE = 6.0, 40.0
+MIN_SIZE, MAX_SIZE = 6.0, 40.0
 
 
 # -- colours, sizes, tooltips --------------------------------------------------------------
 
 
-def _colors(
+def node_colors(
     G: nx.MultiDiGraph,
     H: nx.MultiDiGraph,
     color_by: str,
@@ -135,7 +135,7 @@ def _categorical(values: pd.Series, name: str) -> bool:
 _NOT_COLUMNS = frozenset({"label", "name", "lat", "lon"})
 
 
-def _measure_table(
+def measure_table(
     tables: Mapping[str, pd.DataFrame] | None, metrics: pd.DataFrame | None
 ) -> pd.DataFrame | None:
     """The per-node columns of `tables` (those indexed by node ``id``, as
@@ -152,7 +152,7 @@ def _measure_table(
     return pd.DataFrame(columns) if columns else None
 
 
-def _columns(
+def measure_columns(
     H: nx.MultiDiGraph, nodes: list[Hashable], measures: pd.DataFrame | None
 ) -> list[dict[str, Any]]:
     """What the page offers to colour and size by: the node attributes, ``degree`` and the
@@ -198,7 +198,7 @@ def _columns(
     return columns
 
 
-def _sizes(
+def node_sizes(
     G: nx.MultiDiGraph,
     H: nx.MultiDiGraph,
     size_by: str | None,
@@ -214,7 +214,7 @@ def _sizes(
         for node, attrs in H.nodes(data=True):
             level = schema.level(attrs.get("label", ""))
             base = 8.0 if level is None else 8.0 + 4.0 * (depth - 1 - level)
-            sizes[node] = round(base + (_MAX_SIZE - base) * held[node] / most, 1)
+            sizes[node] = round(base + (MAX_SIZE - base) * held[node] / most, 1)
         return sizes
     values = _node_values(G, H, size_by, metrics)
     if values is None:
@@ -227,11 +227,11 @@ def _sizes(
         raise ValueError(f"size_by={size_by!r} holds no numbers")
     roots = np.sqrt(numbers.clip(lower=0))
     top = float(roots.max()) or 1.0
-    scaled = _MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * roots / top
-    return {n: _MIN_SIZE if pd.isna(s) else round(float(s), 1) for n, s in scaled.items()}
+    scaled = MIN_SIZE + (MAX_SIZE - MIN_SIZE) * roots / top
+    return {n: MIN_SIZE if pd.isna(s) else round(float(s), 1) for n, s in scaled.items()}
 
 
-def _where(G: nx.MultiDiGraph, places: pd.DataFrame, schema: Schema) -> dict[Hashable, str]:
+def places_of(G: nx.MultiDiGraph, places: pd.DataFrame, schema: Schema) -> dict[Hashable, str]:
     """Each node's places as text, from the top: ``苏州市 › 姑苏区 › 沧浪街道``."""
     names = {n: str(a.get("name", n)) for n, a in G.nodes(data=True)}
     return {
@@ -240,7 +240,7 @@ def _where(G: nx.MultiDiGraph, places: pd.DataFrame, schema: Schema) -> dict[Has
     }
 
 
-def _tooltip(
+def tooltip_text(
     node: Hashable,
     attrs: Mapping[str, Any],
     where: Mapping[Hashable, str],
@@ -273,7 +273,9 @@ def _missing(value: Any) -> bool:
 # -- ties and labels ---------------------------------------------------------------------
 
 
-def _edges(H: nx.MultiDiGraph, schema: Schema) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def tie_records(
+    H: nx.MultiDiGraph, schema: Schema
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The ties of the page, and the tie legend. Each tie carries its type (the legend hides
     ties by type; the expandable page merges ties of a type) and its ``since`` and
     ``until`` as days since 1970-01-01, for the time slider."""
@@ -320,7 +322,7 @@ def _day(value: Any) -> int:
     return int((pd.Timestamp(value).normalize() - pd.Timestamp(0)).days)
 
 
-def _label_items(H: nx.MultiDiGraph, schema: Schema, *, by_label: bool) -> list[dict[str, Any]]:
+def label_items(H: nx.MultiDiGraph, schema: Schema, *, by_label: bool) -> list[dict[str, Any]]:
     counts = Counter(attrs.get("label") for _, attrs in H.nodes(data=True))
     palette = label_colors(schema)
     order = [label for label in schema.labels if label in counts]

@@ -84,7 +84,7 @@ def aggregate_graph(
     parents = fold_tree(G, level, collapse=collapse, places=places, schema=schema)
     group = {node: node for node in G}
     members: dict[Hashable, Counter[str]] = {}
-    for top, inside in _held(parents).items():
+    for top, inside in folded_into(parents).items():
         if top not in parents:
             group.update(dict.fromkeys(inside, top))
             members[top] = Counter(G.nodes[node]["label"] for node in inside)
@@ -172,7 +172,7 @@ def fold_tree(
     }
 
 
-def _held(parents: Mapping[Hashable, Hashable]) -> dict[Hashable, list[Hashable]]:
+def folded_into(parents: Mapping[Hashable, Hashable]) -> dict[Hashable, list[Hashable]]:
     """Each node that others fold into, and every node folded into it at any depth."""
     held: dict[Hashable, list[Hashable]] = {}
     for node in parents:

@@ -22,20 +22,26 @@ from pyvis.network import Network
 from cobuild_graph._page import asset, font_face, json_for_script, render_page, vis_network_js
 from cobuild_graph._style import CJK_FONT_STACK, MISSING, category_color, label_colors, label_text
 from cobuild_graph.maps._appearance import (
-    _MAX_SIZE,
-    _MIN_SIZE,
     MAX_CATEGORIES,
-    _colors,
-    _columns,
-    _edges,
-    _label_items,
-    _measure_table,
-    _sizes,
-    _tooltip,
-    _where,
+    MAX_SIZE,
+    MIN_SIZE,
+    label_items,
+    measure_columns,
+    measure_table,
+    node_colors,
+    node_sizes,
+    places_of,
     scale_ramp,
+    tie_records,
+    tooltip_text,
 )
-from cobuild_graph.maps._folding import COLLAPSE, _held, aggregate_graph, fold_tree, place_table
+from cobuild_graph.maps._folding import (
+    COLLAPSE,
+    aggregate_graph,
+    fold_tree,
+    folded_into,
+    place_table,
+)
 from cobuild_graph.maps._layout import geo_layout
 from cobuild_graph.maps._layout import layout as force_layout
 from cobuild_graph.metrics import ego_network
@@ -257,7 +263,7 @@ def network_map(
     filter_levels = FILTER_LEVELS if filter_levels is None else filter_levels
     levels = [level for level in filter_levels if level in schema.hierarchy]
     places = place_table(G, schema=schema)
-    where = _where(G, places, schema)
+    where = places_of(G, places, schema)
     if ego is not None:
         if ego not in G:
             raise ValueError(f"ego={ego!r} is not a node of the graph")
@@ -271,7 +277,7 @@ def network_map(
         )
         G = sub
         places = places.loc[list(G.nodes)]
-    measures = _measure_table(tables, metrics)
+    measures = measure_table(tables, metrics)
     members: dict[Hashable, Counter[str]] = {}
     parents: dict[Hashable, Hashable] = {}
     H = G
@@ -287,14 +293,14 @@ def network_map(
         positions = geo_layout(H, near=near)
     else:
         positions = force_layout(H, seed=layout_seed, near=near)
-    held = _held(parents)
+    held = folded_into(parents)
     for holder, inside in held.items():
         members[holder] = Counter(G.nodes[node]["label"] for node in inside)
         centre = np.mean([positions[node] for node in (holder, *inside)], axis=0).round(1)
         positions[holder] = (float(centre[0]), float(centre[1]))
-    colors, legend = _colors(G, H, color_by, measures, layout_seed, schema)
-    sizes = _sizes(G, H, size_by, measures, members, schema)
-    own_sizes = _sizes(G, H, size_by, measures, {}, schema) if held else sizes
+    colors, legend = node_colors(G, H, color_by, measures, layout_seed, schema)
+    sizes = node_sizes(G, H, size_by, measures, members, schema)
+    own_sizes = node_sizes(G, H, size_by, measures, {}, schema) if held else sizes
     filters, node_places = _filters(G, H, places[levels], schema)
     rows = metrics.to_dict("index") if metrics is not None else {}
     by_label = legend["kind"] == "label"
@@ -307,7 +313,7 @@ def network_map(
         item: dict[str, Any] = {
             "id": node,
             "label": str(attrs.get("name", node)),
-            "title": _tooltip(node, attrs, where, rows.get(node), members.get(node), schema),
+            "title": tooltip_text(node, attrs, where, rows.get(node), members.get(node), schema),
             **({"group": attrs.get("label")} if by_label else {"color": colors[node]}),
             "size": sizes[node],
             "x": positions[node][0],
@@ -321,12 +327,12 @@ def network_map(
         if node in held:  # how it looks unfolded; the map starts with the look above
             item["cg_open"] = {
                 "size": own_sizes[node],
-                "title": _tooltip(node, attrs, where, rows.get(node), None, schema),
+                "title": tooltip_text(node, attrs, where, rows.get(node), None, schema),
             }
         net.nodes.append(item)
     net.node_ids = [n["id"] for n in net.nodes]
     net.node_map = {n["id"]: n for n in net.nodes}
-    net.edges, ties = _edges(H, schema)
+    net.edges, ties = tie_records(H, schema)
     if arrows is None:
         arrows = H.number_of_edges() <= ARROWS_UP_TO
     net.options = _options(physics, stabilization_iterations, layout_seed, H.number_of_nodes())
@@ -336,7 +342,7 @@ def network_map(
         net.options["groups"] = {label: {"color": c} for label, c in label_colors(schema).items()}
     days = [e[k] for e in net.edges for k in ("cg_since", "cg_until") if k in e]
     net.page = {
-        "labels": _label_items(H, schema, by_label=by_label),
+        "labels": label_items(H, schema, by_label=by_label),
         "legend": legend,
         "ties": ties,
         "filters": filters,
@@ -350,10 +356,10 @@ def network_map(
             "categories": [category_color(i) for i in range(MAX_CATEGORIES)],
             "missing": MISSING,
             "ramp": scale_ramp(9),
-            "sizes": [_MIN_SIZE, _MAX_SIZE],
+            "sizes": [MIN_SIZE, MAX_SIZE],
         },
     }
-    net.columns = _columns(H, net.node_ids, measures)
+    net.columns = measure_columns(H, net.node_ids, measures)
     if path is not None:
         net.write_html(path)
     return net

@@ -20,20 +20,18 @@ arrays: a thousand permutations of a 100-node model take a fraction of a second.
 
 # Inside: _dyadic (matrices from a graph), _input (matrices checked, aligned, cut into
 # dyads), _permute (random relabellings in batches, p-values), _correlation, _ols and
-# _logit (batched fits), _mrqap. Imported in the order the reference page shows them.
-# isort: off
+# _logit (batched fits), _mrqap. The reference page (docs/reference/stats.md) sets the
+# order in which the names are shown.
+from cobuild_graph.stats._correlation import QAPCorrelation, qap_correlation
 from cobuild_graph.stats._dyadic import (
     EARTH_RADIUS_KM,
-    tie_matrix,
-    same_matrix,
     difference_matrix,
-    shared_neighbours_matrix,
     distance_matrix,
+    same_matrix,
+    shared_neighbours_matrix,
+    tie_matrix,
 )
-from cobuild_graph.stats._correlation import QAPCorrelation, qap_correlation
 from cobuild_graph.stats._mrqap import INTERCEPT, mrqap
-
-# isort: on
 
 __all__ = [
     "EARTH_RADIUS_KM",

@@ -45,6 +45,8 @@ PATH_SOURCES = 400
 PATH_LIMIT = 100_000
 #: The measures of the ``two_mode`` table.
 TWO_MODE_COLUMNS = ("degree", "closeness", "betweenness")
+#: The columns of the E-I tables.
+EI_COLUMNS = ("observed", "expected", "mean", "sd", "minimum", "maximum", "p_greater", "p_less")
 #: Random relabellings of the E-I tables' permutation test.
 EI_PERMUTATIONS = 1_000
 #: Units of highest degree whose withdrawal the robustness table measures structurally.
@@ -256,9 +258,14 @@ def _steps(
             return pd.DataFrame(columns=["name", "label", "mode", *TWO_MODE_COLUMNS])
         return domain.with_names(G, metrics.two_mode_centrality(B))
 
+    def ei(graph: nx.Graph, groups: pd.Series) -> pd.DataFrame:
+        if not groups.reindex(list(graph)).notna().any():  # a dataset without the grouping
+            return pd.DataFrame(columns=EI_COLUMNS, index=pd.Index([], name="statistic"))
+        return metrics.ei_index(graph, groups, permutations=EI_PERMUTATIONS, seed=seed)
+
     def ei_sector() -> pd.DataFrame:
         units = views.view(G, "unit", schema=schema)
-        return metrics.ei_index(units, "unit_type", permutations=EI_PERMUTATIONS, seed=seed)
+        return ei(units, pd.Series(dict(units.nodes(data="unit_type")), dtype=object))
 
     def rollup(level: str) -> pd.DataFrame:
         values = tables["centrality"][["degree", "betweenness", "pagerank"]]
@@ -275,7 +282,7 @@ def _steps(
         ("cliques", lambda: metrics.cliques(N)),
         (
             "ei_street",
-            lambda: metrics.ei_index(N, streets(), permutations=EI_PERMUTATIONS, seed=seed),
+            lambda: ei(N, streets()),
         ),
         ("ei_sector", ei_sector),
         (

@@ -200,7 +200,8 @@ def test_analyze_passes_the_schema_on(
 
     original = analysis.analyze
     monkeypatch.setattr(analysis, "analyze", analyze)
-    code, _, _ = run(capsys, "analyze", folder, "--schema", schema, "-o", tmp_path / "out")
+    out = tmp_path / "out"
+    code, _, _ = run(capsys, "analyze", folder, "--schema", schema, "--view", "full", "-o", out)
     assert code == 0
     assert seen[0].hierarchy == ("City", "District", "Street", "Village", "Community", "Grid")
     rollup = pd.read_csv(tmp_path / "out" / "rollup_street.csv", index_col=0)

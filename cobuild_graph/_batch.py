@@ -33,7 +33,7 @@ def workers() -> int:
     thread that is not a daemon, in a Jupyter kernel, or in a daemon process (which may not
     have children)."""
     main = threading.main_thread()
-    if not sys.platform.startswith("linux") or "ipykernel" in sys.modules:
+    if not sys.platform.startswith("linux") or _in_jupyter_kernel():
         return 0
     if any(not t.daemon for t in threading.enumerate() if t is not main):
         return 0
@@ -41,6 +41,17 @@ def workers() -> int:
         return 0
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return cpus - 1 if cpus and cpus > 1 else 0
+
+
+def _in_jupyter_kernel() -> bool:
+    """Whether this process is a running Jupyter kernel (ipykernel merely imported is not)."""
+    if "ipykernel" not in sys.modules:
+        return False
+    try:
+        from ipykernel.kernelapp import IPKernelApp
+    except ImportError:  # a stand-in or broken ipykernel: take it for a kernel, to be safe
+        return True
+    return bool(IPKernelApp.initialized())
 
 
 class Batch:

@@ -19,6 +19,7 @@ one conversion to a simple igraph graph that every measure shares (timed apart).
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import resource
 import sys
@@ -120,10 +121,18 @@ def run_tables(scales: list[str], with_networkx: bool) -> None:
         sources = analysis._choose("auto", n, analysis.PATH_SOURCES, analysis.PATH_SOURCES)
         tables: dict[str, pd.DataFrame] = {}
         N, view_wall, view_cpu = clock(lambda G=G: cg.views.view(G, "cobuilding"))
+        paths = n <= analysis.PATH_LIMIT
+        # in turn here, to time each table: analyze() measures the network in a worker
+        measured = functools.cache(
+            lambda N=N, sample=sample, paths=paths: analysis._measure_network(
+                N, sample=sample, seed=0, paths=paths
+            )
+        )
         steps = analysis._steps(
             G,
             N,
             tables,
+            measured,
             seed=0,
             sample=sample,
             top=analysis.ROBUSTNESS_TOP,

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import time
 from collections.abc import Callable, Mapping
-from functools import partial
+from functools import cache, partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +24,6 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cobuild_graph import domain, metrics, views
-from cobuild_graph._batch import Batch
 from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph._memo import shared
 from cobuild_graph.schema import Schema, schema_or_default
@@ -175,13 +173,14 @@ def analyze(
     with (
         shared(),
         tqdm(total=0, disable=not progress, desc="analyse", unit="table") as bar,
-        _NetworkMeasures(network, sample=sample, seed=seed, paths=paths) as measured,
     ):
+        # centrality and the summary share one measurement of the network
+        measured = cache(partial(_measure_network, network, sample=sample, seed=seed, paths=paths))
         steps = _steps(
             G,
             network,
             tables,
-            measured.get,
+            measured,
             seed=seed,
             sample=sample,
             top=robustness_top,
@@ -190,9 +189,7 @@ def analyze(
             schema=schema,
         )
         bar.reset(total=len(steps))
-        # the tables that wait for the network measures come last, so that a worker
-        # measures the network while this process makes the others
-        for name, step in sorted(steps, key=lambda named: named[0] in _AFTER_THE_NETWORK):
+        for name, step in steps:
             bar.set_postfix_str(name)
             started = time.perf_counter()
             tables[name] = step()
@@ -225,7 +222,7 @@ def _steps(
     """The steps of :func:`analyze` in order; a step may read the `tables` made before it.
 
     The network measures run on `N`, the view; the domain's on `G`, the whole graph.
-    `measured` gives the centrality and summary tables of `N` (:class:`_NetworkMeasures`).
+    `measured` gives the centrality and summary tables of `N` (:func:`_measure_network`).
     """
     street = "Street"
 
@@ -310,40 +307,6 @@ def _steps(
         ("growth", lambda: domain.growth(G, "year")),
         ("funding", lambda: domain.funding(G, level=street, schema=schema)),
     ]
-
-
-#: The tables that need :class:`_NetworkMeasures`; :func:`analyze` makes them last.
-_AFTER_THE_NETWORK = frozenset({"centrality", "summary", "rollup_street", "rollup_district"})
-#: From this many nodes :func:`analyze` measures the network in a worker process, beside the
-#: other tables (where :mod:`cobuild_graph._batch` may fork); below, the fork costs more.
-PARALLEL_FROM = 1_000
-
-
-class _NetworkMeasures:
-    """Centrality and the summary of `N`, measured in a forked worker from the start when
-    that is possible (:class:`~cobuild_graph._batch.Batch`), else on first use."""
-
-    def __init__(self, N: nx.Graph, *, sample: int | None, seed: int, paths: bool) -> None:
-        self._measure = partial(_measure_network, N, sample=sample, seed=seed, paths=paths)
-        parallel = N.number_of_nodes() >= PARALLEL_FROM
-        self._batch = Batch([lambda: pickle.dumps(self._measure())] if parallel else [])
-        self._tables: tuple[pd.DataFrame, pd.DataFrame] | None = None
-
-    def __enter__(self) -> _NetworkMeasures:
-        self._batch.__enter__()
-        return self
-
-    def __exit__(self, *error: Any) -> None:
-        self._batch.__exit__(*error)
-
-    def get(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The two tables, waiting for the worker if there is one."""
-        if self._tables is None:
-            found = self._batch.results()
-            if found and isinstance(found[0], Exception):
-                raise found[0]
-            self._tables = pickle.loads(found[0]) if found else self._measure()
-        return self._tables
 
 
 def _measure_network(

@@ -6,9 +6,7 @@ import base64
 import html
 import os
 import re
-import sys
 import threading
-import types
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -317,7 +315,11 @@ def test_no_workers_beside_a_working_thread_or_in_a_jupyter_kernel(monkeypatch):
     try:
         cpus = len(os.sched_getaffinity(0))
         assert _batch.workers() == cpus - 1  # a daemon helper is fine; one CPU for the caller
-        monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+        from ipykernel.kernelapp import IPKernelApp  # imported: not yet a kernel
+
+        assert _batch.workers() == cpus - 1
+        # a running kernel: its app is initialised
+        monkeypatch.setattr(IPKernelApp, "initialized", classmethod(lambda cls: True))
         assert _batch.workers() == 0
     finally:
         release.set()

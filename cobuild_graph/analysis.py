@@ -242,6 +242,7 @@ def _steps(
         )
         return pd.concat([table, extra])
 
+    @cache  # each node's street, for brokerage, the E-I and ego tables and the communities
     def streets() -> pd.Series:
         return domain.ancestors(G, level=street, schema=schema)
 
@@ -274,7 +275,7 @@ def _steps(
         ("summary", summary),
         ("structural_holes", lambda: domain.with_names(G, metrics.structural_holes(N))),
         ("kcore", lambda: domain.with_names(G, metrics.kcore(N))),
-        ("community_streets", lambda: _community_streets(G, tables["communities"], schema)),
+        ("community_streets", lambda: _community_streets(G, tables["communities"], streets())),
         ("brokerage", brokerage),
         ("cliques", lambda: metrics.cliques(N)),
         (
@@ -333,10 +334,9 @@ def _communities(G: nx.Graph, N: nx.Graph, seed: int) -> pd.DataFrame:
     return out
 
 
-def _community_streets(G: nx.Graph, parts: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+def _community_streets(G: nx.Graph, parts: pd.DataFrame, streets: pd.Series) -> pd.DataFrame:
     """Per community of the partition: its size, the streets it spans and its main one."""
-    streets = domain.ancestors(G, level="Street", schema=schema).reindex(parts.index)
-    frame = pd.DataFrame({"community": parts["community"], "street": streets})
+    frame = pd.DataFrame({"community": parts["community"], "street": streets.reindex(parts.index)})
     size = frame.groupby("community").size()
     placed = frame.dropna(subset=["street"])
     counts = placed.groupby(["community", "street"]).size().rename("n").reset_index()

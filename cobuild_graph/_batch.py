@@ -39,8 +39,13 @@ def workers() -> int:
         return 0
     if multiprocessing.current_process().daemon:
         return 0
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return cpus - 1 if cpus and cpus > 1 else 0
+    return max(cpus() - 1, 0)
+
+
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return count or 1
 
 
 def _in_jupyter_kernel() -> bool:

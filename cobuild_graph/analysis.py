@@ -26,6 +26,9 @@ from tqdm.auto import tqdm
 from cobuild_graph import domain, metrics, views
 from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph._memo import shared
+from cobuild_graph._searches import Ahead
+from cobuild_graph.metrics._centrality import send_paths_ahead
+from cobuild_graph.metrics._simple import Simple
 from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)
@@ -72,6 +75,8 @@ _VIEW_OF: dict[str, str] = {
         "full",
     ),
 }
+#: Tables that read the measurement of the network (:func:`_measure_network`).
+_MEASURED = frozenset({"centrality", "summary", "rollup_street", "rollup_district"})
 _SHEET_NAME_LENGTH = 31
 _BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
@@ -173,8 +178,11 @@ def analyze(
     with (
         shared(),
         tqdm(total=0, disable=not progress, desc="analyse", unit="table") as bar,
+        Ahead(),
     ):
-        # centrality and the summary share one measurement of the network
+        # centrality and the summary share one measurement of the network; its searches
+        # from every node run beside the other tables, on the other core
+        send_paths_ahead(Simple.of(network), sample=sample, seed=seed, closeness=paths)
         measured = cache(partial(_measure_network, network, sample=sample, seed=seed, paths=paths))
         steps = _steps(
             G,
@@ -189,7 +197,8 @@ def analyze(
             schema=schema,
         )
         bar.reset(total=len(steps))
-        for name, step in steps:
+        # the tables of the measurement last, so that it is ready by then
+        for name, step in sorted(steps, key=lambda item: item[0] in _MEASURED):
             bar.set_postfix_str(name)
             started = time.perf_counter()
             tables[name] = step()

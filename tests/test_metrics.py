@@ -198,6 +198,26 @@ def test_summary_equals_networkx() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "G",
+    [
+        nx.path_graph(9),
+        nx.cycle_graph(12),
+        nx.barbell_graph(6, 5),
+        nx.lollipop_graph(7, 9),
+        nx.grid_2d_graph(6, 9),
+        nx.random_labeled_tree(80, seed=4),
+        nx.connected_watts_strogatz_graph(120, 4, 0.05, seed=5),
+        *(nx.gnm_random_graph(150, m, seed=m) for m in (160, 220, 400)),
+        graphs_with_leaves(7),
+    ],
+    ids=lambda G: f"{len(G)}-{G.number_of_edges()}",
+)
+def test_diameter_of_the_largest_component_equals_networkx(G: nx.Graph) -> None:
+    largest = G.subgraph(max(nx.connected_components(G), key=len))
+    assert metrics.summary(G).loc["diameter", "value"] == nx.diameter(largest)
+
+
 def test_freeman_centralization_is_one_for_a_star_and_zero_for_a_ring() -> None:
     star, ring = metrics.summary(nx.star_graph(6)), metrics.summary(nx.cycle_graph(7))
     assert star.loc["degree_centralization", "value"] == pytest.approx(1.0)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
+from cobuild_graph._searches import ahead, search
 from cobuild_graph.metrics._simple import Simple, node_index, quiet_igraph
 from cobuild_graph.schema import Schema
 
@@ -29,55 +31,95 @@ def _component_sizes(S: Simple) -> np.ndarray:
     return np.bincount(membership)[membership].astype(float)
 
 
-def betweenness(S: Simple, sample: int | None, seed: int | None) -> np.ndarray:
-    """networkx's normalised betweenness; with `sample`, its k-source estimate."""
-    n = S.n
-    k = None if sample is None or sample >= n else int(sample)
+def _sample_size(S: Simple, sample: int | None) -> int | None:
+    k = None if sample is None or sample >= S.n else int(sample)
     if k is not None and k < 1:
         raise ValueError(f"betweenness_sample must be a positive number of sources, not {k}")
+    return k
+
+
+def betweenness(S: Simple, sample: int | None, seed: int | None) -> np.ndarray:
+    """networkx's normalised betweenness; with `sample`, its k-source estimate."""
+    n, k = S.n, _sample_size(S, sample)
 
     def compute() -> np.ndarray:
         if n < 3:
             return np.zeros(n)
+        g = S.igraph()
+        raw = np.zeros(n)
+        for times, options in _betweenness_searches(S, k, seed):
+            raw += times * np.asarray(search(g, "betweenness", **options))
         # igraph counts an undirected pair once, networkx's Brandes sums both directions
         pairs = 1.0 if S.directed else 2.0
         if k is None:
-            return _pair_dependencies(S) * pairs / ((n - 1) * (n - 2))
-        sources = random.Random(seed).sample(range(n), k)
-        raw = np.asarray(
-            S.igraph().betweenness(directed=S.directed, weights=S.lengths(), sources=sources)
-        )
+            if not S.directed:
+                _, parent, _ = leaves(S)
+                np.add.at(raw, parent, (_component_sizes(S)[parent] - 2) / 2)
+            return raw * pairs / ((n - 1) * (n - 2))
         scale = np.full(n, 1.0 / (k * (n - 2)))
-        scale[sources] = 1.0 / ((k - 1) * (n - 2)) if k > 1 else np.nan
+        scale[_sources(S, k, seed)] = 1.0 / ((k - 1) * (n - 2)) if k > 1 else np.nan
         return raw * pairs * scale
 
     return S.memo(("betweenness", k, seed if k is not None else None), compute)
 
 
-def _pair_dependencies(S: Simple) -> np.ndarray:
-    """igraph's exact betweenness, with leaves of an undirected graph left out as sources.
+def _sources(S: Simple, k: int, seed: int | None) -> list[int]:
+    """The sources of the k-source estimate: networkx's for the same seed."""
+    return random.Random(seed).sample(range(S.n), k)
 
-    A leaf ℓ on neighbour p sees every other node through p, so its dependencies are p's
-    (:math:`\\delta_\\ell(v) = \\delta_p(v)`, v ≠ p) plus :math:`r - 2` on p, r being the
-    size of the component: p's paths are counted once more per leaf, and p gains
-    :math:`(r - 2)/2` per leaf (igraph counts an undirected pair once). Exact, and a
-    breadth-first search fewer per leaf.
+
+def _betweenness_searches(
+    S: Simple, k: int | None, seed: int | None
+) -> list[tuple[float, dict[str, Any]]]:
+    """igraph's betweenness searches that :func:`betweenness` sums: (times counted, options).
+
+    Exact betweenness of an undirected graph leaves its leaves out as sources. A leaf ℓ on
+    neighbour p sees every other node through p, so its dependencies are p's
+    (:math:`\\delta_\\ell(v) = \\delta_p(v)`, v ≠ p) plus :math:`r - 2` on p, r being
+    the size of the component: p's paths are counted once more per leaf, and p gains
+    :math:`(r - 2)/2` per leaf (igraph counts an undirected pair once; added by
+    :func:`betweenness`). Exact, and a breadth-first search fewer per leaf.
     """
-    g = S.igraph()
+    if S.n < 3:
+        return []
+    lengths = S.lengths()
+    if k is not None:
+        sources = _sources(S, k, seed)
+        return [(1.0, {"directed": S.directed, "weights": lengths, "sources": sources})]
     if S.directed:
-        return np.asarray(g.betweenness(directed=True, weights=S.lengths()))
+        return [(1.0, {"directed": True, "weights": lengths})]
     leaf, parent, _ = leaves(S)
-    if len(leaf) == 0:
-        return np.asarray(g.betweenness(weights=S.lengths()))
     times = np.ones(S.n)
     times[leaf] = 0.0
     np.add.at(times, parent, 1.0)
-    raw = np.zeros(S.n)
-    for weight in np.unique(times[times > 0]):
-        sources = np.flatnonzero(times == weight).tolist()
-        raw += weight * np.asarray(g.betweenness(weights=S.lengths(), sources=sources))
-    np.add.at(raw, parent, (_component_sizes(S)[parent] - 2) / 2)
-    return raw
+    return [
+        (float(w), {"weights": lengths, "sources": np.flatnonzero(times == w).tolist()})
+        for w in np.unique(times[times > 0])
+    ]
+
+
+def _closeness_searches(S: Simple, mode: str) -> list[dict[str, Any]]:
+    """igraph's closeness searches of :func:`closeness_parts` (options; unscaled first)."""
+    if S.directed:
+        return [
+            {"mode": mode, "weights": S.lengths(), "normalized": scaled} for scaled in (False, True)
+        ]
+    leaf, _, _ = leaves(S)
+    others = np.setdiff1d(np.arange(S.n), leaf)
+    return [{"vertices": others.tolist(), "weights": S.lengths(), "normalized": False}]
+
+
+def send_paths_ahead(
+    S: Simple, *, sample: int | None, seed: int | None, closeness: bool = True
+) -> None:
+    """Send the searches of :func:`betweenness` and (with `closeness`) undirected
+    closeness of `S` :func:`~cobuild_graph._searches.ahead`, to be collected when measured."""
+    g = S.igraph()
+    for _, options in _betweenness_searches(S, _sample_size(S, sample), seed):
+        ahead(g, "betweenness", **options)
+    if closeness and not S.directed:
+        for options in _closeness_searches(S, "all"):
+            ahead(g, "closeness", **options)
 
 
 def closeness_parts(S: Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
@@ -90,28 +132,21 @@ def closeness_parts(S: Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
         g = S.igraph()
+        found = [
+            np.asarray(search(g, "closeness", **options), float)
+            for options in _closeness_searches(S, mode)
+        ]
         sums = np.zeros(S.n)
         if S.directed:
-            with quiet_igraph():
-                inverse = np.asarray(
-                    g.closeness(mode=mode, weights=S.lengths(), normalized=False), float
-                )
-                scaled = np.asarray(
-                    g.closeness(mode=mode, weights=S.lengths(), normalized=True), float
-                )
+            inverse, scaled = found
             reached = np.nan_to_num(inverse) > 0
             sums[reached] = 1.0 / inverse[reached]
             return sums, np.rint(np.nan_to_num(scaled) * sums)
         leaf, parent, length = leaves(S)
         size = _component_sizes(S)
         others = np.setdiff1d(np.arange(S.n), leaf)
-        with quiet_igraph():
-            inverse = np.asarray(
-                g.closeness(vertices=others.tolist(), weights=S.lengths(), normalized=False),
-                float,
-            )
-        reached = np.nan_to_num(inverse) > 0
-        sums[others[reached]] = 1.0 / inverse[reached]
+        reached = np.nan_to_num(found[0]) > 0
+        sums[others[reached]] = 1.0 / found[0][reached]
         sums[leaf] = sums[parent] + (size[parent] - 2) * length
         return sums, size - 1.0
 

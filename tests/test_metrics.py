@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 import random
+import subprocess
+import sys
 
 import networkx as nx
 import numpy as np
@@ -471,6 +474,34 @@ def test_ego_network_with_street_and_district() -> None:
     assert {"u4", "c5", "b4", "b5", "s3", "u2"} <= set(H2)
     with pytest.raises(KeyError, match="not in the graph"):
         metrics.ego_network(G, "nobody")
+
+
+def test_street_links_of_the_sample_equal_networkx_and_are_the_same_in_every_run() -> None:
+    script = (
+        "import cobuild_graph as cg, networkx as nx\n"
+        "from cobuild_graph import metrics\n"
+        "G = cg.read_dataset(cg.sample_path())\n"
+        "B = metrics.two_mode(G)\n"
+        "W = nx.bipartite.collaboration_weighted_projected_graph(\n"
+        "    B, [v for v, d in B.nodes(data='bipartite') if d == 0])\n"
+        "t = metrics.project(G)\n"
+        "assert len(t) > 100\n"
+        "for a, b, w in zip(t.source, t.target, t.collaboration):\n"
+        "    assert abs(W[a][b]['weight'] - w) < 1e-12\n"
+        "print(t[['source', 'target']].to_csv(), t.collaboration.map(float.hex).tolist())\n"
+    )
+    # a string's hash, and so the order of a set of ids, differs with PYTHONHASHSEED
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(runs) == 1
 
 
 def test_projections_with_shared_and_newman_weights() -> None:

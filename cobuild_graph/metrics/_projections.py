@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from typing import Any
 
@@ -150,13 +151,16 @@ def project(
     B = two_mode(G, onto=onto, via=via, schema=schema)
     side = [v for v, part in B.nodes(data="bipartite") if part == 0]
     shared = nx.bipartite.weighted_projected_graph(B, side)
-    newman = nx.bipartite.collaboration_weighted_projected_graph(B, side)
+    degree = dict(B.degree())
     rows = []
     for u, v, count in shared.edges(data="weight"):
         a, b = sorted((u, v), key=str)
-        rows.append(
-            (a, b, B.nodes[a]["name"], B.nodes[b]["name"], int(count), newman[u][v]["weight"])
+        # networkx's collaboration weight, summed exactly (fsum): its own sum runs in the
+        # order of a set, which differs between runs in the last bit and can swap two rows
+        collaboration = math.fsum(
+            1 / (degree[k] - 1) for k in set(B[u]) & set(B[v]) if degree[k] > 1
         )
+        rows.append((a, b, B.nodes[a]["name"], B.nodes[b]["name"], int(count), collaboration))
     columns = ["source", "target", "source_name", "target_name", "shared", "collaboration"]
     out = pd.DataFrame(rows, columns=columns)
     if out.empty:

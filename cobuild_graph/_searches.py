@@ -85,81 +85,89 @@ class Ahead:
     """A worker interpreter for searches sent :func:`ahead`, while the block runs.
 
     With one CPU, or where no worker starts, nothing is sent and every search runs here.
-    Leaving the block ends the worker and forgets what was not collected.
+    Two threads of this process move the bytes (they never call igraph): one writes the
+    searches to the worker, one reads its results as they come, so that neither side ever
+    waits on a full pipe while the other is busy. Leaving the block ends the worker, at once
+    if it is still searching for a result nobody will collect.
     """
 
     def __init__(self) -> None:
         from cobuild_graph._batch import cpus
 
-        #: The worker process; ``None`` when there is none, or once it has ended.
+        #: The worker process; ``None`` when there is none.
         self.worker = _start_worker() if cpus() > 1 else None
+        #: Results collected from the worker so far.
+        self.collected = 0
         self._graphs: dict[int, ig.Graph] = {}  # held, so that no id is reused
         self._sent: dict[tuple[int, bytes], int] = {}  # search -> its place in the replies
         self._replies: dict[int, tuple[str, Any]] = {}
-        self._read = 0
-        #: Results collected from the worker so far.
-        self.collected = 0
+        self._arrived = threading.Condition()
+        self._over = False  # no more replies will come
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
         self._token: contextvars.Token[Ahead | None] | None = None
+        if self.worker is not None:
+            for job in (self._write, self._read):
+                thread = threading.Thread(target=job, name=f"cobuild-graph-searches{job.__name__}")
+                thread.daemon = True
+                thread.start()
+                self._threads.append(thread)
 
     def send(self, g: ig.Graph, method: str, options: dict[str, Any]) -> None:
-        """Send a search to the worker (nothing when it has failed)."""
-        if self.worker is None:
-            return
+        """Send a search to the worker (nothing without one)."""
         key = (id(g), pickle.dumps((method, options)))
-        if key in self._sent:
+        if self.worker is None or self._over or key in self._sent:
             return
-        try:
-            if id(g) not in self._graphs:
-                self._write(("graph", id(g), g.vcount(), g.get_edgelist(), g.is_directed()))
-                self._graphs[id(g)] = g
-            self._write(("search", id(g), method, options))
-        except OSError as error:
-            self._fail(error)
-            return
+        if id(g) not in self._graphs:
+            self._post(("graph", id(g), g.vcount(), g.get_edgelist(), g.is_directed()))
+            self._graphs[id(g)] = g
+        self._post(("search", id(g), method, options))
         self._sent[key] = len(self._sent)
 
     def collect(self, g: ig.Graph, method: str, options: dict[str, Any]) -> Any:
         """The result of a search sent before, or :data:`_NOT_SENT`."""
         place = self._sent.pop((id(g), pickle.dumps((method, options))), None)
-        if place is None or self.worker is None:
+        if place is None:
             return _NOT_SENT
-        try:
-            while place not in self._replies:
-                self._replies[self._read] = pickle.load(_stdout(self.worker))
-                self._read += 1
-        except (OSError, EOFError, pickle.UnpicklingError) as error:
-            self._fail(error)
-            return _NOT_SENT
-        status, value = self._replies.pop(place)
-        if status != "ok":  # igraph raised there: here it raises with its own traceback
+        with self._arrived:
+            self._arrived.wait_for(lambda: place in self._replies or self._over)
+            status, value = self._replies.pop(place, ("lost", None))
+        if status != "ok":  # igraph raised there, or the worker failed: it runs here
             return _NOT_SENT
         self.collected += 1
         return value
 
-    def _write(self, message: tuple[Any, ...]) -> None:
+    def _post(self, message: tuple[Any, ...]) -> None:
+        self._outbox.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write(self) -> None:
         assert self.worker is not None
         requests = _stdin(self.worker)
-        pickle.dump(message, requests, protocol=pickle.HIGHEST_PROTOCOL)
-        requests.flush()
-
-    def _fail(self, error: BaseException) -> None:
-        logger.debug("searches run here from now on: the worker failed (%r)", error)
-        self._end(kill=True)
-
-    def _end(self, *, kill: bool) -> None:
-        process, self.worker = self.worker, None
-        if process is None:
-            return
-        if kill:
-            process.kill()
-        with contextlib.suppress(OSError):  # a worker that died leaves a broken pipe
-            _stdin(process).close()
         try:
-            process.wait(_END_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        _stdout(process).close()
+            while (message := self._outbox.get()) is not None:
+                requests.write(message)
+                requests.flush()
+            requests.close()  # the worker ends when it has answered the last
+        except (OSError, ValueError) as error:  # a dead worker: _read sees it end
+            logger.debug("the search worker stopped reading (%r)", error)
+
+    def _read(self) -> None:
+        assert self.worker is not None
+        replies, place = _stdout(self.worker), 0
+        try:
+            while True:
+                reply = pickle.load(replies)
+                with self._arrived:
+                    self._replies[place] = reply
+                    self._arrived.notify_all()
+                place += 1
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError) as error:
+            if not isinstance(error, EOFError):
+                logger.debug("searches run here from now on: the worker failed (%r)", error)
+        finally:
+            with self._arrived:
+                self._over = True
+                self._arrived.notify_all()
 
     def __enter__(self) -> Ahead:
         self._token = _AHEAD.set(self)
@@ -173,8 +181,22 @@ class Ahead:
     ) -> None:
         if self._token is not None:
             _AHEAD.reset(self._token)
-        # a worker still searching for a result nobody will collect is killed
-        self._end(kill=kind is not None or bool(self._sent))
+        if self.worker is None:
+            return
+        if kind is not None or self._sent:  # nobody will collect what it still searches
+            self.worker.kill()
+        self._outbox.put(None)
+        try:
+            self.worker.wait(_END_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.worker.kill()
+            self.worker.wait()
+        for thread in self._threads:
+            thread.join()
+        for stream in (self.worker.stdin, self.worker.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 def _stdin(process: subprocess.Popen[bytes]) -> IO[bytes]:
@@ -204,48 +226,32 @@ def _start_worker() -> subprocess.Popen[bytes] | None:
 
 
 def _serve() -> None:
-    """The worker: answer searches from standard input on standard output until its end.
-
-    Replies are written by a thread of their own, so that a reply the caller has not read
-    yet never stops the next search.
-    """
+    """The worker: answer searches from standard input on standard output until its end."""
     sys.modules["matplotlib"] = None  # type: ignore[assignment]  # igraph's drawing only
     import igraph
 
     requests = sys.stdin.buffer
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever else prints goes to standard error, not into the replies
-    outbox: queue.Queue[bytes | None] = queue.Queue()
-
-    def post() -> None:
-        while (reply := outbox.get()) is not None:
-            replies.write(reply)
-            replies.flush()
-
-    poster = threading.Thread(target=post)
-    poster.start()
     graphs: dict[int, igraph.Graph] = {}
-    try:
-        while True:
-            try:
-                request = pickle.load(requests)
-            except EOFError:
-                return
-            if request[0] == "graph":
-                _, key, n, edges, directed = request
-                graphs[key] = igraph.Graph(n=n, edges=edges, directed=directed)
-                continue
-            _, key, method, options = request
-            try:
-                if method not in METHODS:
-                    raise ValueError(f"not a search: {method!r}")
-                reply = ("ok", getattr(graphs[key], method)(**options))
-            except Exception as error:  # the caller runs it again, to raise it there
-                reply = ("error", repr(error))
-            outbox.put(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
-    finally:
-        outbox.put(None)
-        poster.join()
+    while True:
+        try:
+            request = pickle.load(requests)
+        except EOFError:
+            return
+        if request[0] == "graph":
+            _, key, n, edges, directed = request
+            graphs[key] = igraph.Graph(n=n, edges=edges, directed=directed)
+            continue
+        _, key, method, options = request
+        try:
+            if method not in METHODS:
+                raise ValueError(f"not a search: {method!r}")
+            reply = ("ok", getattr(graphs[key], method)(**options))
+        except Exception as error:  # the caller runs it again, to raise it there
+            reply = ("error", repr(error))
+        pickle.dump(reply, replies, protocol=pickle.HIGHEST_PROTOCOL)
+        replies.flush()
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ Three parts, each one command well under ten minutes on the 2-core machine:
     python3 bench/analysis.py sampling [--scale city]
     python3 bench/analysis.py province [--networkx]
 
-``tables`` times every step of :func:`cobuild_graph.analysis.analyze` (wall and CPU seconds;
-the machine is shared, so CPU time is the steadier figure) beside the pure-networkx path
+``tables`` times :func:`cobuild_graph.analysis.analyze` end to end (the median of three runs,
+then of three in one process, without the worker that searches beside it: the ratio of the
+two is the steadier figure on a shared machine), then every step of it in turn (wall and CPU
+seconds) beside the pure-networkx path
 for the same measure on the same simple graph, and prints the ratio. Where networkx would
 take minutes (exact closeness, path lengths, betweenness at city scale ...) its time is
 measured on a seeded sample of sources and scaled up (marked ``~``). ``sampling`` measures
@@ -27,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import networkx as nx
 import numpy as np
@@ -34,7 +37,7 @@ import pandas as pd
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 import cobuild_graph as cg
-from cobuild_graph import analysis, metrics
+from cobuild_graph import _batch, analysis, metrics
 from cobuild_graph._memo import memo, shared
 from cobuild_graph.metrics._centrality import betweenness, pagerank
 from cobuild_graph.metrics._simple import Simple
@@ -168,10 +171,14 @@ def run_tables(scales: list[str], with_networkx: bool) -> None:
             )
         runs = [clock(lambda G=G: analysis.analyze(G))[1] for _ in range(3)]
         end_to_end = statistics.median(runs)
+        with mock.patch.object(_batch, "cpus", return_value=1):  # no worker: one process
+            alone = statistics.median(clock(lambda G=G: analysis.analyze(G))[1] for _ in range(3))
         rows.append((scale, "analyze() end to end", end_to_end, np.nan, np.nan, np.nan, ""))
+        rows.append((scale, "analyze() one process", alone, np.nan, np.nan, np.nan, ""))
         print(
             f"  analyze() end to end: {end_to_end:.2f} s wall, median of "
-            f"{', '.join(f'{r:.2f}' for r in runs)} (goal {GOALS.get(scale, float('nan')):.0f} s)"
+            f"{', '.join(f'{r:.2f}' for r in runs)} (goal {GOALS.get(scale, float('nan')):.0f} s); "
+            f"{alone:.2f} s in one process, without the search worker ({alone / end_to_end:.2f}x)"
         )
         print(
             f"  every table: {total_wall:.2f} s wall, {total_cpu:.2f} s CPU "

@@ -134,6 +134,7 @@
   var edgeView = new vis.DataView(edges, { filter: tieShown });
   var container = document.getElementById("cg-network");
   var network = new vis.Network(container, { nodes: view, edges: edgeView }, data.options);
+  var drawing = window.cgFastDrawing(network);  // map-draw.js: big maps draw in time
   function fitView() {
     var ids = view.getIds();
     if (!ids.length) { return; }
@@ -335,6 +336,7 @@
         shownEdges.push(edge.id);
       }
     }
+    if (lineMembers.size) { drawing.restyled(); }  // merged ties' widths changed above
     // the lists vis-network draws from (its own _updateVisibleIndices, without its
     // clustering checks, which cost 100 ms at city scale)
     body.nodeIndices = shownNodes;

@@ -9,6 +9,12 @@ window.cgFastDrawing = (function () {
   "use strict";
   var SPRITE_MAX = 24;  // device pixels across: larger discs are few; vis-network draws them
   var STEPS = 4;  // sub-pixel positions per axis a disc is drawn at: at most 1/8 px off
+  // discs made per frame (0.3 ms each): a map whose nodes have many sizes (sized by a
+  // measure, or folded streets) draws the rest with vis-network until later frames
+  var NEW_DISCS = 16;
+  // below this many in view, vis-network draws the frame itself: fast enough, and it needs
+  // no discs made first (a map of streets drew its first frame 50 ms later with them)
+  var FROM = 5000;
 
   // A node drawn here looks exactly as vis-network's dot: no label, icon, dashes, shadow
   // or opacity (the page draws the names itself; nodes that hold others are faded/dashed).
@@ -38,6 +44,7 @@ window.cgFastDrawing = (function () {
 
   return function (network) {
     var renderer = network.renderer, body = network.body, canvas = network.canvas;
+    var visDrawEdges = renderer._drawEdges, visDrawNodes = renderer._drawNodes;
     // Reading vis-network's options costs ~100 ns a property (20,000 nodes: 2 ms each), so
     // each node and tie keeps its look, read again after any change of the data.
     var version = 0;
@@ -47,6 +54,7 @@ window.cgFastDrawing = (function () {
     var styles = new Map();  // colour, opacity, width -> the ties' batch
     var discs = new Map();  // look -> its disc at each sub-pixel position, for one zoom
     var discScale = null;
+    var madeNow = 0;
     var layer = document.createElement("canvas");  // the small discs, composited at once
     var layerCtx = layer.getContext("2d");
     var pixels = null;
@@ -88,7 +96,7 @@ window.cgFastDrawing = (function () {
 
     // The disc of a look at `scale` (vis-network's own canvas calls for the dot, at the
     // device's pixel ratio) at each of STEPS x STEPS sub-pixel positions, as lists of its
-    // non-empty pixels; null when it is too large.
+    // non-empty pixels; null when it is too large, undefined when this frame made enough.
     function disc(look, scale) {
       var k = scale * canvas.pixelRatio;
       var lineWidth = Math.min(look.width, look.borderWidth / scale);
@@ -98,6 +106,8 @@ window.cgFastDrawing = (function () {
       var middle = Math.ceil(look.size * k + (stroked ? lineWidth * k / 2 : 0) + 1);
       var side = 2 * middle + 2;
       if (side > SPRITE_MAX) { return (found.disc = null); }
+      if (madeNow >= NEW_DISCS) { return undefined; }
+      madeNow += 1;
       var atlas = document.createElement("canvas");
       atlas.width = side * STEPS * STEPS;
       atlas.height = side;
@@ -158,6 +168,7 @@ window.cgFastDrawing = (function () {
     // vis-network's _drawEdges: the plain ties batched, the others drawn one by one after.
     renderer._drawEdges = function (ctx) {
       var batches = [], others = [], indices = body.edgeIndices;
+      if (indices.length < FROM) { return visDrawEdges.call(renderer, ctx); }
       for (var n = 0; n < indices.length; n++) {
         var edge = body.edges[indices[n]];
         if (edge.connected !== true) { continue; }
@@ -197,6 +208,7 @@ window.cgFastDrawing = (function () {
     // vis-network's _drawNodes: nodes out of view keep their bounds; plain small ones in
     // view go to the layer, in order; the layer is laid on the canvas before the others.
     renderer._drawNodes = function (ctx, alwaysShow) {
+      if (body.nodeIndices.length < FROM) { return visDrawNodes.call(renderer, ctx, alwaysShow); }
       var scale = body.view.scale, ratio = canvas.pixelRatio, shift = body.view.translation;
       var width = canvas.frame.canvas.width, height = canvas.frame.canvas.height;
       if (scale * ratio !== discScale) {
@@ -217,6 +229,7 @@ window.cgFastDrawing = (function () {
       });
       var area = { top: corner.y, left: corner.x, bottom: far.y, right: far.x };
       var selected = [], hovered = [], drawn = [], labels = [], blended = 0;
+      madeNow = 0;
       var indices = body.nodeIndices;
       for (var n = 0; n < indices.length; n++) {
         var node = body.nodes[indices[n]];
@@ -229,9 +242,9 @@ window.cgFastDrawing = (function () {
         var look = nodeLook(node, ctx);
         if (look.plain && look.scale !== discScale) {
           look.disc = disc(look, scale);
-          look.scale = discScale;
+          if (look.disc !== undefined) { look.scale = discScale; }
         }
-        if (!look.plain || look.disc === null) { drawn.push(node); continue; }
+        if (!look.plain || !look.disc) { drawn.push(node); continue; }
         // what vis-network's dot does when it draws: its place and bounds (it has no label)
         var x = node.x, y = node.y, shape = node.shape, box = shape.boundingBox;
         shape.left = x - look.width / 2;

@@ -8,6 +8,7 @@ anything but the page's own file, or a dialog fails the test.
 
 from __future__ import annotations
 
+import base64
 import io
 import itertools
 import os
@@ -270,6 +271,112 @@ def test_png_export_is_the_view_at_twice_its_size(open_map, sample_map, tmp_path
     pixels = np.asarray(picture.convert("RGB")).reshape(-1, 3)
     assert (pixels < 240).any(axis=1).mean() > 0.02  # the network, not a blank sheet
     assert page.evaluate("() => window.cgMap.network.canvas.frame.canvas.width") == round(width)
+    watched.assert_clean()
+
+
+# -- drawing big maps (map-draw.js) -----------------------------------------------------------
+
+#: Zoom out until every node is a small disc (map-draw.js copies those from images), draw
+#: the frame with the page's drawing and with vis-network's own (the renderer's methods
+#: restored), and count vis-network's node draws in each; ties left out when `ties` is false.
+BOTH_DRAWINGS = """([scale, ties]) => {
+  const net = window.cgMap.network, renderer = net.renderer, body = net.body;
+  net.moveTo({ scale: scale, animation: false });
+  const counted = [body.nodes[body.nodeIndices[0]], body.edges[body.edgeIndices[0]]].map(
+    (item) => Object.getPrototypeOf(item));
+  if (!ties) { body.edgeIndices = []; }
+  const draws = counted.map((proto) => proto.draw);
+  let calls = [0, 0];
+  counted.forEach((proto, i) => {
+    proto.draw = function () { calls[i] += 1; return draws[i].apply(this, arguments); };
+  });
+  const picture = () => {
+    calls = [0, 0];
+    renderer._redraw();
+    return [net.canvas.frame.canvas.toDataURL("image/png"), calls];
+  };
+  const page = picture();
+  const own = [renderer._drawNodes, renderer._drawEdges];
+  delete renderer._drawNodes;
+  delete renderer._drawEdges;
+  const vis = picture();
+  renderer._drawNodes = own[0];
+  renderer._drawEdges = own[1];
+  counted.forEach((proto, i) => { proto.draw = draws[i]; });
+  return { page: page[0], pageCalls: page[1], vis: vis[0], visCalls: vis[1],
+           nodes: body.nodeIndices.length, ties: body.edgeIndices.length };
+}"""
+
+
+def on_white(data_url: str) -> np.ndarray:
+    """The canvas as seen on the page's white (the colour of a transparent pixel is moot)."""
+    raw = base64.b64decode(data_url.split(",", 1)[1])
+    rgba = np.asarray(Image.open(io.BytesIO(raw)).convert("RGBA")).astype(float)
+    alpha = rgba[..., 3:] / 255
+    return rgba[..., :3] * alpha + 255 * (1 - alpha)
+
+
+def test_small_nodes_look_as_vis_network_draws_them(open_map, sample_map):
+    watched = open_map(sample_map)
+    frames = watched.page.evaluate(BOTH_DRAWINGS, [0.15, False])
+    assert frames["pageCalls"][0] == 0  # every node copied from its disc's image
+    assert frames["visCalls"][0] == frames["nodes"] > 5000
+    page, vis = on_white(frames["page"]), on_white(frames["vis"])
+    inked = (vis < 250).any(axis=2).sum()
+    assert inked > 0.05 * vis[..., 0].size
+    off = np.abs(page - vis).max(axis=2)
+    # discs are placed to 1/8 pixel: only their anti-aliased rims differ, and a little
+    assert (off > 64).sum() < 0.001 * inked
+    assert (off > 32).sum() < 0.02 * inked
+    watched.assert_clean()
+
+
+def test_ties_drawn_in_batches_look_as_vis_network_draws_them(open_map, tmp_path):
+    path = tmp_path / "bigger.html"
+    network_map(cg.generate(3, seed=1), path, layout_seed=1)  # enough ties to batch
+    watched = open_map(path)
+    frames = watched.page.evaluate(BOTH_DRAWINGS, [0.2, True])
+    assert frames["pageCalls"][1] == 0  # every tie in a batch
+    assert frames["visCalls"][1] == frames["ties"] > 5000
+    page, vis = on_white(frames["page"]), on_white(frames["vis"])
+    inked = (vis < 250).any(axis=2)
+    assert inked.mean() > 0.2
+    # one path per colour and width: the same ink, a crossing of ties of one colour drawn
+    # once (a shade lighter than two lines laid over each other), and where colours cross
+    # the one on top may differ from vis-network's tie-by-tie order; no pixel far off
+    assert abs((page < 250).any(axis=2).mean() - inked.mean()) < 0.01
+    assert (np.abs(page - vis).max(axis=2) > 64).sum() < 0.001 * inked.sum()
+    watched.assert_clean()
+
+
+def test_nodes_drawn_from_images_are_found_where_they_are_drawn(open_map, sample_map):
+    watched = open_map(sample_map)
+    found = watched.page.evaluate(
+        """() => {
+          const net = window.cgMap.network, body = net.body;
+          net.moveTo({ scale: 0.15, animation: false });
+          // three nodes moved to empty corners of the view, then one frame drawn
+          const corners = [{ x: 12, y: 12 }, { x: 12, y: 600 }, { x: 900, y: 12 }];
+          const ids = body.nodeIndices.slice(0, 3);
+          ids.forEach((id, i) => {
+            const at = net.DOMtoCanvas(corners[i]);
+            body.nodes[id].x = at.x;
+            body.nodes[id].y = at.y;
+          });
+          net.renderer._redraw();
+          return ids.map((id, i) => {
+            const node = body.nodes[id], box = node.shape.boundingBox;
+            const middle = [
+              (box.left + box.right) / 2 - node.x, (box.top + box.bottom) / 2 - node.y
+            ];
+            return [id, net.getNodeAt(corners[i]), middle];
+          });
+        }"""
+    )
+    # the page keeps vis-network's bounds of what it draws: clicks find the nodes, and the
+    # boxes it culls by are round them
+    assert all(under == node for node, under, _ in found)
+    assert np.allclose([middle for _, _, middle in found], 0)
     watched.assert_clean()
 
 

@@ -52,24 +52,28 @@
   var edgeCount = data.edges.length;
   var since = new Float64Array(edgeCount), until = new Float64Array(edgeCount);
   var edgeIndex = new Map();
-  var ends = [];
+  // ties and their counts per node by the nodes' places in data.nodes: typed arrays, not
+  // maps by id, as a step of the slider reads them for every node and tie
+  var ends = new Int32Array(2 * edgeCount);
+  var tieDegree = new Int32Array(data.nodes.length);
   data.edges.forEach(function (edge, i) {
     since[i] = edge.cg_since === undefined ? NEVER : edge.cg_since;
     until[i] = edge.cg_until === undefined ? ALWAYS : edge.cg_until;
     edgeIndex.set(edge.id, i);
-    ends.push(edge.from, edge.to);
+    ends[2 * i] = indexOf.get(edge.from);
+    ends[2 * i + 1] = indexOf.get(edge.to);
+    tieDegree[ends[2 * i]] += 1;
+    tieDegree[ends[2 * i + 1]] += 1;
   });
   var activeTie = new Uint8Array(edgeCount).fill(1);
-  var activeDegree = new Map();  // ties that hold now, per node
-  var tieDegree = new Map();
-  ends.forEach(function (id) { tieDegree.set(id, (tieDegree.get(id) || 0) + 1); });
-  tieDegree.forEach(function (n, id) { activeDegree.set(id, n); });
+  var activeDegree = Int32Array.from(tieDegree);  // ties that hold now, per node
   var day = null;  // null: every tie, whatever its dates
 
-  function nodeHolds(id) {
+  function holdsAt(i) {
     // a node shows while one of its ties holds; a node without ties always
-    return day === null || !tieDegree.has(id) || activeDegree.get(id) > 0;
+    return day === null || tieDegree[i] === 0 || activeDegree[i] > 0;
   }
+  function nodeHolds(id) { return holdsAt(indexOf.get(id)); }
 
   // Ties between the nodes shown: a folded node's ties go to its stand-in, and ties of one
   // type between two stand-ins merge into one that counts them, as maps.aggregate_graph.
@@ -134,6 +138,7 @@
   var edgeView = new vis.DataView(edges, { filter: tieShown });
   var container = document.getElementById("cg-network");
   var network = new vis.Network(container, { nodes: view, edges: edgeView }, data.options);
+  var drawing = window.cgFastDrawing(network);  // map-draw.js: big maps draw in time
   function fitView() {
     var ids = view.getIds();
     if (!ids.length) { return; }
@@ -301,44 +306,88 @@
   }
 
   function updateCount() {
-    var n = day === null ? view.length : view.getIds({ filter: nodeShownNow }).length;
+    var n = day === null ? view.length : shownNow;
     document.getElementById("cg-count").textContent = "显示 shown: " + n + " / " + nodes.length;
   }
-  function nodeShownNow(node) { return nodeHolds(node.id); }
+
+  // vis-network's nodes and ties in arrays, with what a step needs of each, made again
+  // after any change of its data (which may set their options): a pass over its objects
+  // keyed by id, reading and writing their options, cost 30 ms at city scale.
+  var drawn = null;
+  function forgetDrawn() { drawn = null; }
+  network.body.emitter.on("_dataChanged", forgetDrawn);
+  network.body.emitter.on("_dataUpdated", forgetDrawn);
+  function drawnItems() {
+    if (drawn !== null) { return drawn; }
+    var body = network.body, place = new Map();
+    var nodeList = Object.keys(body.nodes).map(function (key) { return body.nodes[key]; });
+    var edgeList = Object.keys(body.edges).map(function (key) { return body.edges[key]; });
+    drawn = {
+      nodes: nodeList, edges: edgeList,
+      at: new Int32Array(nodeList.length), nodeHidden: new Uint8Array(nodeList.length),
+      own: new Int32Array(edgeList.length), members: [],
+      from: new Int32Array(edgeList.length), to: new Int32Array(edgeList.length),
+      edgeHidden: new Uint8Array(edgeList.length)
+    };
+    nodeList.forEach(function (node, n) {
+      place.set(node.id, n);
+      drawn.at[n] = indexOf.get(node.id);
+      drawn.nodeHidden[n] = node.options.hidden ? 1 : 0;
+    });
+    edgeList.forEach(function (edge, e) {
+      var members = lineMembers.get(edge.id), own = edgeIndex.get(edge.id);
+      drawn.members.push(members);
+      drawn.own[e] = members === undefined && own !== undefined ? own : -1;
+      var from = place.get(edge.fromId), to = place.get(edge.toId);
+      drawn.from[e] = from === undefined ? -1 : from;
+      drawn.to[e] = to === undefined ? -1 : to;
+      drawn.edgeHidden[e] = edge.options.hidden ? 1 : 0;
+    });
+    return drawn;
+  }
 
   // The time slider hides nodes and ties in vis-network's own drawing lists rather than
   // through the data views: a step then costs one pass over them, not a rebuild.
+  var shownNow = 0;
   function applyTime() {
-    var body = network.body, key, shownNodes = [], shownEdges = [];
-    for (key in body.nodes) {
-      var node = body.nodes[key];
-      node.options.hidden = !nodeHolds(node.id);
-      if (!node.options.hidden) { shownNodes.push(node.id); }
+    var body = network.body, items = drawnItems(), shownNodes = [], shownEdges = [];
+    var n, hide, widened = false;
+    for (n = 0; n < items.nodes.length; n++) {
+      hide = holdsAt(items.at[n]) ? 0 : 1;
+      if (hide !== items.nodeHidden[n]) {
+        items.nodeHidden[n] = hide;
+        items.nodes[n].options.hidden = hide === 1;
+      }
+      if (!hide) { shownNodes.push(items.nodes[n].id); }
     }
-    for (key in body.edges) {
-      var edge = body.edges[key];
-      var members = lineMembers.get(edge.id);
-      var own = members === undefined ? edgeIndex.get(edge.id) : undefined;
-      var active = 0;
+    for (n = 0; n < items.edges.length; n++) {
+      var edge = items.edges[n], members = items.members[n], active = 0;
       if (members === undefined) {
-        active = own === undefined ? 1 : activeTie[own];
+        active = items.own[n] < 0 ? 1 : activeTie[items.own[n]];
       } else {
         for (var k = 0; k < members.length; k++) { active += activeTie[members[k]]; }
         // a merged tie counts, and is as thick as, the ties it holds that day
-        var n = day === null ? members.length : active;
-        edge.options.width = n > 1 ? Math.round((1 + Math.log2(n)) * 10) / 10 : 1;
-        edge.options.title = tieText[current.get(edge.id).cg_type] + " ×" + n;
+        var count = day === null ? members.length : active;
+        edge.options.width = count > 1 ? Math.round((1 + Math.log2(count)) * 10) / 10 : 1;
+        edge.options.title = tieText[current.get(edge.id).cg_type] + " ×" + count;
+        widened = true;
       }
-      edge.options.hidden = active === 0;
-      if (active > 0 && edge.from && edge.to && !edge.from.options.hidden &&
-          !edge.to.options.hidden) {
+      hide = active === 0 ? 1 : 0;
+      if (hide !== items.edgeHidden[n]) {
+        items.edgeHidden[n] = hide;
+        edge.options.hidden = hide === 1;
+      }
+      var from = items.from[n], to = items.to[n];
+      if (!hide && from >= 0 && to >= 0 && !items.nodeHidden[from] && !items.nodeHidden[to]) {
         shownEdges.push(edge.id);
       }
     }
+    if (widened) { drawing.restyled(); }  // merged ties' widths changed above
     // the lists vis-network draws from (its own _updateVisibleIndices, without its
     // clustering checks, which cost 100 ms at city scale)
     body.nodeIndices = shownNodes;
     body.edgeIndices = shownEdges;
+    shownNow = shownNodes.length;
     body.emitter.emit("_requestRedraw");  // the next frame, once: playing never queues
   }
   function afterUpdate() { if (day !== null) { applyTime(); } }
@@ -622,8 +671,8 @@
         activeTie[i] = holds;
         changed = true;
         var step = holds ? 1 : -1;
-        activeDegree.set(ends[2 * i], activeDegree.get(ends[2 * i]) + step);
-        activeDegree.set(ends[2 * i + 1], activeDegree.get(ends[2 * i + 1]) + step);
+        activeDegree[ends[2 * i]] += step;
+        activeDegree[ends[2 * i + 1]] += step;
       }
     }
     document.getElementById("cg-date").textContent = d === null ? "全部时间 all dates" : isoDay(d);

@@ -135,7 +135,11 @@ class NetworkMap(Network):
             data=payload,
             columns=Markup(columns),
             css=font_face(text, family=FONT_FAMILY) + _css(self.height),
-            scripts={"vis_js": vis_network_js(), "app_js": app_js},
+            scripts={
+                "vis_js": vis_network_js(),
+                "draw_js": asset("map-draw.js"),
+                "app_js": app_js,
+            },
         )
 
     def _repr_html_(self) -> str:

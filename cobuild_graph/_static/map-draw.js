@@ -44,6 +44,9 @@ window.cgFastDrawing = (function () {
 
   return function (network) {
     var renderer = network.renderer, body = network.body, canvas = network.canvas;
+    if (typeof renderer._drawEdges !== "function" || typeof renderer._drawNodes !== "function") {
+      return { restyled: function () {} };  // another vis-network: it draws every frame
+    }
     var visDrawEdges = renderer._drawEdges, visDrawNodes = renderer._drawNodes;
     // Reading vis-network's options costs ~100 ns a property (20,000 nodes: 2 ms each), so
     // each node and tie keeps its look, read again after any change of the data.

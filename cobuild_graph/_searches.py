@@ -36,8 +36,6 @@ logger = logging.getLogger(__name__)
 
 #: The igraph methods a worker runs: the searches from many nodes.
 METHODS = frozenset({"betweenness", "closeness"})
-#: Seconds a worker may take to end after its last search before it is killed.
-_END_SECONDS = 5.0
 
 _AHEAD: contextvars.ContextVar[Ahead | None] = contextvars.ContextVar(
     "cobuild_graph_searches_ahead", default=None
@@ -87,8 +85,9 @@ class Ahead:
     With one CPU, or where no worker starts, nothing is sent and every search runs here.
     Two threads of this process move the bytes (they never call igraph): one writes the
     searches to the worker, one reads its results as they come, so that neither side ever
-    waits on a full pipe while the other is busy. Leaving the block ends the worker, at once
-    if it is still searching for a result nobody will collect.
+    waits on a full pipe while the other is busy. Leaving the block tells the worker to end
+    (the reading thread waits for it), or kills it if it is still searching for a result
+    nobody will collect.
     """
 
     def __init__(self) -> None:
@@ -147,9 +146,10 @@ class Ahead:
             while (message := self._outbox.get()) is not None:
                 requests.write(message)
                 requests.flush()
-            requests.close()  # the worker ends when it has answered the last
         except (OSError, ValueError) as error:  # a dead worker: _read sees it end
             logger.debug("the search worker stopped reading (%r)", error)
+        with contextlib.suppress(OSError):  # a worker that died leaves a broken pipe
+            requests.close()
 
     def _read(self) -> None:
         assert self.worker is not None
@@ -168,6 +168,8 @@ class Ahead:
             with self._arrived:
                 self._over = True
                 self._arrived.notify_all()
+        self.worker.wait()  # it has ended or is ending: reaped here, without polling
+        replies.close()
 
     def __enter__(self) -> Ahead:
         self._token = _AHEAD.set(self)
@@ -183,20 +185,11 @@ class Ahead:
             _AHEAD.reset(self._token)
         if self.worker is None:
             return
+        self._outbox.put(None)  # the worker ends when it has read this end
         if kind is not None or self._sent:  # nobody will collect what it still searches
             self.worker.kill()
-        self._outbox.put(None)
-        try:
-            self.worker.wait(_END_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.worker.kill()
-            self.worker.wait()
-        for thread in self._threads:
-            thread.join()
-        for stream in (self.worker.stdin, self.worker.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+            for thread in self._threads:
+                thread.join()
 
 
 def _stdin(process: subprocess.Popen[bytes]) -> IO[bytes]:

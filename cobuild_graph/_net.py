@@ -6,9 +6,9 @@ Shared by :mod:`cobuild_graph.domain` and :mod:`cobuild_graph.metrics`. What eac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -16,6 +16,8 @@ import pandas as pd
 
 from cobuild_graph._memo import memo
 from cobuild_graph.schema import Schema, schema_or_default
+
+T = TypeVar("T", pd.DataFrame, pd.Series)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Net:
     ties: pd.DataFrame  # source, target, type, key, since, until (datetime64)
     depth: pd.Series  # node -> depth in the hierarchy, NaN for other nodes
     parent: pd.Series  # node -> its PART_OF parent one level up
+    # tables made once per Net (one per graph inside ``shared()``); callers get copies
+    made: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, G: nx.Graph, schema: Schema | None = None) -> Net:
@@ -75,8 +79,16 @@ class Net:
             current = current.where(~deeper, current.map(self.parent))
         return current.where(current.map(self.depth) == target)
 
+    def _once(self, key: Any, make: Callable[[], T]) -> T:
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key].copy()
+
     def attachments(self) -> pd.DataFrame:
         """Ties between a node outside the hierarchy and a place: node, place, type, rank."""
+        return self._once("attachments", self._attachments)
+
+    def _attachments(self) -> pd.DataFrame:
         ties = self.ties
         source_level = ties["source"].map(self.depth).notna()
         target_level = ties["target"].map(self.depth).notna()
@@ -122,6 +134,9 @@ class Net:
 
     def placed(self, level: str) -> pd.Series:
         """The place at `level` each node belongs to (see ``domain.ancestors``)."""
+        return self._once(("placed", level), lambda: self._placed(level))
+
+    def _placed(self, level: str) -> pd.Series:
         places = self.depth.dropna().index
         result = pd.Series(np.nan, index=self.nodes.index, dtype=object, name=level)
         result[places] = self.up(pd.Series(places, index=places, dtype=object), level)

@@ -72,6 +72,15 @@ def ahead(g: ig.Graph, method: str, **options: Any) -> None:
         sent.send(g, method, options)
 
 
+def ahead_subgraph(h: ig.Graph, g: ig.Graph, vertices: list[int]) -> None:
+    """Tell the worker of the current :class:`Ahead` that `h` is
+    ``g.induced_subgraph(vertices)``, so that searches of `h` sent :func:`ahead` do not
+    send its ties; nothing outside one."""
+    sent = _AHEAD.get()
+    if sent is not None:
+        sent.derive(h, g, vertices)
+
+
 class _NotSent:
     """What :meth:`Ahead.collect` returns for a search to run here."""
 
@@ -99,6 +108,7 @@ class Ahead:
         self.collected = 0
         self._graphs: dict[int, ig.Graph] = {}  # held, so that no id is reused
         self._sent: dict[tuple[int, bytes], int] = {}  # search -> its place in the replies
+        self._searches = 0  # sent so far: the place of the next one's reply
         self._replies: dict[int, tuple[str, Any]] = {}
         self._arrived = threading.Condition()
         self._over = False  # no more replies will come
@@ -117,11 +127,24 @@ class Ahead:
         key = (id(g), pickle.dumps((method, options)))
         if self.worker is None or self._over or key in self._sent:
             return
+        self._register(g)
+        self._post(("search", id(g), method, options))
+        self._sent[key] = self._searches
+        self._searches += 1
+
+    def derive(self, h: ig.Graph, g: ig.Graph, vertices: list[int]) -> None:
+        """Tell the worker that `h` is ``g.induced_subgraph(vertices)``: it makes its own
+        copy from `g`'s, and searches of `h` need not send its ties."""
+        if self.worker is None or self._over or id(h) in self._graphs:
+            return
+        self._register(g)
+        self._post(("subgraph", id(h), id(g), vertices))
+        self._graphs[id(h)] = h
+
+    def _register(self, g: ig.Graph) -> None:
         if id(g) not in self._graphs:
             self._post(("graph", id(g), g.vcount(), g.get_edgelist(), g.is_directed()))
             self._graphs[id(g)] = g
-        self._post(("search", id(g), method, options))
-        self._sent[key] = len(self._sent)
 
     def collect(self, g: ig.Graph, method: str, options: dict[str, Any]) -> Any:
         """The result of a search sent before, or :data:`_NOT_SENT`."""
@@ -235,6 +258,10 @@ def _serve() -> None:
         if request[0] == "graph":
             _, key, n, edges, directed = request
             graphs[key] = igraph.Graph(n=n, edges=edges, directed=directed)
+            continue
+        if request[0] == "subgraph":
+            _, key, base, vertices = request
+            graphs[key] = graphs[base].induced_subgraph(vertices)
             continue
         _, key, method, options = request
         try:

@@ -27,7 +27,8 @@ from cobuild_graph import domain, metrics, views
 from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph._memo import shared
 from cobuild_graph._searches import Ahead
-from cobuild_graph.metrics._centrality import send_paths_ahead
+from cobuild_graph.metrics._centrality import send_betweenness_ahead
+from cobuild_graph.metrics._robustness import send_withdrawals_ahead
 from cobuild_graph.metrics._simple import Simple
 from cobuild_graph.schema import Schema, schema_or_default
 
@@ -75,8 +76,9 @@ _VIEW_OF: dict[str, str] = {
         "full",
     ),
 }
-#: Tables that read the measurement of the network (:func:`_measure_network`).
-_MEASURED = frozenset({"centrality", "summary", "rollup_street", "rollup_district"})
+#: Tables made last: those whose searches were sent ahead to a worker (the robustness
+#: table's, the network's betweenness), so that they are ready by then.
+_LAST = frozenset({"robustness", "centrality", "summary", "rollup_street", "rollup_district"})
 _SHEET_NAME_LENGTH = 31
 _BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
@@ -180,9 +182,14 @@ def analyze(
         tqdm(total=0, disable=not progress, desc="analyse", unit="table") as bar,
         Ahead(),
     ):
-        # centrality and the summary share one measurement of the network; its searches
-        # from every node run beside the other tables, on the other core
-        send_paths_ahead(Simple.of(network), sample=sample, seed=seed, closeness=paths)
+        # the searches of the robustness table and the network's betweenness run in a worker
+        # beside the other tables, on the other core (closeness, as long again, runs here)
+        if paths:
+            send_withdrawals_ahead(
+                G, top=robustness_top, path_sources=sources, seed=seed, schema=schema
+            )
+        send_betweenness_ahead(Simple.of(network), sample=sample, seed=seed)
+        # centrality and the summary share one measurement of the network
         measured = cache(partial(_measure_network, network, sample=sample, seed=seed, paths=paths))
         steps = _steps(
             G,
@@ -197,8 +204,7 @@ def analyze(
             schema=schema,
         )
         bar.reset(total=len(steps))
-        # the tables of the measurement last, so that it is ready by then
-        for name, step in sorted(steps, key=lambda item: item[0] in _MEASURED):
+        for name, step in sorted(steps, key=lambda item: item[0] in _LAST):
             bar.set_postfix_str(name)
             started = time.perf_counter()
             tables[name] = step()

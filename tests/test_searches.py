@@ -9,7 +9,7 @@ import pytest
 
 import cobuild_graph as cg
 from cobuild_graph import _batch, analysis
-from cobuild_graph._searches import Ahead, ahead, search
+from cobuild_graph._searches import Ahead, ahead, ahead_subgraph, search
 
 
 def random_graph(seed: int, n: int = 300, m: int = 700) -> ig.Graph:
@@ -38,6 +38,36 @@ def test_searches_sent_ahead_equal_igraph_here(two_cpus: None) -> None:
     expected = g.closeness(vertices=sources, normalized=False)
     assert closeness == pytest.approx(expected, nan_ok=True)
     assert betweenness == pytest.approx(g.betweenness(weights=lengths, sources=sources))
+
+
+def test_searches_of_a_subgraph_the_worker_made_itself(two_cpus: None) -> None:
+    g = random_graph(7)
+    keep = [v for v in range(g.vcount()) if v % 5]
+    h = g.induced_subgraph(keep)
+    with Ahead() as sent:
+        ahead_subgraph(h, g, keep)
+        ahead(h, "closeness", normalized=False)
+        ahead(g, "closeness", normalized=False)
+        on_h = search(h, "closeness", normalized=False)
+        on_g = search(g, "closeness", normalized=False)
+        assert sent.collected == 2
+    assert on_h == pytest.approx(h.closeness(normalized=False), nan_ok=True)
+    assert on_g == pytest.approx(g.closeness(normalized=False), nan_ok=True)
+
+
+def test_searches_sent_after_others_were_collected(two_cpus: None) -> None:
+    g = random_graph(8)
+    first, second, third = ([v, v + 1] for v in (3, 30, 60))
+    with Ahead() as sent:
+        ahead(g, "betweenness", sources=first)
+        ahead(g, "betweenness", sources=second)
+        found = {1: search(g, "betweenness", sources=first)}
+        ahead(g, "betweenness", sources=third)
+        found[3] = search(g, "betweenness", sources=third)
+        found[2] = search(g, "betweenness", sources=second)
+        assert sent.collected == 3
+    for place, sources in ((1, first), (2, second), (3, third)):
+        assert found[place] == pytest.approx(g.betweenness(sources=sources))
 
 
 def test_a_search_not_sent_ahead_runs_here(two_cpus: None) -> None:
@@ -109,10 +139,11 @@ def test_analyze_gives_the_same_tables_with_and_without_a_worker(
     monkeypatch.setattr(analysis, "Ahead", Watched)
     monkeypatch.setattr(_batch, "cpus", lambda: 2)
     beside = analysis.analyze(G)
-    assert collected[0] >= 2  # betweenness and closeness came from the worker
+    # betweenness and the robustness table's path lengths came from the worker
+    assert collected[0] > analysis.ROBUSTNESS_TOP
     monkeypatch.setattr(_batch, "cpus", lambda: 1)
     here = analysis.analyze(G)
-    for name in ("centrality", "summary", "rollup_street"):
+    for name in ("centrality", "summary", "rollup_street", "robustness"):
         left, right = (t.apply(pd.to_numeric, errors="coerce") for t in (beside[name], here[name]))
         assert left.index.equals(right.index)
         assert left.notna().any().any()

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 import networkx as nx
 import pandas as pd
 
+from cobuild_graph._memo import memo
+
 
 def with_names(
     G: nx.Graph, table: pd.DataFrame, *, columns: Mapping[str, str] | None = None
@@ -28,6 +30,6 @@ def with_names(
     for position, (attribute, column) in enumerate(columns.items()):
         if column in out.columns:
             continue
-        values = [G.nodes[n].get(attribute) if n in G else None for n in out.index]
-        out.insert(position, column, values)
+        values = memo(G, ("node attribute", attribute), lambda a=attribute: dict(G.nodes(data=a)))
+        out.insert(position, column, [values.get(n) for n in out.index])
     return out

@@ -109,17 +109,12 @@ def _closeness_searches(S: Simple, mode: str) -> list[dict[str, Any]]:
     return [{"vertices": others.tolist(), "weights": S.lengths(), "normalized": False}]
 
 
-def send_paths_ahead(
-    S: Simple, *, sample: int | None, seed: int | None, closeness: bool = True
-) -> None:
-    """Send the searches of :func:`betweenness` and (with `closeness`) undirected
-    closeness of `S` :func:`~cobuild_graph._searches.ahead`, to be collected when measured."""
+def send_betweenness_ahead(S: Simple, *, sample: int | None, seed: int | None) -> None:
+    """Send the searches of :func:`betweenness` of `S`
+    :func:`~cobuild_graph._searches.ahead`, to be collected when it is measured."""
     g = S.igraph()
     for _, options in _betweenness_searches(S, _sample_size(S, sample), seed):
         ahead(g, "betweenness", **options)
-    if closeness and not S.directed:
-        for options in _closeness_searches(S, "all"):
-            ahead(g, "closeness", **options)
 
 
 def closeness_parts(S: Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
@@ -276,13 +271,17 @@ def centrality(
         columns["out_degree"] = S.degree("out") * scale
     else:
         columns["degree"] = S.degree() * scale
-    columns["betweenness"] = betweenness(S, betweenness_sample, seed)
     skipped = np.full(n, np.nan)
+    # closeness first: betweenness may be coming from a worker meanwhile (analyze)
+    near = {
+        mode: _closeness(S, mode) if closeness else skipped
+        for mode in (("in", "out") if directed else ("in",))
+    }
+    columns["betweenness"] = betweenness(S, betweenness_sample, seed)
     if directed:
-        columns["in_closeness"] = _closeness(S, "in") if closeness else skipped
-        columns["out_closeness"] = _closeness(S, "out") if closeness else skipped
+        columns["in_closeness"], columns["out_closeness"] = near["in"], near["out"]
     else:
-        columns["closeness"] = _closeness(S) if closeness else skipped
+        columns["closeness"] = near["in"]
     columns["eigenvector"] = _eigenvector(S)
     columns["pagerank"] = pagerank(S, alpha)
     if weight is not None and S.weight is not None:

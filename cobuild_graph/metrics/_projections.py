@@ -106,14 +106,14 @@ def two_mode(
     places = net.places(level)
     place_side, other_side = (0, 1) if level == onto else (1, 0)
     B = nx.Graph()
-    names, kinds = net.nodes["name"], net.nodes["label"]
-    B.add_nodes_from(
-        (p, {"bipartite": place_side, "label": kinds[p], "name": names[p]}) for p in places
-    )
-    B.add_nodes_from(
-        (v, {"bipartite": other_side, "label": kinds[v], "name": names[v]})
-        for v in pd.unique(pairs["node"])
-    )
+    for side, ids in ((place_side, places), (other_side, pd.unique(pairs["node"]))):
+        found = net.nodes.loc[ids, ["label", "name"]]  # at once: a lookup per node is slow
+        B.add_nodes_from(
+            (v, {"bipartite": side, "label": label, "name": name})
+            for v, label, name in zip(
+                ids, found["label"].tolist(), found["name"].tolist(), strict=True
+            )
+        )
     B.add_edges_from(zip(pairs["node"], pairs["ancestor"], strict=True))
     return B
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
 
 import igraph as ig
 import networkx as nx
@@ -10,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._net import Net
+from cobuild_graph._searches import ahead, ahead_subgraph, search
 from cobuild_graph.metrics._simple import Simple, node_index
 from cobuild_graph.schema import Schema, schema_or_default
 
@@ -97,16 +100,11 @@ def robustness(
     """
     schema = schema_or_default(schema)
     net = Net.of(G, schema)
-    units = net.nodes.index[net.nodes["label"] == "Unit"]
     providers = _providers(net)
     count = providers.groupby("community")["provider"].transform("size")
     sole = providers[count == 1]
-    home_of = _home_of(net)
-    branches = pd.Series(home_of.index, index=home_of.to_numpy()).groupby(level=0).apply(list)
-
     S = Simple.of(G)
-    position = {v: i for i, v in enumerate(S.nodes)}
-    degree = pd.Series(S.degree(), index=node_index(S.nodes)).reindex(units)
+    units, degree, branches = _units(net, S)
     out = pd.DataFrame(
         {
             "name": net.nodes["name"].reindex(units).to_numpy(),
@@ -128,11 +126,9 @@ def robustness(
     out["uncovered"] = lists.reindex(units).fillna("").to_numpy()
     for column in ("components_change", "largest_component_change", "path_length_change"):
         out[column] = np.nan
-    chosen = degree.sort_values(ascending=False, kind="stable").index
-    chosen = chosen[:top] if top is not None else chosen
     effects = _withdrawal_effects(
         S,
-        {u: [position[u], *(position[b] for b in branches.get(u, []))] for u in chosen},
+        _removals(S, degree, branches, top),
         paths=paths,
         path_sources=path_sources,
         seed=seed,
@@ -147,51 +143,124 @@ def robustness(
     return out.loc[order.index]
 
 
-def _largest(g: ig.Graph) -> tuple[int, np.ndarray]:
-    """Number of components and the vertices of the largest."""
-    clusters = g.connected_components()
+def _units(net: Net, S: Simple) -> tuple[pd.Index, pd.Series, pd.Series]:
+    """The units, their degrees in `S` and the lists of their action branches."""
+    units = net.nodes.index[net.nodes["label"] == "Unit"]
+    home_of = _home_of(net)
+    branches = pd.Series(home_of.index, index=home_of.to_numpy()).groupby(level=0).apply(list)
+    degree = pd.Series(S.degree(), index=node_index(S.nodes)).reindex(units)
+    return units, degree, branches
+
+
+def _removals(
+    S: Simple, degree: pd.Series, branches: pd.Series, top: int | None
+) -> dict[Hashable, tuple[int, ...]]:
+    """The units measured structurally (the `top` of highest degree), each with the
+    positions in `S` of itself and its branches."""
+    position = {v: i for i, v in enumerate(S.nodes)}
+    chosen = degree.sort_values(ascending=False, kind="stable").index
+    chosen = chosen[:top] if top is not None else chosen
+    return {u: (position[u], *(position[b] for b in branches.get(u, []))) for u in chosen}
+
+
+@dataclass
+class _Network:
+    """A network before or after a withdrawal: its graph (the whole graph's, induced by
+    `kept`, or the whole graph when ``None``), its number of components, the vertices of
+    the largest, and those of them its average path length is searched from."""
+
+    graph: ig.Graph
+    kept: np.ndarray | None
+    components: int
+    largest: np.ndarray
+    sources: np.ndarray
+
+    def path_search(self) -> dict[str, Any]:
+        return {"vertices": self.sources.tolist(), "normalized": False}
+
+    def mean_path(self) -> float:
+        """Average shortest path length in the largest component, from the sources."""
+        if len(self.largest) < 2 or len(self.sources) == 0:
+            return float("nan")
+        inverse = search(self.graph, "closeness", **self.path_search())
+        return float(np.mean(1.0 / np.asarray(inverse, dtype=float)) / (len(self.largest) - 1))
+
+
+def _network(g: ig.Graph, kept: np.ndarray | None, sources: np.ndarray | None) -> _Network:
+    h = g if kept is None else g.induced_subgraph(kept.tolist())
+    clusters = h.connected_components()
     if len(clusters) == 0:
-        return 0, np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        return _Network(h, kept, 0, empty, empty)
     sizes = np.asarray(clusters.sizes())
-    members = np.flatnonzero(np.asarray(clusters.membership) == int(np.argmax(sizes)))
-    return len(clusters), members
-
-
-def _mean_path(g: ig.Graph, largest: np.ndarray, sources: np.ndarray | None) -> float:
-    """Average shortest path length in `largest`, from all its nodes or from `sources`."""
-    r = len(largest)
-    if r < 2:
-        return float("nan")
+    largest = np.flatnonzero(np.asarray(clusters.membership) == int(np.argmax(sizes)))
     chosen = largest if sources is None else np.intersect1d(sources, largest)
-    if len(chosen) == 0:
-        return float("nan")
-    inverse = np.asarray(g.closeness(vertices=chosen.tolist(), normalized=False), dtype=float)
-    return float(np.mean(1.0 / inverse) / (r - 1))
+    return _Network(h, kept, len(clusters), largest, chosen)
+
+
+def _withdrawals(
+    S: Simple,
+    removals: dict[Hashable, tuple[int, ...]],
+    path_sources: int | None,
+    seed: int | None,
+) -> tuple[_Network, dict[Hashable, _Network]]:
+    """The network before, and after each unit's withdrawal; path sources drawn once from
+    the largest component before, and kept (as they move) after."""
+
+    def make() -> tuple[_Network, dict[Hashable, _Network]]:
+        g = S.igraph()
+        before = _network(g, None, None)
+        sources = None
+        if path_sources is not None and path_sources < len(before.largest):
+            rng = np.random.default_rng(seed)
+            sources = np.sort(rng.choice(before.largest, path_sources, replace=False))
+            before = _network(g, None, sources)
+        after = {}
+        for unit, gone in removals.items():
+            keep = np.setdiff1d(np.arange(S.n), gone)
+            # positions in the new graph are ranks in `keep`; the sources move with their nodes
+            moved = None if sources is None else np.searchsorted(keep, np.setdiff1d(sources, gone))
+            after[unit] = _network(g, keep, moved)
+        return before, after
+
+    return S.memo(("withdrawals", tuple(removals.items()), path_sources, seed), make)
 
 
 def _withdrawal_effects(
     S: Simple,
-    removals: dict[Hashable, list[int]],
+    removals: dict[Hashable, tuple[int, ...]],
     *,
     paths: bool,
     path_sources: int | None,
     seed: int | None,
 ) -> dict[Hashable, tuple[float, float, float]]:
-    g = S.igraph()
-    count, largest = _largest(g)
-    sources = None
-    if path_sources is not None and path_sources < len(largest):
-        sources = np.sort(np.random.default_rng(seed).choice(largest, path_sources, replace=False))
-    before = _mean_path(g, largest, sources) if paths else np.nan
-    out = {}
-    for unit, gone in removals.items():
-        keep = np.setdiff1d(np.arange(S.n), gone)
-        h = g.induced_subgraph(keep.tolist())
-        count_after, largest_after = _largest(h)
-        change = np.nan
-        if paths:
-            # positions in h are ranks in `keep`; the sources move with their nodes
-            moved = None if sources is None else np.searchsorted(keep, np.setdiff1d(sources, gone))
-            change = _mean_path(h, largest_after, moved) - before
-        out[unit] = (count_after - count, len(largest_after) - len(largest), change)
-    return out
+    before, after = _withdrawals(S, removals, path_sources, seed)
+    length = before.mean_path() if paths else np.nan
+    return {
+        unit: (
+            network.components - before.components,
+            len(network.largest) - len(before.largest),
+            network.mean_path() - length if paths else np.nan,
+        )
+        for unit, network in after.items()
+    }
+
+
+def send_withdrawals_ahead(
+    G: nx.Graph,
+    *,
+    top: int | None,
+    path_sources: int | None,
+    seed: int | None,
+    schema: Schema | None = None,
+) -> None:
+    """Send the path searches of :func:`robustness` (same arguments, ``paths=True``)
+    :func:`~cobuild_graph._searches.ahead`, to be collected when it runs."""
+    S = Simple.of(G)
+    _, degree, branches = _units(Net.of(G, schema_or_default(schema)), S)
+    before, after = _withdrawals(S, _removals(S, degree, branches, top), path_sources, seed)
+    for network in (before, *after.values()):
+        if network.kept is not None:
+            ahead_subgraph(network.graph, before.graph, network.kept.tolist())
+        if len(network.largest) >= 2 and len(network.sources):
+            ahead(network.graph, "closeness", **network.path_search())

@@ -42,7 +42,7 @@ _AHEAD: contextvars.ContextVar[Ahead | None] = contextvars.ContextVar(
 )
 
 
-def search(g: ig.Graph, method: str, **options: Any) -> Any:
+def search(g: ig.Graph, method: str, *, here: bool = False, **options: Any) -> Any:
     """``g.<method>(**options)``: the result of the same search sent :func:`ahead`, else
     run here.
 
@@ -52,14 +52,23 @@ def search(g: ig.Graph, method: str, **options: Any) -> Any:
         The graph to search.
     method
         One of :data:`METHODS`.
+    here
+        Run it here even if it was sent ahead, its result there then left unread: for a
+        caller that would otherwise wait (see :func:`arrived`).
     **options
         igraph's keyword arguments of `method`.
     """
     if method not in METHODS:
         raise ValueError(f"not a search: {method!r}")
     sent = _AHEAD.get()
-    found = sent.collect(g, method, options) if sent is not None else _NOT_SENT
+    found = sent.collect(g, method, options, wait=not here) if sent is not None else _NOT_SENT
     return getattr(g, method)(**options) if found is _NOT_SENT else found
+
+
+def arrived(g: ig.Graph, method: str, **options: Any) -> bool:
+    """Whether the result of this search, sent :func:`ahead`, is here to collect."""
+    sent = _AHEAD.get()
+    return sent is not None and sent.arrived(g, method, options)
 
 
 def ahead(g: ig.Graph, method: str, **options: Any) -> None:
@@ -109,7 +118,9 @@ class Ahead:
         self._graphs: dict[int, ig.Graph] = {}  # held, so that no id is reused
         self._sent: dict[tuple[int, bytes], int] = {}  # search -> its place in the replies
         self._searches = 0  # sent so far: the place of the next one's reply
+        self._received = 0  # replies read so far
         self._replies: dict[int, tuple[str, Any]] = {}
+        self._dropped: set[int] = set()  # replies nobody will read
         self._arrived = threading.Condition()
         self._over = False  # no more replies will come
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -146,12 +157,24 @@ class Ahead:
             self._post(("graph", id(g), g.vcount(), g.get_edgelist(), g.is_directed()))
             self._graphs[id(g)] = g
 
-    def collect(self, g: ig.Graph, method: str, options: dict[str, Any]) -> Any:
-        """The result of a search sent before, or :data:`_NOT_SENT`."""
+    def arrived(self, g: ig.Graph, method: str, options: dict[str, Any]) -> bool:
+        """Whether the result of a search sent before is here."""
+        place = self._sent.get((id(g), pickle.dumps((method, options))))
+        with self._arrived:
+            return place in self._replies
+
+    def collect(
+        self, g: ig.Graph, method: str, options: dict[str, Any], *, wait: bool = True
+    ) -> Any:
+        """The result of a search sent before, or :data:`_NOT_SENT` (also for one not
+        arrived yet without `wait`, whose result is then dropped when it comes)."""
         place = self._sent.pop((id(g), pickle.dumps((method, options))), None)
         if place is None:
             return _NOT_SENT
         with self._arrived:
+            if not wait and place not in self._replies:
+                self._dropped.add(place)
+                return _NOT_SENT
             self._arrived.wait_for(lambda: place in self._replies or self._over)
             status, value = self._replies.pop(place, ("lost", None))
         if status != "ok":  # igraph raised there, or the worker failed: it runs here
@@ -181,9 +204,11 @@ class Ahead:
             while True:
                 reply = pickle.load(replies)
                 with self._arrived:
-                    self._replies[place] = reply
+                    if place not in self._dropped:
+                        self._replies[place] = reply
                     self._arrived.notify_all()
                 place += 1
+                self._received = place
         except (OSError, EOFError, ValueError, pickle.UnpicklingError) as error:
             if not isinstance(error, EOFError):
                 logger.debug("searches run here from now on: the worker failed (%r)", error)
@@ -209,7 +234,7 @@ class Ahead:
         if self.worker is None:
             return
         self._outbox.put(None)  # the worker ends when it has read this end
-        if kind is not None or self._sent:  # nobody will collect what it still searches
+        if kind is not None or self._received < self._searches:  # still searching, for none
             self.worker.kill()
             for thread in self._threads:
                 thread.join()

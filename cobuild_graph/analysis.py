@@ -27,7 +27,7 @@ from cobuild_graph import domain, metrics, views
 from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph._memo import shared
 from cobuild_graph._searches import Ahead
-from cobuild_graph.metrics._centrality import send_betweenness_ahead
+from cobuild_graph.metrics._centrality import send_betweenness_ahead, send_closeness_ahead
 from cobuild_graph.metrics._robustness import send_withdrawals_ahead
 from cobuild_graph.metrics._simple import Simple
 from cobuild_graph.schema import Schema, schema_or_default
@@ -182,13 +182,15 @@ def analyze(
         tqdm(total=0, disable=not progress, desc="analyse", unit="table") as bar,
         Ahead(),
     ):
-        # the searches of the robustness table and the network's betweenness run in a worker
-        # beside the other tables, on the other core (closeness, as long again, runs here)
+        # the searches of the robustness table and the network's betweenness and closeness
+        # go to a worker, which runs them beside the other tables, on the other core
         if paths:
             send_withdrawals_ahead(
                 G, top=robustness_top, path_sources=sources, seed=seed, schema=schema
             )
         send_betweenness_ahead(Simple.of(network), sample=sample, seed=seed)
+        if paths:  # closeness last: its parts the worker has not begun are done here
+            send_closeness_ahead(Simple.of(network))
         # centrality and the summary share one measurement of the network
         measured = cache(partial(_measure_network, network, sample=sample, seed=seed, paths=paths))
         steps = _steps(

@@ -5,14 +5,19 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
-from cobuild_graph._searches import ahead, search
+from cobuild_graph._searches import ahead, arrived, search
 from cobuild_graph.metrics._simple import Simple, node_index, quiet_igraph
 from cobuild_graph.schema import Schema
+
+#: Parts the searches of betweenness and closeness from many nodes are made in: a worker
+#: and this process can share them (:func:`_gather`).
+PARTS = 12
 
 
 def leaves(S: Simple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -45,10 +50,11 @@ def betweenness(S: Simple, sample: int | None, seed: int | None) -> np.ndarray:
     def compute() -> np.ndarray:
         if n < 3:
             return np.zeros(n)
-        g = S.igraph()
+        searches = _betweenness_searches(S, k, seed)
+        found = _gather(S.igraph(), "betweenness", [options for _, options in searches])
         raw = np.zeros(n)
-        for times, options in _betweenness_searches(S, k, seed):
-            raw += times * np.asarray(search(g, "betweenness", **options))
+        for (times, _), part in zip(searches, found, strict=True):
+            raw += times * part
         # igraph counts an undirected pair once, networkx's Brandes sums both directions
         pairs = 1.0 if S.directed else 2.0
         if k is None:
@@ -82,31 +88,66 @@ def _betweenness_searches(
     """
     if S.n < 3:
         return []
-    lengths = S.lengths()
     if k is not None:
-        sources = _sources(S, k, seed)
-        return [(1.0, {"directed": S.directed, "weights": lengths, "sources": sources})]
-    if S.directed:
-        return [(1.0, {"directed": True, "weights": lengths})]
-    leaf, parent, _ = leaves(S)
-    times = np.ones(S.n)
-    times[leaf] = 0.0
-    np.add.at(times, parent, 1.0)
+        times = np.zeros(S.n)
+        times[_sources(S, k, seed)] = 1.0
+    else:
+        times = np.ones(S.n)
+        if not S.directed:
+            leaf, parent, _ = leaves(S)
+            times[leaf] = 0.0
+            np.add.at(times, parent, 1.0)
+    options = {"directed": S.directed, "weights": S.lengths()}
     return [
-        (float(w), {"weights": lengths, "sources": np.flatnonzero(times == w).tolist()})
+        (float(w), {**options, "sources": part.tolist()})
         for w in np.unique(times[times > 0])
+        for part in _parts(np.flatnonzero(times == w))
     ]
 
 
+def _parts(nodes: np.ndarray) -> list[np.ndarray]:
+    """`nodes` in :data:`PARTS` parts (fewer for few nodes), in order."""
+    return np.array_split(nodes, min(PARTS, max(len(nodes), 1)))
+
+
+def _gather(g: ig.Graph, method: str, searches: list[dict[str, Any]]) -> list[np.ndarray]:
+    """The results of `searches`, the parts of one measure, in order.
+
+    Parts sent :func:`~cobuild_graph._searches.ahead` that the worker has not answered run
+    here, from the last: the worker answers in order, so once one has come, those before
+    it are done there or under way, and are waited for. At most one part is searched twice.
+    """
+    found: list[np.ndarray] = [np.zeros(0)] * len(searches)
+    waiting = False
+    for i in reversed(range(len(searches))):
+        waiting = waiting or arrived(g, method, **searches[i])
+        found[i] = np.asarray(search(g, method, here=not waiting, **searches[i]), float)
+    return found
+
+
 def _closeness_searches(S: Simple, mode: str) -> list[dict[str, Any]]:
-    """igraph's closeness searches of :func:`closeness_parts` (options; unscaled first)."""
+    """igraph's closeness searches of :func:`closeness_parts` (options). Directed: the
+    unscaled then the scaled closeness of every node. Undirected: the unscaled closeness
+    of the nodes but leaves, in :data:`PARTS` parts (in node order), which a
+    worker and this process can share."""
     if S.directed:
         return [
             {"mode": mode, "weights": S.lengths(), "normalized": scaled} for scaled in (False, True)
         ]
     leaf, _, _ = leaves(S)
     others = np.setdiff1d(np.arange(S.n), leaf)
-    return [{"vertices": others.tolist(), "weights": S.lengths(), "normalized": False}]
+    return [
+        {"vertices": part.tolist(), "weights": S.lengths(), "normalized": False}
+        for part in _parts(others)
+    ]
+
+
+def send_closeness_ahead(S: Simple) -> None:
+    """Send the searches of the undirected closeness of `S`
+    :func:`~cobuild_graph._searches.ahead`: its parts not done here by the time
+    :func:`closeness_parts` asks for them."""
+    for options in _closeness_searches(S, "all"):
+        ahead(S.igraph(), "closeness", **options)
 
 
 def send_betweenness_ahead(S: Simple, *, sample: int | None, seed: int | None) -> None:
@@ -126,11 +167,7 @@ def closeness_parts(S: Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
     """
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
-        g = S.igraph()
-        found = [
-            np.asarray(search(g, "closeness", **options), float)
-            for options in _closeness_searches(S, mode)
-        ]
+        found = _gather(S.igraph(), "closeness", _closeness_searches(S, mode))
         sums = np.zeros(S.n)
         if S.directed:
             inverse, scaled = found
@@ -140,8 +177,9 @@ def closeness_parts(S: Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
         leaf, parent, length = leaves(S)
         size = _component_sizes(S)
         others = np.setdiff1d(np.arange(S.n), leaf)
-        reached = np.nan_to_num(found[0]) > 0
-        sums[others[reached]] = 1.0 / found[0][reached]
+        inverse = np.concatenate(found)
+        reached = np.nan_to_num(inverse) > 0
+        sums[others[reached]] = 1.0 / inverse[reached]
         sums[leaf] = sums[parent] + (size[parent] - 2) * length
         return sums, size - 1.0
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
+import cobuild_graph as cg
 from cobuild_graph import server
 from cobuild_graph.errors import JavaNotFoundError, ServerError
 from cobuild_graph.store import Neo4jStore
@@ -145,3 +147,19 @@ def new_dataset(neo4j_store: Neo4jStore, request: pytest.FixtureRequest) -> Iter
     yield make
     for name in names:
         neo4j_store.delete(name)
+
+
+@pytest.fixture(scope="module")
+def sample() -> nx.MultiDiGraph:
+    """The shipped sample dataset (each module gets its own copy)."""
+    return cg.read_dataset(cg.sample_path())
+
+
+@pytest.fixture(scope="module")
+def sample_map(sample: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's map, as ``network_map`` writes it by default (layout seed 1)."""
+    from cobuild_graph.maps import network_map
+
+    path = tmp_path_factory.mktemp("map") / "map.html"
+    network_map(sample, path, layout_seed=1)
+    return path

@@ -90,18 +90,6 @@ def open_page(browser) -> Iterator[object]:
         context.close()
 
 
-@pytest.fixture(scope="module")
-def sample() -> nx.MultiDiGraph:
-    return cg.read_dataset(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def sample_map(sample, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("map") / "map.html"
-    network_map(sample, path, layout_seed=1)
-    return path
-
-
 def count(page, what: str) -> int:
     return page.evaluate(f"() => window.cgMap.network.body.data.{what}.length")
 

@@ -81,18 +81,6 @@ def open_map(chromium):
         watched.page.context.close()
 
 
-@pytest.fixture(scope="module")
-def sample() -> nx.MultiDiGraph:
-    return cg.read_dataset(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def sample_map(sample, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("map") / "map.html"
-    network_map(sample, path, layout_seed=1)
-    return path
-
-
 def screen_positions(page) -> dict:
     """Where each drawn node is, in pixels of the map's element."""
     return page.evaluate(

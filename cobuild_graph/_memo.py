@@ -22,10 +22,14 @@ _STORE: ContextVar[dict[Hashable, tuple[Any, Any]] | None] = ContextVar(
 
 @contextlib.contextmanager
 def shared() -> Iterator[None]:
-    """Keep conversions of a graph for reuse until the block ends.
+    """Keep conversions of a graph for reuse until the block ends (the outermost block,
+    when blocks nest: an inner one reuses what the outer one has made).
 
     The graphs must not change inside the block.
     """
+    if _STORE.get() is not None:
+        yield
+        return
     token = _STORE.set({})
     try:
         yield

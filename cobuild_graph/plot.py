@@ -353,6 +353,7 @@ def plot_unit_types(
                     va="center",
                     fontsize=7,
                     color="white" if value > high / 2 else "#333",
+                    in_layout=False,  # inside its cell: no margin to make room for
                 )
         ax.figure.colorbar(image, ax=ax, label="units 单位数")
         ax.set_title(f"Unit types per {level} 单位类型")

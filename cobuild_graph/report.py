@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from cobuild_graph import plot
 from cobuild_graph._batch import Batch
 from cobuild_graph._html_tables import MAX_ROWS, table_html
+from cobuild_graph._memo import shared
 from cobuild_graph._page import asset, render_page
 from cobuild_graph._style import CJK_FONT_STACK
 from cobuild_graph.analysis import analyze
@@ -123,8 +124,20 @@ def write_report(
     pathlib.Path
         The path of ``index.html``; the other files of :data:`FILES` are beside it.
     """
+    with shared():  # the sections, the map and the figure convert the graph once
+        return _write_report(G, Path(out_dir), tables, seed, title, map_options, schema)
+
+
+def _write_report(
+    G: nx.MultiDiGraph,
+    out: Path,
+    tables: Mapping[str, pd.DataFrame] | None,
+    seed: int,
+    title: str | None,
+    map_options: Mapping[str, Any] | None,
+    schema: Schema | None,
+) -> Path:
     schema = schema_or_default(schema)
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if tables is None:
         tables = analyze(G, seed=seed, progress=False, schema=schema)

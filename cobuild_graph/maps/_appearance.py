@@ -181,11 +181,11 @@ def measure_columns(
         numeric = not numbers.isna().any() and not present.map(type).eq(bool).any()
         column: dict[str, Any] = {"key": key, "source": source, "numeric": numeric}
         if _categorical(present, key):
-            order = present.map(text_of).value_counts(sort=True)
+            shown = present.map(text_of)
+            order = shown.value_counts(sort=True)
             if not numeric and len(order) > 4 * MAX_CATEGORIES:
                 continue  # names, ids, free text: no colour per value tells anything
             column |= {"kind": "category", "categories": _shown_categories(order)}
-            shown = present.map(text_of)
         else:
             column |= {"kind": "scale", "min": float(numbers.min()), "max": float(numbers.max())}
             shown = numbers.map(lambda v: float(f"{v:.4g}"))
@@ -193,7 +193,8 @@ def measure_columns(
             column["at"] = [int(i) for i in shown.index]
             column["values"] = shown.tolist()
         else:
-            column["values"] = [shown.get(i) for i in range(len(values))]
+            at = dict(zip(shown.index.tolist(), shown.tolist(), strict=True))
+            column["values"] = [at.get(i) for i in range(len(values))]
         columns.append(column)
     return columns
 

@@ -76,9 +76,9 @@ _VIEW_OF: dict[str, str] = {
         "full",
     ),
 }
-#: Tables made last: those whose searches were sent ahead to a worker (the robustness
-#: table's, the network's betweenness), so that they are ready by then.
-_LAST = frozenset({"robustness", "centrality", "summary", "rollup_street", "rollup_district"})
+#: Tables made last, in this order: the robustness table, whose searches the worker does
+#: first, then those that read the network's betweenness and closeness, which it does last.
+_LAST = ("robustness", "centrality", "summary", "rollup_street", "rollup_district")
 _SHEET_NAME_LENGTH = 31
 _BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
@@ -206,7 +206,7 @@ def analyze(
             schema=schema,
         )
         bar.reset(total=len(steps))
-        for name, step in sorted(steps, key=lambda item: item[0] in _LAST):
+        for name, step in sorted(steps, key=lambda item: _order(item[0])):
             bar.set_postfix_str(name)
             started = time.perf_counter()
             tables[name] = step()
@@ -334,6 +334,11 @@ def _measure_network(
         metrics.centrality(N, betweenness_sample=sample, seed=seed, closeness=paths),
         metrics.summary(N, betweenness_sample=sample, seed=seed, paths=paths),
     )
+
+
+def _order(name: str) -> int:
+    """When `analyze` makes a table: the others first, then :data:`_LAST` in its order."""
+    return _LAST.index(name) + 1 if name in _LAST else 0
 
 
 def _choose(value: int | str | None, n: int, limit: int, sample: int) -> int | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
@@ -24,7 +23,7 @@ from cobuild_graph import domain
 from cobuild_graph._style import tie_colors
 from cobuild_graph.maps import COLLAPSE, aggregate_graph, fold_tree, network_map
 from cobuild_graph.report import write_report
-from tests._chromium import launch
+from tests._chromium import Watched, launch, watch
 from tests._pictures import HOSTILE, hostile_graph
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "suzhou"
@@ -38,51 +37,15 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-@dataclass
-class Watched:
-    """A page and everything it did that a test may object to."""
-
-    page: object
-    errors: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def assert_clean(self) -> None:
-        assert self.errors == []
-        assert self.refused == []
-        assert self.dialogs == []
-
-
 @pytest.fixture
 def open_page(browser) -> Iterator[object]:
     contexts = []
 
     def open_(path: Path, *, wait_ready: bool = True) -> Watched:
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        contexts.append(context)
-        page = context.new_page()
-        watched = Watched(page)
-
-        def route(request_route):
-            url = request_route.request.url
-            if url.startswith(("file:", "data:")):
-                request_route.continue_()
-            else:
-                watched.refused.append(url)
-                request_route.abort()
-
-        context.route("**/*", route)
-        page.on("console", lambda m: m.type == "error" and watched.errors.append(m.text))
-        page.on("pageerror", lambda e: watched.errors.append(str(e)))
-
-        def dialog(d):
-            watched.dialogs.append(d.message)
-            d.dismiss()
-
-        page.on("dialog", dialog)
-        page.goto(path.resolve().as_uri())
-        if wait_ready:
-            page.wait_for_function("() => window.cgMap && window.cgMap.ready", timeout=60_000)
+        watched = watch(
+            browser, path, viewport={"width": 1280, "height": 800}, wait_ready=wait_ready
+        )
+        contexts.append(watched.page.context)
         return watched
 
     yield open_

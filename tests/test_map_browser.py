@@ -24,10 +24,12 @@ from playwright.sync_api import sync_playwright
 
 import cobuild_graph as cg
 from cobuild_graph.maps import network_map
-from tests._chromium import CHROMIUM_FLAGS, chromium_path
-from tests.test_browser import SAMPLE, Watched
+from tests._chromium import CHROMIUM_FLAGS, Watched, chromium_path, launch, watch
+from tests.test_browser import SAMPLE
 
 VIEWPORT = {"width": 1440, "height": 900}
+#: What the map page may load: itself, and what it makes (its PNG export makes a blob).
+SCHEMES = ("file:", "data:", "blob:")
 
 
 @pytest.fixture(scope="module")
@@ -38,33 +40,9 @@ def playwright():
 
 @pytest.fixture(scope="module")
 def chromium(playwright):
-    launched = playwright.chromium.launch(
-        executable_path=chromium_path(), args=list(CHROMIUM_FLAGS)
-    )
+    launched = launch(playwright)
     yield launched
     launched.close()
-
-
-def watch(browser, path: Path, *, accept_downloads: bool = False) -> Watched:
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=accept_downloads)
-    page = context.new_page()
-    watched = Watched(page)
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith(("file:", "data:", "blob:")):
-            request_route.continue_()
-        else:
-            watched.refused.append(url)
-            request_route.abort()
-
-    context.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and watched.errors.append(m.text))
-    page.on("pageerror", lambda e: watched.errors.append(str(e)))
-    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
-    page.goto(path.resolve().as_uri())
-    page.wait_for_function("() => window.cgMap && window.cgMap.ready", timeout=60_000)
-    return watched
 
 
 @pytest.fixture
@@ -72,7 +50,7 @@ def open_map(chromium):
     opened: list[Watched] = []
 
     def open_(path: Path, **options) -> Watched:
-        watched = watch(chromium, path, **options)
+        watched = watch(chromium, path, viewport=VIEWPORT, schemes=SCHEMES, **options)
         opened.append(watched)
         return watched
 
@@ -484,7 +462,7 @@ GLYPHS = """([stack, characters]) => characters.map((c) => {
 def test_chinese_shows_with_the_embedded_font_when_the_machine_has_none(
     fontless, sample, sample_map
 ):
-    watched = watch(fontless, sample_map)
+    watched = watch(fontless, sample_map, viewport=VIEWPORT, schemes=SCHEMES)
     page = watched.page
     try:
         characters = sorted(set("沧浪街道 道前社区 姑苏区 苏州市".replace(" ", "")))

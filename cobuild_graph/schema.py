@@ -61,6 +61,53 @@ TIE_ROLES: dict[str, str] = {
     "other": "none the measures use",
 }
 
+#: The attribute that marks values the data did not give in their own cell: entries
+#: ``field:how`` joined by ``;`` (``"since:roster_year;until:roster_year"``), one per field,
+#: sorted by field (:func:`inferred_fields`, :func:`inferred_text`).
+INFERRED = "inferred"
+#: How a marked value was obtained (the ``how`` of an :data:`INFERRED` entry), Chinese first.
+INFERENCES: dict[str, str] = {
+    "roster_year": "由名册年份推定 from the roster's year (given, or read from the sheet name, "
+    "its title rows or the file name), not from a date in the row",
+    "other_row": "取自同一实体的其他行 taken from another row of the same entity: the row that "
+    "made this node or tie left the cell blank",
+    "conflict": "多个取值之一，待研究者决定 one of several values the rows give, used until the "
+    "researcher decides in the review workbook",
+    "canonical": "从多种写法中选定的规范名称 the name chosen among several spellings (the others "
+    "are in aliases)",
+}
+#: The attribute listing a node's other spellings, joined by :data:`ALIAS_SEPARATOR`.
+ALIASES = "aliases"
+ALIAS_SEPARATOR = "；"
+
+
+def inferred_fields(value: Any) -> dict[str, str]:
+    """The marks of an :data:`INFERRED` value: field → how it was obtained.
+
+    Examples
+    --------
+    >>> inferred_fields("since:roster_year;name:canonical")
+    {'since': 'roster_year', 'name': 'canonical'}
+    >>> inferred_fields(None), inferred_fields(float("nan"))
+    ({}, {})
+    """
+    if not isinstance(value, str) or not value.strip():
+        return {}
+    entries = (part.strip().partition(":") for part in value.split(";"))
+    return {field_.strip(): how.strip() for field_, _, how in entries if field_.strip()}
+
+
+def inferred_text(marks: Mapping[str, str]) -> str:
+    """The :data:`INFERRED` value of `marks` (field → how), sorted by field; ``""`` if none.
+
+    Examples
+    --------
+    >>> inferred_text({"until": "roster_year", "since": "roster_year"})
+    'since:roster_year;until:roster_year'
+    """
+    return ";".join(f"{field_}:{marks[field_]}" for field_ in sorted(marks))
+
+
 #: The roles whose ties make the co-building network (the ``cobuilding`` view of
 #: :mod:`cobuild_graph.views`): the co-building ties proper and the home ties that join an
 #: action branch to its unit.
@@ -874,6 +921,13 @@ def _default_schema() -> Schema:
             role="membership",
         ),
     ]
+    inferred = _attr(
+        "str",
+        "values not read from their own cell, as field:how entries joined by ';' (how: "
+        + ", ".join(INFERENCES)
+        + ")",
+        aliases=("推定", "推定字段"),
+    )
     node_attributes = {
         "name_en": _attr("str", "English name", aliases=("英文名", "英文名称")),
         "lat": _attr("float", "latitude (WGS84)", aliases=("纬度", "latitude")),
@@ -884,6 +938,10 @@ def _default_schema() -> Schema:
             "where the row came from: article, public-record, synthetic, or your own source",
             aliases=("来源", "出处", "数据来源"),
         ),
+        INFERRED: inferred,
+        ALIASES: _attr(
+            "str", f"other spellings of the name, joined by {ALIAS_SEPARATOR}", aliases=("别名",)
+        ),
     }
     tie_attributes = {
         "since": _attr(
@@ -892,6 +950,7 @@ def _default_schema() -> Schema:
         "until": _attr("date", "last day the tie holds", aliases=("结束", "结束时间", "结束日期")),
         "weight": _attr("float", "strength of the tie", aliases=("权重",)),
         "provenance": _attr("str", "where the row came from", aliases=("来源", "出处", "数据来源")),
+        INFERRED: inferred,
     }
     coverage = {
         "unit": CoverageKind("PAIRED_WITH", "Unit", cobuilding=True),

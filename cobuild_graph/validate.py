@@ -18,15 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cobuild_graph.dates import DATE_FORMS, parse_dates
 from cobuild_graph.errors import FILE, ROW, Problems
 from cobuild_graph.schema import NODE_KEY_COLUMNS, TIE_KEY_COLUMNS, AttributeSpec, Schema
 
 _TRUE = {"true", "yes", "y", "1", "是", "√", "t"}
 _FALSE = {"false", "no", "n", "0", "否", "×", "f"}
-_DATE = re.compile(
-    r"^(?P<year>\d{4})(?:\s*[-/.年]\s*(?P<month>\d{1,2})(?:\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?)?"
-    r"\s*月?)?\s*年?(?:[ T]00:00(?::00(?:\.0+)?)?)?$"
-)
 
 
 def check_tables(
@@ -271,31 +268,6 @@ def parse_values(cells: pd.Series, spec: AttributeSpec) -> tuple[np.ndarray, np.
     return values, np.array([v is None for v in unique_values])[codes]
 
 
-def parse_dates(cells: pd.Series) -> pd.Series:
-    """Parse date cells: ``2023-02-28``, ``2023/2/28``, ``2023年2月28日``, ``2020-02``, ``2022``.
-
-    A month or a year alone stands for its first day. Returns ``datetime.date`` objects,
-    ``NaN`` where a cell is no date (or no real day, such as ``2023-02-30``).
-
-    Examples
-    --------
-    >>> parse_dates(pd.Series(["2023-02-28", "2020年2月", "2022", "soon"])).tolist()
-    [datetime.date(2023, 2, 28), datetime.date(2020, 2, 1), datetime.date(2022, 1, 1), nan]
-    """
-    cells = cells.astype(object)
-    stamps = pd.to_datetime(cells, format="%Y-%m-%d", errors="coerce")
-    rest = stamps.isna()
-    if rest.any():
-        parts = cells[rest].map(lambda t: unicodedata.normalize("NFKC", t)).str.extract(_DATE)
-        parts = parts.fillna({"month": "1", "day": "1"})
-        iso = parts["year"] + "-" + parts["month"].str.zfill(2) + "-" + parts["day"].str.zfill(2)
-        stamps[rest] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    dates = pd.Series(np.nan, index=cells.index, dtype=object)
-    ok = stamps.notna()
-    dates[ok] = stamps[ok].to_numpy().astype("datetime64[D]").astype(object)
-    return dates
-
-
 def _type_message(spec: AttributeSpec | None) -> str:
     if spec is None:
         return "cannot read this value"
@@ -305,7 +277,7 @@ def _type_message(spec: AttributeSpec | None) -> str:
         "int": "not a whole number",
         "float": "not a number",
         "bool": "not a yes/no value (true/false, yes/no, 是/否, 1/0)",
-        "date": "not a date (use YYYY-MM-DD, YYYY-MM or YYYY)",
+        "date": f"not a date: write it as {DATE_FORMS}; 1/5/2023 is ambiguous",
     }[spec.type]
 
 

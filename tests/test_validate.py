@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from cobuild_graph import ValidationError, read_tables, validate_tables
+from cobuild_graph.dates import DATE_FORMS
 from cobuild_graph.validate import parse_dates
 from tests.conftest import NODES, TIES, write_csv_dataset
 
@@ -303,7 +304,10 @@ def test_tables_from_pandas_report_every_problem_at_their_row_labels() -> None:
             "duplicate id, compared after trimming spaces (first on nodes (DataFrame) row 11)",
         ),
         ("nodes (DataFrame)", 18, "members"): ("1.5", "not a whole number"),
-        ("ties (DataFrame)", 6, "since"): ("去年", "not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
+        ("ties (DataFrame)", 6, "since"): (
+            "去年",
+            "not a date: write it as " + DATE_FORMS + "; 1/5/2023 is ambiguous",
+        ),
         ("ties (DataFrame)", 6, "target"): ("nowhere", "target id not found among the nodes"),
     }
     assert len(problems) == len(found)

@@ -677,6 +677,40 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_marks(found: Any) -> None:
+    """The values the import did not read from their own cell, by kind, and the conflicts."""
+    from cobuild_graph.schema import INFERENCES
+
+    inferred = found.inferred
+    if len(inferred):
+        print("推定 inferred (marked in the dataset's inferred column):")
+        for how, group in inferred.groupby("how", sort=False):
+            listed = ", ".join(
+                f"{on}.{field} {count:,}"
+                for on, field, count in zip(
+                    group["on"], group["field"], group["count"], strict=True
+                )
+            )
+            print(f"  {how}: {listed} — {INFERENCES.get(how, how)}")
+    conflicts = found.conflicts
+    if len(conflicts):
+        items = conflicts.drop_duplicates(["item", "field"])
+        open_ = items[items["used"].notna() & ~items["chosen"].astype(bool)]
+        print(
+            f"冲突 conflicts: {len(items):,} (待定 pending {len(open_):,}) — rows of one entity "
+            "give different values; the review workbook lists each with its rows, choose one"
+        )
+        for record in open_.head(5).to_dict("records"):
+            values = conflicts[
+                (conflicts["item"] == record["item"]) & (conflicts["field"] == record["field"])
+            ]
+            used = values.loc[values["used"].astype(bool), "value"].iloc[0]
+            shown = " / ".join(values["value"])
+            print(f"  {record['name']} {record['field']}: {shown} → 暂用 using {used}")
+        if len(open_) > 5:
+            print(f"  … (+{len(open_) - 5})")
+
+
 def _review_beside(output: Path) -> Path:
     stem = output.stem if output.suffix.lower() == ".xlsx" else output.name
     return output.with_name(f"{stem}.review.xlsx")
@@ -725,6 +759,7 @@ def _print_import_summary(found: Any, dataset: Dataset, out: Path, review_path: 
         f"建议 suggestions: {counts['suggestions']:,} — 待定 pending {counts['undecided']:,}, "
         f"合并 merged {counts['merged']:,}, 分开 kept apart {counts['kept_apart']:,}"
     )
+    _print_marks(found)
     unknown = found.categories[~found.categories["known"]] if len(found.categories) else []
     if len(unknown):
         listed = ", ".join(f"{k} ({int(v)})" for k, v in unknown["count"].items())

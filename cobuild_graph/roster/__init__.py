@@ -11,18 +11,21 @@ hierarchy; rosters of several years give ties ``since`` and ``until``.
 # year, since / until), _import (read_roster: sheets into rows and ties). Files become cells
 # in cobuild_graph._sheets.
 from cobuild_graph._sheets import MAX_SHEET_CELLS
+from cobuild_graph.roster._conflicts import CONFLICT_COLUMNS
 from cobuild_graph.roster._import import (
     HEADER_SEARCH_ROWS,
     SHAPE_TIES,
     UNIT_SEPARATORS,
     RosterError,
     RosterImport,
+    inferred_counts,
     read_roster,
 )
 from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape
 from cobuild_graph.roster._years import year_in
 
 __all__ = [
+    "CONFLICT_COLUMNS",
     "HEADER_SEARCH_ROWS",
     "MAX_SHEET_CELLS",
     "ROLES",
@@ -32,6 +35,7 @@ __all__ = [
     "RosterError",
     "RosterImport",
     "Shape",
+    "inferred_counts",
     "read_roster",
     "year_in",
 ]

@@ -7,7 +7,7 @@ import logging
 import os
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,7 @@ import pandas as pd
 from cobuild_graph._gc import gc_paused
 from cobuild_graph._sheets import TRIM, Sheet, read_sheets
 from cobuild_graph.build import graph_from_tables
+from cobuild_graph.dates import parse_date
 from cobuild_graph.errors import FILE, ROW, Problems, ValidationError, problems_frame
 from cobuild_graph.reconcile import (
     Reconciliation,
@@ -27,11 +28,20 @@ from cobuild_graph.reconcile import (
     unit_categories,
     unit_category,
 )
+from cobuild_graph.roster._conflicts import Conflicts, read_choices, shown_rows
 from cobuild_graph.roster._places import Hierarchy, Parent, missing_place, record_at
 from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape, header_roles, match_header
 from cobuild_graph.roster._years import sheet_year, tie_span
-from cobuild_graph.schema import Schema, schema_or_default
-from cobuild_graph.validate import check_tables, parse_dates
+from cobuild_graph.schema import (
+    ALIAS_SEPARATOR,
+    ALIASES,
+    INFERRED,
+    Schema,
+    inferred_fields,
+    inferred_text,
+    schema_or_default,
+)
+from cobuild_graph.validate import check_tables
 
 logger = logging.getLogger(__name__)
 
@@ -91,13 +101,33 @@ class RosterImport:
     categories
         The unit categories as written (:func:`~cobuild_graph.reconcile.unit_categories`):
         ``unit_type``, ``known``, ``count``; unknown ones are kept on the units as
-        ``category``.
+        ``roster_category``.
+    conflicts
+        Values that rows of one entity (or of one tie) give differently: one row per value,
+        :data:`~cobuild_graph.roster.CONFLICT_COLUMNS` (``item`` is the node id, or
+        ``source -TYPE-> target``; ``used`` says which value the graph holds, ``chosen``
+        whether the researcher chose it in the review workbook). A value used but not chosen
+        is marked ``field:conflict`` on its node or tie.
+
+    Every value the import did not read from its own cell is marked in the graph's
+    ``inferred`` attribute (:data:`~cobuild_graph.schema.INFERRED`): a ``since`` or
+    ``until`` from the roster's year, a value taken from another row of the same entity, a
+    value of a conflict, a canonical name (the other spellings are in ``aliases``);
+    :attr:`inferred` counts them.
     """
 
     graph: nx.MultiDiGraph
     review: Reconciliation
     sheets: pd.DataFrame
     categories: pd.DataFrame = field(default_factory=pd.DataFrame)
+    conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def inferred(self) -> pd.DataFrame:
+        """How many values of the graph are marked, by what they are on, field and how:
+        ``on`` (a node label or tie type), ``field``, ``how``
+        (:data:`~cobuild_graph.schema.INFERENCES`), ``count``."""
+        return inferred_counts(self.graph)
 
     def __iter__(self) -> Any:
         """``graph, review = read_roster(...)``."""
@@ -184,6 +214,7 @@ def read_roster(
     schema = schema_or_default(schema)
     lookup = header_roles(columns, roles)
     problems = Problems()
+    conflicts = Conflicts(read_choices(decisions, problems))
     roster_paths = _paths(paths)
     place_paths = _paths(places) if places is not None else []
     found: list[_Found] = []
@@ -231,11 +262,12 @@ def read_roster(
         labels = entities["kind"].to_dict()
 
         hierarchy = _hierarchy(records, names, labels, problems)
+        dates = _dates(records, problems)
         categories = unit_categories(
             r["category"] for r in records if r.get("category") and "unit" in r.get("_ids", {})
         )
-        nodes = _nodes(entities, records, categories)
-        ties = _ties(records, found, hierarchy, schema)
+        nodes = _nodes(entities, records, categories, conflicts)
+        ties = _ties(records, found, hierarchy, dates, names, conflicts)
         if problems:
             raise RosterError(problems_frame(problems.records), review)
         typed_nodes, typed_ties = check_tables(nodes, ties, schema, problems)
@@ -248,7 +280,7 @@ def read_roster(
         graph = graph_from_tables(typed_nodes, typed_ties, meta=meta, validate=False)
         logger.info("rosters: %d nodes, %d ties", graph.number_of_nodes(), graph.number_of_edges())
         sheets_read = pd.DataFrame(sheets_table).astype({"header_row": "Int64", "year": "Int64"})
-        return RosterImport(graph, review, sheets_read, categories)
+        return RosterImport(graph, review, sheets_read, categories, conflicts.table())
 
 
 def _paths(value: Any) -> list[Path]:
@@ -450,11 +482,6 @@ def _where(record: dict[str, Any]) -> str:
     return f"{record['_file']}{'' if sheet is None else '/' + sheet}:{record['_row']}"
 
 
-def _provenance(where: list[str]) -> str:
-    more = len(where) - _ROWS_SHOWN
-    return ", ".join(where[:_ROWS_SHOWN]) + (f" … (+{more})" if more > 0 else "")
-
-
 def _within_their_place(entities: pd.DataFrame, records: list[dict[str, Any]]) -> pd.DataFrame:
     """Projects and positions split by the place that runs or holds them.
 
@@ -485,41 +512,97 @@ def _within_their_place(entities: pd.DataFrame, records: list[dict[str, Any]]) -
     return together.sort_values("kind", kind="stable")
 
 
+#: Node attributes read from roster columns: (role of the row's node, column role,
+#: attribute). A unit's category becomes ``roster_category`` (and ``unit_type``) below.
+_NODE_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("unit", "members", "party_members"),
+    ("branch", "members", "members"),
+    ("project", "budget", "budget_yuan"),
+    ("project", "exemplary", "exemplary"),
+    ("position", "site_type", "site_type"),
+    ("unit", "category", "roster_category"),
+)
+
+
+def _cell_value(role: str, text: str) -> str:
+    if role == "budget":
+        return re.sub(r"[,，\s元]", "", text)
+    return unicodedata.normalize("NFKC", text).strip(TRIM) if role == "members" else text
+
+
 def _nodes(
-    entities: pd.DataFrame, records: list[dict[str, Any]], categories: pd.DataFrame
+    entities: pd.DataFrame,
+    records: list[dict[str, Any]],
+    categories: pd.DataFrame,
+    conflicts: Conflicts,
 ) -> pd.DataFrame:
+    """One row per entity; every attribute read from a cell, or marked (``inferred``)."""
     first: dict[str, tuple[str, int]] = {}
-    attributes: dict[str, dict[str, Any]] = defaultdict(dict)
-    written: dict[str, Counter[str]] = defaultdict(Counter)
+    # (node, attribute) → value → the rows that give it, in record order (years ascending)
+    given: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(dict)
+    blank: dict[tuple[str, str], list[str]] = defaultdict(list)
+    latest: dict[tuple[str, str], str] = {}
+    project_years: dict[str, int] = {}
     for record in records:
         ids = record.get("_ids", {})
         for found in ids.values():
             for id_ in found:
                 first.setdefault(id_, (record["_where"], record["_row"]))
-        unit, branch = _one(record, "unit"), _one(record, "branch")
-        project, position = _one(record, "project"), _one(record, "position")
-        if unit and record.get("category"):
-            written[unit][record["category"]] += 1
-        if unit and record.get("members"):
-            attributes[unit]["party_members"] = record["members"]
-        if branch and record.get("members"):
-            attributes[branch]["members"] = record["members"]
-        if project:
-            if record.get("budget"):
-                attributes[project]["budget_yuan"] = re.sub(r"[,，\s元]", "", record["budget"])
-            if record.get("exemplary"):
-                attributes[project]["exemplary"] = record["exemplary"]
-            if record["_year"] is not None:
-                attributes[project]["year"] = str(record["_year"])
-        if position and record.get("site_type"):
-            attributes[position]["site_type"] = record["site_type"]
+        for node_role, role, attribute in _NODE_FIELDS:
+            node = _one(record, node_role)
+            if not node or role not in record["_headers"]:
+                continue
+            if record.get(role):
+                value = _cell_value(role, record[role])
+                given[node, attribute].setdefault(value, []).append(_where(record))
+                latest[node, attribute] = value
+            else:
+                blank[node, attribute].append(_where(record))
+        project = _one(record, "project")
+        if project and record["_year"] is not None:
+            project_years[project] = min(record["_year"], project_years.get(project, 9999))
+    names = entities["name"].to_dict()
+    attributes: dict[str, dict[str, Any]] = defaultdict(dict)
+    marks: dict[str, dict[str, str]] = defaultdict(dict)
+    for (node, attribute), values in given.items():
+        if len(values) == 1:
+            (value,) = values
+            if blank.get((node, attribute)):
+                marks[node][attribute] = "other_row"
+        else:
+            # until the researcher chooses: a category by its count of rows (then its
+            # text), anything else as the latest row gives it (rosters are read by year)
+            default = (
+                min(values, key=lambda v: (-len(values[v]), v))
+                if attribute == "roster_category"
+                else latest[node, attribute]
+            )
+            value, decided = conflicts.pick(node, names[node], attribute, values, default)
+            if not decided:
+                marks[node][attribute] = "conflict"
+        attributes[node][attribute] = value
+    for project, year in project_years.items():
+        attributes[project]["year"] = str(year)
+        marks[project]["year"] = "roster_year"
     mapped = categories["unit_type"].to_dict() if len(categories) else {}
-    for unit, counts in written.items():
-        text = min(counts, key=lambda c: (-counts[c], c))
+    for node, values in attributes.items():
+        text = values.get("roster_category")
+        if text is None:
+            continue
         unit_type = mapped.get(text) or unit_category(text)
-        attributes[unit]["roster_category"] = text  # as written; unknown ones are reported
-        if unit_type is not None:
-            attributes[unit]["unit_type"] = unit_type
+        if unit_type is not None:  # unknown ones stay as written, and are reported
+            values["unit_type"] = unit_type
+            if "roster_category" in marks[node]:
+                marks[node]["unit_type"] = marks[node]["roster_category"]
+    for node, spellings in entities["spellings"].items():
+        if len(spellings) > 1:
+            attributes[node][ALIASES] = ALIAS_SEPARATOR.join(
+                s for s in spellings if s != names[node]
+            )
+            marks[node]["name"] = "canonical"
+    for node, marked in marks.items():
+        if marked:
+            attributes[node][INFERRED] = inferred_text(marked)
     table = pd.DataFrame(
         {
             "id": entities.index.to_numpy(),
@@ -530,18 +613,70 @@ def _nodes(
     )
     extra = pd.DataFrame.from_dict(attributes, orient="index", dtype=object)
     table = table.join(extra, on="id")
-    table["provenance"] = [_provenance(rows) for rows in entities["rows"]]
+    table["provenance"] = [shown_rows(rows) for rows in entities["rows"]]
     table[FILE] = [first[i][0] for i in table["id"]]
     table[ROW] = [first[i][1] for i in table["id"]]
     return table.fillna("")
+
+
+def _chosen_dates(
+    found_ties: pd.DataFrame,
+    spans: pd.DataFrame,
+    names: Mapping[str, str],
+    conflicts: Conflicts,
+) -> dict[tuple[str, str, str], tuple[dt.date, str]]:
+    """The date used of a tie whose rows give several, and its mark: the earliest until the
+    researcher chooses (``"conflict"``), the chosen one unmarked (``""``)."""
+    several = spans.index[spans["dates"] > 1]
+    if not len(several):
+        return {}
+    keyed = found_ties.set_index(["source", "target", "type"]).loc[several].dropna(subset=["date"])
+    out = {}
+    for key, group in keyed.groupby(level=[0, 1, 2], sort=False):
+        values: dict[str, list[str]] = {}
+        for date, where in sorted(zip(group["date"], group["where"], strict=True)):
+            values.setdefault(date.isoformat(), []).append(where)
+        item = f"{key[0]} -{key[2]}-> {key[1]}"
+        name = f"{names[key[0]]} → {names[key[1]]}"
+        used, decided = conflicts.pick(item, name, "since", values, min(values))
+        out[key] = (dt.date.fromisoformat(used), "" if decided else "conflict")
+    return out
+
+
+def _dates(records: list[dict[str, Any]], problems: Problems) -> list[dt.date | None]:
+    """Each record's date (报到时间, 结对时间 …) read exactly; a cell that is no date is a
+    problem with its place and the reason, never replaced by another date."""
+    read: dict[str, dt.date | str] = {}
+    dates: list[dt.date | None] = []
+    for record in records:
+        text = record.get("date")
+        if not text:
+            dates.append(None)
+            continue
+        if text not in read:
+            try:
+                read[text] = parse_date(text)
+            except ValueError as error:
+                read[text] = str(error)
+        value = read[text]
+        if isinstance(value, str):
+            problems.add(*record_at(record, "date"), text, value)
+            dates.append(None)
+        else:
+            dates.append(value)
+    return dates
 
 
 def _ties(
     records: list[dict[str, Any]],
     found: list[_Found],
     hierarchy: Hierarchy,
-    schema: Schema,
+    dates: list[dt.date | None],
+    names: Mapping[str, str],
+    conflicts: Conflicts,
 ) -> pd.DataFrame:
+    """One row per tie the rows make; ``since`` and ``until`` read from the rows' dates, or
+    from the rosters' years and marked so; several dates of one tie are a conflict."""
     years_of: dict[str, set[int]] = defaultdict(set)  # tie type → roster years that make it
     for hit in found:
         for tie_type, _, _ in SHAPE_TIES[hit.shape.name]:
@@ -556,10 +691,7 @@ def _ties(
     ]
     found_ties = pd.DataFrame(ends, columns=["source", "target", "type", "record"])
     at = found_ties["record"].to_numpy()
-    texts = pd.Series([r.get("date") or None for r in records], dtype=object)
-    dated = texts.dropna().unique()
-    parsed = pd.Series(parse_dates(pd.Series(dated, dtype=object)).to_numpy(), index=dated)
-    found_ties["date"] = pd.to_datetime(texts.map(parsed).to_numpy()[at])
+    found_ties["date"] = pd.Series(dates, dtype=object).to_numpy()[at]
     found_ties["year"] = pd.array([r["_year"] for r in records], dtype="Int64")[at]
     found_ties["where"] = [_where(records[i]) for i in at.tolist()]
     contents = pd.Series([r.get("content") for r in records], dtype=object).to_numpy()[at]
@@ -571,6 +703,7 @@ def _ties(
         first=("year", "min"),
         last=("year", "max"),
         date=("date", "min"),
+        dates=("date", "nunique"),
         at=("record", "first"),
         count=("record", "size"),
     )
@@ -581,21 +714,26 @@ def _ties(
     written = written.drop_duplicates(["source", "target", "type", "content"])
     joined = written.groupby(["source", "target", "type"], sort=False)["content"].agg("；".join)
     spans["content"] = joined.reindex(spans.index).fillna("")
+    chosen = _chosen_dates(found_ties, spans, names, conflicts)
     rows: list[dict[str, Any]] = []
-    span_of: dict[tuple[Any, ...], tuple[dt.date | None, dt.date | None]] = {}
     columns = ("first", "last", "date", "at", "count", "provenance", "content")
-    for (source, target, tie_type), first, last, date, index, count, provenance, content in zip(
+    for key, first, last, date, index, count, provenance, content in zip(
         spans.index.tolist(), *(spans[c].tolist() for c in columns), strict=True
     ):
+        source, target, tie_type = key
         if count > _ROWS_SHOWN:
             provenance += f" … (+{count - _ROWS_SHOWN})"
-        key = (tie_type, first, last, date)
-        if key not in span_of:
-            years = set() if pd.isna(first) else {first, last}
-            span_of[key] = tie_span(
-                years, [] if pd.isna(date) else [date.date()], years_of[tie_type]
-            )
-        since, until = span_of[key]
+        marks: dict[str, str] = {}
+        if key in chosen:
+            date, how = chosen[key]
+            if how:
+                marks["since"] = how
+        years = set() if pd.isna(first) else {first, last}
+        since, until = tie_span(years, [] if pd.isna(date) else [date], years_of[tie_type])
+        if since is not None and pd.isna(date):
+            marks["since"] = "roster_year"
+        if until is not None:
+            marks["until"] = "roster_year"
         rows.append(
             {
                 "source": source,
@@ -605,6 +743,7 @@ def _ties(
                 "until": until.isoformat() if until else "",
                 "provenance": provenance,
                 "content": content,
+                INFERRED: inferred_text(marks),
                 FILE: records[index]["_where"],
                 ROW: records[index]["_row"],
             }
@@ -619,10 +758,34 @@ def _ties(
                 "until": "",
                 "provenance": parent.where,
                 "content": "",
+                INFERRED: "",
                 FILE: parent.at[0],
                 ROW: parent.at[1],
             }
         )
-    header = ["source", "target", "type", "since", "until", "provenance", "content", FILE, ROW]
+    header = [
+        *("source", "target", "type", "since", "until", "provenance", "content", INFERRED),
+        *(FILE, ROW),
+    ]
     table = pd.DataFrame(rows, columns=header, dtype=object)
     return table.sort_values(["type", "source", "target"], kind="stable").reset_index(drop=True)
+
+
+def inferred_counts(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """How many values of `G` are marked as not read from their own cell.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``on`` (node label or tie type), ``field``, ``how``, ``count``; sorted.
+    """
+    counted: dict[tuple[str, str, str], int] = defaultdict(int)
+    marked = [(d.get("label", ""), d.get(INFERRED)) for _, d in G.nodes(data=True)]
+    marked += [(k, d.get(INFERRED)) for _, _, k, d in G.edges(keys=True, data=True)]
+    for on, value in marked:
+        for field_, how in inferred_fields(value).items():
+            counted[on, field_, how] += 1
+    table = pd.DataFrame(
+        [(*key, count) for key, count in counted.items()], columns=["on", "field", "how", "count"]
+    )
+    return table.sort_values(["on", "field", "how"], ignore_index=True)

@@ -72,9 +72,10 @@ _ROWS_SHOWN = 5
 class RosterError(ValidationError):
     """The rosters have problems (every one with file, row and column): nothing is written.
 
-    :attr:`review` holds the reconciliation of the names read so far (``None`` if names
-    were never reconciled), so the review workbook can still be written: a community the
-    places list lacks is often a spelling the researcher has yet to decide.
+    :attr:`review` holds the reconciliation of the names when a place is missing from the
+    places list, so the review workbook can still be written: such a place is often a
+    spelling the researcher has yet to decide. Otherwise (names never reconciled, or
+    problems that no decision resolves: a date, a value) it is ``None``.
     """
 
     def __init__(self, problems: pd.DataFrame, review: Reconciliation | None) -> None:
@@ -262,6 +263,9 @@ def read_roster(
         labels = entities["kind"].to_dict()
 
         hierarchy = _hierarchy(records, names, labels, problems)
+        # a place missing from the places list is often a spelling yet to be decided: only
+        # then does the error carry the review, for the researcher to decide
+        place_problems = bool(problems)
         dates = _dates(records, problems)
         categories = unit_categories(
             r["category"] for r in records if r.get("category") and "unit" in r.get("_ids", {})
@@ -269,10 +273,10 @@ def read_roster(
         nodes = _nodes(entities, records, categories, conflicts)
         ties = _ties(records, found, hierarchy, dates, names, conflicts)
         if problems:
-            raise RosterError(problems_frame(problems.records), review)
+            raise RosterError(problems_frame(problems.records), review if place_problems else None)
         typed_nodes, typed_ties = check_tables(nodes, ties, schema, problems)
         if problems:
-            raise RosterError(problems_frame(problems.records), review)
+            raise RosterError(problems_frame(problems.records), None)
         meta = {
             "sources": "; ".join(str(p) for p in (*roster_paths, *place_paths)),
             "description": "imported from rosters by cobuild-graph import",

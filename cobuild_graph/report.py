@@ -34,7 +34,7 @@ from cobuild_graph._style import CJK_FONT_STACK
 from cobuild_graph.analysis import analyze
 from cobuild_graph.build import graph_to_tables
 from cobuild_graph.maps import aggregate_graph, network_map
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import INFERENCES, Schema, inferred_counts, schema_or_default
 from cobuild_graph.views import VIEWS
 
 logger = logging.getLogger(__name__)
@@ -279,6 +279,11 @@ def _dataset_section(G: nx.MultiDiGraph) -> _Section:
         counts.columns.name = None
         title = f"{what}：按{_zh(key)}和来源 by {key} and provenance"
         section.tables.append(_table(title, counts))
+    inferred = inferred_counts(G)
+    if len(inferred):
+        inferred["how"] = [INFERENCES.get(h, h) for h in inferred["how"]]
+        title = "推定的值（未从本行单元格读取）Values not read from their own cell (inferred)"
+        section.tables.append(_table(title, inferred.set_index(["on", "field"])))
     return section
 
 

@@ -38,14 +38,20 @@ import json
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from cobuild_graph.errors import Problems, ValidationError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: The value types an attribute may have, and how each is written in a table.
 ATTRIBUTE_TYPES: tuple[str, ...] = ("str", "int", "float", "bool", "date")
@@ -106,6 +112,31 @@ def inferred_text(marks: Mapping[str, str]) -> str:
     'since:roster_year;until:roster_year'
     """
     return ";".join(f"{field_}:{marks[field_]}" for field_ in sorted(marks))
+
+
+def inferred_counts(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """How many values of `G` are marked as not read from their own cell.
+
+    Parameters
+    ----------
+    G
+        A co-building graph (networkx ``MultiDiGraph``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``on`` (node label or tie type), ``field``, ``how``, ``count``; sorted.
+    """
+    counted: Counter[tuple[str, str, str]] = Counter()
+    marked = [(d.get("label", ""), d.get(INFERRED)) for _, d in G.nodes(data=True)]
+    marked += [(k, d.get(INFERRED)) for _, _, k, d in G.edges(keys=True, data=True)]
+    for on, value in marked:
+        for field_, how in inferred_fields(value).items():
+            counted[on, field_, how] += 1
+    table = pd.DataFrame(
+        [(*key, count) for key, count in counted.items()], columns=["on", "field", "how", "count"]
+    )
+    return table.sort_values(["on", "field", "how"], ignore_index=True)
 
 
 #: The roles whose ties make the co-building network (the ``cobuilding`` view of

@@ -296,3 +296,24 @@ def test_marks_are_counted_in_the_import_summary(
     assert "roster_year: PAIRED_WITH.since 2" in printed
     table = pd.read_csv(tmp_path / "study" / "ties.csv", encoding="utf-8-sig")
     assert (table["inferred"] == "since:roster_year").sum() == 2
+
+
+def test_the_report_counts_the_marked_values(marked: nx.MultiDiGraph, tmp_path: Path) -> None:
+    from cobuild_graph.report import write_report
+    from cobuild_graph.schema import INFERENCES, inferred_counts
+
+    write_report(marked, tmp_path / "report")
+    page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert "Values not read from their own cell (inferred)" in page
+    counts = inferred_counts(marked)
+    # each kind as the schema words it, with the count of marked values
+    for how, count in counts.groupby("how")["count"].sum().items():
+        assert INFERENCES[how].split(" ")[0] in page
+        assert count > 0
+    assert counts["count"].sum() == sum(
+        len(inferred_fields(d.get("inferred")))
+        for d in [
+            *(d for _, d in marked.nodes(data=True)),
+            *(d for *_, d in marked.edges(data=True)),
+        ]
+    )

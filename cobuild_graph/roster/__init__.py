@@ -18,7 +18,6 @@ from cobuild_graph.roster._import import (
     UNIT_SEPARATORS,
     RosterError,
     RosterImport,
-    inferred_counts,
     read_roster,
 )
 from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape
@@ -35,7 +34,6 @@ __all__ = [
     "RosterError",
     "RosterImport",
     "Shape",
-    "inferred_counts",
     "read_roster",
     "year_in",
 ]

@@ -37,7 +37,7 @@ from cobuild_graph.schema import (
     ALIASES,
     INFERRED,
     Schema,
-    inferred_fields,
+    inferred_counts,
     inferred_text,
     schema_or_default,
 )
@@ -773,23 +773,3 @@ def _ties(
     ]
     table = pd.DataFrame(rows, columns=header, dtype=object)
     return table.sort_values(["type", "source", "target"], kind="stable").reset_index(drop=True)
-
-
-def inferred_counts(G: nx.MultiDiGraph) -> pd.DataFrame:
-    """How many values of `G` are marked as not read from their own cell.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``on`` (node label or tie type), ``field``, ``how``, ``count``; sorted.
-    """
-    counted: dict[tuple[str, str, str], int] = defaultdict(int)
-    marked = [(d.get("label", ""), d.get(INFERRED)) for _, d in G.nodes(data=True)]
-    marked += [(k, d.get(INFERRED)) for _, _, k, d in G.edges(keys=True, data=True)]
-    for on, value in marked:
-        for field_, how in inferred_fields(value).items():
-            counted[on, field_, how] += 1
-    table = pd.DataFrame(
-        [(*key, count) for key, count in counted.items()], columns=["on", "field", "how", "count"]
-    )
-    return table.sort_values(["on", "field", "how"], ignore_index=True)

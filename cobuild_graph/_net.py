@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._memo import memo
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import INFERRED, Schema, schema_or_default
 
 T = TypeVar("T", pd.DataFrame, pd.Series)
 
@@ -26,7 +26,7 @@ class Net:
 
     schema: Schema
     nodes: pd.DataFrame  # index id; label, name
-    ties: pd.DataFrame  # source, target, type, key, since, until (datetime64)
+    ties: pd.DataFrame  # source, target, type, key, since, until (datetime64), inferred
     depth: pd.Series  # node -> depth in the hierarchy, NaN for other nodes
     parent: pd.Series  # node -> its PART_OF parent one level up
     # tables made once per Net (one per graph inside ``shared()``); callers get copies
@@ -200,6 +200,7 @@ def tie_table(G: nx.Graph) -> pd.DataFrame:
     )
     for column in ("since", "until"):
         table[column] = datetimes([e[3].get(column) for e in edges])
+    table[INFERRED] = pd.Series([e[3].get(INFERRED) for e in edges], dtype=object)
     return table
 
 

@@ -79,6 +79,8 @@ _VIEW_OF: dict[str, str] = {
 #: Tables made last, in this order: the robustness table, whose searches the worker does
 #: first, then those that read the network's betweenness and closeness, which it does last.
 _LAST = ("robustness", "centrality", "summary", "rollup_street", "rollup_district")
+#: Joins the caveats of a table (``.attrs["caveats"]``) in one cell of the ``about`` table.
+CAVEAT_SEPARATOR = "；"
 _SHEET_NAME_LENGTH = 31
 _BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
@@ -93,6 +95,7 @@ def analyze(
     path_sources: int | Literal["auto"] | None = "auto",
     view: str | None = "cobuilding",
     schema: Schema | None = None,
+    inferred_dates: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """All the tables of a co-building network, by name.
 
@@ -101,7 +104,9 @@ def analyze(
     the districts, joined to the rest only by the hierarchy, do not lead the rankings; the
     domain's measures, which need the hierarchy, run on the whole graph; ``street_links`` is
     the ``street`` view. Each table names its view in ``.attrs["view"]`` and in the
-    ``about`` table (``view_{table}``).
+    ``about`` table (``view_{table}``); a table with caveats (``.attrs["caveats"]``, e.g.
+    how many of the dates ``growth`` rests on are inferred) has them there too
+    (``caveats_{table}``, joined by ``；``).
 
     The tables (their columns are documented at the function named):
 
@@ -159,6 +164,9 @@ def analyze(
         (or ``None``) for the whole graph as before.
     schema
         Gives the hierarchy.
+    inferred_dates
+        ``False``: the ``growth`` table leaves out the ties whose ``since`` or ``until`` is
+        inferred (e.g. from the roster's year; see :func:`domain.growth`).
 
     Returns
     -------
@@ -204,6 +212,7 @@ def analyze(
             sources=sources,
             paths=paths,
             schema=schema,
+            inferred_dates=inferred_dates,
         )
         bar.reset(total=len(steps))
         for name, step in sorted(steps, key=lambda item: _order(item[0])):
@@ -219,7 +228,8 @@ def analyze(
     shown = {name: _VIEW_OF.get(name, views.view_name(network)) for name in out}
     for name, table in out.items():
         table.attrs["view"] = shown[name]
-    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, seconds, shown)
+    caveats = {name: t.attrs["caveats"] for name, t in out.items() if t.attrs.get("caveats")}
+    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, seconds, shown, caveats)
     return out
 
 
@@ -235,6 +245,7 @@ def _steps(
     sources: int | None,
     paths: bool,
     schema: Schema,
+    inferred_dates: bool,
 ) -> list[tuple[str, Callable[[], pd.DataFrame]]]:
     """The steps of :func:`analyze` in order; a step may read the `tables` made before it.
 
@@ -322,7 +333,7 @@ def _steps(
         ("rollup_district", lambda: rollup("District")),
         ("cross_level", lambda: domain.cross_level_summary(G, schema=schema)),
         ("unit_reach", lambda: domain.unit_reach(G, schema=schema)),
-        ("growth", lambda: domain.growth(G, "year")),
+        ("growth", lambda: domain.growth(G, "year", inferred_dates=inferred_dates)),
         ("funding", lambda: domain.funding(G, level=street, schema=schema)),
     ]
 
@@ -395,6 +406,7 @@ def _about(
     paths: bool,
     seconds: Mapping[str, float],
     shown: Mapping[str, str],
+    caveats: Mapping[str, list[str]],
 ) -> pd.DataFrame:
     rows: list[tuple[str, Any]] = [
         ("dataset", G.graph.get("name", "")),
@@ -414,6 +426,7 @@ def _about(
         *((f"version_{p}", _version(p)) for p in ("cobuild_graph", "networkx", "igraph")),
         *((f"seconds_{name}", round(s, 3)) for name, s in seconds.items()),
         *((f"view_{name}", f"{view} · {views.VIEWS[view]}") for name, view in shown.items()),
+        *((f"caveats_{name}", CAVEAT_SEPARATOR.join(lines)) for name, lines in caveats.items()),
     ]
     out = pd.DataFrame(rows, columns=["key", "value"]).set_index("key")
     out["value"] = out["value"].astype(object)

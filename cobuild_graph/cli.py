@@ -190,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         "else 1,000 sources)",
     )
     _view_option(sub)
+    _inferred_dates_option(sub)
     sub.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     _from_neo4j(sub)
 
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
     sub.add_argument("--seed", type=int, default=0, help="seed of the analysis and the layout")
     _view_option(sub)
+    _inferred_dates_option(sub)
     _from_neo4j(sub)
 
     sub = command(
@@ -612,6 +614,17 @@ def _view_option(sub: argparse.ArgumentParser) -> None:
     )
 
 
+def _inferred_dates_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--no-inferred-dates",
+        dest="inferred_dates",
+        action="store_false",
+        help="增长表不含推定日期 the growth table leaves out the ties whose since or until is "
+        "inferred (e.g. from the roster's year, not a date in the row); by default they are "
+        "counted, and the about sheet says how many there are",
+    )
+
+
 def _analyze(args: argparse.Namespace) -> int:
     from cobuild_graph.analysis import analyze, write_analysis
 
@@ -623,6 +636,7 @@ def _analyze(args: argparse.Namespace) -> int:
         progress=progress,
         view=args.view,
         schema=_schema(args),
+        inferred_dates=args.inferred_dates,
         **options,
     )
     print(f"wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")
@@ -634,7 +648,9 @@ def _report(args: argparse.Namespace) -> int:
     from cobuild_graph.report import FILES, write_report
 
     G, schema = _graph(args), _schema(args)
-    tables = analyze(G, seed=args.seed, view=args.view, schema=schema)
+    tables = analyze(
+        G, seed=args.seed, view=args.view, schema=schema, inferred_dates=args.inferred_dates
+    )
     index = write_report(G, args.output, tables=tables, seed=args.seed, schema=schema)
     print("写入 wrote:")
     for name, what in FILES.items():

@@ -446,10 +446,17 @@ def _add(
 
 def _table(title: str, table: pd.DataFrame, *, note: str = "") -> dict[str, Any]:
     """A table as escaped HTML: names first, ids second, headers in Chinese and English, with
-    the network it was measured on (``analyze``'s ``attrs["view"]``)."""
+    the network it was measured on (``analyze``'s ``attrs["view"]``) and its caveats
+    (``attrs["caveats"]``, e.g. how many of its dates are inferred)."""
     view = table.attrs.get("view")
     measured_on = f"网络 network: {VIEWS[view]}" if view in VIEWS else ""
-    return {"title": title, "view": measured_on, "note": note, "html": table_html(table)}
+    return {
+        "title": title,
+        "view": measured_on,
+        "caveats": list(table.attrs.get("caveats", [])),
+        "note": note,
+        "html": table_html(table),
+    }
 
 
 def _chart(section: _Section, title: str, draw: Callable[[], tuple[Figure, Any]]) -> None:

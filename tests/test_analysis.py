@@ -208,6 +208,31 @@ def test_write_analysis_as_excel(tiny_tables: dict[str, pd.DataFrame], tmp_path:
     assert not list(tmp_path.glob("*.xlsx.tmp*"))
 
 
+def test_inferred_dates_reach_the_growth_table_and_the_about_sheet(
+    tiny_tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    G = cg.generate("tiny", seed=2)
+    dated = [(u, v, k) for u, v, k, day in G.edges(keys=True, data="since") if day is not None]
+    marked = dated[::3]
+    for u, v, k in marked:
+        G.edges[u, v, k]["inferred"] = "since:roster_year"
+    tables = analyze(G, seed=1, robustness_top=1, inferred_dates=False)
+    growth = tables["growth"]
+    # every since lies within the periods: each unmarked one is added once, no marked one
+    assert growth.loc[growth["type"] == "all", "added"].sum() == len(dated) - len(marked)
+    expected = f"{len(marked)} of {len(dated)} since dates inferred (roster_year), left out"
+    assert any(line.endswith(expected) for line in growth.attrs["caveats"])
+    about = tables["about"]["value"]
+    assert expected in about["caveats_growth"]
+    assert [k for k in about.index if k.startswith("caveats_")] == ["caveats_growth"]
+    assert not any(k.startswith("caveats_") for k in tiny_tables["about"].index)
+    path = write_analysis(tables, tmp_path / "metrics.xlsx")
+    sheet = pd.read_excel(path, sheet_name="about", index_col=0, engine="openpyxl")
+    assert expected in sheet.loc["caveats_growth", "value"]
+    counted = analyze(G, seed=1, robustness_top=1)["about"].loc["caveats_growth", "value"]
+    assert expected.replace("left out", "counted") in counted
+
+
 def test_write_analysis_as_csv_for_excel(
     tiny_tables: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:

@@ -208,6 +208,31 @@ def test_analyze_passes_the_schema_on(
     assert rollup.loc["canglang", "nodes"] == 6  # all but the city and the district
 
 
+@pytest.mark.parametrize("flag", [[], ["--no-inferred-dates"]])
+@pytest.mark.parametrize("command", ["analyze", "report"])
+def test_analyze_and_report_can_leave_inferred_dates_out(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    flag: list[str],
+) -> None:
+    from cobuild_graph import report
+
+    folder = write_csv_dataset(tmp_path / "d", NODES, TIES)
+    seen = []
+
+    def analyze(G, **options):
+        seen.append(options["inferred_dates"])
+        return {}
+
+    monkeypatch.setattr(analysis, "analyze", analyze)
+    monkeypatch.setattr(report, "write_report", lambda G, out, **_: Path(out) / "index.html")
+    code, _, _ = run(capsys, command, folder, *flag, "-o", tmp_path / "out")
+    assert code == 0
+    assert seen == [not flag]
+
+
 def test_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "info", tmp_path / "nope")
     assert code == 2

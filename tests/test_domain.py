@@ -276,6 +276,130 @@ def test_diff_between_two_dates(G: nx.MultiDiGraph) -> None:
     assert table["change"].value_counts().to_dict() == {"added": 2, "ended": 1}
 
 
+#: Ties of a small graph, some of whose dates the roster's year or another row gave:
+#: source, target, type, since, until, inferred.
+MARKED = [
+    ("u1", "c1", "PAIRED_WITH", "2019-03-05", None, ""),
+    ("u2", "c1", "PAIRED_WITH", "2020-01-01", "2020-12-31", "since:roster_year;until:roster_year"),
+    ("u3", "c2", "PAIRED_WITH", "2020-01-01", None, "since:roster_year"),
+    ("u1", "c2", "PAIRED_WITH", "2018-07-01", "2021-12-31", "until:roster_year"),
+    ("b1", "c1", "EMBEDDED_IN", "2021-01-01", None, "since:roster_year;name:canonical"),
+    ("b2", "c2", "EMBEDDED_IN", "2020-06-01", "2021-03-31", None),
+    ("u4", "c2", "PAIRED_WITH", None, None, "since:roster_year"),  # marked, yet no date
+    ("u5", "c3", "PAIRED_WITH", "2019-01-01", None, "since:other_row"),
+]
+
+
+@pytest.fixture(name="marked")
+def marked_graph() -> tuple[nx.MultiDiGraph, pd.DataFrame]:
+    """The graph of :data:`MARKED` with two isolates, and its ties as a table with whether
+    each date is inferred, worked out from the rows themselves."""
+    G = nx.MultiDiGraph()
+    G.add_node("lone", label="Unit", name="独立单位", founded=dt.date(2018, 1, 1))
+    G.add_node("late", label="Unit", name="新单位", founded=dt.date(2030, 1, 1))
+    for u, v, kind, since, until, inferred in MARKED:
+        dates = {k: dt.date.fromisoformat(d) for k, d in (("since", since), ("until", until)) if d}
+        mark = {"inferred": inferred} if inferred is not None else {}
+        G.add_edge(u, v, key=kind, type=kind, **dates, **mark)
+    ties = pd.DataFrame(MARKED, columns=["source", "target", "type", "since", "until", "how"])
+    ties[["since", "until"]] = ties[["since", "until"]].apply(pd.to_datetime)
+    for end in ("since", "until"):
+        ties[f"{end}_how"] = ties["how"].str.extract(rf"{end}:(\w+)")[0].where(ties[end].notna())
+    ties["kept"] = ties["since_how"].isna() & ties["until_how"].isna()
+    return G, ties
+
+
+def _by_hand_growth(ties: pd.DataFrame) -> pd.DataFrame:
+    """Added, ended and active ties per year, every type together, counted row by row."""
+    rows = []
+    for year in range(2018, 2022):
+        end = pd.Timestamp(year, 12, 31)
+        active = (ties["since"].isna() | (ties["since"] <= end)) & (
+            ties["until"].isna() | (ties["until"] >= end)
+        )
+        rows.append(
+            {
+                "period": str(year),
+                "added": int((ties["since"].dt.year == year).sum()),
+                "ended": int((ties["until"].dt.year == year).sum()),
+                "active": int(active.sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("inferred_dates", [True, False])
+def test_growth_with_and_without_inferred_dates(marked, inferred_dates: bool) -> None:
+    G, ties = marked
+    table = domain.growth(G, inferred_dates=inferred_dates)
+    every = table[table["type"] == "all"].drop(columns="type").reset_index(drop=True)
+    read = ties if inferred_dates else ties[ties["kept"]]
+    expected = _by_hand_growth(read)
+    # the periods are those of all the ties either way: 2018 to 2021
+    pd.testing.assert_frame_equal(every, expected, check_dtype=False)
+    if not inferred_dates:  # a tie whose since is the roster's year is not added that year
+        assert every.set_index("period").loc["2020", "added"] == 1  # b2 only: not u2, u3
+
+
+def test_growth_states_how_many_dates_are_inferred(marked) -> None:
+    G, ties = marked
+    for counted in (True, False):
+        attrs = domain.growth(G, inferred_dates=counted).attrs
+        state = attrs["inferred_dates"]
+        assert state["counted"] is counted
+        assert state["ties_left_out"] == (0 if counted else int((~ties["kept"]).sum()))
+        for end in ("since", "until"):
+            how = ties[f"{end}_how"].dropna()
+            assert state[end]["dates"] == ties[end].notna().sum()
+            assert state[end]["inferred"] == how.value_counts().to_dict()
+            for kind, n in how.value_counts().items():
+                english = f"{n} of {ties[end].notna().sum()} {end} dates inferred ({kind}), "
+                english += "counted" if counted else "left out"
+                assert any(line.endswith(english) for line in attrs["caveats"])
+        zh = "已计入" if counted else "未计入"
+        assert all(zh in line for line in attrs["caveats"])
+    unmarked = nx.MultiDiGraph(
+        [(u, v, {"type": t, "since": dt.date(2020, 1, 1)}) for u, v, t, *_ in MARKED]
+    )
+    assert domain.growth(unmarked).attrs["caveats"] == []
+
+
+@pytest.mark.parametrize("day", ["2019-12-31", "2020-06-30", "2021-06-30"])
+def test_as_of_without_inferred_dates_leaves_their_ties_out(marked, day: str) -> None:
+    G, ties = marked
+    when = pd.Timestamp(day)
+    holds = (ties["since"].isna() | (ties["since"] <= when)) & (
+        ties["until"].isna() | (ties["until"] >= when)
+    )
+    for counted, rows in ((True, ties[holds]), (False, ties[holds & ties["kept"]])):
+        H = domain.as_of(G, day, inferred_dates=counted)
+        expected = sorted(zip(rows["source"], rows["target"], rows["type"], strict=True))
+        assert sorted(H.edges(keys=True)) == expected
+        with_isolates = domain.as_of(G, day, isolates=True, inferred_dates=counted)
+        assert sorted(with_isolates.edges(keys=True)) == expected
+        # every node but the one founded later: the ends of the ties left out come alone
+        assert set(with_isolates) == set(G) - {"late"}
+
+
+def test_diff_without_inferred_dates(marked) -> None:
+    G, ties = marked
+    first, second = pd.Timestamp("2019-06-30"), pd.Timestamp("2021-06-30")
+
+    def holds(day: pd.Timestamp) -> pd.Series:
+        return (ties["since"].isna() | (ties["since"] <= day)) & (
+            ties["until"].isna() | (ties["until"] >= day)
+        )
+
+    changed = ties[(holds(first) != holds(second)) & ties["kept"]]
+    table = domain.diff(G, first.date(), second.date(), inferred_dates=False)
+    assert sorted(zip(table["source"], table["target"], strict=True)) == sorted(
+        zip(changed["source"], changed["target"], strict=True)
+    )
+    assert table.attrs["inferred_dates"]["ties_left_out"] == (~ties["kept"]).sum()
+    everything = domain.diff(G, first.date(), second.date())
+    assert len(everything) == (holds(first) != holds(second)).sum() > len(table)
+
+
 # -- funding ------------------------------------------------------------------------------------
 
 

@@ -386,6 +386,76 @@ def test_time_slider_shows_exactly_the_ties_active_that_day(open_map, sample, sa
     watched.assert_clean()
 
 
+def test_time_slider_can_leave_out_the_ties_with_inferred_dates(open_map, sample, tmp_path):
+    G = sample.copy()
+    dated = [(u, v, k) for u, v, k, day in G.edges(keys=True, data="since") if day is not None]
+    marked = set(dated[::2])
+    for u, v, k in marked:
+        G.edges[u, v, k]["inferred"] = "since:roster_year"
+    path = tmp_path / "inferred.html"
+    network_map(G, path, layout_seed=1)
+    ties = pd.DataFrame(
+        [(u, v, k, a.get("since"), a.get("until")) for u, v, k, a in G.edges(keys=True, data=True)],
+        columns=["source", "target", "type", "since", "until"],
+    )
+    ties[["since", "until"]] = ties[["since", "until"]].apply(pd.to_datetime)
+    ties["marked"] = [
+        t in marked for t in zip(ties["source"], ties["target"], ties["type"], strict=True)
+    ]
+    day = ties.loc[ties["marked"], "since"].max()  # every marked tie has begun by then
+    holds = (ties["since"].isna() | (ties["since"] <= day)) & (
+        ties["until"].isna() | (ties["until"] >= day)
+    )
+    watched = open_map(path)
+    page = watched.page
+    dates = int(ties[["since", "until"]].notna().sum().sum())
+    assert (
+        page.text_content("#cg-inferred-dates")
+        == f"推定日期 inferred dates: {len(marked)} of {dates}"
+    )
+    page.eval_on_selector(
+        "#cg-time",
+        "(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }",
+        (day - pd.Timestamp(0)).days,
+    )
+    assert page.text_content("#cg-active") == f"关系 active ties: {int(holds.sum())}"
+    page.check("#cg-leave-out")
+    kept = ties[holds & ~ties["marked"]]
+    assert kept.shape[0] < holds.sum()
+    assert page.text_content("#cg-active") == f"关系 active ties: {len(kept)}"
+    expected = Counter(zip(kept["source"], kept["target"], kept["type"], strict=True))
+    assert Counter(map(tuple, page.evaluate(DRAWN_TIES))) == expected
+    page.uncheck("#cg-leave-out")
+    assert page.text_content("#cg-active") == f"关系 active ties: {int(holds.sum())}"
+    page.check("#cg-leave-out")
+    page.click("#cg-time-all")  # every day: the ties with inferred dates stay out
+    assert page.text_content("#cg-active") == f"关系 active ties: {len(ties) - len(marked)}"
+    watched.assert_clean()
+
+
+# -- search -----------------------------------------------------------------------------------
+
+
+def test_search_finds_a_node_by_its_aliases(open_map, sample, tmp_path):
+    G = sample.copy()
+    unit = next(n for n, label in G.nodes(data="label") if label == "Unit")
+    G.nodes[unit]["aliases"] = "苏州银行；苏州银行股份有限公司"
+    path = tmp_path / "aliases.html"
+    network_map(G, path, layout_seed=1)
+    watched = open_map(path)
+    page = watched.page
+    for query in ("苏州银行股份有限公司", "苏州银行", "股份"):
+        page.fill("#cg-search", query)
+        page.press("#cg-search", "Enter")
+        assert page.text_content("#cg-search-info") == "1 / 1"
+        assert page.evaluate("() => window.cgMap.network.getSelectedNodes()") == [unit]
+    assert "别名 aliases: 苏州银行；苏州银行股份有限公司" in page.text_content("#cg-details")
+    page.fill("#cg-search", "苏州农商银行")
+    page.press("#cg-search", "Enter")
+    assert page.text_content("#cg-search-info") == "无匹配 no match"
+    watched.assert_clean()
+
+
 # -- ego maps ---------------------------------------------------------------------------------
 
 

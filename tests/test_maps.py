@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -530,3 +531,34 @@ def test_ego_map_is_the_same_in_every_process():
     ]
     assert runs[0] == runs[1]
     assert runs[0].count("(") > 5
+
+
+def test_page_marks_inferred_dates_and_carries_aliases(tiny):
+    G = tiny.copy()
+    dated = [(u, v, k) for u, v, k, day in G.edges(keys=True, data="since") if day is not None]
+    for i, (u, v, k) in enumerate(dated[::2]):
+        G.edges[u, v, k]["inferred"] = "since:roster_year" + (";until:roster_year" if i % 2 else "")
+    unit = next(n for n, label in G.nodes(data="label") if label == "Unit")
+    G.nodes[unit]["aliases"] = f"苏州银行；苏州银行股份有限公司；{HOSTILE[0]}"
+    page = network_map(G, layout_seed=1).generate_html()
+    data = page_data(page)
+    expected = Counter()
+    dates = inferred = 0
+    for u, v, k, attrs in G.edges(keys=True, data=True):
+        marks = attrs.get("inferred", "")
+        ends = [e for e in ("since", "until") if attrs.get(e) is not None]
+        flagged = tuple(e for e in ends if f"{e}:" in marks)
+        expected[(u, v, k, flagged)] += 1
+        dates, inferred = dates + len(ends), inferred + len(flagged)
+    seen = Counter(
+        (e["from"], e["to"], e["cg_type"], tuple(e.get("cg_inferred", ()))) for e in data["edges"]
+    )
+    assert seen == expected
+    assert inferred > 0
+    assert (data["time"]["dates"], data["time"]["inferred"]) == (dates, inferred)
+    assert all("推定 inferred" in e["title"] for e in data["edges"] if "cg_inferred" in e)
+    node = next(n for n in data["nodes"] if n["id"] == unit)
+    assert node["cg_aliases"] == ["苏州银行", "苏州银行股份有限公司", HOSTILE[0]]
+    assert "别名 aliases: 苏州银行；苏州银行股份有限公司；" in node["title"]
+    assert HOSTILE[0] not in page  # the alias reaches the page only as JSON data
+    assert all("cg_aliases" not in n for n in data["nodes"] if n["id"] != unit)

@@ -88,6 +88,21 @@ def test_report_uses_given_tables_and_map_options(tmp_path):
     assert "street-" not in balance
 
 
+def test_the_growth_table_says_how_many_of_its_dates_are_inferred(tmp_path):
+    G = cg.generate("tiny", seed=3)
+    dated = [(u, v, k) for u, v, k, day in G.edges(keys=True, data="since") if day is not None]
+    for u, v, k in dated[::2]:
+        G.edges[u, v, k]["inferred"] = "since:roster_year"
+    tables = {"growth": domain.growth(G, inferred_dates=False)}
+    page = write_report(G, tmp_path, tables=tables)
+    text = page.read_text(encoding="utf-8")
+    growth = text.split("<h3>每年全部关系 All ties per year</h3>")[1].split("<table")[0]
+    caveats = re.findall(r'<p class="note caveat">([^<]*)</p>', growth)
+    expected = f"{len(dated[::2])} of {len(dated)} since dates inferred (roster_year), left out"
+    assert any(html.unescape(line).endswith(expected) for line in caveats)
+    assert any("未计入" in html.unescape(line) for line in caveats)
+
+
 @pytest.mark.parametrize(
     ("map_options", "aggregate", "expandable"),
     [

@@ -47,10 +47,12 @@
   }
 
   // -- time: a tie holds on a day when since <= day <= until (a missing end is open) --------
+  // Ties with an inferred date (cg_inferred: e.g. the roster's year) may be left out.
   var NEVER = -Infinity, ALWAYS = Infinity;
   var lineMembers = new Map();  // a merged tie's id to the ties of data.edges it stands for
   var edgeCount = data.edges.length;
   var since = new Float64Array(edgeCount), until = new Float64Array(edgeCount);
+  var inferredTie = new Uint8Array(edgeCount);
   var edgeIndex = new Map();
   // ties and their counts per node by the nodes' places in data.nodes: typed arrays, not
   // maps by id, as a step of the slider reads them for every node and tie
@@ -59,6 +61,7 @@
   data.edges.forEach(function (edge, i) {
     since[i] = edge.cg_since === undefined ? NEVER : edge.cg_since;
     until[i] = edge.cg_until === undefined ? ALWAYS : edge.cg_until;
+    inferredTie[i] = edge.cg_inferred ? 1 : 0;
     edgeIndex.set(edge.id, i);
     ends[2 * i] = indexOf.get(edge.from);
     ends[2 * i + 1] = indexOf.get(edge.to);
@@ -68,10 +71,12 @@
   var activeTie = new Uint8Array(edgeCount).fill(1);
   var activeDegree = Int32Array.from(tieDegree);  // ties that hold now, per node
   var day = null;  // null: every tie, whatever its dates
+  var leaveOut = false;  // ties with an inferred date left out, whatever the day
+  var timed = false;  // whether ties are shown by the day or by their dates at all
 
   function holdsAt(i) {
     // a node shows while one of its ties holds; a node without ties always
-    return day === null || tieDegree[i] === 0 || activeDegree[i] > 0;
+    return !timed || tieDegree[i] === 0 || activeDegree[i] > 0;
   }
   function nodeHolds(id) { return holdsAt(indexOf.get(id)); }
 
@@ -306,7 +311,7 @@
   }
 
   function updateCount() {
-    var n = day === null ? view.length : shownNow;
+    var n = timed ? shownNow : view.length;
     document.getElementById("cg-count").textContent = "显示 shown: " + n + " / " + nodes.length;
   }
 
@@ -367,7 +372,7 @@
       } else {
         for (var k = 0; k < members.length; k++) { active += activeTie[members[k]]; }
         // a merged tie counts, and is as thick as, the ties it holds that day
-        var count = day === null ? members.length : active;
+        var count = timed ? active : members.length;
         edge.options.width = count > 1 ? Math.round((1 + Math.log2(count)) * 10) / 10 : 1;
         edge.options.title = tieText[current.get(edge.id).cg_type] + " ×" + count;
         widened = true;
@@ -390,7 +395,7 @@
     shownNow = shownNodes.length;
     body.emitter.emit("_requestRedraw");  // the next frame, once: playing never queues
   }
-  function afterUpdate() { if (day !== null) { applyTime(); } }
+  function afterUpdate() { if (timed) { applyTime(); } }
 
   function refresh() {
     view.refresh();
@@ -662,10 +667,12 @@
   function setDay(d) {
     var started = performance.now();
     day = d;
+    timed = d !== null || leaveOut;
     var changed = false;
     activeCount = 0;
     for (var i = 0; i < edgeCount; i++) {
-      var holds = d === null || (since[i] <= d && d <= until[i]) ? 1 : 0;
+      var dated = d === null || (since[i] <= d && d <= until[i]);
+      var holds = dated && !(leaveOut && inferredTie[i]) ? 1 : 0;
       activeCount += holds;
       if (holds !== activeTie[i]) {
         activeTie[i] = holds;
@@ -677,7 +684,7 @@
     }
     document.getElementById("cg-date").textContent = d === null ? "全部时间 all dates" : isoDay(d);
     document.getElementById("cg-active").textContent = "关系 active ties: " + activeCount;
-    if (changed || d === null) {
+    if (changed || !timed) {
       applyTime();
       updateCount();
     } else {
@@ -696,6 +703,16 @@
     slider.step = "1";
     slider.value = String(data.time.last);
     document.getElementById("cg-active").textContent = "关系 active ties: " + edgeCount;
+    document.getElementById("cg-inferred-dates").textContent =
+      "推定日期 inferred dates: " + data.time.inferred + " of " + data.time.dates;
+    if (data.time.inferred > 0) {
+      var leaveOutBox = document.getElementById("cg-leave-out");
+      document.getElementById("cg-leave-out-field").hidden = false;
+      leaveOutBox.addEventListener("change", function () {
+        leaveOut = leaveOutBox.checked;
+        setDay(day);
+      });
+    }
     slider.addEventListener("input", function () { setDay(Number(slider.value)); });
     var stop = function () {
       window.clearInterval(playing);
@@ -867,10 +884,17 @@
   }
   state.goTo = goTo;
 
-  // Search by name (any script; full-width and half-width forms match).
+  // Search by name or any other spelling (cg_aliases; any script; full-width and
+  // half-width forms match).
   function searchable(text) { return String(text).normalize("NFKC").toLowerCase(); }
-  var names = {};
-  Object.keys(nameOf).forEach(function (id) { names[id] = searchable(nameOf[id]); });
+  var names = {};  // each node's names, its own first
+  data.nodes.forEach(function (node) {
+    names[node.id] = [node.cg_name].concat(node.cg_aliases || []).map(searchable);
+  });
+  function found(id, q) {
+    return names[id].some(function (name) { return name.indexOf(q) >= 0; });
+  }
+  function exact(id, q) { return names[id].indexOf(q) >= 0 ? 0 : 1; }
   var lastQuery = null;
   var matches = [];
   var position = 0;
@@ -884,11 +908,9 @@
       matches = nodes.getIds({ filter: function (node) {
         return shown(node) && nodeHolds(node.id);
       } }).filter(function (id) {
-        return names[id].indexOf(q) >= 0 || searchable(id) === q;
+        return found(id, q) || searchable(id) === q;
       });
-      matches.sort(function (a, b) {
-        return (names[a] === q ? 0 : 1) - (names[b] === q ? 0 : 1);
-      });
+      matches.sort(function (a, b) { return exact(a, q) - exact(b, q); });
     } else {
       position = (position + 1) % Math.max(matches.length, 1);
     }

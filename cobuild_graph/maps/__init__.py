@@ -4,11 +4,14 @@
 with a seeded layout computed in Python (igraph's Fruchterman-Reingold), so a map of
 thousands of nodes draws at once with physics off. The page it writes holds everything it
 needs: vis-network (the copy pyvis ships), a legend read from the schema, filters by label
-and by place (district, street), search by name, and plain-text tooltips. A big graph can
+and by place (district, street), search by name or any other spelling (``aliases``), and
+plain-text tooltips. A big graph can
 be folded to streets (:func:`aggregate_graph`), or held whole but start folded and unfold
 on double-click (``expandable=True``, :func:`fold_tree`). The page names nodes by level
 of detail, fits itself to the view, colours and sizes by any attribute or measure chosen on
-it, exports PNG, plays the network through time where ties have dates, and embeds the
+it, exports PNG, plays the network through time where ties have dates (saying how many of
+them are inferred, e.g. from a roster's year, and leaving those ties out on request), and
+embeds the
 Chinese font it needs; ``ego=`` maps an ego network, ``layout="geo"`` places nodes by
 latitude and longitude (:func:`geo_layout`). Names and
 attributes are user data: they reach the page only as JSON inside a non-executed

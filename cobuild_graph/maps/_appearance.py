@@ -23,7 +23,7 @@ from cobuild_graph._style import (
     tie_text,
 )
 from cobuild_graph.metrics import communities as detect_communities
-from cobuild_graph.schema import Schema
+from cobuild_graph.schema import ALIAS_SEPARATOR, ALIASES, INFERRED, Schema, inferred_fields
 
 #: Colour ramp of maps coloured by a number (matplotlib's viridis).
 SCALE_COLORMAP = "viridis"
@@ -249,11 +249,16 @@ def tooltip_text(
     held: Counter[str] | None,
     schema: Schema,
 ) -> str:
-    """Plain text shown on hover: name, label, id, places, attributes, metrics."""
+    """Plain text shown on hover: name, label, id, places, attributes (the other spellings
+    as ``别名 aliases``, what was inferred as ``推定 inferred``), metrics."""
     lines = [str(attrs.get("name", node)), f"{label_text(schema, attrs.get('label', ''))} · {node}"]
     if where.get(node):
         lines.append(where[node])
-    lines += [f"{k}: {text_of(v)}" for k, v in attrs.items() if k not in ("label", "name")]
+    lines += [
+        f"{_ATTRIBUTE_TEXT.get(k, k)}: {text_of(v)}"
+        for k, v in attrs.items()
+        if k not in ("label", "name")
+    ]
     if held:
         total = sum(held.values())
         parts = ", ".join(f"{label} {n}" for label, n in held.most_common())
@@ -267,6 +272,18 @@ def tooltip_text(
     return "\n".join(lines)
 
 
+#: How the tooltip names the attributes of the data's own making, Chinese first.
+_ATTRIBUTE_TEXT = {ALIASES: "别名 aliases", INFERRED: "推定 inferred"}
+
+
+def aliases_of(attrs: Mapping[str, Any]) -> list[str]:
+    """A node's other spellings (its :data:`~cobuild_graph.schema.ALIASES`), in order."""
+    value = attrs.get(ALIASES)
+    if not isinstance(value, str):
+        return []
+    return [a.strip() for a in value.split(ALIAS_SEPARATOR) if a.strip()]
+
+
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
 
@@ -278,8 +295,10 @@ def tie_records(
     H: nx.MultiDiGraph, schema: Schema
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The ties of the page, and the tie legend. Each tie carries its type (the legend hides
-    ties by type; the expandable page merges ties of a type) and its ``since`` and
-    ``until`` as days since 1970-01-01, for the time slider."""
+    ties by type; the expandable page merges ties of a type), its ``since`` and ``until``
+    as days since 1970-01-01, for the time slider, and which of them are inferred
+    (``cg_inferred``, from :data:`~cobuild_graph.schema.INFERRED`), which the slider may
+    leave out."""
     palette = tie_colors(schema)
     texts = {t: tie_text(schema, t) for t in schema.tie_types}
     edges = []
@@ -290,10 +309,15 @@ def tie_records(
         title = texts.get(key, str(key))
         if "count" in attrs:
             title += f" ×{count}"
-        if attrs.get("since") is not None:
-            title += f" · {text_of(attrs['since'])}"
-        if attrs.get("until") is not None:
-            title += f" – {text_of(attrs['until'])}"
+        marks = inferred_fields(attrs.get(INFERRED))
+        inferred = [
+            end for end in ("since", "until") if end in marks and attrs.get(end) is not None
+        ]
+        for end, before in (("since", " · "), ("until", " – ")):
+            if attrs.get(end) is not None:
+                title += (
+                    before + text_of(attrs[end]) + (" (推定 inferred)" if end in inferred else "")
+                )
         edge = {
             "id": len(edges),  # given ids spare vis-network a UUID per tie
             "from": u,
@@ -307,6 +331,8 @@ def tie_records(
         for end in ("since", "until"):
             if attrs.get(end) is not None:
                 edge[f"cg_{end}"] = _day(attrs[end])
+        if inferred:
+            edge["cg_inferred"] = inferred
         edges.append(edge)
     order = [t for t in schema.tie_types if t in counts] + sorted(
         set(counts) - set(schema.tie_types)

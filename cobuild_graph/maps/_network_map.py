@@ -25,6 +25,7 @@ from cobuild_graph.maps._appearance import (
     MAX_CATEGORIES,
     MAX_SIZE,
     MIN_SIZE,
+    aliases_of,
     label_items,
     measure_columns,
     measure_table,
@@ -326,6 +327,8 @@ def network_map(
             "cg_level": depth if level is None else level,
             "cg_places": node_places[node],
         }
+        if aliases := aliases_of(attrs):  # the search finds a node by any of its names
+            item["cg_aliases"] = aliases
         if node in parents:
             item["cg_parent"] = parents[node]
         if node in held:  # how it looks unfolded; the map starts with the look above
@@ -352,7 +355,14 @@ def network_map(
         "filters": filters,
         "expandable": expandable,
         "ego": ego,
-        "time": {"first": min(days), "last": max(days)} if days else None,
+        "time": {
+            "first": min(days),
+            "last": max(days),
+            "dates": len(days),
+            "inferred": sum(len(e.get("cg_inferred", ())) for e in net.edges),
+        }
+        if days
+        else None,
         "color_by": color_by,
         "size_by": size_by,
         "look": {

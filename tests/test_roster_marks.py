@@ -317,3 +317,16 @@ def test_the_report_counts_the_marked_values(marked: nx.MultiDiGraph, tmp_path: 
             *(d for *_, d in marked.edges(data=True)),
         ]
     )
+
+
+def test_one_category_written_two_ways_is_no_conflict(tmp_path: Path) -> None:
+    header = ["单位名称", "报到社区", "所属街道", "单位类型"]
+    roster = tmp_path / "2023年名册.csv"
+    lines = ["甲单位,道前社区,沧浪街道,群团", "甲单位,胥江社区,沧浪街道,群团组织"]
+    roster.write_text("\n".join([",".join(header), *lines]) + "\n", encoding="utf-8")
+    found = read_roster(roster)
+    (unit,) = (d for _, d in found.graph.nodes(data=True) if d["label"] == "Unit")
+    assert unit["unit_type"] == "mass"
+    assert set(unit["roster_category"].split(ALIAS_SEPARATOR)) == {"群团", "群团组织"}
+    assert "inferred" not in unit
+    assert found.conflicts.empty

@@ -568,36 +568,36 @@ def _nodes(
     names = entities["name"].to_dict()
     attributes: dict[str, dict[str, Any]] = defaultdict(dict)
     marks: dict[str, dict[str, str]] = defaultdict(dict)
+    mapped = categories["unit_type"].to_dict() if len(categories) else {}
+
+    def unit_type_of(text: str) -> str | None:
+        return mapped.get(text) or unit_category(text)
+
     for (node, attribute), values in given.items():
-        if len(values) == 1:
-            (value,) = values
+        is_category = attribute == "roster_category"
+        by_count = sorted(values, key=lambda v: (-len(values[v]), v))
+        one_type = is_category and None not in {unit_type_of(v) for v in values}
+        if len(values) == 1 or (one_type and len({unit_type_of(v) for v in values}) == 1):
+            # one value; or one category written two ways (群团, 群团组织): both texts kept
+            value = ALIAS_SEPARATOR.join(by_count)
             if blank.get((node, attribute)):
                 marks[node][attribute] = "other_row"
         else:
             # until the researcher chooses: a category by its count of rows (then its
             # text), anything else as the latest row gives it (rosters are read by year)
-            default = (
-                min(values, key=lambda v: (-len(values[v]), v))
-                if attribute == "roster_category"
-                else latest[node, attribute]
-            )
+            default = by_count[0] if is_category else latest[node, attribute]
             value, decided = conflicts.pick(node, names[node], attribute, values, default)
             if not decided:
                 marks[node][attribute] = "conflict"
         attributes[node][attribute] = value
+        unit_type = unit_type_of(by_count[0] if value not in values else value)
+        if is_category and unit_type is not None:  # unknown ones stay as written, reported
+            attributes[node]["unit_type"] = unit_type
+            if attribute in marks[node]:
+                marks[node]["unit_type"] = marks[node][attribute]
     for project, year in project_years.items():
         attributes[project]["year"] = str(year)
         marks[project]["year"] = "roster_year"
-    mapped = categories["unit_type"].to_dict() if len(categories) else {}
-    for node, values in attributes.items():
-        text = values.get("roster_category")
-        if text is None:
-            continue
-        unit_type = mapped.get(text) or unit_category(text)
-        if unit_type is not None:  # unknown ones stay as written, and are reported
-            values["unit_type"] = unit_type
-            if "roster_category" in marks[node]:
-                marks[node]["unit_type"] = marks[node]["roster_category"]
     for node, spellings in entities["spellings"].items():
         if len(spellings) > 1:
             attributes[node][ALIASES] = ALIAS_SEPARATOR.join(

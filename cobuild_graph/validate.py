@@ -20,7 +20,14 @@ import pandas as pd
 
 from cobuild_graph.dates import DATE_FORMS, parse_dates
 from cobuild_graph.errors import FILE, ROW, Problems
-from cobuild_graph.schema import NODE_KEY_COLUMNS, TIE_KEY_COLUMNS, AttributeSpec, Schema
+from cobuild_graph.schema import (
+    INFERENCES,
+    INFERRED,
+    NODE_KEY_COLUMNS,
+    TIE_KEY_COLUMNS,
+    AttributeSpec,
+    Schema,
+)
 
 _TRUE = {"true", "yes", "y", "1", "是", "√", "t"}
 _FALSE = {"false", "no", "n", "0", "否", "×", "f"}
@@ -77,6 +84,8 @@ def check_tables(
         problems,
     )
     _check_dates(ties, typed_ties, problems)
+    for table in (nodes, ties):
+        _check_marks(table, problems)
     _check_hierarchy(ties, tie_types, schema.hierarchy_tie, problems)
     return _object_frame(typed_nodes), _object_frame(typed_ties)
 
@@ -333,6 +342,30 @@ def _check_dates(ties: pd.DataFrame, typed: Mapping[str, np.ndarray], problems: 
     late = np.zeros(len(since), dtype=bool)
     late[both] = [s > u for s, u in zip(since[both], until[both], strict=True)]
     problems.add_rows(ties, late, "since", "since is after until")
+
+
+def _check_marks(table: pd.DataFrame, problems: Problems) -> None:
+    """Each :data:`~cobuild_graph.schema.INFERRED` cell is ``field:how`` entries joined by
+    ``;``, every ``how`` one the schema knows."""
+    if INFERRED not in table.columns:
+        return
+    codes, texts = pd.factorize(table[INFERRED])
+    bad = np.array([*(not _is_mark(t) for t in texts), False])[codes]
+    problems.add_rows(
+        table,
+        bad,
+        INFERRED,
+        "not a mark of inferred values: write field:how entries joined by ';', how one of "
+        + ", ".join(INFERENCES),
+    )
+
+
+def _is_mark(text: str) -> bool:
+    entries = [e.strip() for e in text.split(";") if e.strip()]
+    return all(
+        f.strip() and sep and how.strip() in INFERENCES
+        for f, sep, how in (e.partition(":") for e in entries)
+    )
 
 
 def _check_hierarchy(

@@ -330,3 +330,23 @@ def test_one_category_written_two_ways_is_no_conflict(tmp_path: Path) -> None:
     assert set(unit["roster_category"].split(ALIAS_SEPARATOR)) == {"群团", "群团组织"}
     assert "inferred" not in unit
     assert found.conflicts.empty
+
+
+def test_a_mark_the_schema_does_not_know_is_a_problem_with_its_cell(tmp_path: Path) -> None:
+    from cobuild_graph.io import validate_tables
+
+    nodes = pd.DataFrame(
+        {
+            "id": ["s", "c"],
+            "label": ["Street", "Community"],
+            "name": ["沧浪街道", "道前社区"],
+            "inferred": ["name:canonical", "name:guessed"],
+        }
+    )
+    ties = pd.DataFrame({"source": ["c"], "target": ["s"], "type": ["PART_OF"], "inferred": [""]})
+    with pytest.raises(ValueError, match="not a mark of inferred values") as caught:
+        validate_tables(nodes, ties)
+    problems = caught.value.problems
+    assert problems[["row", "column", "value"]].values.tolist() == [
+        [1, "inferred", "name:guessed"]
+    ]  # the index label

@@ -21,6 +21,7 @@ a large block.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,6 +34,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel, LCSseq
 
 from cobuild_graph.reconcile._names import RULE_SCORES, Forms, districts, numbers
+
+logger = logging.getLogger(__name__)
 
 # A bigram shared by more forms than this is too common to find containment by.
 _COMMON = 500
@@ -260,8 +263,10 @@ def _spelling(forms: Sequence[str], similarity: float) -> list[tuple[int, int, f
     lengths = np.fromiter((len(f) for f in forms), dtype=np.int64, count=len(forms))
     last = np.array([f[-1:] for f in forms], dtype=object)
     found: dict[tuple[int, int], tuple[float, str]] = {}
+    listed = most = 0
     batches = chain(_similar_pairs(forms, similarity, blocks), _contained_pairs(forms, blocks))
     for first, second in batches:
+        listed, most = listed + len(first), max(most, len(first))
         # a pair may come in several batches: its score is the same in each
         first, second = _unique_pairs(first, second, max(len(forms), 1))
         if not len(first):
@@ -286,4 +291,5 @@ def _spelling(forms: Sequence[str], similarity: float) -> list[tuple[int, int, f
             short, long = (a, b) if len(a) < len(b) else (b, a)
             if short[:2] in long and LCSseq.similarity(short, long) == len(short):
                 found[i, j] = (RULE_SCORES["contained"], "contained")
+    logger.debug("%d forms: %d candidate pairs, at most %d at once", len(forms), listed, most)
     return [(i, j, *found[i, j]) for i, j in sorted(found)]

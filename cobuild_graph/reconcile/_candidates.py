@@ -16,7 +16,8 @@ Three ways to a suggestion, each through an index, not a comparison of all pairs
 
 The pairs an index gives are listed (after the length filter), scored and dropped in batches
 of at most ``_BATCH``: memory grows with the forms and the suggestions, not with the pairs of
-a large block.
+a large block. Time still grows with the pairs listed: a block of many forms that share a
+rare character (and no number) is compared pair by pair, batch after batch.
 """
 
 from __future__ import annotations
@@ -169,13 +170,15 @@ def _pairs_within(
     groups: np.ndarray, members: np.ndarray, lengths: np.ndarray, t: float
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Every pair of `members` that share a group and whose lengths allow a ratio `t` (0–1),
-    the smaller first, in batches of about ``_BATCH``.
+    the smaller first, in batches of at most ``_BATCH`` pairs (more only when one member
+    alone has more partners).
 
     `groups` and `members` are sorted by group, then by the members' length.
     """
     if not len(members):
         return
-    # members of one group sorted by length: the partners of each are the next few
+    # sorted by length within a group, a member's partners are the ones after it up to the
+    # longest length allowed: counted before any pair is listed
     size = int(lengths.max()) + 1
     keys = groups * size + lengths[members]
     ends = np.searchsorted(keys, groups * size + _longest(lengths[members], t), side="right")

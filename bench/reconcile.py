@@ -124,9 +124,20 @@ def roster(rows: int, names: int, seed: int) -> tuple[pd.DataFrame, dict[str, st
         if spelled not in truth:
             truth[spelled] = base
     spellings = sorted(truth)
-    streets = [f"{_stem(rng)}街道" for _ in range(40)]
-    communities = {f"{_stem(rng)}社区": rng.choice(streets) for _ in range(700)}
+    communities = places(rng)
     units = spellings + rng.choices(spellings, k=rows - len(spellings))
+    return located(units, communities, rng), truth
+
+
+def places(rng: random.Random) -> dict[str, str]:
+    """700 communities, each with its street (one of 40)."""
+    streets = [f"{_stem(rng)}街道" for _ in range(40)]
+    return {f"{_stem(rng)}社区": rng.choice(streets) for _ in range(700)}
+
+
+def located(units: list[str], communities: dict[str, str], rng: random.Random) -> pd.DataFrame:
+    """The occurrences of `units` (shuffled, one a row), each in one of `communities` and its
+    street, written with and without their suffixes."""
     rng.shuffle(units)
     table = []
     for row, unit in enumerate(units, start=2):
@@ -136,7 +147,7 @@ def roster(rows: int, names: int, seed: int) -> tuple[pd.DataFrame, dict[str, st
         street += rng.choice(["", "", "办事处"])
         for kind, name in (("unit", unit), ("community", community), ("street", street)):
             table.append((name, kind, "名册.xlsx", "2023", row))
-    return pd.DataFrame(table, columns=["name", "kind", "file", "sheet", "row"]), truth
+    return pd.DataFrame(table, columns=["name", "kind", "file", "sheet", "row"])
 
 
 def score(found, truth: dict[str, str]) -> dict[str, float]:  # type: ignore[no-untyped-def]

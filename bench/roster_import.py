@@ -8,7 +8,17 @@ included), builds and validates it. Prints the time, the peak memory, and recall
 precision of the whole import's merges and suggestions against the planted truth, with
 the ratios to the goals (10 s, 95 %, 90 %).
 
+With ``--distinct N`` the roster holds N distinct unit names of a few numbered shapes
+(第N号公司, 第N中学, 苏州市第N人民医院, 吴中区第N小学), each once or twice, with communities
+and streets: every name is a unit of its own, so name matching must not pair them all. Prints
+the time and peak memory with the ratios to the goals (30 s, 2 GB) and the suggestions made
+(each is a false one).
+
+Without either, both run, each in a process of its own (so that each peak memory is its own):
+the planted roster and 100,000 distinct names.
+
     PYTHONPATH=. python3 bench/roster_import.py [--rows 100000] [--names 20000] [--xlsx]
+    PYTHONPATH=. python3 bench/roster_import.py --distinct 100000
 """
 
 from __future__ import annotations
@@ -16,24 +26,46 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from reconcile import GOAL_PRECISION, GOAL_RECALL, roster, score  # the generated names
+from reconcile import (  # the generated names
+    GOAL_PRECISION,
+    GOAL_RECALL,
+    located,
+    places,
+    roster,
+    score,
+)
 
 GOAL_SECONDS = 10.0
+GOAL_DISTINCT_SECONDS = 30.0
+GOAL_DISTINCT_MB = 2048.0
+DISTINCT = 100_000
 HEADER = ["序号", "单位名称", "报到社区", "所属街道"]
+# Numbered shapes: names alike but for their number, every one a unit of its own.
+SHAPES = ("第{}号公司", "第{}中学", "苏州市第{}人民医院", "吴中区第{}小学")
 
 
-def write_roster(path: Path, rows: int, names: int, seed: int) -> tuple[int, dict[str, str]]:
-    """The roster file; returns its number of data rows and each unit spelling's unit."""
-    table, truth = roster(rows, names, seed)
+def distinct_roster(names: int, seed: int) -> pd.DataFrame:
+    """The occurrences of `names` distinct numbered unit names, a quarter of them twice."""
+    rng = random.Random(seed)
+    units = [SHAPES[i % len(SHAPES)].format(i // len(SHAPES) + 1) for i in range(names)]
+    units += rng.sample(units, names // 4)
+    return located(units, places(rng), rng)
+
+
+def write_roster(path: Path, table: pd.DataFrame) -> int:
+    """The roster file of the occurrences `table`; returns its number of data rows."""
     wide = table.pivot(index="row", columns="kind", values="name")
     records = [
         [str(i), u, c, s]
@@ -52,23 +84,38 @@ def write_roster(path: Path, rows: int, names: int, seed: int) -> tuple[int, dic
     else:
         lines = ["2023年报到名册,,,", ",".join(HEADER), *(",".join(r) for r in records)]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return len(records), truth
+    return len(records)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--names", type=int, default=20_000)
+    parser.add_argument("--distinct", type=int, help="import this many distinct numbered names")
+    parser.add_argument("--planted", action="store_true", help="only the planted roster")
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--xlsx", action="store_true", help="write the roster as .xlsx")
     parser.add_argument("--profile", action="store_true", help="print the slowest functions")
     args = parser.parse_args()
+    if args.distinct is None and not args.planted:
+        # each case in a process of its own: ru_maxrss is the peak of the whole process
+        rest = sys.argv[1:]
+        for case in (["--planted"], ["--distinct", str(DISTINCT)]):
+            print(f"-- {' '.join(case)}", flush=True)
+            subprocess.run([sys.executable, __file__, *case, *rest], check=True)
+        return
     from cobuild_graph.io import write_dataset
     from cobuild_graph.roster import read_roster
 
+    truth: dict[str, str] = {}
+    if args.distinct is None:
+        table, truth = roster(args.rows, args.names, args.seed)
+    else:
+        table = distinct_roster(args.distinct, args.seed)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / ("名册.xlsx" if args.xlsx else "名册.csv")
-        rows, truth = write_roster(path, args.rows, args.names, args.seed)
+        rows = write_roster(path, table)
+        del table
         profile = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
         if profile:
@@ -81,23 +128,34 @@ def main() -> None:
         write_dataset(found.graph, Path(folder) / "dataset")
         written = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    counts = found.review.summary()
+    suggestions = found.review.suggestions
     G = found.graph
+    spellings = args.names if args.distinct is None else args.distinct
     print(
-        f"rows {rows:,} ({path.suffix})  unit spellings {args.names:,}  "
+        f"rows {rows:,} ({path.suffix})  unit spellings {spellings:,}  "
         f"nodes {G.number_of_nodes():,}  ties {G.number_of_edges():,}  "
-        f"suggestions {counts['suggestions']:,}"
+        f"suggestions {len(suggestions):,}"
     )
-    ratio = seconds / GOAL_SECONDS
-    print(f"read_roster {seconds:6.2f} s   goal {GOAL_SECONDS:.0f} s   ({ratio:.2f}x)")
+    goal = GOAL_SECONDS if args.distinct is None else GOAL_DISTINCT_SECONDS
+    print(f"read_roster {seconds:6.2f} s   goal {goal:.0f} s   ({seconds / goal:.2f}x)")
     print(f"write       {written:6.2f} s   (the dataset folder)")
-    print(f"peak memory {peak:6,.0f} MB (whole process, generation included)")
-    # the truth of each spelling as read: a roster's cells lose their outer spaces
-    read_as = {name.strip(" \u3000"): unit for name, unit in truth.items()}
-    result = score(found.review, read_as)
-    for name, goal in (("recall", GOAL_RECALL), ("precision", GOAL_PRECISION)):
-        print(f"{name:<11} {result[name]:6.1%}   goal {goal:.0%}   ({result[name] / goal:.2f}x)")
-    print(f"suggestions joining one unit: {result['suggestion_precision']:.1%}")
+    if args.distinct is None:
+        print(f"peak memory {peak:6,.0f} MB (whole process, generation included)")
+        # the truth of each spelling as read: a roster's cells lose their outer spaces
+        read_as = {name.strip(" \u3000"): unit for name, unit in truth.items()}
+        result = score(found.review, read_as)
+        for name, goal in (("recall", GOAL_RECALL), ("precision", GOAL_PRECISION)):
+            ratio = result[name] / goal
+            print(f"{name:<11} {result[name]:6.1%}   goal {goal:.0%}   ({ratio:.2f}x)")
+        print(f"suggestions joining one unit: {result['suggestion_precision']:.1%}")
+    else:
+        ratio = peak / GOAL_DISTINCT_MB
+        print(
+            f"peak memory {peak:6,.0f} MB goal {GOAL_DISTINCT_MB:,.0f} MB ({ratio:.2f}x; "
+            "whole process, generation included)"
+        )
+        units = int((suggestions["kind"] == "Unit").sum())
+        print(f"suggestions between units: {units:,} (every name is a unit of its own)")
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import random
 from pathlib import Path
 
@@ -10,13 +12,15 @@ import openpyxl
 import pandas as pd
 import pytest
 from rapidfuzz import process
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, LCSseq
 
 from cobuild_graph.errors import CobuildGraphError, ValidationError
 from cobuild_graph.reconcile import (
     ABBREVIATIONS,
     KEEP_APART,
     MERGE,
+    RULE_SCORES,
+    _candidates,
     _engine,
     entity_id,
     normalize_name,
@@ -243,6 +247,117 @@ def test_blocking_finds_every_pair_an_all_pairs_comparison_finds(threshold: floa
     assert found == brute
     if threshold >= 90:  # the default: far from all pairs
         assert len(candidates) < len(names) * (len(names) - 1) / 2 / 20
+
+
+def numbered_names(count: int, seed: int) -> list[str]:
+    """Generated names with numbered and districted look-alikes (第3中学, 第13中学, 第十中学)."""
+    rng = random.Random(seed)
+    numbered = [
+        f"{place}第{number}{kind}"
+        for place in ("", "苏州市", "吴中区", "苏州市吴江区")
+        for number in ("3", "13", "31", "十", "一", "十一")
+        for kind in ("中学", "中学校", "号公司", "人民医院", "人民医院(本部)")
+    ]
+    names = generated_names(count, seed) + rng.sample(numbered, len(numbered) // 2)
+    near = [n[:-1] + rng.choice("的一是") for n in rng.sample(names, count // 10)]
+    return sorted(set(names + near))
+
+
+def all_pairs_spelling(forms: list[str], similarity: float) -> dict[tuple[int, int], tuple]:
+    """The spelling rules of every pair of `forms`, compared one by one (no blocking)."""
+    df = {c: sum(c in f for f in forms) for c in set("".join(forms))}
+    idf = {c: math.log((len(forms) + 1) / n) for c, n in df.items()}
+    blocks = [(_candidates.numbers(f), _candidates.districts(f)) for f in forms]
+    out: dict[tuple[int, int], tuple] = {}
+    for i, a in enumerate(forms):
+        for j in range(i + 1, len(forms)):
+            b = forms[j]
+            if blocks[i] != blocks[j]:
+                continue
+            ratio = 100 * Indel.normalized_similarity(a, b)
+            short, long = sorted((a, b), key=len)
+            if ratio >= similarity:
+                union = sum(idf[c] for c in set(a) | set(b))
+                weighted = 100 * sum(idf[c] for c in set(a) & set(b)) / union
+                if weighted >= similarity:
+                    out[i, j] = (round(min(ratio, weighted), 1), "similar")
+            elif (
+                len(short) >= 4
+                and short[-1] == long[-1]
+                and short[:2] in long
+                and LCSseq.similarity(short, long) == len(short)
+            ):
+                out[i, j] = (RULE_SCORES["contained"], "contained")
+    return out
+
+
+@pytest.mark.parametrize("batch", [1 << 20, 7])
+@pytest.mark.parametrize("threshold", [80, 90])
+def test_spelling_suggestions_are_those_of_an_all_pairs_comparison(
+    threshold: float, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_candidates, "_BATCH", batch)
+    forms = numbered_names(300, seed=threshold)
+    found = {(i, j): tuple(rest) for i, j, *rest in _candidates._spelling(forms, threshold)}
+    brute = all_pairs_spelling(forms, threshold)
+    similar = {p: s for p, s in brute.items() if s[1] == "similar"}
+    assert len(similar) > 10
+    assert {p: s for p, s in found.items() if s[1] == "similar"} == similar
+    # containment is looked for through the shorter form's rarest bigrams: found ones are right
+    contained = {p: s for p, s in found.items() if s[1] == "contained"}
+    assert contained
+    assert contained.items() <= brute.items()
+    # and numbers and districts keep apart what they name: 第3中学 / 第13中学 / 吴中区第3中学
+    at = {f: k for k, f in enumerate(forms)}
+    for a, b in [("第3中学", "第13中学"), ("第3中学", "吴中区第3中学"), ("第十中学", "第十一中学")]:
+        if a in at and b in at:
+            assert tuple(sorted((at[a], at[b]))) not in found
+
+
+def test_blocking_by_numbers_and_districts_keeps_every_pair_of_a_block() -> None:
+    forms = numbered_names(300, seed=7)
+    blocks = _candidates._blocks(forms)
+    blocked = similar_candidates(forms, 80, blocks)
+    assert blocked == {(a, b) for a, b in similar_candidates(forms, 80) if blocks[a] == blocks[b]}
+
+
+def candidate_counts(caplog: pytest.LogCaptureFixture) -> list[tuple[int, int, int]]:
+    """(forms, candidate pairs, most at once) of each kind `_spelling` suggested among."""
+    return [r.args for r in caplog.records if r.name == _candidates.__name__]  # type: ignore[misc]
+
+
+def test_distinct_numbered_names_list_candidate_pairs_linearly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    count = 20_000
+    shapes = ("第{}号公司", "第{}中学", "苏州市第{}人民医院")
+    names = [shapes[k % 3].format(k // 3 + 1) for k in range(count)]
+    with caplog.at_level(logging.DEBUG, logger=_candidates.__name__):
+        found = reconcile(occurrences(names + names[::7]))
+    assert len(found.entities) == count
+    assert found.suggestions.empty
+    (forms, listed, most), *_ = candidate_counts(caplog)
+    assert forms == count
+    # before blocking by number, every pair sharing a digit was listed: about count² / 10
+    assert listed <= 2 * count
+    assert most <= _candidates._BATCH
+
+
+def test_a_large_block_without_numbers_is_scored_in_batches(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(3)
+    alphabet = "华海新天金东南西北中兴盛达通远建恒泰"  # few characters: large blocks
+    stems = {"".join(rng.choices(alphabet, k=rng.randint(4, 7))) for _ in range(1500)}
+    forms = sorted(f"{stem}中心" for stem in stems)
+    whole = _candidates._spelling(forms, 80)
+    monkeypatch.setattr(_candidates, "_BATCH", 1000)
+    with caplog.at_level(logging.DEBUG, logger=_candidates.__name__):
+        assert _candidates._spelling(forms, 80) == whole
+    ((_, listed, most),) = candidate_counts(caplog)
+    # a batch is full once past 1000 pairs; containment adds at most 3 x 500 at a time
+    assert listed > 20 * 1000
+    assert most <= 1000 + 3 * 500
 
 
 # -- decisions ---------------------------------------------------------------------------

@@ -708,6 +708,10 @@ def _years(items: Sequence[str]) -> int | dict[str, int] | None:
         raise ValueError(f"--year takes a four-digit year: {', '.join(items)}") from None
 
 
+# Decisions for names not in this run listed in the import's summary.
+_ABSENT_SHOWN = 10
+
+
 def _print_import_summary(found: Any, dataset: Dataset, out: Path, review_path: Path) -> None:
     print("读取 read:")
     for sheet in found.sheets.to_dict("records"):
@@ -725,6 +729,20 @@ def _print_import_summary(found: Any, dataset: Dataset, out: Path, review_path: 
         f"建议 suggestions: {counts['suggestions']:,} — 待定 pending {counts['undecided']:,}, "
         f"合并 merged {counts['merged']:,}, 分开 kept apart {counts['kept_apart']:,}"
     )
+    if counts["split"]:
+        print(f"规则合并已拆分 rule merges undone: {counts['split']:,}")
+    if counts["canonical"]:
+        print(f"规范名称 canonical names chosen: {counts['canonical']:,}")
+    absent = found.review.decisions[~found.review.decisions["in_run"]]
+    if len(absent):
+        print(
+            f"本次未出现的名称的决定 decisions for names not in this run: {len(absent):,} "
+            "(保留 kept in the review workbook)"
+        )
+        for r in absent.head(_ABSENT_SHOWN).to_dict("records"):
+            print(f"  {r['name_a']} / {r['name_b']}: {r['decision']} ({r['file']}, row {r['row']})")
+        if len(absent) > _ABSENT_SHOWN:
+            print(f"  … (+{len(absent) - _ABSENT_SHOWN})")
     unknown = found.categories[~found.categories["known"]] if len(found.categories) else []
     if len(unknown):
         listed = ", ".join(f"{k} ({int(v)})" for k, v in unknown["count"].items())

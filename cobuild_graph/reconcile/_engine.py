@@ -660,7 +660,7 @@ def _attributes(
         values = rows[column].astype(object)
         distinct = pd.unique(values.dropna())
         texts = values.map(dict(zip(distinct, map(_value_text, distinct), strict=True)))
-        given = rows.assign(value=texts)[texts.fillna("") != ""]
+        given = rows.assign(value=texts)[texts.notna() & (texts != "")]
         counted = given.groupby(["label", "key", "variant", "value"], sort=False).size()
         for (label, key, variant, value), count in zip(
             counted.index.tolist(), counted.tolist(), strict=True

@@ -337,7 +337,10 @@ def _records(found: _Found) -> Iterable[dict[str, Any]]:
 def _occurrences(
     records: list[dict[str, Any]],
 ) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
-    """One occurrence per name in a record, and (record, role, position) of each."""
+    """One occurrence per name in a record, and (record, role, position) of each; the
+    evidence the review shows beside a name (:data:`_EVIDENCE`) comes from its row."""
+    evidence: dict[str, list[Any]] = {column: [] for column in ("category", "members", "date")}
+    evidence["place"] = []
     names: list[str] = []
     kinds: list[str] = []
     files: list[str] = []
@@ -361,10 +364,41 @@ def _occurrences(
                 sheets.append(record["_sheet"])
                 rows.append(record["_row"])
                 slots.append((index, role, position))
+                shown = _EVIDENCE.get(role, ())
+                for column, values in evidence.items():
+                    values.append(_evidence(record, column, role) if column in shown else None)
     table = pd.DataFrame(
-        {"name": names, "kind": kinds, "file": files, "sheet": sheets, "row": rows}
+        {"name": names, "kind": kinds, "file": files, "sheet": sheets, "row": rows, **evidence}
     )
     return table, slots
+
+
+# The evidence of each role's names in the review workbook: a unit's category, party
+# members, date and place; a place's own place above it; a branch's members and place.
+_EVIDENCE: Mapping[str, tuple[str, ...]] = {
+    "unit": ("category", "members", "date", "place"),
+    "branch_units": ("place",),
+    "supporting_units": ("place",),
+    "community": ("place",),
+    "street": ("place",),
+    "place": ("place",),
+    "branch": ("members", "place"),
+}
+
+
+_ABOVE: Mapping[str, tuple[str, ...]] = {
+    "community": ("street", "district"),
+    "place": ("street", "district"),
+    "street": ("district",),
+}
+
+
+def _evidence(record: dict[str, Any], column: str, role: str) -> str | None:
+    if column != "place":
+        return record.get(column)
+    # a place's: the street, else the district above it; another's: its community, else street
+    above = _ABOVE.get(role, ("community", "place", "street"))
+    return next((record[r] for r in above if record.get(r)), None)
 
 
 def _is_street(name: str) -> bool:

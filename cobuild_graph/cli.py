@@ -659,7 +659,6 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from cobuild_graph.reconcile import write_review
     from cobuild_graph.roster import RosterError, read_roster
 
     if args.output.suffix and args.output.suffix.lower() != ".xlsx":
@@ -678,7 +677,7 @@ def _import(args: argparse.Namespace) -> int:
         )
     except RosterError as error:
         if error.review is not None and len(error.review.suggestions):
-            write_review(error.review, review_path)
+            error.write_review(review_path)
             print(
                 f"审核表 review workbook: {review_path} "
                 f"({len(error.review.suggestions)} 条建议 suggestions; deciding them may "
@@ -688,7 +687,7 @@ def _import(args: argparse.Namespace) -> int:
         raise
     out = write_dataset(found.graph, args.output, schema=_schema(args))
     dataset = read_tables(out, schema=_schema(args))  # what was written reads back valid
-    write_review(found.review, review_path)
+    found.write_review(review_path)
     _print_import_summary(found, dataset, out, review_path)
     return 0
 
@@ -709,22 +708,23 @@ def _print_marks(found: Any) -> None:
             )
             print(f"  {how}: {listed} — {INFERENCES.get(how, how)}")
     conflicts = found.conflicts
-    if len(conflicts):
-        items = conflicts.drop_duplicates(["item", "field"])
-        open_ = items[items["used"].notna() & ~items["chosen"].astype(bool)]
+    in_run = conflicts[conflicts["used"].notna()] if len(conflicts) else conflicts
+    if len(in_run):
+        groups = in_run.groupby(["item", "field"], sort=False)
+        decided = groups["chosen"].any()
         print(
-            f"冲突 conflicts: {len(items):,} (待定 pending {len(open_):,}) — rows of one entity "
-            "give different values; the review workbook lists each with its rows, choose one"
+            f"冲突 conflicts: {len(decided):,} (待定 pending {int((~decided).sum()):,}) — rows "
+            "of one entity give different values; the review workbook lists each with its "
+            "rows, choose one"
         )
-        for record in open_.head(5).to_dict("records"):
-            values = conflicts[
-                (conflicts["item"] == record["item"]) & (conflicts["field"] == record["field"])
-            ]
+        pending = [key for key, done in decided.items() if not done]
+        for key in pending[:_SHOWN]:
+            values = groups.get_group(key)
             used = values.loc[values["used"].astype(bool), "value"].iloc[0]
             shown = " / ".join(values["value"])
-            print(f"  {record['name']} {record['field']}: {shown} → 暂用 using {used}")
-        if len(open_) > 5:
-            print(f"  … (+{len(open_) - 5})")
+            print(f"  {values['name'].iloc[0]} {key[1]}: {shown} → 暂用 using {used}")
+        if len(pending) > _SHOWN:
+            print(f"  … (+{len(pending) - _SHOWN})")
 
 
 def _review_beside(output: Path) -> Path:
@@ -758,6 +758,10 @@ def _years(items: Sequence[str]) -> int | dict[str, int] | None:
         raise ValueError(f"--year takes a four-digit year: {', '.join(items)}") from None
 
 
+#: How many absent decisions, or pending conflicts, the import summary lists.
+_SHOWN = 10
+
+
 def _print_import_summary(found: Any, dataset: Dataset, out: Path, review_path: Path) -> None:
     print("读取 read:")
     for sheet in found.sheets.to_dict("records"):
@@ -775,6 +779,20 @@ def _print_import_summary(found: Any, dataset: Dataset, out: Path, review_path: 
         f"建议 suggestions: {counts['suggestions']:,} — 待定 pending {counts['undecided']:,}, "
         f"合并 merged {counts['merged']:,}, 分开 kept apart {counts['kept_apart']:,}"
     )
+    if counts["split"]:
+        print(f"规则合并已拆分 rule merges undone: {counts['split']:,}")
+    if counts["canonical"]:
+        print(f"规范名称 canonical names chosen: {counts['canonical']:,}")
+    absent = found.review.decisions[~found.review.decisions["in_run"]]
+    if len(absent):
+        print(
+            f"本次未出现的名称的决定 decisions for names not in this run: {len(absent):,} "
+            "(保留 kept in the review workbook)"
+        )
+        for r in absent.head(_SHOWN).to_dict("records"):
+            print(f"  {r['name_a']} / {r['name_b']}: {r['decision']} ({r['file']}, row {r['row']})")
+        if len(absent) > _SHOWN:
+            print(f"  … (+{len(absent) - _SHOWN})")
     _print_marks(found)
     unknown = found.categories[~found.categories["known"]] if len(found.categories) else []
     if len(unknown):

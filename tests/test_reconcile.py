@@ -404,6 +404,11 @@ def test_decisions_round_trip_through_the_review_workbook(tmp_path: Path) -> Non
         "merged": 1,
         "kept_apart": 1,
         "undecided": 1,
+        "rule_merges": 0,
+        "split": 0,
+        "canonical": 0,
+        "absent_decisions": 0,
+        "absent_names": 0,
     }
     assert same_entity(second, "苏州市妇联", "苏州市妇女联合会")
     assert pair(second, "苏州大学", "苏州大学（本部）")["decided_by"] == "file"
@@ -467,7 +472,29 @@ def test_contradictory_decisions_are_refused_with_their_rows() -> None:
     )
     with pytest.raises(ValidationError, match="keeps apart") as error:
         reconcile(roster, decisions=decisions)
-    assert error.value.problems["row"].tolist() == [4]
+    # the merge that closes the chain, and the keep-apart it contradicts, each naming the other
+    problems = error.value.problems.sort_values("row")
+    assert problems["row"].tolist() == [2, 4]
+    assert "row 4" in problems["message"].iloc[0]
+    assert "row 2" in problems["message"].iloc[1]
+
+
+def test_one_pair_merged_and_kept_apart_is_refused_naming_both_rows() -> None:
+    roster = occurrences(["苏州市妇联", "苏州市妇女联合会", "苏州银行"])
+    decisions = pd.DataFrame(
+        {
+            "kind": ["unit"] * 3,
+            "name_a": ["苏州市妇联", "苏州银行", "苏州市妇女联合会"],
+            "name_b": ["苏州市妇女联合会", "苏州市妇联", "苏州市妇联\u3000"],
+            "decision": ["合并", "分开", "分开"],
+        }
+    )
+    with pytest.raises(ValidationError, match="decided the other way") as error:
+        reconcile(roster, decisions=decisions)
+    problems = error.value.problems
+    assert problems["row"].tolist() == [2, 4]
+    assert "row 4" in problems["message"].iloc[0]
+    assert "row 2" in problems["message"].iloc[1]
 
 
 def test_a_decision_that_is_neither_merge_nor_keep_apart_is_refused(tmp_path: Path) -> None:
@@ -594,3 +621,120 @@ def test_hostile_decision_files_get_a_message(tmp_path: Path) -> None:
     (tmp_path / "decisions.csv").write_text(long_field, encoding="utf-8")
     with pytest.raises(ValidationError, match=r"decisions\.csv.*row 2"):
         read_decisions(tmp_path / "decisions.csv")
+
+
+# -- the evidence, rule merges undone, canonical names, decisions for absent names ----------
+
+
+def sheet_rows(review: Path, sheet: str) -> list[dict[str, object]]:
+    return pd.read_excel(review, sheet_name=sheet, dtype=str, engine="openpyxl").to_dict("records")
+
+
+def test_evidence_shows_each_names_attributes_with_counts(tmp_path: Path) -> None:
+    roster = occurrences(["苏州市第十中学"] * 4 + ["苏州市第十中学校"]).assign(
+        category=["事业单位", "事业单位", "学校", "事业单位", "学校"],
+        members=[5, 5, 7, None, 7],
+        place="道前社区",
+    )
+    found = reconcile(roster)
+    row = found.suggestions.iloc[0]
+    assert row["evidence_a"] == (
+        "单位类型 category: 事业单位 ×3、学校 ×1\n党员人数 members: 5 ×2、7 ×1\n"
+        "所在地 place: 道前社区 ×4"
+    )
+    assert row["evidence_b"].startswith("单位类型 category: 学校 ×1\n")
+    shown = sheet_rows(write_review(found, tmp_path / "review.xlsx"), "建议 suggestions")[0]
+    assert shown["名称甲的属性 evidence_a"] == row["evidence_a"]
+    assert shown["本次出现 in this run"] == "是 yes"
+
+
+def test_a_rule_merge_undone_splits_the_spelling_with_a_stable_id(tmp_path: Path) -> None:
+    names = ["道前社区", "道前社区居委会", "道前社区居委会", "胥江社区", "胥江社区居民委员会"]
+    roster = occurrences([*names, "道前社区\u3000"], "community")
+    first = reconcile(roster)
+    # trimming is no spelling; the others are listed, merged by the rules
+    assert first.rule_merges[["name_a", "name_b"]].values.tolist() == [
+        ["胥江社区", "胥江社区居民委员会"],
+        ["道前社区", "道前社区居委会"],
+    ]
+    assert set(first.rule_merges["decision"]) == {MERGE}
+    review = write_review(first, tmp_path / "review.xlsx")
+    rules = sheet_rows(review, "规则合并 rule merges")
+    assert [r["理由 reason"] for r in rules] == ["规则合并 rule merge"] * 2
+    assert [r["决定 decision"] for r in rules] == ["合并 merge"] * 2
+    assert read_decisions(review).empty  # the rules' own merges are not decisions
+    book = openpyxl.load_workbook(review)
+    sheet = book["规则合并 rule merges"]
+    sheet["H3"] = "分开 keep apart"  # 道前社区 / 道前社区居委会
+    book.save(review)
+
+    second = reconcile(roster, decisions=review)
+    before = first.occurrences.drop_duplicates("name").set_index("name")["id"]
+    after = second.occurrences.drop_duplicates("name").set_index("name")["id"]
+    split = entity_id("Community", "道前社区 道前社区居委会")
+    assert after["道前社区居委会"] == split != after["道前社区"]
+    assert after.drop("道前社区居委会").to_dict() == before.drop("道前社区居委会").to_dict()
+    assert second.entities.loc[split, ["name", "occurrences"]].tolist() == ["道前社区居委会", 2]
+    assert second.summary()["split"] == 1
+    # the same again, from the workbook written after the split
+    again = reconcile(roster, decisions=write_review(second, tmp_path / "again.xlsx"))
+    assert again.occurrences["id"].tolist() == second.occurrences["id"].tolist()
+    # a merge that would join them again contradicts the split
+    merge = pd.DataFrame(
+        {"kind": ["社区"], "name_a": ["道前社区居委会"], "name_b": ["道前社区"]}
+    ).assign(decision="合并")
+    with pytest.raises(ValidationError, match="decided the other way"):
+        reconcile(roster, decisions=pd.concat([read_decisions(review), merge]))
+
+
+def test_a_canonical_name_chosen_in_the_workbook_is_the_entitys_name(tmp_path: Path) -> None:
+    roster = occurrences(["苏州市妇联", "苏州市妇联", "苏州市妇女联合会", "苏州银行"])
+    merge = {("苏州市妇联", "苏州市妇女联合会"): "合并 merge"}
+    review = write_review(reconcile(roster), tmp_path / "review.xlsx")
+    decide(review, merge)
+    merged = reconcile(roster, decisions=review)
+    id_ = merged.occurrences.drop_duplicates("name").set_index("name")["id"]["苏州市妇联"]
+    assert merged.entities.loc[id_, "name"] == "苏州市妇联"
+    write_review(merged, review)
+    names = sheet_rows(review, "名称 names")
+    shown = [(r["编号 id"], r["写法 spellings"]) for r in names]
+    assert shown == [(id_, "苏州市妇联；苏州市妇女联合会")]
+    book = openpyxl.load_workbook(review)
+    book["名称 names"]["E2"] = "苏州市妇女联合会"
+    book.save(review)
+
+    chosen = reconcile(roster, decisions=review)
+    assert chosen.entities.loc[id_, "name"] == "苏州市妇女联合会"
+    assert chosen.summary()["canonical"] == 1
+    # the choice survives the workbook's rewrite
+    write_review(chosen, review)
+    assert sheet_rows(review, "名称 names")[0]["规范名称 canonical"] == "苏州市妇女联合会"
+    assert reconcile(roster, decisions=review).entities.loc[id_, "name"] == "苏州市妇女联合会"
+
+    book = openpyxl.load_workbook(review)
+    book["名称 names"]["E2"] = "苏州银行"
+    book.save(review)
+    with pytest.raises(ValidationError, match="not a spelling of the entity") as error:
+        reconcile(roster, decisions=review)
+    assert error.value.problems[["row", "column"]].values.tolist() == [[2, "canonical"]]
+    assert "names" in error.value.problems.loc[0, "file"]
+
+
+def test_a_decision_naming_no_known_spelling_is_kept_and_reported(tmp_path: Path) -> None:
+    roster = occurrences(["苏州市妇联", "苏州市妇女联合会", "苏州银行", "苏州银行股份有限公司"])
+    decisions = pd.DataFrame(
+        {
+            "kind": ["unit"] * 3,
+            "name_a": ["苏州市妇联", "苏州大学", "苏州银行"],
+            "name_b": ["苏州市妇女联合会", "苏州大学（本部）", "苏州农商银行"],
+            "decision": ["合并", "分开", "合并"],
+        }
+    )
+    found = reconcile(roster, decisions=decisions)
+    assert found.summary()["absent_decisions"] == 2
+    absent = found.decisions[~found.decisions["in_run"]]
+    assert absent["name_b"].tolist() == ["苏州大学（本部）", "苏州农商银行"]
+    review = write_review(found, tmp_path / "review.xlsx")
+    rows = sheet_rows(review, "建议 suggestions")
+    assert [r["本次出现 in this run"] for r in rows] == ["是 yes", "是 yes", "否 no", "否 no"]
+    assert len(read_decisions(review)) == 3  # kept, to apply when the names come back

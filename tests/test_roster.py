@@ -105,6 +105,47 @@ def test_report_roster_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert {(canonical[u], c) for u, c in expected} == set(paired)
 
 
+def test_decisions_survive_a_partial_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = report_rows()
+    full = write_report_roster(tmp_path / "full.xlsx", rows)
+    gone = {"苏州市妇女联合会", "苏州银行股份有限公司"}
+    partial = write_report_roster(
+        tmp_path / "partial.xlsx", [r for r in rows if r["unit"] not in gone]
+    )
+    spellings = {s: unit for unit, written in UNITS.items() for s in written}
+    out, review = tmp_path / "study", tmp_path / "study.review.xlsx"
+    assert main(["import", str(full), "-o", str(out)]) == 0
+    decide(review, spellings)
+    capsys.readouterr()
+    args = ["-o", str(out), "--aliases", str(review)]
+    assert main(["import", str(partial), *args]) == 0
+    printed = capsys.readouterr().out
+    assert "decisions for names not in this run: 2" in printed
+    assert "苏州市妇女联合会 / 苏州市妇联: merge (" in printed
+    shown = pd.read_excel(review, sheet_name=0, dtype=str, engine="openpyxl")
+    absent = shown[shown["本次出现 in this run"] == "否 no"]
+    assert sorted(absent["名称乙 name_b"]) == ["苏州市妇联", "苏州银行股份有限公司"]
+    assert set(absent["决定 decision"]) == {"合并 merge"}
+    assert main(["import", str(full), *args]) == 0
+    assert "待定 pending 0, 合并 merged 10" in capsys.readouterr().out
+    assert labels(read_dataset(out))["Unit"] == 15
+    assert len(read_decisions(review)) == 10
+
+
+def test_the_review_shows_each_units_category_and_place(tmp_path: Path) -> None:
+    rows = report_rows()
+    found = read_roster(write_report_roster(tmp_path / "r.xlsx", rows))
+    row = found.review.suggestions.set_index("name_b").loc["苏州市妇联"]
+    written = [r for r in rows if r["单位名称"] == "苏州市妇联"]
+    assert row["evidence_b"].startswith(f"单位类型 category: 群团组织 ×{len(written)}\n")
+    assert all(f"{r['报到社区']} ×1" in row["evidence_b"] for r in written)
+    rules = found.review.rule_merges
+    assert rules["name_b"].tolist() == ["胥江社区居民委员会", "道前社区居委会"]
+    assert rules["evidence_b"].str.startswith("所在地 place: ").all()
+
+
 def _unit_node(G: nx.MultiDiGraph, unit: str, spellings: dict[str, str]) -> str:
     for node, data in G.nodes(data=True):
         if data["label"] == "Unit" and spellings.get(data["name"]) == unit:

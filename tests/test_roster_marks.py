@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import networkx as nx
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -350,3 +351,67 @@ def test_a_mark_the_schema_does_not_know_is_a_problem_with_its_cell(tmp_path: Pa
     assert problems[["row", "column", "value"]].values.tolist() == [
         [1, "inferred", "name:guessed"]
     ]  # the index label
+
+
+def _choose(review: Path, item_field: tuple[str, str], value: str) -> None:
+    """Mark `value` as the researcher's choice in the review's conflicts sheet."""
+    book = openpyxl.load_workbook(review)
+    sheet = book["冲突 conflicts"]
+    header = [c.value for c in sheet[1]]
+    at = {h.split(" ")[-1]: i for i, h in enumerate(header)}
+    for row in sheet.iter_rows(min_row=2):
+        if (row[at["item"]].value, row[at["field"]].value, row[at["value"]].value) == (
+            *item_field,
+            value,
+        ):
+            row[at["choose"]].value = "采用 use"
+    book.save(review)
+
+
+def test_a_conflict_chosen_in_the_review_is_used_unmarked_and_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = ["单位名称", "报到社区", "所属街道", "单位类型", "党员人数"]
+    lines = ["甲单位,道前社区,沧浪街道,事业单位,12", "甲单位,胥江社区,沧浪街道,学校,12"]
+    roster = tmp_path / "2023年名册.csv"
+    roster.write_text("\n".join([",".join(header), *lines]) + "\n", encoding="utf-8")
+    out, review = tmp_path / "study", tmp_path / "study.review.xlsx"
+    assert main(["import", str(roster), "-o", str(out)]) == 0
+    assert "冲突 conflicts: 1 (待定 pending 1)" in capsys.readouterr().out
+    found = read_roster(roster)
+    unit = next(n for n, d in found.graph.nodes(data=True) if d["label"] == "Unit")
+    used = found.graph.nodes[unit]["roster_category"]
+    other = ({"事业单位", "学校"} - {used}).pop()
+    _choose(review, (unit, "roster_category"), other)
+
+    assert main(["import", str(roster), "-o", str(out), "--aliases", str(review)]) == 0
+    assert "冲突 conflicts: 1 (待定 pending 0)" in capsys.readouterr().out
+    data = read_dataset(out).nodes[unit]
+    assert data["roster_category"] == other
+    assert "roster_category" not in inferred_fields(data.get("inferred"))
+
+    # a run whose rows agree keeps the choice in the rewritten review, and it applies again
+    agreeing = tmp_path / "2023年名册（部分）.csv"
+    agreeing.write_text("\n".join([",".join(header), lines[0]]) + "\n", encoding="utf-8")
+    assert main(["import", str(agreeing), "-o", str(out), "--aliases", str(review)]) == 0
+    kept = pd.read_excel(review, sheet_name="冲突 conflicts", engine="openpyxl")
+    assert kept["取值 value"].tolist() == [other]
+    assert kept["本次采用 used"].tolist() == ["本次无此冲突 not a conflict in this run"]
+    capsys.readouterr()
+    assert main(["import", str(roster), "-o", str(out), "--aliases", str(review)]) == 0
+    assert read_dataset(out).nodes[unit]["roster_category"] == other
+
+
+def test_two_values_chosen_for_one_conflict_are_refused_naming_both(tmp_path: Path) -> None:
+    header = ["单位名称", "报到社区", "所属街道", "单位类型"]
+    lines = ["甲单位,道前社区,沧浪街道,事业单位", "甲单位,胥江社区,沧浪街道,学校"]
+    roster = tmp_path / "2023年名册.csv"
+    roster.write_text("\n".join([",".join(header), *lines]) + "\n", encoding="utf-8")
+    found = read_roster(roster)
+    review = found.write_review(tmp_path / "review.xlsx")
+    unit = found.conflicts["item"].iloc[0]
+    for value in ("事业单位", "学校"):
+        _choose(review, (unit, "roster_category"), value)
+    with pytest.raises(RosterError, match="two values chosen") as caught:
+        read_roster(roster, decisions=review)
+    assert caught.value.problems["row"].tolist() == [3]

@@ -21,6 +21,7 @@ from cobuild_graph.reconcile._categories import CATEGORIES, unit_categories, uni
 from cobuild_graph.reconcile._engine import (
     ACCEPT_ABOVE,
     ENTITY_COLUMNS,
+    EVIDENCE_LABELS,
     OCCURRENCE_COLUMNS,
     SIMILARITY,
     SUGGESTION_COLUMNS,
@@ -43,6 +44,7 @@ from cobuild_graph.reconcile._review import (
     KEEP_APART,
     MERGE,
     read_decisions,
+    read_names,
     write_review,
 )
 
@@ -52,6 +54,7 @@ __all__ = [
     "CATEGORIES",
     "DECISION_COLUMNS",
     "ENTITY_COLUMNS",
+    "EVIDENCE_LABELS",
     "KEEP_APART",
     "LEGAL_SUFFIXES",
     "MERGE",
@@ -67,6 +70,7 @@ __all__ = [
     "entity_id",
     "normalize_name",
     "read_decisions",
+    "read_names",
     "reconcile",
     "unit_categories",
     "unit_category",

@@ -40,6 +40,20 @@ def resolve_kind(kind: str, schema: Schema | None = None) -> str | None:
     return schema.label_lookup().get(unicodedata.normalize("NFKC", str(kind)).strip().casefold())
 
 
+def trimmed(name: str) -> str:
+    """`name` in Unicode width (NFKC) and without spaces around it: spellings that differ
+    only so are one spelling, the rest of a rule key's spellings are listed for review.
+
+    Examples
+    --------
+    >>> trimmed("苏州市总工会\u3000") == trimmed("苏州市总工会")
+    True
+    >>> trimmed("道前社区居委会") == trimmed("道前社区")
+    False
+    """
+    return unicodedata.normalize("NFKC", str(name)).strip()
+
+
 def normalize_name(name: str, kind: str = "Unit") -> str:
     """The rule key of `name`: two names with the same key are merged automatically.
 

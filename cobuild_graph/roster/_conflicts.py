@@ -23,7 +23,7 @@ from cobuild_graph.errors import Problems
 #: Columns of :attr:`~cobuild_graph.roster.RosterImport.conflicts`: one row per value.
 CONFLICT_COLUMNS: tuple[str, ...] = ("item", "name", "field", "value", "rows", "used", "chosen")
 #: The review workbook's sheet of conflicts, and its columns (field, header).
-SHEET = "冲突 conflicts"
+CONFLICT_SHEET = "冲突 conflicts"
 SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
     ("item", "对象 item"),
     ("name", "名称 name"),
@@ -37,7 +37,7 @@ SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
 CHOSEN = "采用 use"
 _USED = {True: "是 yes", False: "否 no", None: "本次无此冲突 not a conflict in this run"}
 #: What the conflicts sheet asks of the researcher, Chinese first.
-HOW_TO = (
+CONFLICT_HOW_TO = (
     "冲突：同一实体的不同行给出不同取值。在“选择”列为每组（对象+字段）标出一个取值（写“采用”），"
     "下次导入即采用它。",
     "Conflicts: rows of one entity give different values. Mark one value per item and field "
@@ -117,7 +117,7 @@ def shown_rows(where: Sequence[str], shown: int = 5) -> str:
     return ", ".join(where[:shown]) + (f" … (+{more})" if more > 0 else "")
 
 
-def sheet_rows(conflicts: pd.DataFrame) -> list[list[Any]]:
+def conflict_rows(conflicts: pd.DataFrame) -> list[list[Any]]:
     """The conflicts sheet of the review workbook: a header, then one row per value."""
     rows: list[list[Any]] = [[header for _, header in SHEET_COLUMNS]]
     for record in conflicts.to_dict("records"):
@@ -147,7 +147,7 @@ def read_choices(
     if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
         return {}
     sheets = read_sheets(path, problems)
-    sheet = next((s for s in sheets if s.sheet == SHEET), None)
+    sheet = next((s for s in sheets if s.sheet == CONFLICT_SHEET), None)
     if sheet is None or not sheet.rows:
         return {}
     header = [h.strip(TRIM) for h in sheet.rows[0][1]]

@@ -27,8 +27,16 @@ from cobuild_graph.reconcile import (
     reconcile,
     unit_categories,
     unit_category,
+    write_review,
 )
-from cobuild_graph.roster._conflicts import Conflicts, read_choices, shown_rows
+from cobuild_graph.roster._conflicts import (
+    CONFLICT_HOW_TO,
+    CONFLICT_SHEET,
+    Conflicts,
+    conflict_rows,
+    read_choices,
+    shown_rows,
+)
 from cobuild_graph.roster._places import Hierarchy, Parent, missing_place, record_at
 from cobuild_graph.roster._shapes import ROLES, SHAPES, Shape, header_roles, match_header
 from cobuild_graph.roster._years import sheet_year, tie_span
@@ -78,9 +86,22 @@ class RosterError(ValidationError):
     problems that no decision resolves: a date, a value) it is ``None``.
     """
 
-    def __init__(self, problems: pd.DataFrame, review: Reconciliation | None) -> None:
+    def __init__(
+        self,
+        problems: pd.DataFrame,
+        review: Reconciliation | None,
+        conflicts: pd.DataFrame | None = None,
+    ) -> None:
         super().__init__(problems, what="rosters")
         self.review = review
+        self.conflicts = conflicts if conflicts is not None else pd.DataFrame()
+
+    def write_review(self, path: str | os.PathLike[str]) -> Path | None:
+        """Write the review workbook (when :attr:`review` is set), keeping the conflict
+        choices read; ``None`` if there is none to write."""
+        if self.review is None:
+            return None
+        return _write_review(self.review, self.conflicts, path)
 
 
 @dataclass(frozen=True)
@@ -122,6 +143,12 @@ class RosterImport:
     sheets: pd.DataFrame
     categories: pd.DataFrame = field(default_factory=pd.DataFrame)
     conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def write_review(self, path: str | os.PathLike[str]) -> Path:
+        """Write the review workbook: the suggestions, rule merges and names
+        (:func:`~cobuild_graph.reconcile.write_review`), and the conflicts sheet, whose
+        values the researcher chooses among."""
+        return _write_review(self.review, self.conflicts, path)
 
     @property
     def inferred(self) -> pd.DataFrame:
@@ -273,7 +300,11 @@ def read_roster(
         nodes = _nodes(entities, records, categories, conflicts)
         ties = _ties(records, found, hierarchy, dates, names, conflicts)
         if problems:
-            raise RosterError(problems_frame(problems.records), review if place_problems else None)
+            raise RosterError(
+                problems_frame(problems.records),
+                review if place_problems else None,
+                conflicts.table(),
+            )
         typed_nodes, typed_ties = check_tables(nodes, ties, schema, problems)
         if problems:
             raise RosterError(problems_frame(problems.records), None)
@@ -285,6 +316,13 @@ def read_roster(
         logger.info("rosters: %d nodes, %d ties", graph.number_of_nodes(), graph.number_of_edges())
         sheets_read = pd.DataFrame(sheets_table).astype({"header_row": "Int64", "year": "Int64"})
         return RosterImport(graph, review, sheets_read, categories, conflicts.table())
+
+
+def _write_review(
+    review: Reconciliation, conflicts: pd.DataFrame, path: str | os.PathLike[str]
+) -> Path:
+    sheets = {CONFLICT_SHEET: conflict_rows(conflicts)} if len(conflicts) else {}
+    return write_review(review, path, sheets=sheets, notes=CONFLICT_HOW_TO if sheets else ())
 
 
 def _paths(value: Any) -> list[Path]:
@@ -373,7 +411,10 @@ def _records(found: _Found) -> Iterable[dict[str, Any]]:
 def _occurrences(
     records: list[dict[str, Any]],
 ) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
-    """One occurrence per name in a record, and (record, role, position) of each."""
+    """One occurrence per name in a record, and (record, role, position) of each; the
+    evidence the review shows beside a name (:data:`_EVIDENCE`) comes from its row."""
+    evidence: dict[str, list[Any]] = {column: [] for column in ("category", "members", "date")}
+    evidence["place"] = []
     names: list[str] = []
     kinds: list[str] = []
     files: list[str] = []
@@ -397,10 +438,41 @@ def _occurrences(
                 sheets.append(record["_sheet"])
                 rows.append(record["_row"])
                 slots.append((index, role, position))
+                shown = _EVIDENCE.get(role, ())
+                for column, values in evidence.items():
+                    values.append(_evidence(record, column, role) if column in shown else None)
     table = pd.DataFrame(
-        {"name": names, "kind": kinds, "file": files, "sheet": sheets, "row": rows}
+        {"name": names, "kind": kinds, "file": files, "sheet": sheets, "row": rows, **evidence}
     )
     return table, slots
+
+
+# The evidence of each role's names in the review workbook: a unit's category, party
+# members, date and place; a place's own place above it; a branch's members and place.
+_EVIDENCE: Mapping[str, tuple[str, ...]] = {
+    "unit": ("category", "members", "date", "place"),
+    "branch_units": ("place",),
+    "supporting_units": ("place",),
+    "community": ("place",),
+    "street": ("place",),
+    "place": ("place",),
+    "branch": ("members", "place"),
+}
+
+
+_ABOVE: Mapping[str, tuple[str, ...]] = {
+    "community": ("street", "district"),
+    "place": ("street", "district"),
+    "street": ("district",),
+}
+
+
+def _evidence(record: dict[str, Any], column: str, role: str) -> str | None:
+    if column != "place":
+        return record.get(column)
+    # a place's: the street, else the district above it; another's: its community, else street
+    above = _ABOVE.get(role, ("community", "place", "street"))
+    return next((record[r] for r in above if record.get(r)), None)
 
 
 def _is_street(name: str) -> bool:

@@ -242,7 +242,8 @@ def _table_cells(table: pd.DataFrame) -> dict[int, dict[int, Any]]:
                 for value, gone in zip(column.astype(object).tolist(), missing, strict=True)
             ]
         )
-    cells = {1: {j: str(name) for j, name in enumerate(table.columns, start=1)}}
+    header = {j: str(name) for j, name in enumerate(table.columns, start=1)}
+    cells = {1: header} if header else {}  # a sheet holds no empty rows
     for number, row in enumerate(zip(*columns, strict=True), start=2):
         held = {j: v for j, v in enumerate(row, start=1) if v is not None and v != ""}
         if held:

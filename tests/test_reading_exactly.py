@@ -6,18 +6,127 @@ exits non-zero, and the message names the place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 
-from cobuild_graph.cli import main
+from cobuild_graph import ValidationError, validate_tables
+from cobuild_graph.cli import EXIT_INVALID, main
+from cobuild_graph.roster import RosterError, read_roster
 from tests.conftest import NODES, TIES, write_csv_dataset
+
+HEADER = ["序号", "单位名称", "报到社区", "所属街道"]
+LIBRARY = [1, "苏州市图书馆", "道前社区", "沧浪街道"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str]:
     """Run the command line in this process: (exit code, what it printed to stderr)."""
     code = main([str(a) for a in args])
     return code, capsys.readouterr().err
+
+
+def book(
+    path: Path,
+    rows: list[list[object]],
+    title: str = "报到名册",
+    edit: Callable[[openpyxl.Workbook], None] | None = None,
+) -> Path:
+    """A one-sheet workbook of `rows`, changed by `edit` before saving."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    if edit is not None:
+        edit(workbook)
+    workbook.save(path)
+    return path
+
+
+def import_refused(capsys: pytest.CaptureFixture[str], roster: Path, *expected: str) -> RosterError:
+    """Import `roster` as the library and the command line do: refused with every `expected`
+    text, and nothing written (no dataset, no review workbook)."""
+    with pytest.raises(RosterError) as caught:
+        read_roster(roster)
+    out = roster.parent / "out"
+    code, err = run(capsys, "import", roster, "-o", out)
+    assert code == EXIT_INVALID, err
+    assert "Traceback" not in err
+    for text in expected:
+        assert text in str(caught.value)
+        assert text in err
+    assert not out.exists()
+    assert not (roster.parent / "out.review.xlsx").exists()
+    return caught.value
+
+
+# -- rosters that used to end in a traceback -----------------------------------------------
+
+
+def test_roster_with_only_a_header(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: IndexError in the reconciliation of no names.
+    import_refused(
+        capsys,
+        book(tmp_path / "名册.xlsx", [["2023年报到名册"], HEADER]),
+        "名册.xlsx (sheet 报到名册), row 2: 名册只有表头 / the roster has a header but no rows",
+    )
+    csv = tmp_path / "csv" / "名册.csv"
+    csv.parent.mkdir()
+    csv.write_text(",".join(HEADER) + "\n", encoding="utf-8")
+    import_refused(capsys, csv, "名册.csv, row 1: 名册只有表头")
+
+
+@pytest.mark.parametrize("blank", [["  ", "\u3000"], [1]], ids=["whitespace", "serial-only"])
+def test_roster_with_a_blank_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], blank: list[object]
+) -> None:
+    # Before: IndexError when the blank row was the only one; beside named rows it is skipped.
+    roster = book(tmp_path / "名册.xlsx", [HEADER, blank])
+    expected = "row 2 holds no 单位名称、报到社区、所属街道" if blank == [1] else "只有表头"
+    import_refused(capsys, roster, f"{roster} (sheet 报到名册), row 1: 名册", expected)
+    found = read_roster(book(tmp_path / "ok.xlsx", [HEADER, LIBRARY, blank]))
+    assert found.graph.number_of_edges() == 2  # PAIRED_WITH and PART_OF
+
+
+def test_places_list_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: IndexError in making the ties of no roster rows.
+    places = [["区", "街道", "社区"], ["姑苏区", "沧浪街道", "道前社区"]]
+    roster = book(tmp_path / "名单.xlsx", places, title="社区名单")
+    import_refused(
+        capsys,
+        roster,
+        f"{roster} (sheet 社区名单), row 1: 没有名册，只有社区名单 / only a places list",
+    )
+
+
+def test_unit_with_no_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: the unit became a node tied to nothing, silently.
+    roster = book(tmp_path / "名册.xlsx", [HEADER, LIBRARY, [2, "苏州大学", None, "  "]])
+    error = import_refused(
+        capsys,
+        roster,
+        f"{roster} (sheet 报到名册), row 3, column 报到社区: 报到社区为空",
+        "'苏州大学' (单位名称) has no community or street in this row",
+    )
+    assert len(error.problems) == 1
+
+
+def test_one_merged_cell_over_the_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: IndexError; the merged range holds no value, so the file holds nothing.
+    roster = book(tmp_path / "名册.xlsx", [], edit=lambda b: b.active.merge_cells("A1:Z100"))
+    import_refused(capsys, roster, f"{roster}: 文件是空的 / the file is empty")
+
+
+def test_validate_tables_without_columns() -> None:
+    # Before: ValueError "max() arg is an empty sequence".
+    with pytest.raises(ValidationError) as caught:
+        validate_tables(pd.DataFrame(index=range(2)), pd.DataFrame())
+    shown = str(caught.value)
+    assert "nodes (DataFrame), column id: missing required column 'id'" in shown
+    assert "ties (DataFrame), column source: missing required column 'source'" in shown
 
 
 # -- dates outside pandas' nanosecond range ------------------------------------------------

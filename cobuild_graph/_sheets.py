@@ -43,7 +43,7 @@ import pyarrow.csv as pacsv
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph._files import EXCEL_MAX_CELL_CHARS
@@ -94,6 +94,20 @@ class OverlapError(Exception):
         super().__init__("merged cells overlap other merged cells: unmerge them")
         self.ref = ref
         self.row = row
+
+
+class UnsavedFormulaError(Exception):
+    """Formula cells saved without their value (by a script, or linking another file)."""
+
+    def __init__(self, cells: list[tuple[int, int, str | None]]) -> None:
+        super().__init__(UNSAVED_FORMULA)
+        self.cells = cells  # (row, column, formula)
+
+
+UNSAVED_FORMULA = (
+    "公式没有保存的值 / a formula without a saved value: open and save the file in Excel/WPS, "
+    "or paste values"
+)
 
 
 def too_long_message(length: int) -> str:
@@ -332,7 +346,32 @@ def xlsx_cells(
         problems.add(where, None, None, None, unreadable(error, "sheet"))
     except OverlapError as error:
         problems.add(where, error.row, None, error.ref, str(error))
+    except UnsavedFormulaError as error:
+        for row, column, formula in error.cells:
+            problems.add(where, row, get_column_letter(column), formula, str(error))
     return None
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's streaming parser, noting the formula cells saved without a value.
+
+    With ``data_only`` openpyxl reads such a cell as empty, so a roster row would silently
+    lose what the formula shows in Excel.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unsaved: list[tuple[int, int, str | None]] = []
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell = super().parse_cell(element)
+        formula = element.find(FORMULA_TAG)
+        # Only a text result may be empty (Excel saves ="" as t="str" and an empty <v>);
+        # openpyxl and other scripts write a formula with an empty <v>, or none.
+        if formula is not None and not element.findtext(VALUE_TAG) and element.get("t") != "str":
+            text = formula.text
+            self.unsaved.append((cell["row"], cell["column"], f"={text}" if text else None))
+        return cell
 
 
 def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
@@ -344,7 +383,7 @@ def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
     """
     cells: dict[int, dict[int, Any]] = {}
     with book._archive.open(sheet._worksheet_path) as source:
-        parser = WorkSheetParser(
+        parser = _Parser(
             source,
             book.shared_strings,
             data_only=True,
@@ -357,6 +396,8 @@ def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
             if held:
                 cells.setdefault(number, {}).update(held)
         merged = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
+    if parser.unsaved:
+        raise UnsavedFormulaError(parser.unsaved)
     _fill_merged(cells, [m.ref for m in merged])
     return cells
 

@@ -6,6 +6,7 @@ exits non-zero, and the message names the place.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,6 +62,73 @@ def import_refused(capsys: pytest.CaptureFixture[str], roster: Path, *expected: 
     assert not out.exists()
     assert not (roster.parent / "out.review.xlsx").exists()
     return caught.value
+
+
+def convert_refused(capsys: pytest.CaptureFixture[str], dataset: Path, *expected: str) -> str:
+    """Convert `dataset`: refused with every `expected` text, and nothing written."""
+    out = dataset.parent / "converted"
+    code, err = run(capsys, "convert", dataset, "-o", out)
+    assert code == EXIT_INVALID, err
+    assert "Traceback" not in err
+    for text in expected:
+        assert text in err
+    assert not out.exists()
+    return err
+
+
+def sheet_xml(path: Path, change: Callable[[str], str]) -> Path:
+    """Rewrite the first worksheet's XML of the workbook at `path` through `change`."""
+    with zipfile.ZipFile(path) as source:
+        parts = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts:
+            if name == "xl/worksheets/sheet1.xml":
+                data = change(data.decode("utf-8")).encode("utf-8")
+            target.writestr(name, data)
+    return path
+
+
+# -- formulas saved without their value ----------------------------------------------------
+
+UNSAVED = "公式没有保存的值 / a formula without a saved value"
+
+
+def test_formula_without_cached_value_is_refused_with_its_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: the cell read as empty, so the unit lost its community (and its tie).
+    roster = book(tmp_path / "名册.xlsx", [HEADER, LIBRARY, [2, "苏州大学", "=C2", "沧浪街道"]])
+    import_refused(
+        capsys, roster, f"{roster} (sheet 报到名册), row 3, column C: {UNSAVED}", "(value: '=C2')"
+    )
+    nodes = [["id", "label", "name"], ["c", "City", "苏州市"], ["d", "District", '=B2&"区"']]
+    ties = [["source", "target", "type"], ["d", "c", "PART_OF"]]
+
+    def add_ties(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook.create_sheet("ties")
+        for row in ties:
+            sheet.append(row)
+
+    dataset = book(tmp_path / "data.xlsx", nodes, title="nodes", edit=add_ties)
+    err = convert_refused(capsys, dataset, f"{dataset} (sheet nodes), row 3, column C: {UNSAVED}")
+    assert """(value: '=B2&"区"')""" in err
+
+
+def test_formula_with_a_saved_value_reads_as_excel_shows_it(tmp_path: Path) -> None:
+    roster = book(
+        tmp_path / "名册.xlsx",
+        [HEADER, LIBRARY, [2, "苏州大学", "=C2", "沧浪街道"], [3, "苏州博物馆", "道前社区", '=""']],
+    )
+    saved = sheet_xml(
+        roster,
+        lambda xml: xml.replace(  # as Excel saves them: text results with their value
+            '<c r="C3"><f>C2</f><v></v>', '<c r="C3" t="str"><f>C2</f><v>道前社区</v>'
+        ).replace('<c r="D4"><f>""</f><v></v>', '<c r="D4" t="str"><f>""</f><v></v>'),
+    )
+    found = read_roster(saved)
+    names = {attrs["name"] for _, attrs in found.graph.nodes(data=True)}
+    assert {"苏州大学", "苏州博物馆", "道前社区"} <= names
+    assert found.graph.number_of_edges() == 4  # three PAIRED_WITH, one PART_OF
 
 
 # -- rosters that used to end in a traceback -----------------------------------------------

@@ -272,6 +272,24 @@ def offset_of_line(text: str, line: int) -> int:
 
 # -- .xlsx workbooks --------------------------------------------------------------------
 
+#: How every Compound File (OLE2) starts: Excel 97–2003 .xls, WPS .et, and the .xlsx files
+#: Excel and WPS save with a password.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PASSWORD_PROTECTED = (
+    "受密码保护 / password-protected: remove the password in Excel/WPS (File › Info › Protect "
+    "Workbook) and save again"
+)
+# The stream an encrypted .xlsx is held in, named in UTF-16 in the Compound File directory.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether `path` is an encrypted workbook: a Compound File holding an
+    ``EncryptedPackage`` stream, as an ``.xlsx`` saved with a password is."""
+    with path.open("rb") as file:
+        return file.read(len(OLE2_MAGIC)) == OLE2_MAGIC and _ENCRYPTED_PACKAGE in file.read()
+
+
 # What openpyxl and the zip and XML parsers raise on a file that is no complete workbook.
 UNREADABLE_BOOK = (
     zipfile.BadZipFile,
@@ -291,6 +309,8 @@ def zip_problem(path: Path) -> str | None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError):
+        if is_encrypted(path):
+            return PASSWORD_PROTECTED
         return (
             "not an .xlsx workbook: the file is not a zip archive as .xlsx files are "
             "(an old .xls file renamed? open it in Excel and save it as .xlsx)"
@@ -435,14 +455,33 @@ def _fill_merged(cells: dict[int, dict[int, Any]], refs: list[str]) -> None:
 def open_calamine(path: Path, problems: Problems) -> Any:
     """The workbook at `path` read by python-calamine (``.xls``, ``.ods``, ``.et``);
     ``None`` (and a problem) if it cannot be read."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
         with path.open("rb") as handle:
             return CalamineWorkbook.from_filelike(handle)
     except (CalamineError, OSError, ValueError) as error:
+        if isinstance(error, PasswordError) or is_encrypted(path) or _xls_password(path):
+            problems.add(str(path), None, None, None, PASSWORD_PROTECTED)
+            return None
         problems.add(str(path), None, None, None, unreadable(error))
         return None
+
+
+def _xls_password(path: Path) -> bool:
+    """Whether an ``.xls`` file has a password: python-calamine says so when it reads the file
+    as ``.xls``, by its suffix, not when it guesses the format of its bytes."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    if path.suffix.lower() != ".xls":
+        return False
+    try:
+        CalamineWorkbook.from_path(str(path)).close()
+    except PasswordError:
+        return True
+    except (CalamineError, OSError, ValueError):
+        pass
+    return False
 
 
 def calamine_cells(

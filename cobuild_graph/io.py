@@ -42,6 +42,8 @@ from cobuild_graph._files import (
 from cobuild_graph._sheets import (
     MAX_CELL_CHARACTERS,
     MAX_COLUMNS,
+    OLE2_MAGIC,
+    PASSWORD_PROTECTED,
     TRIM,
     BadRecordError,
     TooWideError,
@@ -51,6 +53,7 @@ from cobuild_graph._sheets import (
     csv_frame,
     csv_records,
     decoded_text,
+    is_encrypted,
     offset_of_line,
     open_xlsx,
     row_texts,
@@ -420,8 +423,6 @@ def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[
     return sheets
 
 
-# Every file in the Compound File format (OLE2) starts so: Excel 97–2003 .xls, WPS .et.
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WHAT_IS_READ = (
     "数据集是一个存放 nodes.csv 和 ties.csv 的文件夹，或一个 .xlsx 工作簿",
     "a dataset is a folder holding nodes.csv and ties.csv, or an .xlsx workbook",
@@ -440,7 +441,9 @@ def _not_a_dataset(path: Path) -> str | None:
     and English: what was seen and what to do; ``None`` for a workbook to read."""
     suffix = path.suffix.lower()
     with path.open("rb") as file:
-        ole2 = file.read(len(_OLE2_MAGIC)) == _OLE2_MAGIC
+        ole2 = file.read(len(OLE2_MAGIC)) == OLE2_MAGIC
+    if ole2 and is_encrypted(path):
+        return PASSWORD_PROTECTED
     zh, en = _WHAT_IS_READ
     if suffix == ".xls" or (ole2 and suffix in (".xlsx", ".xlsm")):
         seen = "这是" if suffix == ".xls" else f"这个 {suffix} 文件其实是"

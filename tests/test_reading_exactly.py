@@ -6,6 +6,7 @@ exits non-zero, and the message names the place.
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -129,6 +130,50 @@ def test_formula_with_a_saved_value_reads_as_excel_shows_it(tmp_path: Path) -> N
     names = {attrs["name"] for _, attrs in found.graph.nodes(data=True)}
     assert {"苏州大学", "苏州博物馆", "道前社区"} <= names
     assert found.graph.number_of_edges() == 4  # three PAIRED_WITH, one PART_OF
+
+
+# -- password-protected workbooks ---------------------------------------------------------
+
+PROTECTED = (
+    "受密码保护 / password-protected: remove the password in Excel/WPS (File › Info › Protect "
+    "Workbook) and save again"
+)
+
+
+def test_password_protected_xlsx_is_called_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: "not a zip archive as .xlsx files are (an old .xls file renamed?)".
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+    plain = book(tmp_path / "plain.xlsx", [HEADER, LIBRARY])
+    roster = tmp_path / "名册.xlsx"
+    with plain.open("rb") as source, roster.open("wb") as target:
+        ooxml.OOXMLFile(source).encrypt("secret", target)
+    import_refused(capsys, roster, f"{roster}: {PROTECTED}")
+    convert_refused(capsys, roster, f"{roster}: {PROTECTED}")
+    renamed = tmp_path / "renamed" / "名册.xls"  # Excel opens it by its bytes, whatever the name
+    renamed.parent.mkdir()
+    renamed.write_bytes(roster.read_bytes())
+    import_refused(capsys, renamed, f"{renamed}: {PROTECTED}")
+
+
+def test_password_protected_xls_is_called_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: "cannot read this workbook (CalamineError: Cannot detect file format)".
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("报到名册")
+    for column, text in enumerate(HEADER):
+        sheet.write(0, column, text)
+    # xlwt cannot encrypt: a FILEPASS record (RC4, a zero salt and verifier) after the BOF
+    # marks the workbook as encrypted, as Excel's is.
+    bof = workbook._Workbook__bof_rec
+    filepass = struct.pack("<HHH", 1, 1, 1) + bytes(48)
+    workbook._Workbook__bof_rec = lambda: bof() + struct.pack("<HH", 0x2F, 54) + filepass
+    roster = tmp_path / "名册.xls"
+    workbook.save(roster)
+    import_refused(capsys, roster, f"{roster}: {PROTECTED}")
 
 
 # -- rosters that used to end in a traceback -----------------------------------------------

@@ -31,7 +31,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,6 +223,36 @@ def _record_error(
                 break
             position, column = found.end() + len(delimiter), column + 1
     return BadRecordError(f"cannot read this row as CSV: {error}", row)
+
+
+def check_field_counts(
+    file: str, rows: Iterable[tuple[int, list[str]]], width: int, problems: Problems
+) -> None:
+    """Report each CSV record below the header that holds a value but not as many cells as
+    the header has columns (trailing empty cells count): a file cut in the middle of its
+    last row, or a row with a stray delimiter, would otherwise read shifted or short.
+
+    Examples
+    --------
+    >>> problems = Problems()
+    >>> check_field_counts("a.csv", [(2, ["1", "迎"]), (3, []), (4, ["", "", ""])], 3, problems)
+    >>> [(p["row"], p["message"][:40]) for p in problems.records]
+    [(2, '字段比表头少 / fewer cells than header columns')]
+    """
+    for row, cells in rows:
+        if len(cells) == width or not any(c.strip(TRIM) for c in cells):
+            continue
+        if len(cells) > width:
+            message = "字段比表头多 / more cells than header columns"
+            advice = "delete the cells beyond the header, or name their column"
+        else:
+            message = "字段比表头少 / fewer cells than header columns"
+            advice = "the row is cut short (was the file cut off?): complete it"
+        shown = ",".join(cells)
+        shown = shown if len(shown) <= 60 else f"{shown[:60]}…"
+        problems.add(
+            file, row, None, shown, f"{message} ({len(cells)} cells, {width} columns): {advice}"
+        )
 
 
 def csv_frame(body: str, delimiter: str, width: int) -> pd.DataFrame | None:

@@ -48,6 +48,7 @@ from cobuild_graph._sheets import (
     BadRecordError,
     TooWideError,
     cell_text,
+    check_field_counts,
     check_width,
     csv_delimiter,
     csv_frame,
@@ -715,15 +716,12 @@ def _body(
     text = sheet.text or ""
     delimiter = csv_delimiter(text)
     frame = csv_frame(text[offset_of_line(text, header_line + 1) :], delimiter, width)
-    if frame is None or frame.shape[1] > width:
+    if frame is None or frame.shape[1] != width:
         # Ragged rows, blank lines or quoted line breaks: read record by record instead.
         check_width(text, delimiter)
         rows = [(r, c) for r, _, c in csv_records(text, delimiter) if r > header_row]
-        for row, cells in rows:
-            if any(c.strip(TRIM) for c in cells[width:]):
-                problems.add(sheet.file, row, None, cells[width:], "more cells than header columns")
+        check_field_counts(sheet.file, rows, width, problems)
         return _rows_frame(sheet.file, rows, width)
-    frame = frame.reindex(columns=range(width)).fillna("")
     return frame, np.arange(header_row + 1, header_row + 1 + len(frame))
 
 

@@ -132,6 +132,37 @@ def test_formula_with_a_saved_value_reads_as_excel_shows_it(tmp_path: Path) -> N
     assert found.graph.number_of_edges() == 4  # three PAIRED_WITH, one PART_OF
 
 
+# -- CSV rows shorter or longer than their header ---------------------------------------------
+
+SHORT = "字段比表头少 / fewer cells than header columns (3 cells, 4 columns)"
+LONG = "字段比表头多 / more cells than header columns (5 cells, 4 columns)"
+
+
+def test_csv_cut_in_its_last_row_is_refused_with_the_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: the short row imported as a community 迎 without a street.
+    roster = tmp_path / "名册.csv"
+    lines = [",".join(HEADER), ",".join(map(str, LIBRARY)), "2,苏州大学,迎"]
+    roster.write_text("\n".join(lines), encoding="utf-8")
+    import_refused(capsys, roster, f"{roster}, row 3: {SHORT}", "(value: '2,苏州大学,迎')")
+    # Trailing empty cells count: a stray delimiter is a cell beyond the header.
+    roster.write_text("\n".join([*lines[:2], "2,苏州大学,胥江社区,沧浪街道,"]), encoding="utf-8")
+    import_refused(capsys, roster, f"{roster}, row 3: {LONG}")
+
+    nodes = "id,label,name,founded\nc,City,苏州市,\nd,District,姑苏区,\ns,Street,沧"
+    dataset = write_csv_dataset(tmp_path / "data", nodes, TIES.split("\n")[0] + "\n")
+    err = convert_refused(capsys, dataset, f"nodes.csv, row 4: {SHORT}")
+    assert "invalid dataset: 1 problem\n" in err
+
+
+def test_csv_rows_as_long_as_their_header_read_as_before(tmp_path: Path) -> None:
+    roster = tmp_path / "名册.csv"
+    rows = [HEADER, LIBRARY, [""] * 4, [], [2, "苏州大学", "胥江社区", "沧浪街道"]]
+    roster.write_text("\n".join(",".join(map(str, r)) for r in rows), encoding="utf-8")
+    assert read_roster(roster).graph.number_of_edges() == 4  # 2 PAIRED_WITH, 2 PART_OF
+
+
 # -- password-protected workbooks ---------------------------------------------------------
 
 PROTECTED = (

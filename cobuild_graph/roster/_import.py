@@ -17,7 +17,7 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph._gc import gc_paused
-from cobuild_graph._sheets import TRIM, Sheet, read_sheets
+from cobuild_graph._sheets import TRIM, Sheet, check_field_counts, read_sheets
 from cobuild_graph.build import graph_from_tables
 from cobuild_graph.errors import FILE, ROW, Problems, ValidationError, problems_frame
 from cobuild_graph.reconcile import (
@@ -351,10 +351,14 @@ _PLACES_ALONE = (
 
 
 def _all_records(found: list[_Found], problems: Problems) -> list[dict[str, Any]]:
-    """Every sheet's records; a sheet without any, and a row naming what a place tie joins
-    but no place, are problems."""
+    """Every sheet's records; a sheet without any, a CSV record not as long as its header,
+    and a row naming what a place tie joins but no place, are problems."""
     records = []
     for hit in found:
+        if hit.sheet.sheet is None:  # a CSV file: its records keep their own length
+            header = next(c for n, c in hit.sheet.rows if n == hit.header_row)
+            below = [(n, c) for n, c in hit.sheet.rows if n > hit.header_row]
+            check_field_counts(hit.sheet.where, below, len(header), problems)
         read = list(_records(hit))
         if not read:
             problems.add(hit.sheet.where, hit.header_row, None, None, _no_rows(hit))

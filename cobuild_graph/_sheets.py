@@ -46,7 +46,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from cobuild_graph._encoding import DecodeError, decode_text
-from cobuild_graph._files import EXCEL_MAX_CELL_CHARS
+from cobuild_graph._files import EXCEL_MAX_CELL_CHARS, XML_ILLEGAL
 from cobuild_graph.errors import Problems
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,25 @@ UNSAVED_FORMULA = (
     "公式没有保存的值 / a formula without a saved value: open and save the file in Excel/WPS, "
     "or paste values"
 )
+
+
+def illegal_message(char: str) -> str:
+    """The problem of a cell holding `char`, a character of :data:`XML_ILLEGAL`.
+
+    Examples
+    --------
+    >>> illegal_message("\\ud800").split(" (")[0]
+    'holds U+D800, a lone surrogate'
+    """
+    if "\ud800" <= char <= "\udfff":
+        return (
+            f"holds U+{ord(char):04X}, a lone surrogate (无效的 Unicode 字符 / invalid Unicode: "
+            "half of a character, which no file can store): retype the text"
+        )
+    return (
+        f"holds the control character U+{ord(char):04X}, which Excel, GraphML and GEXF "
+        "cannot store: delete it (tab and line breaks are fine)"
+    )
 
 
 def too_long_message(length: int) -> str:
@@ -657,8 +676,21 @@ def _csv_sheet(path: Path, problems: Problems, encoding: str | None) -> list[She
     sheet = Sheet(str(path), None)
     for row, _line, cells in csv_records(text, delimiter):
         if any(c.strip(TRIM) for c in cells):
+            _check_characters(sheet, row, cells, problems)
             sheet.rows.append((row, cells))
     return [sheet]
+
+
+def _check_characters(sheet: Sheet, row: int, texts: list[str], problems: Problems) -> None:
+    """Report the cells of a row holding a character no file can store (see
+    :data:`~cobuild_graph._files.XML_ILLEGAL`), by their column letter."""
+    if not XML_ILLEGAL.search("".join(texts)):
+        return
+    for column, text in enumerate(texts, start=1):
+        if found := XML_ILLEGAL.search(text):
+            shown = text if len(text) <= 60 else f"{text[:60]}…"
+            where = get_column_letter(column)
+            problems.add(sheet.where, row, where, shown, illegal_message(found.group()))
 
 
 def _xlsx_sheets(path: Path, problems: Problems) -> list[Sheet]:
@@ -700,5 +732,6 @@ def _rows_of(sheet: Sheet, cells: dict[int, dict[int, Any]], problems: Problems)
             return False
         texts = row_texts(row, widest)
         if any(t.strip(TRIM) for t in texts):
+            _check_characters(sheet, number, texts, problems)
             sheet.rows.append((number, texts))
     return bool(sheet.rows)

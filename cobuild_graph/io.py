@@ -54,6 +54,7 @@ from cobuild_graph._sheets import (
     csv_frame,
     csv_records,
     decoded_text,
+    illegal_message,
     is_encrypted,
     offset_of_line,
     open_xlsx,
@@ -610,7 +611,7 @@ def _check_cells(
                     int(frame[ROW].iat[index]),
                     column,
                     _excerpt(value),
-                    _control_message(found.group()),
+                    illegal_message(found.group()),
                 )
 
 
@@ -632,13 +633,6 @@ def _may_hold_xml_illegal(text: str) -> bool:
     return bool(data.translate(None, _BYTES_XML_HOLDS)) or "\ufffe" in text or "\uffff" in text
 
 
-def _control_message(char: str) -> str:
-    return (
-        f"holds the control character U+{ord(char):04X}, which Excel, GraphML and GEXF "
-        "cannot store: delete it (tab and line breaks are fine)"
-    )
-
-
 def _excerpt(value: str) -> str:
     """A value short enough to show in a problem line."""
     return value if len(value) <= 60 else f"{value[:60]}… ({len(value):,} characters)"
@@ -656,7 +650,7 @@ def _canonical_header(
         if not name:
             column = f"__blank_{position}"
         elif found := XML_ILLEGAL.search(raw):
-            message = f"the header of column {position + 1} {_control_message(found.group())}"
+            message = f"the header of column {position + 1} {illegal_message(found.group())}"
             problems.add(file, row, None, _excerpt(raw), message)
             column = f"__bad_{position}"
         elif len(raw) > MAX_CELL_CHARACTERS:
@@ -831,11 +825,11 @@ def _read_metadata(
             continue
         if found := XML_ILLEGAL.search(key):
             problems.add(
-                where, row, None, _excerpt(key), f"the key {_control_message(found.group())}"
+                where, row, None, _excerpt(key), f"the key {illegal_message(found.group())}"
             )
             continue
         if isinstance(value, str) and (found := XML_ILLEGAL.search(value)):
-            problems.add(where, row, key, _excerpt(value), _control_message(found.group()))
+            problems.add(where, row, key, _excerpt(value), illegal_message(found.group()))
             continue
         meta[key] = value
     return meta

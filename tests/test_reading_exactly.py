@@ -207,6 +207,51 @@ def test_password_protected_xls_is_called_so(
     import_refused(capsys, roster, f"{roster}: {PROTECTED}")
 
 
+# -- lone surrogates ------------------------------------------------------------------------
+
+SURROGATE = "holds U+D800, a lone surrogate (无效的 Unicode 字符 / invalid Unicode"
+
+
+def test_lone_surrogate_in_a_cell_is_a_problem_with_its_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: "'utf-8' codec can't encode character '\\ud800'", with no place. An .xlsx
+    # holds the surrogate as OOXML's escape _xD800_, which openpyxl writes as typed.
+    roster = book(
+        tmp_path / "名册.xlsx", [HEADER, [1, "苏州市图书馆_xD800_", "道前社区", "沧浪街道"]]
+    )
+    import_refused(
+        capsys,
+        roster,
+        f"{roster} (sheet 报到名册), row 2, column B: {SURROGATE}",
+        "(value: '苏州市图书馆\\\\ud800')",
+    )
+
+    def add_ties(workbook: openpyxl.Workbook) -> None:
+        workbook.create_sheet("ties").append(["source", "target", "type"])
+
+    nodes = [["id", "label", "name"], ["c", "City", "苏州_xD800_市"]]
+    dataset = book(tmp_path / "data.xlsx", nodes, title="nodes", edit=add_ties)
+    err = convert_refused(
+        capsys, dataset, f"{dataset} (sheet nodes), row 2, column name: {SURROGATE}"
+    )
+    assert "invalid dataset: 1 problem\n" in err
+
+
+def test_lone_surrogate_in_metadata_json_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_csv_dataset(tmp_path / "data", NODES, TIES)
+    (folder / "metadata.json").write_text('{"name": "苏州\\ud800", "来\\udc00源": "x"}')
+    err = convert_refused(
+        capsys,
+        folder,
+        f"metadata.json, row 1, column name: {SURROGATE}",
+        "metadata.json, row 1: the key holds U+DC00, a lone surrogate",
+    )
+    assert "invalid dataset: 2 problems\n" in err
+
+
 # -- rosters that used to end in a traceback -----------------------------------------------
 
 

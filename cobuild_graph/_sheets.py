@@ -31,7 +31,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,10 +43,10 @@ import pyarrow.csv as pacsv
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from cobuild_graph._encoding import DecodeError, decode_text
-from cobuild_graph._files import EXCEL_MAX_CELL_CHARS
+from cobuild_graph._files import EXCEL_MAX_CELL_CHARS, XML_ILLEGAL
 from cobuild_graph.errors import Problems
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,39 @@ class OverlapError(Exception):
         super().__init__("merged cells overlap other merged cells: unmerge them")
         self.ref = ref
         self.row = row
+
+
+class UnsavedFormulaError(Exception):
+    """Formula cells saved without their value (by a script, or linking another file)."""
+
+    def __init__(self, cells: list[tuple[int, int, str | None]]) -> None:
+        super().__init__(UNSAVED_FORMULA)
+        self.cells = cells  # (row, column, formula)
+
+
+UNSAVED_FORMULA = (
+    "公式没有保存的值 / a formula without a saved value: open and save the file in Excel/WPS, "
+    "or paste values"
+)
+
+
+def illegal_message(char: str) -> str:
+    """The problem of a cell holding `char`, a character of :data:`XML_ILLEGAL`.
+
+    Examples
+    --------
+    >>> illegal_message("\\ud800").split(" (")[0]
+    'holds U+D800, a lone surrogate'
+    """
+    if "\ud800" <= char <= "\udfff":
+        return (
+            f"holds U+{ord(char):04X}, a lone surrogate (无效的 Unicode 字符 / invalid Unicode: "
+            "half of a character, which no file can store): retype the text"
+        )
+    return (
+        f"holds the control character U+{ord(char):04X}, which Excel, GraphML and GEXF "
+        "cannot store: delete it (tab and line breaks are fine)"
+    )
 
 
 def too_long_message(length: int) -> str:
@@ -211,6 +244,36 @@ def _record_error(
     return BadRecordError(f"cannot read this row as CSV: {error}", row)
 
 
+def check_field_counts(
+    file: str, rows: Iterable[tuple[int, list[str]]], width: int, problems: Problems
+) -> None:
+    """Report each CSV record below the header that holds a value but not as many cells as
+    the header has columns (trailing empty cells count): a file cut in the middle of its
+    last row, or a row with a stray delimiter, would otherwise read shifted or short.
+
+    Examples
+    --------
+    >>> problems = Problems()
+    >>> check_field_counts("a.csv", [(2, ["1", "迎"]), (3, []), (4, ["", "", ""])], 3, problems)
+    >>> [(p["row"], p["message"][:40]) for p in problems.records]
+    [(2, '字段比表头少 / fewer cells than header columns')]
+    """
+    for row, cells in rows:
+        if len(cells) == width or not any(c.strip(TRIM) for c in cells):
+            continue
+        if len(cells) > width:
+            message = "字段比表头多 / more cells than header columns"
+            advice = "delete the cells beyond the header, or name their column"
+        else:
+            message = "字段比表头少 / fewer cells than header columns"
+            advice = "the row is cut short (was the file cut off?): complete it"
+        shown = ",".join(cells)
+        shown = shown if len(shown) <= 60 else f"{shown[:60]}…"
+        problems.add(
+            file, row, None, shown, f"{message} ({len(cells)} cells, {width} columns): {advice}"
+        )
+
+
 def csv_frame(body: str, delimiter: str, width: int) -> pd.DataFrame | None:
     """Parse well-formed CSV rows with Arrow's reader, as text columns numbered from 0;
     ``None`` if they are not well formed (ragged rows, blank lines, line breaks inside
@@ -258,6 +321,24 @@ def offset_of_line(text: str, line: int) -> int:
 
 # -- .xlsx workbooks --------------------------------------------------------------------
 
+#: How every Compound File (OLE2) starts: Excel 97–2003 .xls, WPS .et, and the .xlsx files
+#: Excel and WPS save with a password.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PASSWORD_PROTECTED = (
+    "受密码保护 / password-protected: remove the password in Excel/WPS (File › Info › Protect "
+    "Workbook) and save again"
+)
+# The stream an encrypted .xlsx is held in, named in UTF-16 in the Compound File directory.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether `path` is an encrypted workbook: a Compound File holding an
+    ``EncryptedPackage`` stream, as an ``.xlsx`` saved with a password is."""
+    with path.open("rb") as file:
+        return file.read(len(OLE2_MAGIC)) == OLE2_MAGIC and _ENCRYPTED_PACKAGE in file.read()
+
+
 # What openpyxl and the zip and XML parsers raise on a file that is no complete workbook.
 UNREADABLE_BOOK = (
     zipfile.BadZipFile,
@@ -277,6 +358,8 @@ def zip_problem(path: Path) -> str | None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError):
+        if is_encrypted(path):
+            return PASSWORD_PROTECTED
         return (
             "not an .xlsx workbook: the file is not a zip archive as .xlsx files are "
             "(an old .xls file renamed? open it in Excel and save it as .xlsx)"
@@ -332,7 +415,32 @@ def xlsx_cells(
         problems.add(where, None, None, None, unreadable(error, "sheet"))
     except OverlapError as error:
         problems.add(where, error.row, None, error.ref, str(error))
+    except UnsavedFormulaError as error:
+        for row, column, formula in error.cells:
+            problems.add(where, row, get_column_letter(column), formula, str(error))
     return None
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's streaming parser, noting the formula cells saved without a value.
+
+    With ``data_only`` openpyxl reads such a cell as empty, so a roster row would silently
+    lose what the formula shows in Excel.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unsaved: list[tuple[int, int, str | None]] = []
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell = super().parse_cell(element)
+        formula = element.find(FORMULA_TAG)
+        # Only a text result may be empty (Excel saves ="" as t="str" and an empty <v>);
+        # openpyxl and other scripts write a formula with an empty <v>, or none.
+        if formula is not None and not element.findtext(VALUE_TAG) and element.get("t") != "str":
+            text = formula.text
+            self.unsaved.append((cell["row"], cell["column"], f"={text}" if text else None))
+        return cell
 
 
 def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
@@ -344,7 +452,7 @@ def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
     """
     cells: dict[int, dict[int, Any]] = {}
     with book._archive.open(sheet._worksheet_path) as source:
-        parser = WorkSheetParser(
+        parser = _Parser(
             source,
             book.shared_strings,
             data_only=True,
@@ -357,6 +465,8 @@ def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
             if held:
                 cells.setdefault(number, {}).update(held)
         merged = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
+    if parser.unsaved:
+        raise UnsavedFormulaError(parser.unsaved)
     _fill_merged(cells, [m.ref for m in merged])
     return cells
 
@@ -394,14 +504,33 @@ def _fill_merged(cells: dict[int, dict[int, Any]], refs: list[str]) -> None:
 def open_calamine(path: Path, problems: Problems) -> Any:
     """The workbook at `path` read by python-calamine (``.xls``, ``.ods``, ``.et``);
     ``None`` (and a problem) if it cannot be read."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
         with path.open("rb") as handle:
             return CalamineWorkbook.from_filelike(handle)
     except (CalamineError, OSError, ValueError) as error:
+        if isinstance(error, PasswordError) or is_encrypted(path) or _xls_password(path):
+            problems.add(str(path), None, None, None, PASSWORD_PROTECTED)
+            return None
         problems.add(str(path), None, None, None, unreadable(error))
         return None
+
+
+def _xls_password(path: Path) -> bool:
+    """Whether an ``.xls`` file has a password: python-calamine says so when it reads the file
+    as ``.xls``, by its suffix, not when it guesses the format of its bytes."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    if path.suffix.lower() != ".xls":
+        return False
+    try:
+        CalamineWorkbook.from_path(str(path)).close()
+    except PasswordError:
+        return True
+    except (CalamineError, OSError, ValueError):
+        pass
+    return False
 
 
 def calamine_cells(
@@ -547,8 +676,21 @@ def _csv_sheet(path: Path, problems: Problems, encoding: str | None) -> list[She
     sheet = Sheet(str(path), None)
     for row, _line, cells in csv_records(text, delimiter):
         if any(c.strip(TRIM) for c in cells):
+            _check_characters(sheet, row, cells, problems)
             sheet.rows.append((row, cells))
     return [sheet]
+
+
+def _check_characters(sheet: Sheet, row: int, texts: list[str], problems: Problems) -> None:
+    """Report the cells of a row holding a character no file can store (see
+    :data:`~cobuild_graph._files.XML_ILLEGAL`), by their column letter."""
+    if not XML_ILLEGAL.search("".join(texts)):
+        return
+    for column, text in enumerate(texts, start=1):
+        if found := XML_ILLEGAL.search(text):
+            shown = text if len(text) <= 60 else f"{text[:60]}…"
+            where = get_column_letter(column)
+            problems.add(sheet.where, row, where, shown, illegal_message(found.group()))
 
 
 def _xlsx_sheets(path: Path, problems: Problems) -> list[Sheet]:
@@ -590,5 +732,6 @@ def _rows_of(sheet: Sheet, cells: dict[int, dict[int, Any]], problems: Problems)
             return False
         texts = row_texts(row, widest)
         if any(t.strip(TRIM) for t in texts):
+            _check_characters(sheet, number, texts, problems)
             sheet.rows.append((number, texts))
     return bool(sheet.rows)

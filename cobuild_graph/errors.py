@@ -96,6 +96,19 @@ class ExcelLimitError(CobuildGraphError, ValueError):
     """Data that an Excel workbook cannot hold: a sheet of too many rows, a cell too long."""
 
 
+def _storable(value: Any) -> Any:
+    """`value`, a text's lone surrogates escaped.
+
+    Examples
+    --------
+    >>> _storable("a\\ud800b"), _storable(3)
+    ('a\\\\ud800b', 3)
+    """
+    if isinstance(value, str) and not value.isascii():
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
 @dataclass
 class Problems:
     """Collects problems as they are found, to raise them all in one :class:`ValidationError`.
@@ -111,14 +124,18 @@ class Problems:
     def add(
         self, file: str | None, row: int | None, column: str | None, value: Any, message: str
     ) -> None:
-        """Record one problem; `column` is canonical and is shown as the file spells it."""
+        """Record one problem; `column` is canonical and is shown as the file spells it.
+
+        Lone surrogates in the texts are written as escapes (``\\ud800``): no text column,
+        file or terminal can hold them.
+        """
         self.records.append(
             {
-                "file": file,
+                "file": _storable(file),
                 "row": row,
-                "column": self.header(file, column),
-                "value": value,
-                "message": message,
+                "column": _storable(self.header(file, column)),
+                "value": _storable(value),
+                "message": _storable(message),
             }
         )
 

@@ -42,15 +42,20 @@ from cobuild_graph._files import (
 from cobuild_graph._sheets import (
     MAX_CELL_CHARACTERS,
     MAX_COLUMNS,
+    OLE2_MAGIC,
+    PASSWORD_PROTECTED,
     TRIM,
     BadRecordError,
     TooWideError,
     cell_text,
+    check_field_counts,
     check_width,
     csv_delimiter,
     csv_frame,
     csv_records,
     decoded_text,
+    illegal_message,
+    is_encrypted,
     offset_of_line,
     open_xlsx,
     row_texts,
@@ -242,7 +247,8 @@ def _table_cells(table: pd.DataFrame) -> dict[int, dict[int, Any]]:
                 for value, gone in zip(column.astype(object).tolist(), missing, strict=True)
             ]
         )
-    cells = {1: {j: str(name) for j, name in enumerate(table.columns, start=1)}}
+    header = {j: str(name) for j, name in enumerate(table.columns, start=1)}
+    cells = {1: header} if header else {}  # a sheet holds no empty rows
     for number, row in enumerate(zip(*columns, strict=True), start=2):
         held = {j: v for j, v in enumerate(row, start=1) if v is not None and v != ""}
         if held:
@@ -419,8 +425,6 @@ def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[
     return sheets
 
 
-# Every file in the Compound File format (OLE2) starts so: Excel 97–2003 .xls, WPS .et.
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WHAT_IS_READ = (
     "数据集是一个存放 nodes.csv 和 ties.csv 的文件夹，或一个 .xlsx 工作簿",
     "a dataset is a folder holding nodes.csv and ties.csv, or an .xlsx workbook",
@@ -439,7 +443,9 @@ def _not_a_dataset(path: Path) -> str | None:
     and English: what was seen and what to do; ``None`` for a workbook to read."""
     suffix = path.suffix.lower()
     with path.open("rb") as file:
-        ole2 = file.read(len(_OLE2_MAGIC)) == _OLE2_MAGIC
+        ole2 = file.read(len(OLE2_MAGIC)) == OLE2_MAGIC
+    if ole2 and is_encrypted(path):
+        return PASSWORD_PROTECTED
     zh, en = _WHAT_IS_READ
     if suffix == ".xls" or (ole2 and suffix in (".xlsx", ".xlsm")):
         seen = "这是" if suffix == ".xls" else f"这个 {suffix} 文件其实是"
@@ -605,7 +611,7 @@ def _check_cells(
                     int(frame[ROW].iat[index]),
                     column,
                     _excerpt(value),
-                    _control_message(found.group()),
+                    illegal_message(found.group()),
                 )
 
 
@@ -627,13 +633,6 @@ def _may_hold_xml_illegal(text: str) -> bool:
     return bool(data.translate(None, _BYTES_XML_HOLDS)) or "\ufffe" in text or "\uffff" in text
 
 
-def _control_message(char: str) -> str:
-    return (
-        f"holds the control character U+{ord(char):04X}, which Excel, GraphML and GEXF "
-        "cannot store: delete it (tab and line breaks are fine)"
-    )
-
-
 def _excerpt(value: str) -> str:
     """A value short enough to show in a problem line."""
     return value if len(value) <= 60 else f"{value[:60]}… ({len(value):,} characters)"
@@ -651,7 +650,7 @@ def _canonical_header(
         if not name:
             column = f"__blank_{position}"
         elif found := XML_ILLEGAL.search(raw):
-            message = f"the header of column {position + 1} {_control_message(found.group())}"
+            message = f"the header of column {position + 1} {illegal_message(found.group())}"
             problems.add(file, row, None, _excerpt(raw), message)
             column = f"__bad_{position}"
         elif len(raw) > MAX_CELL_CHARACTERS:
@@ -711,15 +710,12 @@ def _body(
     text = sheet.text or ""
     delimiter = csv_delimiter(text)
     frame = csv_frame(text[offset_of_line(text, header_line + 1) :], delimiter, width)
-    if frame is None or frame.shape[1] > width:
+    if frame is None or frame.shape[1] != width:
         # Ragged rows, blank lines or quoted line breaks: read record by record instead.
         check_width(text, delimiter)
         rows = [(r, c) for r, _, c in csv_records(text, delimiter) if r > header_row]
-        for row, cells in rows:
-            if any(c.strip(TRIM) for c in cells[width:]):
-                problems.add(sheet.file, row, None, cells[width:], "more cells than header columns")
+        check_field_counts(sheet.file, rows, width, problems)
         return _rows_frame(sheet.file, rows, width)
-    frame = frame.reindex(columns=range(width)).fillna("")
     return frame, np.arange(header_row + 1, header_row + 1 + len(frame))
 
 
@@ -829,11 +825,11 @@ def _read_metadata(
             continue
         if found := XML_ILLEGAL.search(key):
             problems.add(
-                where, row, None, _excerpt(key), f"the key {_control_message(found.group())}"
+                where, row, None, _excerpt(key), f"the key {illegal_message(found.group())}"
             )
             continue
         if isinstance(value, str) and (found := XML_ILLEGAL.search(value)):
-            problems.add(where, row, key, _excerpt(value), _control_message(found.group()))
+            problems.add(where, row, key, _excerpt(value), illegal_message(found.group()))
             continue
         meta[key] = value
     return meta

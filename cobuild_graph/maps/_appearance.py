@@ -3,6 +3,7 @@ the tie records with their legend, and the list of labels."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Hashable, Mapping
@@ -344,9 +345,13 @@ def tie_records(
     return edges, ties
 
 
+_EPOCH = dt.date(1970, 1, 1)
+
+
 def _day(value: Any) -> int:
     """A date as days since 1970-01-01 (what the page's time slider compares)."""
-    return int((pd.Timestamp(value).normalize() - pd.Timestamp(0)).days)
+    # Through datetime.date: a nanosecond Timestamp would end before 1677 and after 2262.
+    return (pd.Timestamp(value).date() - _EPOCH).days
 
 
 def label_items(H: nx.MultiDiGraph, schema: Schema, *, by_label: bool) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph._gc import gc_paused
-from cobuild_graph._sheets import TRIM, Sheet, read_sheets
+from cobuild_graph._sheets import TRIM, Sheet, check_field_counts, read_sheets
 from cobuild_graph.build import graph_from_tables
 from cobuild_graph.dates import parse_date
 from cobuild_graph.errors import FILE, ROW, Problems, ValidationError, problems_frame
@@ -248,7 +248,12 @@ def read_roster(
     found: list[_Found] = []
     sheets_table: list[dict[str, Any]] = []
     for path, is_list in [(p, False) for p in roster_paths] + [(p, True) for p in place_paths]:
+        before = len(problems.records)
         sheets = read_sheets(path, problems, encoding=encoding)
+        if not sheets and len(problems.records) == before:
+            problems.add(
+                str(path), None, None, None, "文件是空的 / the file is empty: no cell holds a value"
+            )
         recognised = []
         for sheet in sheets:
             hit = _recognise(sheet, lookup, year, is_list)
@@ -271,12 +276,17 @@ def read_roster(
             for sheet in sheets:
                 problems.add(sheet.where, None, None, None, _no_header(sheet, lookup))
         found.extend(h for h in recognised if h.shape.name != "survey")
+    if found and all(f.is_places for f in found) and not problems:
+        for hit in found:
+            problems.add(hit.sheet.where, hit.header_row, None, None, _PLACES_ALONE)
     if problems:
         raise RosterError(problems_frame(problems.records), None)
     found.sort(key=lambda f: (f.year is None, f.year or 0))  # later years' values win
 
     with gc_paused():  # a row dict per roster row, by the hundred thousand: see _gc
-        records = [r for f in found for r in _records(f)]
+        records = _all_records(found, problems)
+        if problems:
+            raise RosterError(problems_frame(problems.records), None)
         occurrences, slots = _occurrences(records)
         review = reconcile(
             occurrences, decisions=decisions, accept_above=accept_above, schema=schema
@@ -406,6 +416,68 @@ def _records(found: _Found) -> Iterable[dict[str, Any]]:
         if cells[: len(header)] == header:
             continue  # the header repeated (on every printed page)
         yield {**base, "_row": number, **values}
+
+
+_PLACES_ALONE = (
+    "没有名册，只有社区名单 / only a places list (区, 街道, 社区): give a roster too "
+    "(报到名册, 结对共建, 行动支部, 项目清单 or 阵地), with the list as --places"
+)
+
+
+def _all_records(found: list[_Found], problems: Problems) -> list[dict[str, Any]]:
+    """Every sheet's records; a sheet without any, a CSV record not as long as its header,
+    and a row naming what a place tie joins but no place, are problems."""
+    records = []
+    for hit in found:
+        if hit.sheet.sheet is None:  # a CSV file: its records keep their own length
+            header = next(c for n, c in hit.sheet.rows if n == hit.header_row)
+            below = [(n, c) for n, c in hit.sheet.rows if n > hit.header_row]
+            check_field_counts(hit.sheet.where, below, len(header), problems)
+        read = list(_records(hit))
+        if not read:
+            problems.add(hit.sheet.where, hit.header_row, None, None, _no_rows(hit))
+        for record in read:
+            _check_placed(record, problems)
+        records.extend(read)
+    return records
+
+
+def _no_rows(hit: _Found) -> str:
+    below = [n for n, _ in hit.sheet.rows if n > hit.header_row]
+    what_zh, what_en = ("社区名单", "places list") if hit.is_places else ("名册", "roster")
+    if not below:
+        return f"{what_zh}只有表头 / the {what_en} has a header but no rows"
+    shown = f"row {below[0]} holds" if len(below) == 1 else f"rows {below[0]}–{below[-1]} hold"
+    return (
+        f"{what_zh}表头下的行没有名称 / no row below the header names anything ({shown} "
+        f"no {'、'.join(hit.headers[r] for r, _ in NAMED if r in hit.headers)}): "
+        "fill them in or delete them"
+    )
+
+
+_PLACE_ROLES = ("community", "place", "street", "district")
+
+
+def _check_placed(record: dict[str, Any], problems: Problems) -> None:
+    """A row that names the other end of a tie to its place, but no place, makes no tie."""
+    headers = record["_headers"]
+    column = next((r for r in _PLACE_ROLES if r in headers), None)
+    if column is None or any(record.get(r) for r in _PLACE_ROLES):
+        return  # a sheet without a place column ties nothing to places
+    for tie_type, source, target in SHAPE_TIES[record["_shape"]]:
+        other = source if target == "place" else target if source == "place" else None
+        if other is not None and record.get(other):
+            file, row, header = record_at(record, column)
+            problems.add(
+                file,
+                row,
+                header,
+                None,
+                f"{header}为空：这一行的{headers.get(other, other)}没有社区或街道 / {header} is "
+                f"empty: {record[other]!r} ({headers.get(other, other)}) has no community or "
+                f"street in this row, so it makes no {tie_type} tie; fill in its place",
+            )
+            return
 
 
 def _occurrences(

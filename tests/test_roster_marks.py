@@ -20,6 +20,14 @@ from tests._rosters import UNITS, report_rows, write_report_roster
 
 # -- dates: every form rosters use read exactly; anything else refused with the reason ------
 
+#: Dates the issue found read silently as 1 January, and why each is refused.
+UNREADABLE = [
+    ("2023-13-45", "no such day"),
+    ("2023-02-30", "no such day"),
+    ("1/5/2023", "ambiguous"),
+    ("Jan 5, 2023", "not a date form"),
+]
+
 
 @pytest.mark.parametrize(
     ("text", "day"),
@@ -51,13 +59,7 @@ def test_excel_serial_is_the_day_excel_shows() -> None:
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [
-        ("2023-13-45", "no such day"),
-        ("2023-02-30", "no such day"),
-        ("1/5/2023", "ambiguous"),
-        ("Jan 5, 2023", "not a date form"),
-        ("去年", "not a date form"),
-    ],
+    [*UNREADABLE, ("去年", "not a date form")],
 )
 def test_unreadable_dates_are_refused_with_the_reason(text: str, reason: str) -> None:
     assert reason in date_problem(text)
@@ -79,15 +81,7 @@ def _roster_with(tmp_path: Path, **cells: object) -> tuple[Path, list[dict]]:
     return write_report_roster(tmp_path / "报到名册.xlsx", rows), rows
 
 
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ("2023-13-45", "no such day"),
-        ("2023-02-30", "no such day"),
-        ("1/5/2023", "ambiguous"),
-        ("Jan 5, 2023", "not a date form"),
-    ],
-)
+@pytest.mark.parametrize(("text", "reason"), UNREADABLE)
 def test_unreadable_roster_date_is_a_problem_with_its_cell(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, reason: str
 ) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from cobuild_graph._gc import gc_paused
@@ -783,7 +784,7 @@ def _chosen_dates(
     for key, group in keyed.groupby(level=[0, 1, 2], sort=False):
         values: dict[str, list[str]] = {}
         for date, where in sorted(zip(group["date"], group["where"], strict=True)):
-            values.setdefault(date.isoformat(), []).append(where)
+            values.setdefault(date.date().isoformat(), []).append(where)
         item = f"{key[0]} -{key[2]}-> {key[1]}"
         name = f"{names[key[0]]} → {names[key[1]]}"
         used, decided = conflicts.pick(item, name, "since", values, min(values))
@@ -839,7 +840,10 @@ def _ties(
     ]
     found_ties = pd.DataFrame(ends, columns=["source", "target", "type", "record"])
     at = found_ties["record"].to_numpy()
-    found_ties["date"] = pd.Series(dates, dtype=object).to_numpy()[at]
+    # days as numpy datetime64[D] (any year, unlike pandas' nanoseconds), so that the
+    # groupby below reduces them without a Python call per tie
+    days = np.array([d or "NaT" for d in dates], dtype="datetime64[D]")
+    found_ties["date"] = days[at]
     found_ties["year"] = pd.array([r["_year"] for r in records], dtype="Int64")[at]
     found_ties["where"] = [_where(records[i]) for i in at.tolist()]
     contents = pd.Series([r.get("content") for r in records], dtype=object).to_numpy()[at]
@@ -872,13 +876,14 @@ def _ties(
         if count > _ROWS_SHOWN:
             provenance += f" … (+{count - _ROWS_SHOWN})"
         marks: dict[str, str] = {}
+        day = None if pd.isna(date) else date.date()
         if key in chosen:
-            date, how = chosen[key]
+            day, how = chosen[key]
             if how:
                 marks["since"] = how
         years = set() if pd.isna(first) else {first, last}
-        since, until = tie_span(years, [] if pd.isna(date) else [date], years_of[tie_type])
-        if since is not None and pd.isna(date):
+        since, until = tie_span(years, [] if day is None else [day], years_of[tie_type])
+        if since is not None and day is None:
             marks["since"] = "roster_year"
         if until is not None:
             marks["until"] = "roster_year"

@@ -132,14 +132,36 @@ class Net:
         """Ids of the places at the schema's coverage levels, in graph order."""
         return self.nodes.index[self.nodes["label"].isin(self.schema.coverage_levels)]
 
-    def placed(self, level: str) -> pd.Series:
-        """The place at `level` each node belongs to (see ``domain.ancestors``)."""
+    def placed(self, level: str, *, assigned: bool = True) -> pd.Series:
+        """The place at `level` each node belongs to (see ``domain.ancestors``); with
+        ``assigned=False``, ``NaN`` for the nodes whose place is assigned by a rule
+        (:meth:`placement`), not recorded."""
+        table = self.placement(level)
+        place = table["place"]
+        return place if assigned else place.where(~table["assigned"])
+
+    def placement(self, level: str) -> pd.DataFrame:
+        """Per node: ``place`` at `level`; ``by``, how it was found (``"hierarchy"`` for a
+        place, else the tie type that placed it, the home tie's for a node that takes its
+        home's place); ``assigned``, whether a rule gave it rather than the data (a node
+        placed by a tie not of :meth:`recording_ties`: a unit's most frequent paired
+        street, a branch's embedding, a unit where its branches are)."""
         return self._once(("placed", level), lambda: self._placed(level))
 
-    def _placed(self, level: str) -> pd.Series:
+    def recording_ties(self) -> tuple[str, ...]:
+        """The tie types that record where a node is: the schema's first attachment tie
+        (``ASSIGNED_TO``) and those of role ``placement`` (``LOCATED_IN``, ``RUNS``). A place
+        found through any other (a co-building tie such as ``PAIRED_WITH``, a home tie) is
+        assigned by a rule, and the co-building ties measured by place then lie inside it by
+        construction."""
+        return (*self.schema.attachment_ties()[:1], *self.schema.ties_with_role("placement"))
+
+    def _placed(self, level: str) -> pd.DataFrame:
         places = self.depth.dropna().index
         result = pd.Series(np.nan, index=self.nodes.index, dtype=object, name=level)
+        by = pd.Series(np.nan, index=self.nodes.index, dtype=object)
         result[places] = self.up(pd.Series(places, index=places, dtype=object), level)
+        by[places] = "hierarchy"
 
         links = self.attachments()
         links["ancestor"] = self.up(links["place"], level)
@@ -147,12 +169,13 @@ class Net:
         links = links[links["rank"] == links.groupby("node")["rank"].transform("min")]
         direct = mode(links, "node", "ancestor")
         result[direct.index] = direct
+        by[direct.index] = _first(links, "type").reindex(direct.index).to_numpy()
 
         home = self.ties_with_role("home")
         pairs = pd.concat(
             [
-                home[["source", "target"]].set_axis(["node", "other"], axis=1),
-                home[["target", "source"]].set_axis(["node", "other"], axis=1),
+                home[["source", "target", "type"]].set_axis(["node", "other", "type"], axis=1),
+                home[["target", "source", "type"]].set_axis(["node", "other", "type"], axis=1),
             ],
             ignore_index=True,
         )
@@ -161,7 +184,42 @@ class Net:
         pairs["ancestor"] = pairs["other"].map(direct)
         inherited = mode(pairs, "node", "ancestor")
         result[inherited.index] = inherited
-        return result
+        by[inherited.index] = _first(pairs, "type").reindex(inherited.index).to_numpy()
+        recorded = ["hierarchy", *self.recording_ties()]
+        assigned = result.notna() & ~by.isin(recorded)
+        return pd.DataFrame({"place": result, "by": by, "assigned": assigned})
+
+    def placement_caveats(
+        self, level: str, nodes: Iterable[Any] | None = None, *, assigned: bool = True
+    ) -> list[str]:
+        """Sentences, Chinese then English, saying how many of `nodes` (all when ``None``)
+        have a place at `level` assigned by a rule (:meth:`placement`), per label and rule,
+        and, with ``assigned=False``, that they are left out."""
+        table = self.placement(level)
+        if nodes is not None:
+            table = table[table.index.isin(pd.Index(list(nodes), dtype=object))]
+        table = table[table["place"].notna() & (table["by"] != "hierarchy")]
+        table = table.assign(label=self.label(table.index.to_series()))
+        home = set(self.schema.ties_with_role("home"))
+        level_zh = chinese_name(self.schema, level)
+        caveats = []
+        for label, rows in table.groupby("label", sort=True):
+            label_zh = chinese_name(self.schema, label)
+            for tie, n in rows.loc[rows["assigned"], "by"].value_counts().sort_index().items():
+                tie_zh = chinese_name(self.schema, tie)
+                if tie in home:
+                    zh = f"归入与其以{tie_zh}关系相连的节点所在的{level_zh}"
+                    en = f"the {level} of the nodes it is tied to by {tie}"
+                else:
+                    zh = f"归入其最常{tie_zh}的{level_zh}"
+                    en = f"the {level} it is most often tied to by {tie}"
+                caveats.append(
+                    f"{len(rows)} 个{label_zh}中 {n} 个没有登记{level_zh}，{zh}（推定）"
+                    f"{'，未计入' if not assigned else ''} "
+                    f"{n} of {len(rows)} {label} nodes have no recorded {level}; each is "
+                    f"placed in {en} (assigned)" + ("; left out" if not assigned else "")
+                )
+        return caveats
 
     def reach(
         self,
@@ -183,6 +241,12 @@ class Net:
         links = links.assign(ancestor=self.up(links["place"], level)).dropna(subset=["ancestor"])
         out = links[["node", "ancestor"]].drop_duplicates()
         return out.assign(label=self.label(out["node"])).reset_index(drop=True)
+
+
+def chinese_name(schema: Schema, name: str) -> str:
+    """The first alias of a label or tie type of `schema` (its Chinese name), else `name`."""
+    spec = schema.labels.get(name) or schema.tie_types.get(name)
+    return spec.aliases[0] if spec is not None and spec.aliases else name
 
 
 def tie_table(G: nx.Graph) -> pd.DataFrame:
@@ -220,6 +284,12 @@ def mode(pairs: pd.DataFrame, key: str, value: str) -> pd.Series:
     counts = counts.sort_values([key, "n", "text"], ascending=[True, False, True], kind="stable")
     best = counts.drop_duplicates(key)
     return pd.Series(best[value].to_numpy(), index=best[key].to_numpy(), dtype=object)
+
+
+def _first(pairs: pd.DataFrame, value: str) -> pd.Series:
+    """The first `value` per ``node``."""
+    first = pairs.drop_duplicates("node")
+    return pd.Series(first[value].to_numpy(), index=first["node"].to_numpy(), dtype=object)
 
 
 def node_attribute(G: nx.Graph, name: str) -> pd.Series:

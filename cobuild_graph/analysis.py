@@ -27,6 +27,8 @@ from cobuild_graph import domain, metrics, views
 from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
 from cobuild_graph._memo import shared
 from cobuild_graph._searches import Ahead
+from cobuild_graph.errors import NoTiesError
+from cobuild_graph.metrics._brokerage import carried_caveats
 from cobuild_graph.metrics._centrality import send_betweenness_ahead, send_closeness_ahead
 from cobuild_graph.metrics._robustness import send_withdrawals_ahead
 from cobuild_graph.metrics._simple import Simple
@@ -96,6 +98,7 @@ def analyze(
     view: str | None = "cobuilding",
     schema: Schema | None = None,
     inferred_dates: bool = True,
+    assigned_places: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """All the tables of a co-building network, by name.
 
@@ -167,6 +170,12 @@ def analyze(
     inferred_dates
         ``False``: the ``growth`` table leaves out the ties whose ``since`` or ``until`` is
         inferred (e.g. from the roster's year; see :func:`domain.growth`).
+    assigned_places
+        ``False``: the tables by street (``community_streets``, ``brokerage``,
+        ``ei_street``, ``ego_units``, ``rollup_street``, ``rollup_district``) leave out the
+        nodes whose street is assigned by a rule, not recorded (a unit in the street it is
+        most often paired with; see :func:`domain.ancestors`). Either way their caveats say
+        how many there are.
 
     Returns
     -------
@@ -213,6 +222,7 @@ def analyze(
             paths=paths,
             schema=schema,
             inferred_dates=inferred_dates,
+            assigned_places=assigned_places,
         )
         bar.reset(total=len(steps))
         for name, step in sorted(steps, key=lambda item: _order(item[0])):
@@ -246,6 +256,7 @@ def _steps(
     paths: bool,
     schema: Schema,
     inferred_dates: bool,
+    assigned_places: bool,
 ) -> list[tuple[str, Callable[[], pd.DataFrame]]]:
     """The steps of :func:`analyze` in order; a step may read the `tables` made before it.
 
@@ -268,11 +279,13 @@ def _steps(
             index=pd.Index(["louvain_communities", "modularity"], name="measure"),
             dtype=object,
         )
-        return pd.concat([table, extra])
+        out = pd.concat([table, extra])
+        out.attrs["caveats"] = table.attrs.get("caveats", [])
+        return out
 
     @cache  # each node's street, for brokerage, the E-I and ego tables and the communities
     def streets() -> pd.Series:
-        return domain.ancestors(G, level=street, schema=schema)
+        return domain.ancestors(G, level=street, schema=schema, assigned_places=assigned_places)
 
     def brokerage() -> pd.DataFrame:
         return domain.with_names(G, metrics.brokerage(N, streets(), standardize=True))
@@ -285,9 +298,14 @@ def _steps(
         return domain.with_names(G, metrics.two_mode_centrality(B))
 
     def ei(graph: nx.Graph, groups: pd.Series) -> pd.DataFrame:
+        empty = pd.DataFrame(columns=EI_COLUMNS, index=pd.Index([], name="statistic"))
         if not groups.reindex(list(graph)).notna().any():  # a dataset without the grouping
-            return pd.DataFrame(columns=EI_COLUMNS, index=pd.Index([], name="statistic"))
-        return metrics.ei_index(graph, groups, permutations=EI_PERMUTATIONS, seed=seed)
+            return empty
+        try:
+            return metrics.ei_index(graph, groups, permutations=EI_PERMUTATIONS, seed=seed)
+        except NoTiesError as error:  # the table stays, empty, saying why
+            empty.attrs["caveats"] = [*carried_caveats(groups), str(error)]
+            return empty
 
     def ei_sector() -> pd.DataFrame:
         units = views.view(G, "unit", schema=schema)
@@ -295,7 +313,9 @@ def _steps(
 
     def rollup(level: str) -> pd.DataFrame:
         values = tables["centrality"][["degree", "betweenness", "pagerank"]]
-        return domain.rollup(G, values, level=level, how="sum", schema=schema)
+        return domain.rollup(
+            G, values, level=level, how="sum", schema=schema, assigned_places=assigned_places
+        )
 
     return [
         ("centrality", centrality),
@@ -368,7 +388,8 @@ def _communities(G: nx.Graph, N: nx.Graph, seed: int) -> pd.DataFrame:
 
 
 def _community_streets(G: nx.Graph, parts: pd.DataFrame, streets: pd.Series) -> pd.DataFrame:
-    """Per community of the partition: its size, the streets it spans and its main one."""
+    """Per community of the partition: its size, the streets it spans and its main one;
+    the caveats of `streets`."""
     frame = pd.DataFrame({"community": parts["community"], "street": streets.reindex(parts.index)})
     size = frame.groupby("community").size()
     placed = frame.dropna(subset=["street"])
@@ -387,6 +408,7 @@ def _community_streets(G: nx.Graph, parts: pd.DataFrame, streets: pd.Series) -> 
     )
     out["streets"] = out["streets"].fillna(0).astype(int)
     out.index.name = "community"
+    out.attrs["caveats"] = carried_caveats(streets)
     return out
 
 

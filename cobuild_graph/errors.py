@@ -96,6 +96,12 @@ class ExcelLimitError(CobuildGraphError, ValueError):
     """Data that an Excel workbook cannot hold: a sheet of too many rows, a cell too long."""
 
 
+class NoTiesError(CobuildGraphError, ValueError):
+    """A measure is undefined on the graph it was given: the nodes it measures have no ties
+    among themselves there (e.g. units in a roster's graph, tied only to communities); the
+    message names the view to measure instead."""
+
+
 def _storable(value: Any) -> Any:
     """`value`, a text's lone surrogates escaped.
 

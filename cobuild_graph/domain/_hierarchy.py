@@ -13,7 +13,13 @@ from cobuild_graph.schema import Schema, schema_or_default
 logger = logging.getLogger(__name__)
 
 
-def ancestors(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None) -> pd.Series:
+def ancestors(
+    G: nx.Graph,
+    *,
+    level: str = "Street",
+    schema: Schema | None = None,
+    assigned_places: bool = True,
+) -> pd.Series:
     """The place at `level` that each node belongs to.
 
     A place of the hierarchy maps to its ancestor through ``PART_OF`` (itself at its own
@@ -31,13 +37,23 @@ def ancestors(G: nx.Graph, *, level: str = "Street", schema: Schema | None = Non
         ``"Community"``, ``"Grid"``).
     schema
         Gives the hierarchy.
+    assigned_places
+        ``True``: every node placed as above. ``False``: ``NaN`` for a node whose place is
+        assigned by a rule rather than recorded — placed by any tie other than the schema's
+        first attachment tie (``ASSIGNED_TO``), e.g. a unit in the street it is most often
+        paired with, or a unit where its branches are —, so that a measure by street
+        leaves it out.
 
     Returns
     -------
     pandas.Series
         Indexed by node id in graph order, named `level`: the id of the place, or ``NaN``
         where a node belongs to none at that level (a node above it, or with no tie to a
-        place).
+        place). ``.attrs["caveats"]``: sentences, Chinese then English, saying how many
+        nodes of each label have a place assigned by a rule, and by which (none when every
+        place is recorded); a measure given this Series as its grouping passes them on
+        (:func:`~cobuild_graph.metrics.ei_index`, :func:`~cobuild_graph.metrics.brokerage`
+        ...).
 
     Examples
     --------
@@ -50,7 +66,10 @@ def ancestors(G: nx.Graph, *, level: str = "Street", schema: Schema | None = Non
     {'s': 's', 'c': 's', 'u': 's'}
     """
     schema = schema_or_default(schema)
-    return Net.of(G, schema).placed(level)
+    net = Net.of(G, schema)
+    out = net.placed(level, assigned=assigned_places)
+    out.attrs["caveats"] = net.placement_caveats(level, assigned=assigned_places)
+    return out
 
 
 def rollup(
@@ -60,6 +79,7 @@ def rollup(
     level: str = "Street",
     how: str = "sum",
     schema: Schema | None = None,
+    assigned_places: bool = True,
 ) -> pd.DataFrame:
     """Roll a per-node measure up the four-level hierarchy (四级联动).
 
@@ -82,6 +102,9 @@ def rollup(
         ``"count"``.
     schema
         Gives the hierarchy.
+    assigned_places
+        ``False``: leave out the nodes whose place is assigned by a rule, not recorded (see
+        :func:`ancestors`).
 
     Returns
     -------
@@ -90,7 +113,8 @@ def rollup(
         id: ``name``, the aggregated value columns, and ``nodes``, the number of nodes whose
         value was rolled into the place. Places no value reaches get 0 for ``sum`` and
         ``count``, ``NaN`` otherwise. Nodes that belong to no place at `level` are left out
-        (logged).
+        (logged). ``.attrs["caveats"]``: how many of the nodes rolled up have a place
+        assigned by a rule (see :func:`ancestors`).
 
     Examples
     --------
@@ -110,7 +134,7 @@ def rollup(
         frame = values.to_frame(values.name if values.name is not None else "value")
     else:
         frame = values.copy()
-    where = net.placed(level).reindex(frame.index)
+    where = net.placed(level, assigned=assigned_places).reindex(frame.index)
     if where.isna().any():
         logger.info("rollup: %d nodes belong to no %s and are left out", where.isna().sum(), level)
     frame = frame[where.notna()]
@@ -119,4 +143,6 @@ def rollup(
     out["nodes"] = grouped.size()
     out = named(net, net.places(level), out)
     fill = {"nodes": 0} | (dict.fromkeys(frame.columns, 0) if how in ("sum", "count") else {})
-    return out.fillna(fill).astype({"nodes": int})
+    out = out.fillna(fill).astype({"nodes": int})
+    out.attrs["caveats"] = net.placement_caveats(level, frame.index, assigned=assigned_places)
+    return out

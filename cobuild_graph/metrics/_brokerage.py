@@ -91,6 +91,13 @@ def _groups(G: nx.Graph, group: str | Mapping[Hashable, Any] | pd.Series) -> pd.
     return values.reindex(list(G)).dropna()
 
 
+def carried_caveats(group: object) -> list[str]:
+    """The caveats a grouping Series carries (``.attrs["caveats"]``, e.g. how many of the
+    streets of :func:`~cobuild_graph.domain.ancestors` are assigned), for the table made
+    from it."""
+    return list(group.attrs.get("caveats", [])) if isinstance(group, pd.Series) else []
+
+
 def group_codes(
     G: nx.Graph,
     S: Simple,
@@ -166,7 +173,8 @@ def brokerage(
     group
         A node attribute name, or a mapping / Series from node id to group — for a
         co-building graph e.g. each node's street, ``domain.ancestors(G, level="Street")``.
-        Nodes without a group are left out, with their ties.
+        Nodes without a group are left out, with their ties. A Series' caveats
+        (``.attrs["caveats"]``) pass on to the table.
     directed
         Use the direction of ties as given instead.
     standardize
@@ -184,7 +192,8 @@ def brokerage(
     pandas.DataFrame
         Indexed by node id (the nodes with a group), columns ``coordinator``,
         ``consultant``, ``gatekeeper``, ``representative``, ``liaison``, ``total``
-        (integers), then the ``_z`` columns if asked.
+        (integers), then the ``_z`` columns if asked. ``.attrs["caveats"]``: those of
+        `group`.
     """
     G = views.view(G, view, schema=schema)
     S = Simple.of(G, directed=directed)
@@ -208,6 +217,7 @@ def brokerage(
     if standardize:
         z = _brokerage_z(out, codes[members], len(uniques), len(source))
         out = pd.concat([out, z], axis=1)
+    out.attrs["caveats"] = carried_caveats(group)
     return out
 
 

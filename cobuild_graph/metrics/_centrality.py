@@ -43,6 +43,18 @@ def _sample_size(S: Simple, sample: int | None) -> int | None:
     return k
 
 
+def betweenness_caveats(S: Simple, sample: int | None, seed: int | None) -> list[str]:
+    """The sentence, Chinese then English, saying that betweenness is an estimate from
+    `sample` sources (none when it is exact)."""
+    k = _sample_size(S, sample)
+    if k is None:
+        return []
+    return [
+        f"中介中心性为从 {S.n} 个节点中随机抽取 {k} 个起点的估计（种子 {seed}） betweenness "
+        f"is an estimate from {k} sampled sources of {S.n} nodes (seed {seed})"
+    ]
+
+
 def betweenness(S: Simple, sample: int | None, seed: int | None) -> np.ndarray:
     """networkx's normalised betweenness; with `sample`, its k-source estimate."""
     n, k = S.n, _sample_size(S, sample)
@@ -291,7 +303,8 @@ def centrality(
         Indexed by node id: ``degree``, ``betweenness``, ``closeness``, ``eigenvector``,
         ``pagerank`` (directed: ``in_degree``, ``out_degree``, ``betweenness``,
         ``in_closeness``, ``out_closeness``, ``eigenvector``, ``pagerank``), then
-        ``strength`` when `weight` is given.
+        ``strength`` when `weight` is given. ``.attrs["caveats"]``: with
+        `betweenness_sample`, that betweenness is an estimate (Chinese, then English).
 
     Examples
     --------
@@ -327,4 +340,6 @@ def centrality(
         columns["strength"] = np.bincount(
             ends, weights=np.concatenate([S.weight, S.weight]), minlength=n
         )
-    return pd.DataFrame(columns, index=node_index(S.nodes))
+    out = pd.DataFrame(columns, index=node_index(S.nodes))
+    out.attrs["caveats"] = betweenness_caveats(S, betweenness_sample, seed)
+    return out

@@ -9,7 +9,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.metrics._brokerage import BROKERAGE_ROLES, brokerage, structural_holes
+from cobuild_graph.metrics._brokerage import (
+    BROKERAGE_ROLES,
+    brokerage,
+    carried_caveats,
+    structural_holes,
+)
 from cobuild_graph.metrics._simple import Simple, node_index
 
 
@@ -54,7 +59,8 @@ def ego_table(
     pandas.DataFrame
         Indexed by node id (the egos, in graph order): ``size``, ``ties``, ``pairs``,
         ``density``, ``effective_size``, ``efficiency``, ``constraint``, then the role
-        counts if `group` is given.
+        counts if `group` is given; ``.attrs["caveats"]``: those `group` carries (see
+        :func:`brokerage`).
     """
     S = Simple.of(G)
     size, ties = S.degree(), S.triangles()
@@ -75,4 +81,5 @@ def ego_table(
         out = out.join(roles.astype("Int64"))
     if label is not None:
         out = out[[G.nodes[v].get("label") == label for v in out.index]]
+    out.attrs["caveats"] = carried_caveats(group)
     return out

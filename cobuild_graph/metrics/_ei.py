@@ -10,7 +10,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.metrics._brokerage import group_codes
+from cobuild_graph import views
+from cobuild_graph.errors import NoTiesError
+from cobuild_graph.metrics._brokerage import carried_caveats, group_codes
 from cobuild_graph.metrics._simple import Simple, node_index
 
 Grouping = str | Mapping[Hashable, Any] | pd.Series
@@ -36,12 +38,34 @@ class _Grouped:
         S = Simple.of(G, weight=weight)
         codes, groups = group_codes(G, S, attribute, required=True)
         keep = (codes[S.source] >= 0) & (codes[S.target] >= 0)
+        if not keep.any():
+            raise NoTiesError(_no_ties(G, [S.nodes[i] for i in np.flatnonzero(codes >= 0)]))
         strength = S.weight[keep] if S.weight is not None else np.ones(int(keep.sum()))
         return cls(S, codes, groups, S.source[keep], S.target[keep], strength)
 
     @property
     def internal(self) -> np.ndarray:
         return self.codes[self.source] == self.codes[self.target]
+
+
+def _no_ties(G: nx.Graph, members: list[Hashable]) -> str:
+    """Why the E-I index of `members` is undefined in `G`, and the view to measure instead:
+    the view named after their label (``unit`` for units), if there is one."""
+    labels = {G.nodes[v].get("label") for v in members}
+    label = labels.pop() if len(labels) == 1 else None
+    name = str(label).lower() if label is not None else None
+    if name in views.VIEWS and name not in ("full", "cobuilding"):
+        use_zh = f"用 cobuild_graph.views.view(G, {name!r})（{views.VIEWS[name]}）"
+        use_en = f"use cobuild_graph.views.view(G, {name!r}) ({views.VIEWS[name]})"
+    else:
+        use_zh = "用一个它们彼此相连的视图（cobuild_graph.views.VIEWS）"
+        use_en = "use a view in which they are tied (cobuild_graph.views.VIEWS)"
+    who = f"{label} nodes" if label is not None else "the nodes with a group"
+    return (
+        f"有分组的 {len(members)} 个节点在此图中彼此没有关系，E-I 指数无从计算（内部 0、外部 0）；"
+        f"{use_zh}。 The {len(members)} {who} have no ties among themselves in this graph, "
+        f"so the E-I index is undefined (0 internal, 0 external ties); {use_en}."
+    )
 
 
 def _ei(external: np.ndarray | float, internal: np.ndarray | float) -> np.ndarray:
@@ -91,6 +115,8 @@ def ei_index(
     attribute
         A node attribute name (a unit's ``unit_type``, a node's street ...), or a mapping /
         Series from node id to group. Nodes without a group are left out, with their ties.
+        A Series' caveats (``.attrs["caveats"]``, e.g. how many streets are assigned) pass
+        on to the table.
     weight
         A tie attribute of strengths (summed per link): :math:`E` and :math:`I` then sum
         strengths instead of counting links.
@@ -107,7 +133,15 @@ def ei_index(
         ``p_greater``, ``p_less``. ``.attrs`` holds ``ei``, ``rescaled_ei``, ``ei_min``,
         ``ei_max``, ``possible_internal`` (:math:`P_I`), ``possible_external``
         (:math:`P_E`), ``nodes`` and ``groups`` (counted with a group), ``permutations``,
-        ``seed``.
+        ``seed``, ``caveats`` (those of `attribute`, and that the test's columns are
+        estimates from `permutations` relabellings).
+
+    Raises
+    ------
+    NoTiesError
+        If the nodes with a group have no ties among themselves in `G` (units in a
+        roster's graph, tied only to communities: the index would be 0 − 0 / 0); measure
+        ``cobuild_graph.views.view(G, "unit")``, units linked by shared communities.
 
     Examples
     --------
@@ -165,8 +199,19 @@ def ei_index(
         groups=len(data.groups),
         permutations=permutations,
         seed=seed,
+        caveats=carried_caveats(attribute) + _permutation_caveats(permutations, seed),
     )
     return table
+
+
+def _permutation_caveats(permutations: int, seed: int | None) -> list[str]:
+    if permutations == 0:
+        return []
+    return [
+        f"置换检验的 p 值与均值、标准差、最小值、最大值为 {permutations} 次随机重排分组的估计"
+        f"（种子 {seed}） the test's p-values, mean, sd, minimum and maximum are estimates "
+        f"from {permutations} random relabellings of the groups (seed {seed})"
+    ]
 
 
 def _permutation_test(
@@ -179,7 +224,7 @@ def _permutation_test(
 ) -> pd.DataFrame:
     """Summaries of the statistics over random relabellings of the members' groups."""
     columns = ["mean", "sd", "minimum", "maximum", "p_greater", "p_less"]
-    if permutations == 0 or len(data.strength) == 0:
+    if permutations == 0:
         return pd.DataFrame(
             np.nan, index=pd.Index(EI_STATISTICS, name="statistic"), columns=columns
         )
@@ -225,7 +270,13 @@ def ei_groups(G: nx.Graph, attribute: Grouping, *, weight: str | None = None) ->
     pandas.DataFrame
         Indexed by ``group`` (in the order first met in the graph): ``size`` (members),
         ``internal``, ``external`` (link counts, or strengths with `weight`), ``ei``
-        (``NaN`` for a group without links).
+        (``NaN`` for a group without links). ``.attrs["caveats"]``: those of
+        `attribute`.
+
+    Raises
+    ------
+    NoTiesError
+        As :func:`ei_index`.
     """
     data = _Grouped.of(G, attribute, weight)
     groups = len(data.groups)
@@ -236,7 +287,7 @@ def ei_groups(G: nx.Graph, attribute: Grouping, *, weight: str | None = None) ->
         np.bincount(end[~inside], weights=data.strength[~inside], minlength=groups) for end in ends
     )
     sizes = np.bincount(data.codes[data.codes >= 0], minlength=groups)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "size": sizes.astype(np.int64),
             "internal": internal,
@@ -245,6 +296,8 @@ def ei_groups(G: nx.Graph, attribute: Grouping, *, weight: str | None = None) ->
         },
         index=data.groups,
     )
+    out.attrs["caveats"] = carried_caveats(attribute)
+    return out
 
 
 def ei_nodes(G: nx.Graph, attribute: Grouping, *, weight: str | None = None) -> pd.DataFrame:
@@ -259,6 +312,12 @@ def ei_nodes(G: nx.Graph, attribute: Grouping, *, weight: str | None = None) -> 
     pandas.DataFrame
         Indexed by node id (the nodes with a group, in graph order): ``group``,
         ``internal``, ``external``, ``ei`` (``NaN`` for a node without links).
+        ``.attrs["caveats"]``: those of `attribute`.
+
+    Raises
+    ------
+    NoTiesError
+        As :func:`ei_index`.
     """
     data = _Grouped.of(G, attribute, weight)
     n = data.S.n
@@ -269,7 +328,7 @@ def ei_nodes(G: nx.Graph, attribute: Grouping, *, weight: str | None = None) -> 
     internal = np.bincount(ends[same], weights=strength[same], minlength=n)
     external = np.bincount(ends[~same], weights=strength[~same], minlength=n)
     members = np.flatnonzero(data.codes >= 0)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "group": pd.Series(data.groups[data.codes[members]], dtype=object).to_numpy(),
             "internal": internal[members],
@@ -278,3 +337,5 @@ def ei_nodes(G: nx.Graph, attribute: Grouping, *, weight: str | None = None) -> 
         },
         index=node_index([data.S.nodes[i] for i in members]),
     )
+    out.attrs["caveats"] = carried_caveats(attribute)
+    return out

@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from cobuild_graph._net import Net
+from cobuild_graph._net import Net, chinese_name
 from cobuild_graph.metrics._simple import node_index
 from cobuild_graph.schema import Schema, schema_or_default
 
@@ -146,6 +146,8 @@ def project(
         One row per linked pair: ``source``, ``target`` (ids, ordered as text),
         ``source_name``, ``target_name``, ``shared``, ``collaboration``; strongest first.
         ``nx.from_pandas_edgelist(table, edge_attr=True)`` makes it a graph.
+        ``.attrs["caveats"]``: the weightings of ``shared`` and ``collaboration``, Chinese
+        then English.
     """
     schema = schema_or_default(schema)
     B = two_mode(G, onto=onto, via=via, schema=schema)
@@ -163,10 +165,18 @@ def project(
         rows.append((a, b, B.nodes[a]["name"], B.nodes[b]["name"], int(count), collaboration))
     columns = ["source", "target", "source_name", "target_name", "shared", "collaboration"]
     out = pd.DataFrame(rows, columns=columns)
-    if out.empty:
-        return out
     order = out.assign(s=out["source"].astype(str), t=out["target"].astype(str))
     order = order.sort_values(
         ["shared", "collaboration", "s", "t"], ascending=[False, False, True, True], kind="stable"
     )
-    return out.loc[order.index].reset_index(drop=True)
+    out = out.loc[order.index].reset_index(drop=True)
+    names = [via] if isinstance(via, str) else list(via)
+    out.attrs["caveats"] = [
+        f"shared 为共享的{'、'.join(chinese_name(schema, n) for n in names)}数；"
+        "collaboration 为 Newman 合作权重，每个共享的节点按 1/(d−1) 计（d 为其所连的节点数） "
+        "shared counts the shared "
+        f"{' and '.join(names)} nodes; "
+        "collaboration is Newman's weight, each shared node counting 1/(d−1) with d the "
+        "nodes it joins (Newman 2001)"
+    ]
+    return out

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
-from cobuild_graph.metrics._centrality import betweenness, closeness_parts
+from cobuild_graph.metrics._centrality import betweenness, betweenness_caveats, closeness_parts
 from cobuild_graph.metrics._simple import Simple, quiet_igraph
 from cobuild_graph.schema import Schema
 
@@ -88,7 +88,8 @@ def summary(
         count 0, ``nx.average_clustering``; Watts & Strogatz 1998) and ``transitivity``
         (``nx.transitivity``); ``degree_assortativity`` (Newman 2002, *PRL* 89, 208701),
         ``label_assortativity`` and ``{attribute}_assortativity`` (Newman 2003, *PRE* 67,
-        026126).
+        026126). ``.attrs["caveats"]``: with `betweenness_sample`, that betweenness is an
+        estimate.
     """
     G = views.view(G, view, schema=schema)
     S = Simple.of(G)
@@ -146,9 +147,10 @@ def summary(
                 f"assortativity of {attribute}",
             )
         )
-    return pd.DataFrame(rows, columns=["measure", "value", "description"], dtype=object).set_index(
-        "measure"
-    )
+    out = pd.DataFrame(rows, columns=["measure", "value", "description"], dtype=object)
+    out = out.set_index("measure")
+    out.attrs["caveats"] = betweenness_caveats(S, betweenness_sample, seed)
+    return out
 
 
 def _diameter(S: Simple, in_largest: np.ndarray) -> float:

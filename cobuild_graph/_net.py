@@ -137,7 +137,7 @@ class Net:
         ``assigned=False``, ``NaN`` for the nodes whose place is assigned by a rule
         (:meth:`placement`), not recorded."""
         table = self.placement(level)
-        place = table["place"]
+        place = table["place"].rename(level)
         return place if assigned else place.where(~table["assigned"])
 
     def placement(self, level: str) -> pd.DataFrame:

@@ -191,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _view_option(sub)
     _inferred_dates_option(sub)
+    _assigned_places_option(sub)
     sub.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     _from_neo4j(sub)
 
@@ -204,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--seed", type=int, default=0, help="seed of the analysis and the layout")
     _view_option(sub)
     _inferred_dates_option(sub)
+    _assigned_places_option(sub)
     _from_neo4j(sub)
 
     sub = command(
@@ -625,6 +627,17 @@ def _inferred_dates_option(sub: argparse.ArgumentParser) -> None:
     )
 
 
+def _assigned_places_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--no-assigned-places",
+        dest="assigned_places",
+        action="store_false",
+        help="按街道的表不含推定街道的节点 the tables by street leave out the nodes whose "
+        "street is assigned by a rule, not recorded (e.g. a unit in the street it is most "
+        "often paired with); by default they are counted, and the about sheet says how many",
+    )
+
+
 def _analyze(args: argparse.Namespace) -> int:
     from cobuild_graph.analysis import analyze, write_analysis
 
@@ -637,6 +650,7 @@ def _analyze(args: argparse.Namespace) -> int:
         view=args.view,
         schema=_schema(args),
         inferred_dates=args.inferred_dates,
+        assigned_places=args.assigned_places,
         **options,
     )
     print(f"wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")
@@ -649,7 +663,12 @@ def _report(args: argparse.Namespace) -> int:
 
     G, schema = _graph(args), _schema(args)
     tables = analyze(
-        G, seed=args.seed, view=args.view, schema=schema, inferred_dates=args.inferred_dates
+        G,
+        seed=args.seed,
+        view=args.view,
+        schema=schema,
+        inferred_dates=args.inferred_dates,
+        assigned_places=args.assigned_places,
     )
     index = write_report(G, args.output, tables=tables, seed=args.seed, schema=schema)
     print("写入 wrote:")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -13,7 +15,7 @@ import pytest
 import cobuild_graph as cg
 from cobuild_graph import _files, analysis
 from cobuild_graph.analysis import analyze, write_analysis
-from cobuild_graph.errors import ExcelLimitError
+from cobuild_graph.errors import ExcelLimitError, NoTiesError
 
 # the module, even if the package exports the function analyze under the same name
 
@@ -224,8 +226,7 @@ def test_inferred_dates_reach_the_growth_table_and_the_about_sheet(
     assert any(line.endswith(expected) for line in growth.attrs["caveats"])
     about = tables["about"]["value"]
     assert expected in about["caveats_growth"]
-    assert [k for k in about.index if k.startswith("caveats_")] == ["caveats_growth"]
-    assert not any(k.startswith("caveats_") for k in tiny_tables["about"].index)
+    assert "caveats_growth" not in tiny_tables["about"].index
     path = write_analysis(tables, tmp_path / "metrics.xlsx")
     sheet = pd.read_excel(path, sheet_name="about", index_col=0, engine="openpyxl")
     assert expected in sheet.loc["caveats_growth", "value"]
@@ -264,3 +265,108 @@ def test_excel_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     back = pd.read_excel(tmp_path / "ok.xlsx", sheet_name="inf", engine="openpyxl")
     assert list(back.columns) == ["x"]  # row numbers are not written
     assert back["x"].isna().tolist() == [True, False]  # infinity left empty
+
+
+def _roster_graph(tmp_path: Path) -> nx.MultiDiGraph:
+    from tests._rosters import write_report_roster
+
+    return cg.read_roster(write_report_roster(tmp_path / "roster.xlsx")).graph
+
+
+def test_assigned_streets_travel_with_the_tables(tmp_path: Path) -> None:
+    """A roster gives no unit a street: every table by street says how many are assigned,
+    in attrs, the about table, the written about sheet and the report."""
+    G = _roster_graph(tmp_path)
+    units = [v for v, label in G.nodes(data="label") if label == "Unit"]
+    # independently: a unit's street is recorded only by an ASSIGNED_TO tie to a street
+    recorded = {u for u, v, t in G.edges(data="type") if t == "ASSIGNED_TO"}
+    placed = [u for u in units if any(G.nodes[c]["label"] == "Community" for c in G[u])]
+    assigned = len([u for u in placed if u not in recorded])
+    assert assigned == len(placed) > 0
+    expected = (
+        f"{assigned} of {len(placed)} Unit nodes have no recorded Street; each is placed in "
+        "the Street it is most often tied to by PAIRED_WITH (assigned)"
+    )
+    streets = cg.domain.ancestors(G, level="Street")
+    assert any(line.endswith(expected) for line in streets.attrs["caveats"])
+    assert any(
+        f"{len(placed)} 个单位中 {assigned} 个没有登记街道" in x for x in streets.attrs["caveats"]
+    )
+    tables = analyze(G, seed=1, robustness_top=1)
+    about = tables["about"]["value"]
+    for name in ("ei_street", "brokerage", "ego_units", "community_streets", "rollup_street"):
+        assert any(line.endswith(expected) for line in tables[name].attrs["caveats"]), name
+        assert expected in about[f"caveats_{name}"], name
+    path = write_analysis(tables, tmp_path / "metrics.xlsx")
+    sheet = pd.read_excel(path, sheet_name="about", index_col=0, engine="openpyxl")
+    assert expected in sheet.loc["caveats_ei_street", "value"]
+    assert expected in sheet.loc["caveats_brokerage", "value"]
+    page = cg.write_report(G, tmp_path / "report", tables=tables).read_text(encoding="utf-8")
+    ei = page.split("<h3>街道的 E-I 指数 E-I index of streets</h3>")[1].split("<table")[0]
+    notes = [html.unescape(x) for x in re.findall(r'<p class="note caveat">([^<]*)</p>', ei)]
+    assert any(line.endswith(expected) for line in notes)
+
+
+def test_leaving_out_assigned_streets_is_removing_those_units(tmp_path: Path) -> None:
+    G = cg.generate("tiny", seed=2)
+    units = [v for v, label in G.nodes(data="label") if label == "Unit"]
+    # a mix: some units with a recorded street, some only paired
+    assignments = [(u, v, k) for u, v, k, t in G.edges(keys=True, data="type")]
+    G.remove_edges_from(
+        [(u, v, k) for u, v, k in assignments if k == "ASSIGNED_TO" and u in units[::2]]
+    )
+    recorded = {u for u, v, t in G.edges(data="type") if t == "ASSIGNED_TO"}
+    placement = cg.domain.ancestors(G, level="Street")
+    left_out = [
+        v
+        for v in G
+        if pd.notna(placement[v])
+        and G.nodes[v]["label"] not in ("Street", "Community", "District", "City", "Grid")
+        and v not in recorded
+        and G.nodes[v]["label"] not in ("Project", "Position")
+    ]
+    assert any(G.nodes[v]["label"] == "Unit" for v in left_out)
+    N = cg.views.view(G, "cobuilding")
+    kept = N.subgraph([v for v in N if v not in set(left_out)])
+    streets = cg.domain.ancestors(G, level="Street", assigned_places=False)
+    assert streets.reindex(left_out).isna().all()
+    assert any("left out" in line for line in streets.attrs["caveats"])
+    alone = cg.domain.ancestors(G, level="Street")  # the places of the nodes kept are unchanged
+    # the observed values (the relabellings follow the node order, which differs)
+    a = cg.metrics.ei_index(N, streets, permutations=0)
+    b = cg.metrics.ei_index(kept, alone, permutations=0)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs["nodes"] == b.attrs["nodes"]
+    pd.testing.assert_frame_equal(
+        cg.metrics.brokerage(N, streets).sort_index(),
+        cg.metrics.brokerage(kept, alone).sort_index(),
+    )
+    values = pd.Series(1.0, index=list(G))
+    pd.testing.assert_frame_equal(
+        cg.domain.rollup(G, values, assigned_places=False),
+        cg.domain.rollup(G, values.drop(left_out)),
+    )
+    tables = analyze(G, seed=1, robustness_top=1, assigned_places=False)
+    pd.testing.assert_frame_equal(
+        tables["ei_street"], cg.metrics.ei_index(N, streets, permutations=1_000, seed=1)
+    )
+
+
+def test_ei_of_units_in_a_roster_graph_names_the_unit_view(tmp_path: Path) -> None:
+    G = _roster_graph(tmp_path)
+    G.add_node("lonely", label="Unit", name="孤立单位", unit_type="school")  # an isolate
+    with pytest.raises(NoTiesError, match=r"views\.view\(G, 'unit'\)") as caught:
+        cg.metrics.ei_index(G, "unit_type")
+    assert "彼此没有关系" in str(caught.value)
+    with pytest.raises(NoTiesError, match="unit"):
+        cg.metrics.ei_groups(G, "unit_type")
+    U = cg.views.view(G, "unit")
+    table = cg.metrics.ei_index(U, "unit_type", permutations=0)
+    # by hand: links between units of one type against links across types
+    types = dict(U.nodes(data="unit_type"))
+    links = {frozenset((u, v)) for u, v in U.edges() if u != v and types[u] and types[v]}
+    internal = sum(1 for pair in links if len({types[v] for v in pair}) == 1)
+    external = len(links) - internal
+    assert table.loc["internal", "observed"] == internal
+    assert table.loc["external", "observed"] == external
+    assert table.attrs["ei"] == pytest.approx((external - internal) / (external + internal))

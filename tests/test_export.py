@@ -24,6 +24,7 @@ from cobuild_graph import (
     write_two_mode_dl,
     write_ucinet_dl,
 )
+from cobuild_graph.roster import read_roster
 from tests._r import require_rscript, run_r
 
 SUZHOU = Path(__file__).parents[1] / "data" / "suzhou"
@@ -179,6 +180,53 @@ def test_xml_illegal_characters_are_refused(
     with pytest.raises(ValueError, match=r"tie '007' -> 'daoqian'.*'provenance'.*U\+FFFE"):
         write_dataset(G, out / f"g{suffix}")
     assert not out.exists()  # nothing half-written
+
+
+def test_gexf_and_graphml_declare_the_schemas_types(tmp_path: Path) -> None:
+    """A study imported from a roster: its counts come back as numbers, not text."""
+    roster = tmp_path / "2023年名册.csv"
+    roster.write_text(
+        "单位名称,报到社区,所属街道,党员人数,单位类型\n甲单位,道前社区,沧浪街道,2100,国企\n",
+        encoding="utf-8",
+    )
+    G = read_dataset(write_dataset(read_roster(roster).graph, tmp_path / "study"))
+    unit = next(n for n, label in G.nodes(data="label") if label == "Unit")
+    assert G.nodes[unit]["party_members"] == 2100
+    project = "项目-1"
+    G.add_node(
+        project,
+        label="Project",
+        name="微心愿",
+        budget_yuan=1500.5,
+        exemplary=True,
+        year=2023,
+        founded=dt.date(2023, 3, 1),
+    )
+    gexf, graphml = tmp_path / "g.gexf", tmp_path / "g.graphml"
+    write_gexf(G, gexf)
+    write_graphml(G, graphml)
+    declared = {
+        a.get("title"): a.get("type")
+        for a in etree.parse(str(gexf)).iter("{*}attribute")
+        if a.getparent().get("class") == "node"
+    }
+    assert declared["party_members"] in ("integer", "long")
+    assert declared["year"] in ("integer", "long")
+    assert (declared["budget_yuan"], declared["exemplary"]) == ("double", "boolean")
+    keys = {
+        k.get("attr.name"): k.get("attr.type") for k in etree.parse(str(graphml)).iter("{*}key")
+    }
+    assert keys["party_members"] in ("int", "long")
+    assert (keys["budget_yuan"], keys["exemplary"]) == ("double", "boolean")
+    for H in (nx.read_gexf(gexf), nx.read_graphml(graphml)):
+        data = H.nodes[unit]
+        assert data["party_members"] == 2100
+        assert type(data["party_members"]) is int
+        project_data = H.nodes[project]
+        assert (project_data["budget_yuan"], project_data["exemplary"]) == (1500.5, True)
+        assert type(project_data["year"]) is int
+        # neither format has a date type for attributes: dates are ISO text
+        assert project_data["founded"] == "2023-03-01"
 
 
 # -- UCINET DL: a reader written from the DL documentation, for the tests only ---------

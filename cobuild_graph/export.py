@@ -9,16 +9,18 @@ Each writer takes the graph first and writes one file, whole or not at all (see
 - :func:`write_ucinet_dl` — UCINET DL, one matrix per tie type (``edgelist1`` or
   ``fullmatrix``).
 - :func:`write_two_mode_dl` — a two-mode UCINET DL matrix, e.g. units × communities.
-- :func:`write_pajek` — a Pajek ``.net`` file, one relation per tie type.
+- :func:`write_pajek` — a Pajek ``.net`` file, the tie type as each tie's label, that
+  networkx, igraph and R's network read; or one relation per tie type.
 
 XML cannot hold some characters (the C0 controls, U+FFFE ...): the GEXF and GraphML
 writers refuse a graph holding one, naming the node or tie and the attribute. Everything
 else is kept, markup such as ``<script>`` as text; only GraphML, which holds values as
-element text, reads a carriage return back as a line feed (XML's line-end rule). DL and Pajek
-labels are plain text in double quotes with no escape: in them a double quote ``"`` becomes
-an apostrophe ``'``, and line breaks, tabs and other control characters become spaces, so
-no name can break a file's structure. Two nodes with the same name get their ids added to
-their labels, so labels stay unique.
+element text, reads a carriage return back as a line feed (XML's line-end rule). DL labels
+are plain text in double quotes with no escape: in them a double quote ``"`` becomes an
+apostrophe ``'``, and line breaks, tabs and other control characters become spaces, so no
+name can break a file's structure. Pajek labels are written as they are, and a name that a
+Pajek reader would read back changed is refused (see :func:`write_pajek`). Two nodes with the
+same name get their ids added to their labels, so labels stay unique.
 """
 
 from __future__ import annotations

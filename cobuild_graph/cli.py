@@ -19,9 +19,14 @@ import pandas as pd
 from cobuild_graph import __version__
 from cobuild_graph.build import graph_from_tables
 from cobuild_graph.errors import ServerError, StoreError, ValidationError
-from cobuild_graph.export import DL_LAYOUTS, TWO_MODE_DL_LAYOUTS, write_two_mode_dl
+from cobuild_graph.export import (
+    DL_LAYOUTS,
+    TWO_MODE_DL_LAYOUTS,
+    write_two_mode_dl,
+    written_counts,
+)
 from cobuild_graph.generate import SCALES, generate_tables
-from cobuild_graph.io import Dataset, read_tables, write_dataset
+from cobuild_graph.io import GRAPH_SUFFIXES, Dataset, read_tables, write_dataset
 from cobuild_graph.reconcile import ACCEPT_ABOVE
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, load_schema
 from cobuild_graph.template import write_template
@@ -359,14 +364,26 @@ def _export_options(sub: argparse.ArgumentParser) -> None:
         help="only this tie type, one matrix or relation each (repeat; default: all)",
     )
     group.add_argument(
+        "--pajek-relations",
+        action="store_true",
+        help='OUT.net in Pajek\'s multi-relational form, one *Arcs :n "TYPE" section per '
+        "tie type (Pajek reads it; python-igraph and R igraph do not)",
+    )
+    group.add_argument(
         "--dl-encoding",
         default="gb18030",
         help="encoding of OUT.dl (default: gb18030, which UCINET reads on Chinese Windows)",
     )
 
 
-def _write_graph_or_tables(data: nx.MultiDiGraph | Dataset, args: argparse.Namespace) -> Path:
-    """Write `data` to ``--output``, with the export options that apply to its suffix."""
+def _write_graph_or_tables(
+    data: nx.MultiDiGraph | Dataset, args: argparse.Namespace
+) -> tuple[Path, int, int]:
+    """Write `data` to ``--output``, with the export options that apply to its suffix.
+
+    Returns the path and the counts of nodes and ties the file holds (a DL or Pajek file
+    holds only the chosen tie types).
+    """
     suffix = args.output.suffix.lower()
     if args.two_mode and suffix != ".dl":
         raise ValueError("--two-mode writes a UCINET file: name the output OUT.dl")
@@ -377,21 +394,30 @@ def _write_graph_or_tables(data: nx.MultiDiGraph | Dataset, args: argparse.Names
     options: dict[str, Any] = {"tie_types": args.tie_type} if args.tie_type else {}
     if args.dl_layout:
         options["layout"] = args.dl_layout
+    if args.pajek_relations and suffix != ".net":
+        raise ValueError("--pajek-relations applies to a Pajek file: name the output OUT.net")
+    if args.pajek_relations:
+        options["relations"] = True
     if suffix == ".dl":
         options["encoding"] = args.dl_encoding
+    if isinstance(data, nx.Graph):
+        G = data
+    elif suffix in GRAPH_SUFFIXES:
+        G = graph_from_tables(data.nodes, data.ties, meta=data.meta, validate=False)
+    else:  # a workbook or CSV folder: the tables as they are
+        out = write_dataset(data, args.output, schema=_schema(args))
+        return out, len(data.nodes), len(data.ties)
     if not args.two_mode:
-        return write_dataset(data, args.output, schema=_schema(args), **options)
+        out = write_dataset(G, args.output, schema=_schema(args), **options)
+        return out, *written_counts(G, suffix, **options)
     rows, _, columns = args.two_mode.partition(",")
     if not rows or not columns:
         raise ValueError(
             f"--two-mode takes ROWS,COLUMNS, e.g. Unit,Community, not {args.two_mode!r}"
         )
-    G = (
-        data
-        if isinstance(data, nx.Graph)
-        else graph_from_tables(data.nodes, data.ties, validate=False)
-    )
-    return write_two_mode_dl(G, args.output, rows=rows.strip(), columns=columns.strip(), **options)
+    options.update(rows=rows.strip(), columns=columns.strip())
+    out = write_two_mode_dl(G, args.output, **options)
+    return out, *written_counts(G, suffix, **options)
 
 
 def _stored_selection(sub: argparse.ArgumentParser) -> None:
@@ -552,11 +578,8 @@ def _load(args: argparse.Namespace) -> int:
 
 def _pull(args: argparse.Namespace) -> int:
     G, name = _read_stored(args)
-    out = _write_graph_or_tables(G, args)
-    print(
-        f"wrote {out} ({G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties) "
-        f"from dataset {name!r}"
-    )
+    out, nodes, ties = _write_graph_or_tables(G, args)
+    print(f"wrote {out} ({nodes:,} nodes, {ties:,} ties) from dataset {name!r}")
     return 0
 
 
@@ -589,9 +612,8 @@ def _counts(column: pd.Series) -> dict[str, int]:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    dataset = _read(args)
-    out = _write_graph_or_tables(dataset, args)
-    print(f"wrote {out} ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")
+    out, nodes, ties = _write_graph_or_tables(_read(args), args)
+    print(f"wrote {out} ({nodes:,} nodes, {ties:,} ties)")
     return 0
 
 

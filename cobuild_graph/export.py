@@ -9,24 +9,27 @@ Each writer takes the graph first and writes one file, whole or not at all (see
 - :func:`write_ucinet_dl` — UCINET DL, one matrix per tie type (``edgelist1`` or
   ``fullmatrix``).
 - :func:`write_two_mode_dl` — a two-mode UCINET DL matrix, e.g. units × communities.
-- :func:`write_pajek` — a Pajek ``.net`` file, one relation per tie type.
+- :func:`write_pajek` — a Pajek ``.net`` file, the tie type as each tie's label, that
+  networkx, igraph and R's network read; or one relation per tie type.
 
 XML cannot hold some characters (the C0 controls, U+FFFE ...): the GEXF and GraphML
 writers refuse a graph holding one, naming the node or tie and the attribute. Everything
 else is kept, markup such as ``<script>`` as text; only GraphML, which holds values as
-element text, reads a carriage return back as a line feed (XML's line-end rule). DL and Pajek
-labels are plain text in double quotes with no escape: in them a double quote ``"`` becomes
-an apostrophe ``'``, and line breaks, tabs and other control characters become spaces, so
-no name can break a file's structure. Two nodes with the same name get their ids added to
-their labels, so labels stay unique.
+element text, reads a carriage return back as a line feed (XML's line-end rule). DL labels
+are plain text in double quotes with no escape: in them a double quote ``"`` becomes an
+apostrophe ``'``, and line breaks, tabs and other control characters become spaces, so no
+name can break a file's structure. Pajek labels are written as they are, and a name that a
+Pajek reader would read back changed is refused (see :func:`write_pajek`). Two nodes with the
+same name get their ids added to their labels, so labels stay unique.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from numbers import Real
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +39,17 @@ import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
 from cobuild_graph._files import XML_ILLEGAL, atomic_write
+
+__all__ = [
+    "DL_LAYOUTS",
+    "TWO_MODE_DL_LAYOUTS",
+    "write_gexf",
+    "write_graphml",
+    "write_pajek",
+    "write_two_mode_dl",
+    "write_ucinet_dl",
+    "written_counts",
+]
 
 #: The layouts of a one-mode DL file.
 DL_LAYOUTS: tuple[str, ...] = ("edgelist1", "fullmatrix")
@@ -305,6 +319,163 @@ def write_two_mode_dl(
         there are no tie types to write, or a label cannot be written in `encoding`.
     """
     _choose(layout, TWO_MODE_DL_LAYOUTS, "layout")
+    row_nodes, column_nodes, types, matrices = _two_mode(G, rows, columns, tie_types, weight)
+    row_names = _labels(G, row_nodes, labels, encoding)
+    column_names = _labels(G, column_nodes, labels, encoding)
+
+    def lines() -> Iterator[str]:
+        yield f"DL nr={len(row_nodes)} nc={len(column_nodes)} nm={len(types)}"
+        yield f"format = {layout}"
+        yield "row labels:"
+        yield from (_quoted(name) for name in row_names)
+        yield "column labels:"
+        yield from (_quoted(name) for name in column_names)
+        yield from _dl_matrices(types, matrices, layout, row_nodes, column_nodes)
+
+    return _write_lines(Path(path), lines(), encoding)
+
+
+def write_pajek(
+    G: nx.Graph,
+    path: str | os.PathLike[str],
+    *,
+    tie_types: Sequence[str] | None = None,
+    labels: str = "name",
+    weight: str | None = "weight",
+    relations: bool = False,
+) -> Path:
+    """Write `G` as a Pajek ``.net`` file that networkx, igraph and R's network read.
+
+    ``*Vertices n`` lists the nodes, ``1 "道前社区"``; then one ``*Arcs`` section
+    (``*Edges`` for an undirected graph) holds one line ``source target value l "TYPE"``
+    per tie: the value is the tie's weight and ``l`` is Pajek's edge label, the tie type.
+    networkx reads the type as the edge attribute ``l``, python-igraph and R igraph as
+    ``label``, R's ``network::read.paj`` as ``l``; the value is ``weight`` (``network``
+    names it after the file). Parallel ties of one type between the same two nodes are one
+    line, their values added. The file is UTF-8 without a byte-order mark (R igraph
+    refuses one), with Windows line ends, and starts with a ``%`` comment line.
+
+    With ``relations=True`` it is Pajek's multi-relational form instead: one section per
+    tie type, ``*Arcs :1 "PAIRED_WITH"``, lines ``source target value``. Pajek reads it,
+    but python-igraph and R igraph do not, and networkx reads only the first relation.
+
+    Names are written as they are, in double quotes: none of these readers knows an
+    escape that the others read the same way, so a label the four would not all read back
+    as written is refused (see Raises). Two nodes with the same name get their ids added
+    to their labels, since networkx keys nodes by label.
+
+    Parameters
+    ----------
+    G
+        A co-building graph.
+    path
+        The ``.net`` file to write.
+    tie_types
+        The tie types to write, in this order; by default every tie type in `G`, sorted.
+    labels
+        The node attribute to label nodes with, or ``"id"`` for the node ids.
+    weight
+        The tie attribute holding a tie's value (see :func:`write_ucinet_dl`).
+    relations
+        Write one relation per tie type (Pajek's ``*Arcs :n "TYPE"`` sections).
+
+    Returns
+    -------
+    pathlib.Path
+        `path`.
+
+    Raises
+    ------
+    ValueError
+        If there are no tie types to write; if a label holds a double quote, a line
+        break, a tab or another control character, two backslashes in a row, or ends in
+        a backslash, naming the node; or if a tie type holds a space, a double quote or a
+        backslash.
+    """
+    nodes = list(G)
+    types = _tie_types(G, tie_types)
+    for tie_type in types:
+        if not tie_type or _PAJEK_TYPE_UNSAFE.search(tie_type):
+            raise ValueError(
+                f"tie type {tie_type!r}: a Pajek edge label cannot be empty or hold a space, "
+                "a double quote or a backslash (R's read.paj splits lines at spaces)"
+            )
+    names = _labels(G, nodes, labels, "utf-8", clean=_pajek_label)
+    matrices = _matrices(G, types, weight, both_ways=False)
+    index = {node: i for i, node in enumerate(nodes, start=1)}
+    section = "*Arcs" if G.is_directed() else "*Edges"
+
+    def lines() -> Iterator[str]:
+        title = _plain(str(G.graph.get("name", "co-building network")))
+        yield f"% {title}: written by cobuild_graph"
+        yield f"*Vertices {len(nodes)}"
+        for number, name in enumerate(names, start=1):
+            yield f"{number} {_quoted(name)}"
+        if relations:
+            for number, tie_type in enumerate(types, start=1):
+                yield f"{section} :{number} {_quoted(tie_type)}"
+                yield from _cell_lines(matrices[tie_type], index, index)
+            return
+        yield section
+        numbered = sorted(
+            (index[u], index[v], order, value)
+            for order, tie_type in enumerate(types)
+            for (u, v), value in matrices[tie_type].items()
+        )
+        for u, v, order, value in numbered:
+            yield f"{u} {v} {_number(value)} l {_quoted(types[order])}"
+
+    return _write_lines(Path(path), lines(), "utf-8")
+
+
+# A tie type is a token of an edge line, which R's read.paj splits at spaces.
+_PAJEK_TYPE_UNSAFE = re.compile(r'[\s"\\]')
+
+
+def _pajek_label(node: Hashable, text: str) -> str:
+    """`text` as a Pajek label, or ValueError naming `node` when a reader would change it.
+
+    Inside double quotes igraph keeps every character; networkx (``shlex``) and R's
+    ``read.table`` read a backslash before a quote or a backslash as an escape.
+
+    >>> _pajek_label("a", "道前社区 C:\\\\data")
+    '道前社区 C:\\\\data'
+    """
+    if '"' in text:
+        what = "a double quote"
+    elif "\\\\" in text:
+        what = "two backslashes in a row"
+    elif text.endswith("\\"):
+        what = "a backslash at its end"
+    elif not text.isprintable() and any(unicodedata.category(c) in _BREAKING for c in text):
+        what = "a line break, tab or other control character"
+    else:
+        return text
+    raise ValueError(
+        f"node {node!r}: its Pajek label {text!r} holds {what}, which networkx, igraph "
+        "and R's read.paj do not all read back as written: change the name, or write "
+        "labels='id'"
+    )
+
+
+# -- shared ------------------------------------------------------------------------------
+
+
+def _ties(G: nx.Graph) -> Iterator[tuple[Hashable, Hashable, Any, dict[str, Any]]]:
+    """(source, target, key, attributes) of every tie; the key is the type when unkeyed."""
+    if G.is_multigraph():
+        yield from G.edges(keys=True, data=True)
+    else:
+        for u, v, attrs in G.edges(data=True):
+            yield u, v, attrs.get("type"), attrs
+
+
+def _two_mode(
+    G: nx.Graph, rows: str, columns: str, tie_types: Sequence[str] | None, weight: str | None
+) -> tuple[
+    list[Hashable], list[Hashable], list[str], dict[str, dict[tuple[Hashable, Hashable], float]]
+]:
+    """The row nodes, column nodes, tie types and per type the cells of a two-mode matrix."""
     if rows == columns:
         raise ValueError(f"rows and columns are both {rows!r}: use write_ucinet_dl for one mode")
     row_nodes = [n for n, label in G.nodes(data="label") if label == rows]
@@ -330,92 +501,54 @@ def write_two_mode_dl(
         if tie_type in matrices and cell is not None:
             cells = matrices[tie_type]
             cells[cell] = cells.get(cell, 0) + _value(attrs, weight)
-    row_names = _labels(G, row_nodes, labels, encoding)
-    column_names = _labels(G, column_nodes, labels, encoding)
-
-    def lines() -> Iterator[str]:
-        yield f"DL nr={len(row_nodes)} nc={len(column_nodes)} nm={len(types)}"
-        yield f"format = {layout}"
-        yield "row labels:"
-        yield from (_quoted(name) for name in row_names)
-        yield "column labels:"
-        yield from (_quoted(name) for name in column_names)
-        yield from _dl_matrices(types, matrices, layout, row_nodes, column_nodes)
-
-    return _write_lines(Path(path), lines(), encoding)
+    return row_nodes, column_nodes, types, matrices
 
 
-def write_pajek(
-    G: nx.Graph,
-    path: str | os.PathLike[str],
-    *,
-    tie_types: Sequence[str] | None = None,
-    labels: str = "name",
-    weight: str | None = "weight",
-) -> Path:
-    """Write `G` as a Pajek ``.net`` file, one relation per tie type.
+def written_counts(G: nx.Graph, suffix: str, **options: Any) -> tuple[int, int]:
+    """The nodes and ties that the file of `suffix` written from `G` with `options` holds.
 
-    ``*Vertices n`` lists the nodes with their labels in double quotes; then each tie type
-    is one relation of Pajek's multi-relational networks, ``*Arcs :1 "PAIRED_WITH"``
-    (``*Edges`` for an undirected graph), followed by one ``source target value`` line per
-    tie. The file is UTF-8 with a byte-order mark, which Pajek 3 and later read as UTF-8,
-    and starts with a ``%`` comment line.
+    GEXF and GraphML hold every node and tie. A DL or Pajek file holds every node (a
+    two-mode DL, given ``rows`` and ``columns``, the nodes of those two labels) and one tie
+    per source, target and type of the chosen ``tie_types``: parallel ties of one type are
+    one cell there, their values added.
 
     Parameters
     ----------
     G
-        A co-building graph.
-    path
-        The ``.net`` file to write.
-    tie_types
-        The tie types to write, one relation each, in this order; by default every tie type
-        in `G`, sorted.
-    labels
-        The node attribute to label nodes with, or ``"id"`` for the node ids.
-    weight
-        The tie attribute holding a tie's value (see :func:`write_ucinet_dl`).
+        The graph given to the writer.
+    suffix
+        The file's suffix: ``.gexf``, ``.graphml``, ``.dl`` or ``.net``.
+    **options
+        The writer's options: only ``tie_types`` counts, and ``rows`` with ``columns`` for
+        a two-mode DL.
 
     Returns
     -------
-    pathlib.Path
-        `path`.
+    tuple of int
+        (nodes, ties).
 
-    Raises
-    ------
-    ValueError
-        If there are no tie types to write.
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("a", "b", type="PART_OF")
+    0
+    >>> G.add_edge("a", "b", type="PART_OF")
+    1
+    >>> G.add_edge("b", "c", type="PAIRED_WITH")
+    0
+    >>> written_counts(G, ".net", tie_types=["PART_OF"])
+    (3, 1)
     """
-    nodes = list(G)
-    types = _tie_types(G, tie_types)
-    names = _labels(G, nodes, labels, "utf-8")
-    matrices = _matrices(G, types, weight, both_ways=False)
-    index = {node: i for i, node in enumerate(nodes, start=1)}
-    section = "*Arcs" if G.is_directed() else "*Edges"
-
-    def lines() -> Iterator[str]:
-        title = _plain(str(G.graph.get("name", "co-building network")))
-        yield f"% {title}: written by cobuild_graph"
-        yield f"*Vertices {len(nodes)}"
-        for number, name in enumerate(names, start=1):
-            yield f"{number} {_quoted(name)}"
-        for number, tie_type in enumerate(types, start=1):
-            yield f"{section} :{number} {_quoted(_plain(tie_type))}"
-            cells = matrices[tie_type]
-            yield from _cell_lines(cells, index, index)
-
-    return _write_lines(Path(path), lines(), "utf-8-sig")
-
-
-# -- shared ------------------------------------------------------------------------------
-
-
-def _ties(G: nx.Graph) -> Iterator[tuple[Hashable, Hashable, Any, dict[str, Any]]]:
-    """(source, target, key, attributes) of every tie; the key is the type when unkeyed."""
-    if G.is_multigraph():
-        yield from G.edges(keys=True, data=True)
-    else:
-        for u, v, attrs in G.edges(data=True):
-            yield u, v, attrs.get("type"), attrs
+    if suffix.lower() not in (".dl", ".net"):
+        return G.number_of_nodes(), G.number_of_edges()
+    tie_types = options.get("tie_types")
+    if "rows" in options:  # a two-mode DL
+        row_nodes, column_nodes, _, matrices = _two_mode(
+            G, options["rows"], options["columns"], tie_types, None
+        )
+        return len(row_nodes) + len(column_nodes), sum(map(len, matrices.values()))
+    matrices = _matrices(G, _tie_types(G, tie_types), None, both_ways=False)
+    return G.number_of_nodes(), sum(map(len, matrices.values()))
 
 
 def _tie_types(G: nx.Graph, chosen: Sequence[str] | None) -> list[str]:
@@ -493,13 +626,20 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.15g}"
 
 
-def _labels(G: nx.Graph, nodes: Iterable[Hashable], attribute: str, encoding: str) -> list[str]:
-    """The plain-text labels of `nodes`, unique: a repeated one gets the node id added."""
+def _labels(
+    G: nx.Graph,
+    nodes: Iterable[Hashable],
+    attribute: str,
+    encoding: str,
+    clean: Callable[[Hashable, str], str] = lambda node, text: _plain(text),
+) -> list[str]:
+    """The labels of `nodes`, each passed through `clean`, unique: a repeated one gets the
+    node id added."""
     nodes = list(nodes)
     texts = []
     for node in nodes:
         value = node if attribute == "id" else G.nodes[node].get(attribute)
-        texts.append(_plain(str(node if value is None or value == "" else value)))
+        texts.append(clean(node, str(node if value is None or value == "" else value)))
     seen: dict[str, int] = {}
     for text in texts:
         seen[text] = seen.get(text, 0) + 1
@@ -507,7 +647,7 @@ def _labels(G: nx.Graph, nodes: Iterable[Hashable], attribute: str, encoding: st
     taken = set(texts)
     for node, text in zip(nodes, texts, strict=True):
         if seen[text] > 1:
-            text = candidate = f"{text} ({_plain(str(node))})"
+            text = candidate = f"{text} ({clean(node, str(node))})"
             number = 2
             while candidate in taken:
                 candidate = f"{text} #{number}"

@@ -386,6 +386,8 @@ _GRAPH_WRITERS: dict[str, Any] = {
     ".dl": write_ucinet_dl,
     ".net": write_pajek,
 }
+#: The suffixes of the files :func:`write_dataset` writes for other network tools.
+GRAPH_SUFFIXES: tuple[str, ...] = tuple(_GRAPH_WRITERS)
 
 
 # -- reading: sources -------------------------------------------------------------------

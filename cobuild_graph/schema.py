@@ -828,6 +828,10 @@ def _default_schema() -> Schema:
                 "level": _attr(
                     "str", "city or district level", ("city", "district"), ("层级", "级别")
                 ),
+                "party_members": _attr("int", "party members 党员人数 (from a roster)"),
+                "roster_category": _attr(
+                    "str", "the unit category as a roster writes it 名册单位类型"
+                ),
             },
         ),
         LabelSpec("ActionBranch", "行动支部", ("行动支部", "支部"), {"members": members}),

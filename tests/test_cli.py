@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -82,7 +83,7 @@ def test_convert(
     elif suffix.endswith(".dl"):
         assert target.read_bytes().startswith(b"DL n=7 nm=4\r\nformat = edgelist1")
     elif suffix.endswith(".net"):
-        assert b'*Arcs :4 "PART_OF"' in target.read_bytes()
+        assert nx.read_pajek(target).number_of_edges() == 7
     elif not suffix.endswith(".gexf"):
         assert read_dataset(target).number_of_edges() == 7
 
@@ -106,8 +107,56 @@ def test_convert_dl_options(
 
 
 @pytest.mark.parametrize(
+    ("output", "args"),
+    [
+        ("part.net", ["--tie-type", "PART_OF"]),
+        ("rel.net", ["--tie-type", "PART_OF", "--tie-type", "PAIRED_WITH", "--pajek-relations"]),
+        ("part.dl", ["--tie-type", "PART_OF"]),
+        ("two.dl", ["--two-mode", "Unit,Community"]),
+        ("all.gexf", []),
+        ("all.xlsx", []),
+    ],
+)
+def test_convert_prints_what_it_wrote(
+    capsys: pytest.CaptureFixture[str],
+    small_dataset: Path,
+    tmp_path: Path,
+    output: str,
+    args: list[str],
+) -> None:
+    target = tmp_path / output
+    code, out, _ = run(capsys, "convert", small_dataset, "-o", target, *args)
+    assert code == 0
+    if target.suffix == ".net":  # every section read by networkx, relations or not
+        text = target.read_text(encoding="utf-8").splitlines()
+        n = int(text[1].split()[1])
+        ties = [line for line in text[2 + n :] if not line.startswith("*")]
+        H = nx.parse_pajek([*text[: 2 + n], "*Arcs", *ties])
+        nodes, edges = H.number_of_nodes(), H.number_of_edges()
+    elif target.suffix == ".dl":
+        text = target.read_bytes().decode("gb18030")
+        found = re.match(r"DL (?:n=(\d+)|nr=(\d+) nc=(\d+))", text)
+        nodes = sum(int(x) for x in found.groups() if x)
+        data = text.split("data:\r\n")[1].split()
+        cells = data if "fullmatrix" in text else data[2::3]  # edgelist: row column value
+        edges = sum(float(x) != 0 for x in cells)
+    elif target.suffix == ".gexf":
+        H = nx.read_gexf(target)
+        nodes, edges = H.number_of_nodes(), H.number_of_edges()
+    else:
+        H = read_dataset(target)
+        nodes, edges = H.number_of_nodes(), H.number_of_edges()
+    assert f"wrote {target} ({nodes:,} nodes, {edges:,} ties)" in out
+    G = read_dataset(small_dataset)
+    chosen = set(args[1::2]) if "--tie-type" in args else None
+    if chosen:  # the chosen types only, not the input's 7 ties
+        assert edges == sum(t in chosen for _, _, t in G.edges(data="type")) < 7
+
+
+@pytest.mark.parametrize(
     ("output", "args", "message"),
     [
+        ("o.dl", ["--pajek-relations"], "--pajek-relations applies to a Pajek file"),
         ("o.gexf", ["--dl-layout", "fullmatrix"], "--dl-layout applies to a UCINET file"),
         ("o.net", ["--two-mode", "Unit,Community"], "--two-mode writes a UCINET file"),
         ("o.dl", ["--two-mode", "Unit"], "--two-mode takes ROWS,COLUMNS"),

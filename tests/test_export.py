@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import igraph
 import networkx as nx
+import pandas as pd
 import pytest
 from lxml import etree
 
@@ -22,7 +24,10 @@ from cobuild_graph import (
     write_two_mode_dl,
     write_ucinet_dl,
 )
+from cobuild_graph.roster import read_roster
+from tests._r import require_rscript, run_r
 
+SUZHOU = Path(__file__).parents[1] / "data" / "suzhou"
 GEXF_XSD = Path(__file__).parent / "data" / "gexf-1.2draft" / "gexf.xsd"
 
 HOSTILE = {
@@ -175,6 +180,53 @@ def test_xml_illegal_characters_are_refused(
     with pytest.raises(ValueError, match=r"tie '007' -> 'daoqian'.*'provenance'.*U\+FFFE"):
         write_dataset(G, out / f"g{suffix}")
     assert not out.exists()  # nothing half-written
+
+
+def test_gexf_and_graphml_declare_the_schemas_types(tmp_path: Path) -> None:
+    """A study imported from a roster: its counts come back as numbers, not text."""
+    roster = tmp_path / "2023年名册.csv"
+    roster.write_text(
+        "单位名称,报到社区,所属街道,党员人数,单位类型\n甲单位,道前社区,沧浪街道,2100,国企\n",
+        encoding="utf-8",
+    )
+    G = read_dataset(write_dataset(read_roster(roster).graph, tmp_path / "study"))
+    unit = next(n for n, label in G.nodes(data="label") if label == "Unit")
+    assert G.nodes[unit]["party_members"] == 2100
+    project = "项目-1"
+    G.add_node(
+        project,
+        label="Project",
+        name="微心愿",
+        budget_yuan=1500.5,
+        exemplary=True,
+        year=2023,
+        founded=dt.date(2023, 3, 1),
+    )
+    gexf, graphml = tmp_path / "g.gexf", tmp_path / "g.graphml"
+    write_gexf(G, gexf)
+    write_graphml(G, graphml)
+    declared = {
+        a.get("title"): a.get("type")
+        for a in etree.parse(str(gexf)).iter("{*}attribute")
+        if a.getparent().get("class") == "node"
+    }
+    assert declared["party_members"] in ("integer", "long")
+    assert declared["year"] in ("integer", "long")
+    assert (declared["budget_yuan"], declared["exemplary"]) == ("double", "boolean")
+    keys = {
+        k.get("attr.name"): k.get("attr.type") for k in etree.parse(str(graphml)).iter("{*}key")
+    }
+    assert keys["party_members"] in ("int", "long")
+    assert (keys["budget_yuan"], keys["exemplary"]) == ("double", "boolean")
+    for H in (nx.read_gexf(gexf), nx.read_graphml(graphml)):
+        data = H.nodes[unit]
+        assert data["party_members"] == 2100
+        assert type(data["party_members"]) is int
+        project_data = H.nodes[project]
+        assert (project_data["budget_yuan"], project_data["exemplary"]) == (1500.5, True)
+        assert type(project_data["year"]) is int
+        # neither format has a date type for attributes: dates are ISO text
+        assert project_data["founded"] == "2023-03-01"
 
 
 # -- UCINET DL: a reader written from the DL documentation, for the tests only ---------
@@ -331,27 +383,102 @@ def test_dl_refuses_unknown_layout(G: nx.MultiDiGraph, tmp_path: Path) -> None:
 # -- Pajek ------------------------------------------------------------------------------
 
 
-def pajek_relations(path: Path) -> Iterator[tuple[str, str, nx.MultiDiGraph]]:
-    """(section, relation name, graph) per relation, each parsed by networkx's Pajek reader.
+# Pajek names that every reader reads back as written, and ones write_pajek refuses.
+PAJEK_SAFE = {
+    "daoqian": "=cmd|' /C calc'!A0",
+    "nanhuan1": "it's 50% #1; a,b = c",
+    "007": "<script>alert(1)</script>",
+    "ab1": "  C:\\data\\单位 ",  # single backslashes, spaces at both ends
+    "canglang": "䶮社区 & 南环, 第一",
+}
+PAJEK_REFUSED = {
+    'say "hi"': "a double quote",
+    "第一行\n第二行": "a line break",
+    "甲\t乙": "a line break, tab",
+    "段\u2028落": "a line break",
+    "单位\\": "a backslash at its end",
+    "C:\\\\share": "two backslashes in a row",
+}
 
-    networkx reads one ``*Arcs`` or ``*Edges`` section per file, so each relation is given
-    to it with the ``*Vertices`` list.
+
+def read_pajek_both(path: Path) -> tuple[nx.MultiDiGraph, Any]:
+    """`path` read by networkx and by python-igraph, checked to agree: (networkx, igraph).
+
+    Both give the ties as (source label, target label, value, tie type): networkx holds the
+    tie type in the edge attribute ``l``, igraph in ``label``.
     """
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    H = nx.read_pajek(path)
+    g = igraph.Graph.Read_Pajek(str(path))
+    assert g.vs["name"] == [name for name, _ in sorted(H.nodes(data="id"), key=lambda x: int(x[1]))]
+    names = g.vs["name"]
+    from_igraph = sorted(
+        (
+            names[e.source],
+            names[e.target],
+            e["weight"],
+            e["label"] if "label" in e.attributes() else None,
+        )
+        for e in g.es
+    )
+    from_networkx = sorted((u, v, d["weight"], d.get("l")) for u, v, d in H.edges(data=True))
+    if not H.is_directed():  # an undirected tie may come back either way round
+        from_igraph = sorted(tuple(sorted(t[:2])) + t[2:] for t in from_igraph)
+        from_networkx = sorted(tuple(sorted(t[:2])) + t[2:] for t in from_networkx)
+    assert from_igraph == from_networkx
+    assert g.is_directed() == H.is_directed()
+    return H, g
+
+
+def pajek_ties(H: nx.MultiDiGraph) -> dict[str, dict[tuple, float]]:
+    """The ties of a Pajek file read by networkx: {type: {(source, target): value}}."""
+    relations: dict[str, dict[tuple, float]] = {}
+    for u, v, attrs in H.edges(data=True):
+        cells = relations.setdefault(attrs["l"], {})
+        assert (u, v) not in cells  # one line per source, target and type
+        cells[u, v] = attrs["weight"]
+    return relations
+
+
+def pajek_relations(path: Path, tmp_path: Path) -> Iterator[tuple[str, str, nx.MultiDiGraph]]:
+    """(section, relation name, graph) per relation of a multi-relational file.
+
+    networkx and igraph read one ``*Arcs`` or ``*Edges`` section per file, so each relation
+    is given to them (:func:`read_pajek_both`) with the ``*Vertices`` list.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
     headers = [i for i, line in enumerate(lines) if re.match(r"\*(Arcs|Edges) :\d+ ", line)]
     vertices = lines[: headers[0]]
     for start, end in zip(headers, [*headers[1:], len(lines)], strict=True):
         section, number, name = re.fullmatch(r'(\*\w+) :(\d+) "(.*)"', lines[start]).groups()
         assert int(number) == headers.index(start) + 1
-        yield section, name, nx.parse_pajek([*vertices, section, *lines[start + 1 : end]])
+        one = tmp_path / f"relation-{number}.net"
+        one.write_text("\n".join([*vertices, section, *lines[start + 1 : end]]), encoding="utf-8")
+        yield section, name, read_pajek_both(one)[0]
 
 
 def test_pajek_round_trip(G: nx.MultiDiGraph, tmp_path: Path) -> None:
     path = write_pajek(G, tmp_path / "g.net")
-    assert path.read_bytes().startswith(b"\xef\xbb\xbf%")  # UTF-8 with BOM, a comment first
+    assert path.read_bytes().startswith(b"%")  # UTF-8 without a byte-order mark
+    H, _ = read_pajek_both(path)
+    assert sorted(H.nodes) == sorted(names_of(G).values())
+    assert pajek_ties(H) == ties_by_type(G, names_of(G))
+    assert re.findall(r"(?m)^\*\w+", path.read_text(encoding="utf-8")) == ["*Vertices", "*Arcs"]
+
+
+def test_pajek_adds_parallel_ties_of_one_type(G: nx.MultiDiGraph, tmp_path: Path) -> None:
+    G.add_edge("007", "daoqian", key="PAIRED_WITH-2", type="PAIRED_WITH", weight=2)
+    G.add_edge("007", "daoqian", key="SUPPORTS", type="SUPPORTS")
+    H, _ = read_pajek_both(write_pajek(G, tmp_path / "g.net"))
+    ties = pajek_ties(H)
+    assert ties["PAIRED_WITH"]["苏州市市政设施管理处", "道前社区"] == 1.5 + 2
+    assert ties["SUPPORTS"]["苏州市市政设施管理处", "道前社区"] == 1
+
+
+def test_pajek_relations_one_section_per_type(G: nx.MultiDiGraph, tmp_path: Path) -> None:
+    path = write_pajek(G, tmp_path / "g.net", relations=True)
     expected = ties_by_type(G, names_of(G))
     seen = {}
-    for section, name, H in pajek_relations(path):
+    for section, name, H in pajek_relations(path, tmp_path):
         assert section == "*Arcs"
         assert sorted(H.nodes) == sorted(names_of(G).values())
         seen[name] = {(u, v): w for u, v, w in H.edges(data="weight")}
@@ -359,30 +486,96 @@ def test_pajek_round_trip(G: nx.MultiDiGraph, tmp_path: Path) -> None:
     assert list(seen) == sorted(expected)
 
 
-def test_pajek_one_relation_reads_with_read_pajek(G: nx.MultiDiGraph, tmp_path: Path) -> None:
-    H = nx.read_pajek(write_pajek(G, tmp_path / "g.net", tie_types=["PART_OF"]))
+def test_pajek_chosen_tie_types(G: nx.MultiDiGraph, tmp_path: Path) -> None:
+    H, g = read_pajek_both(write_pajek(G, tmp_path / "g.net", tie_types=["PART_OF"]))
     names = names_of(G)
     assert sorted(H.edges()) == sorted(
         (names[u], names[v]) for u, v, t in G.edges(data="type") if t == "PART_OF"
     )
+    assert set(g.es["label"]) == {"PART_OF"}
 
 
 def test_pajek_undirected_graph_writes_edges(G: nx.MultiDiGraph, tmp_path: Path) -> None:
     U = nx.MultiGraph(G)
-    sections = {s for s, _, _ in pajek_relations(write_pajek(U, tmp_path / "u.net"))}
+    path = write_pajek(U, tmp_path / "u.net")
+    H, g = read_pajek_both(path)
+    assert not g.is_directed()
+    assert H.number_of_edges() == U.number_of_edges()
+    sections = {
+        s
+        for s, _, _ in pajek_relations(write_pajek(U, tmp_path / "r.net", relations=True), tmp_path)
+    }
     assert sections == {"*Edges"}
 
 
-def test_pajek_hostile_names(hostile: nx.MultiDiGraph, tmp_path: Path) -> None:
-    path = write_pajek(hostile, tmp_path / "g.net")
-    names = {node: HOSTILE_PLAIN.get(node, name) for node, name in names_of(hostile).items()}
-    seen = {}
-    for _, name, H in pajek_relations(path):
-        assert set(H.nodes) == set(names.values())
-        seen[name] = {(u, v): w for u, v, w in H.edges(data="weight")}
-    assert seen == ties_by_type(hostile, names)
-    vertex_lines = path.read_text(encoding="utf-8-sig").splitlines()[2 : 2 + len(hostile)]
-    assert all(re.fullmatch(r'\d+ "[^"]*"', line) for line in vertex_lines)
+def test_pajek_names_round_trip(G: nx.MultiDiGraph, tmp_path: Path) -> None:
+    for node, name in PAJEK_SAFE.items():
+        G.nodes[node]["name"] = name
+    H, g = read_pajek_both(write_pajek(G, tmp_path / "g.net"))
+    assert sorted(H.nodes) == sorted(g.vs["name"]) == sorted(names_of(G).values())
+    assert pajek_ties(H) == ties_by_type(G, names_of(G))
+
+
+@pytest.mark.parametrize("name", list(PAJEK_REFUSED))
+def test_pajek_refuses_names_a_reader_would_change(
+    G: nx.MultiDiGraph, tmp_path: Path, name: str
+) -> None:
+    G.nodes["007"]["name"] = name
+    with pytest.raises(ValueError, match=rf"node '007': .* holds {re.escape(PAJEK_REFUSED[name])}"):
+        write_dataset(G, tmp_path / "out" / "g.net")
+    assert not (tmp_path / "out").exists()
+    H, _ = read_pajek_both(write_pajek(G, tmp_path / "ids.net", labels="id"))  # the way out
+    assert "007" in H
+
+
+def test_pajek_refuses_a_tie_type_read_paj_would_split(G: nx.MultiDiGraph, tmp_path: Path) -> None:
+    G.edges["007", "daoqian", "PAIRED_WITH"]["type"] = "PAIRED WITH"
+    with pytest.raises(ValueError, match="tie type 'PAIRED WITH'"):
+        write_pajek(G, tmp_path / "g.net")
+
+
+def test_pajek_read_by_r_igraph_and_network(tmp_path: Path) -> None:
+    """R igraph's read_graph and network's read.paj read the default file: the Chinese
+    names, the ties and their types as written."""
+    rscript = require_rscript()
+    G = read_dataset(SUZHOU)
+    path = write_pajek(G, tmp_path / "苏州.net")
+    H, _ = read_pajek_both(path)
+    run_r(
+        rscript,
+        """
+        suppressMessages({library(igraph); library(network)})
+        g <- igraph::read_graph("苏州.net", format = "pajek")
+        n <- network::read.paj("苏州.net")
+        write.csv(data.frame(name = igraph::V(g)$name), "igraph-nodes.csv", row.names = FALSE,
+                  fileEncoding = "UTF-8")
+        el <- igraph::as_edgelist(g, names = TRUE)
+        write.csv(data.frame(u = el[, 1], v = el[, 2], w = igraph::E(g)$weight,
+                             t = igraph::E(g)$label), "igraph-ties.csv", row.names = FALSE,
+                  fileEncoding = "UTF-8")
+        names <- as.character(network::get.vertex.attribute(n, "vertex.names"))
+        write.csv(data.frame(name = names), "network-nodes.csv", row.names = FALSE,
+                  fileEncoding = "UTF-8")
+        raw <- network::get.edge.attribute(n, "l", unlist = FALSE)
+        ids <- network::valid.eids(n)
+        write.csv(data.frame(u = names[sapply(ids, function(e) n$mel[[e]]$outl)],
+                             v = names[sapply(ids, function(e) n$mel[[e]]$inl)],
+                             t = unlist(raw[ids])), "network-ties.csv", row.names = FALSE,
+                  fileEncoding = "UTF-8")
+        """,
+        tmp_path,
+    )
+    expected_ties = sorted((u, v, d["l"]) for u, v, d in H.edges(data=True))
+    assert len(expected_ties) == len({(u, v, t) for u, v, t in G.edges(data="type")})
+    for reader in ("igraph", "network"):
+        nodes = pd.read_csv(tmp_path / f"{reader}-nodes.csv", dtype=str, keep_default_na=False)
+        ties = pd.read_csv(tmp_path / f"{reader}-ties.csv", dtype=str, keep_default_na=False)
+        assert sorted(nodes["name"]) == sorted(H.nodes), reader
+        assert sorted(zip(ties["u"], ties["v"], ties["t"], strict=True)) == expected_ties, reader
+    igraph_ties = pd.read_csv(tmp_path / "igraph-ties.csv", dtype={"u": str, "v": str, "t": str})
+    assert sorted(zip(igraph_ties["u"], igraph_ties["v"], igraph_ties["w"], strict=True)) == sorted(
+        (u, v, w) for u, v, w in H.edges(data="weight")
+    )
 
 
 # -- every file: the mode of a new file ------------------------------------------------

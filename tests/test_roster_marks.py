@@ -179,9 +179,9 @@ def test_a_blank_member_count_filled_from_another_row_is_marked(tmp_path: Path) 
     roster.write_text("\n".join([",".join(header), *lines]) + "\n", encoding="utf-8")
     found = read_roster(roster)
     nodes = {d["name"]: d for _, d in found.graph.nodes(data=True)}
-    assert nodes["甲单位"]["party_members"] == "12"
+    assert nodes["甲单位"]["party_members"] == 12  # typed by the schema
     assert inferred_fields(nodes["甲单位"]["inferred"]) == {"party_members": "other_row"}
-    assert nodes["乙单位"]["party_members"] == "7"
+    assert nodes["乙单位"]["party_members"] == 7
     assert "inferred" not in nodes["乙单位"]
     assert found.conflicts.empty
 

@@ -8,7 +8,7 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph._net import Net, named, node_attribute
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def ancestors(G: nx.Graph, *, level: str = "Street", schema: Schema | None = Non
     >>> ancestors(G, level="Street").to_dict()
     {'s': 's', 'c': 's', 'u': 's'}
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     return Net.of(G, schema).placed(level)
 
 
@@ -102,7 +102,7 @@ def rollup(
     >>> rollup(G, pd.Series({"c1": 2.0, "c2": 4.0}), how="mean")["value"].to_dict()
     {'s': 3.0}
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     if isinstance(values, str):
         frame = node_attribute(G, values).astype(float).to_frame(values)

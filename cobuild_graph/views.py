@@ -34,7 +34,7 @@ from typing import Literal
 import networkx as nx
 
 from cobuild_graph._memo import memo
-from cobuild_graph.schema import COBUILDING_NETWORK_ROLES, Schema, schema_of
+from cobuild_graph.schema import COBUILDING_NETWORK_ROLES, SCHEMA_KEY, Schema, schema_of
 
 #: The named views and what each holds (Chinese first, English beside).
 VIEWS: dict[str, str] = {
@@ -117,6 +117,7 @@ def _make(G: nx.Graph, name: str, level: str | None, weighting: str, schema: Sch
         onto, via = ("Street", "Unit") if name == "street" else ("Unit", "Community")
         H = _projection(G, onto, via, weighting, schema)
     H.graph["view"] = name
+    H.graph[SCHEMA_KEY] = schema  # the view keeps the schema it was made with
     return H
 
 

@@ -16,8 +16,10 @@ import cobuild_graph as cg
 from cobuild_graph import domain, metrics, views
 from cobuild_graph.analysis import analyze
 from cobuild_graph.maps import network_map
+from cobuild_graph.roster import read_roster
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
 from cobuild_graph.store import Neo4jStore
+from tests._rosters import report_rows, write_report_roster
 from tests.conftest import Neo4jServer
 from tests.test_schema_roles import NODES, TIES, VILLAGES, expected_coverage
 
@@ -140,3 +142,10 @@ def test_the_store_keeps_the_schema(
     pd.testing.assert_frame_equal(
         default_store.coverage("test-travels"), domain.coverage(villages), check_dtype=False
     )
+
+
+def test_read_roster_records_its_schema(tmp_path: Path) -> None:
+    extended = DEFAULT_SCHEMA.extend({"labels": {"Unit": {"aliases": ["帮扶单位"]}}})
+    roster = write_report_roster(tmp_path / "r.xlsx", report_rows())
+    assert read_roster(roster, schema=extended).graph.graph["schema"] is extended
+    assert read_roster(roster).graph.graph["schema"] is DEFAULT_SCHEMA

@@ -13,7 +13,14 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph.errors import Neo4jConfigError
-from cobuild_graph.schema import SCHEMA_KEY, Schema, chosen_schema, schema_of, schema_or_default
+from cobuild_graph.schema import (
+    DEFAULT_SCHEMA,
+    SCHEMA_KEY,
+    Schema,
+    chosen_schema,
+    schema_of,
+    schema_or_default,
+)
 from cobuild_graph.store._aggregates import counts, coverage, place_counts
 from cobuild_graph.store._connection import Connection
 from cobuild_graph.store._cypher import check_schema
@@ -359,14 +366,16 @@ class Neo4jStore:
         Returns
         -------
         dict
-            Name, place, date, licence ... as loaded.
+            Name, place, date, licence ... as loaded; ``"schema"`` the schema it was loaded
+            with.
 
         Raises
         ------
         NotFoundError
             If the dataset is not stored.
         """
-        return meta_loads(dataset_record(self._db, dataset).get("meta"))
+        meta = meta_loads(dataset_record(self._db, dataset).get("meta"))
+        return {**meta, SCHEMA_KEY: meta.get(SCHEMA_KEY, DEFAULT_SCHEMA)}
 
     def read(
         self,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._memo import memo
-from cobuild_graph.schema import INFERRED, Schema, schema_or_default
+from cobuild_graph.schema import INFERRED, Schema, schema_of
 
 T = TypeVar("T", pd.DataFrame, pd.Series)
 
@@ -34,7 +34,7 @@ class Net:
 
     @classmethod
     def of(cls, G: nx.Graph, schema: Schema | None = None) -> Net:
-        schema = schema_or_default(schema)
+        schema = schema_of(G, schema)
         return memo(G, ("net", id(schema)), lambda: cls._make(G, schema))
 
     @classmethod

@@ -32,7 +32,7 @@ from cobuild_graph.metrics._brokerage import carried_caveats
 from cobuild_graph.metrics._centrality import send_betweenness_ahead, send_closeness_ahead
 from cobuild_graph.metrics._robustness import send_withdrawals_ahead
 from cobuild_graph.metrics._simple import Simple
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def analyze(
         diameter, the average path length and the robustness path lengths are left empty:
         each searches from every node.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     network = views.view(G, view, schema=schema)
     n = network.number_of_nodes()
     sample = _choose(betweenness_sample, n, EXACT_BETWEENNESS_LIMIT, BETWEENNESS_SOURCES)

@@ -20,9 +20,11 @@ import pandas as pd
 from cobuild_graph._gc import gc_paused
 from cobuild_graph.schema import (
     NODE_KEY_COLUMNS,
+    SCHEMA_KEY,
     TIE_KEY_COLUMNS,
     Schema,
-    schema_or_default,
+    chosen_schema,
+    schema_of,
 )
 
 
@@ -43,9 +45,12 @@ def graph_from_tables(
     ties
         Columns ``source``, ``target``, ``type`` and any attributes, one row per tie.
     meta
-        Dataset metadata (name, place, date, licence ...) stored in ``G.graph``.
+        Dataset metadata (name, place, date, licence ...) stored in ``G.graph``; its
+        ``"schema"`` (a :class:`~cobuild_graph.schema.Schema`), if any, is the tables'.
     schema
-        The schema the tables are validated against.
+        The schema the tables are validated against; by default the metadata's, else the
+        default schema. The graph records it in ``G.graph["schema"]``, so that every later
+        call given the graph uses it.
     validate
         Check the tables with :func:`~cobuild_graph.io.validate_tables` and build from the
         typed tables it returns (so ``社区`` becomes ``Community``, ``"120"`` becomes
@@ -64,6 +69,8 @@ def graph_from_tables(
     ValidationError
         If `validate` and the tables have problems (every problem at once, with the
         DataFrame row of each).
+    ValueError
+        If `schema` contradicts the metadata's schema.
 
     Examples
     --------
@@ -81,7 +88,9 @@ def graph_from_tables(
       ties (DataFrame), row 1, column source: c1 has two PART_OF parents: s1 and s2 (value: 'c1')
       ties (DataFrame), row 1, column target: target id not found among the nodes (value: 's2')
     """
-    schema = schema_or_default(schema)
+    meta = dict(meta or {})
+    schema = chosen_schema(schema, meta.get(SCHEMA_KEY), "the metadata's", "元数据的")
+    meta[SCHEMA_KEY] = schema
     if validate:
         # io reads and validates datasets, and builds their graphs with this module.
         from cobuild_graph.io import validate_tables
@@ -146,14 +155,14 @@ def graph_to_tables(
     G
         A graph as built by :func:`graph_from_tables` or :func:`~cobuild_graph.read_dataset`.
     schema
-        Orders the attribute columns.
+        Orders the attribute columns; by default the graph's.
 
     Returns
     -------
     tuple of pandas.DataFrame
         ``(nodes, ties)`` with the columns of the dataset format.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     node_rows = [{"id": node, **attrs} for node, attrs in G.nodes(data=True)]
     tie_rows = [
         {"source": u, "target": v, **attrs, "type": key}

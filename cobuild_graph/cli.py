@@ -28,7 +28,7 @@ from cobuild_graph.export import (
 from cobuild_graph.generate import SCALES, generate_tables
 from cobuild_graph.io import GRAPH_SUFFIXES, Dataset, read_tables, write_dataset
 from cobuild_graph.reconcile import ACCEPT_ABOVE
-from cobuild_graph.schema import DEFAULT_SCHEMA, Schema, load_schema
+from cobuild_graph.schema import Schema, load_schema
 from cobuild_graph.template import write_template
 
 if TYPE_CHECKING:
@@ -466,7 +466,7 @@ def _store(args: argparse.Namespace) -> Neo4jStore:
     password = os.environ.get(args.password_env)
     if password is None and sys.stdin.isatty():
         password = getpass.getpass(f"Neo4j password ({args.password_env} is not set): ")
-    schema = _schema(args) if getattr(args, "schema", None) else DEFAULT_SCHEMA
+    schema = _schema(args) if getattr(args, "schema", None) else None
     return Neo4jStore.from_env(
         uri=args.uri, user=args.user, password=password, database=args.database, schema=schema
     )
@@ -483,8 +483,9 @@ def _stored_dataset(store: Neo4jStore, args: argparse.Namespace) -> str:
     raise ValueError(f"name the dataset with --dataset (stored: {stored})")
 
 
-def _schema(args: argparse.Namespace) -> Schema:
-    return load_schema(args.schema) if args.schema else DEFAULT_SCHEMA
+def _schema(args: argparse.Namespace) -> Schema | None:
+    """The ``--schema`` file's schema; ``None`` without one: the data's own (or the default)."""
+    return load_schema(args.schema) if args.schema else None
 
 
 def _read(args: argparse.Namespace) -> Dataset:

@@ -39,6 +39,7 @@ import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
 from cobuild_graph._files import XML_ILLEGAL, atomic_write
+from cobuild_graph.schema import written_meta
 
 __all__ = [
     "DL_LAYOUTS",
@@ -89,7 +90,7 @@ def write_graphml(G: nx.Graph, path: str | os.PathLike[str]) -> Path:
     """
     path = Path(path)
     _refuse_xml_illegal(G)
-    export = G.__class__(**_dates_as_text(G.graph))
+    export = G.__class__(**_dates_as_text(written_meta(G.graph, as_text=True)))
     for node, attrs in G.nodes(data=True):
         export.add_node(node, **_dates_as_text(attrs))
     for u, v, key, attrs in _ties(G):

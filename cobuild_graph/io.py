@@ -68,9 +68,14 @@ from cobuild_graph.export import write_gexf, write_graphml, write_pajek, write_u
 from cobuild_graph.schema import (
     KEY_COLUMN_ALIASES,
     NODE_KEY_COLUMNS,
+    SCHEMA_KEY,
     TIE_KEY_COLUMNS,
     Schema,
+    chosen_schema,
+    schema_from_dict,
+    schema_of,
     schema_or_default,
+    written_meta,
 )
 from cobuild_graph.validate import check_tables
 
@@ -121,7 +126,9 @@ def read_tables(
         A folder with ``nodes.csv`` and ``ties.csv``, or an ``.xlsx`` workbook.
     schema
         The schema to validate against (extend :data:`~cobuild_graph.DEFAULT_SCHEMA` for
-        other node kinds).
+        other node kinds); by default the one the dataset's metadata records (written by
+        :func:`write_dataset`), else the default schema. A schema given must not contradict
+        the recorded one.
     encoding
         Force the CSV files' encoding; by default UTF-8 (with or without BOM) is tried,
         then GB18030.
@@ -130,7 +137,7 @@ def read_tables(
     -------
     Dataset
         ``(nodes, ties, meta)``; cells are ``str``, ``int``, ``float``, ``bool``,
-        ``datetime.date`` or ``None``.
+        ``datetime.date`` or ``None``; ``meta["schema"]`` is the schema read with.
 
     Raises
     ------
@@ -139,17 +146,21 @@ def read_tables(
     FileNotFoundError
         If `path` does not exist.
     """
-    schema = schema_or_default(schema)
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no dataset at {path}")
     problems = Problems()
     sheets = _read_sources(path, encoding, problems)
+    meta = _read_metadata(path, encoding, sheets, problems)
+    try:
+        schema = chosen_schema(schema, meta.get(SCHEMA_KEY), f"{path}'s", f"{path} 记录的")
+    except ValueError as error:
+        problems.add(str(path), None, SCHEMA_KEY, None, str(error))
+    schema = meta[SCHEMA_KEY] = schema_or_default(schema)
     raw = {
         kind: _combine([s for s in sheets if s.kind == kind], kind, schema, problems)
         for kind in ("nodes", "ties")
     }
-    meta = _read_metadata(path, encoding, sheets, problems)
     nodes, ties = check_tables(raw["nodes"], raw["ties"], schema, problems)
     if problems:
         raise ValidationError(problems_frame(problems.records))
@@ -281,7 +292,9 @@ def read_dataset(
     path
         A folder with ``nodes.csv`` and ``ties.csv``, or an ``.xlsx`` workbook.
     schema
-        The schema to validate against.
+        The schema to validate against; by default the one the dataset records, else the
+        default schema (see :func:`read_tables`). The graph records it in
+        ``G.graph["schema"]``: later calls given the graph measure with it.
     encoding
         Force the CSV files' encoding (see :func:`read_tables`).
 
@@ -302,7 +315,6 @@ def read_dataset(
     >>> G.nodes["street-canglang"]["name"]
     '沧浪街道'
     """
-    schema = schema_or_default(schema)
     nodes, ties, meta = read_tables(path, schema=schema, encoding=encoding)
     return graph_from_tables(nodes, ties, meta=meta, validate=False)
 
@@ -330,7 +342,9 @@ def write_dataset(
     path
         Where to write.
     schema
-        Orders the columns.
+        Orders the columns; by default the data's (``G.graph["schema"]``, ``meta["schema"]``).
+        A schema other than the default is written into ``metadata.json`` / the
+        ``metadata`` sheet, so that :func:`read_dataset` reads the dataset with it again.
     **options
         Keyword options of the format's writer, e.g. ``layout="fullmatrix"`` for ``.dl``.
 
@@ -353,13 +367,15 @@ def write_dataset(
     carriage return or a control character escaped the way Excel escapes it). CSV files
     hold each cell verbatim; see the FAQ on opening a CSV file in Excel safely.
     """
-    schema = schema_or_default(schema)
     path = Path(path)
     if isinstance(data, nx.Graph):
+        schema = schema_of(data, schema)
         nodes, ties = graph_to_tables(data, schema=schema)
         meta = dict(data.graph)
     else:
         nodes, ties, meta = data
+        schema = chosen_schema(schema, meta.get(SCHEMA_KEY), "the metadata's", "元数据的")
+    meta = {**meta, SCHEMA_KEY: schema}
     suffix = path.suffix.lower()
     writer = _GRAPH_WRITERS.get(suffix)
     if writer is not None:
@@ -367,7 +383,7 @@ def write_dataset(
         graph = (
             data
             if isinstance(data, nx.Graph)
-            else graph_from_tables(nodes, ties, meta=meta, validate=False)
+            else graph_from_tables(nodes, ties, meta=meta, schema=schema, validate=False)
         )
         writer(graph, path, **options)
     elif options:
@@ -816,6 +832,10 @@ def _read_metadata(
     meta: dict[str, Any] = {}
     for row, key, value in items:
         key = _METADATA_ALIASES.get(_fold(key), key)
+        if key == SCHEMA_KEY:
+            if (recorded := _recorded_schema(value, where, row, problems)) is not None:
+                meta[key] = recorded
+            continue
         if isinstance(value, dt.date | str):
             value = cell_text(value)
         if isinstance(value, str):
@@ -835,6 +855,29 @@ def _read_metadata(
             continue
         meta[key] = value
     return meta
+
+
+def _recorded_schema(value: Any, where: str, row: int, problems: Problems) -> Schema | None:
+    """The schema a dataset's metadata records: :meth:`Schema.to_dict`, or its JSON text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            problems.add(
+                where, row, SCHEMA_KEY, _excerpt(value), f"schema 不是 JSON not JSON: {error.msg}"
+            )
+            return None
+    if not isinstance(value, dict):
+        message = "schema 应为 Schema.to_dict() 的表 must be a table as Schema.to_dict() writes"
+        problems.add(where, row, SCHEMA_KEY, _excerpt(str(value)), message)
+        return None
+    try:
+        return schema_from_dict(value, origin=f"{where}: {SCHEMA_KEY}")
+    except ValidationError as error:
+        for found in error.problems.to_dict("records"):
+            message = f"{found['column']}: {found['message']}"
+            problems.add(where, row, SCHEMA_KEY, found["value"], message)
+        return None
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -863,7 +906,7 @@ def _write_folder(
         write_csv(_as_text(nodes), staging / "nodes.csv")
         write_csv(_as_text(ties), staging / "ties.csv")
         (staging / "metadata.json").write_text(
-            json.dumps(dict(meta), ensure_ascii=False, indent=2, default=_text) + "\n",
+            json.dumps(written_meta(meta), ensure_ascii=False, indent=2, default=_text) + "\n",
             encoding="utf-8",
         )
         path.mkdir(parents=True, exist_ok=True)
@@ -894,6 +937,6 @@ def _xlsx_book(
         sheet.freeze_panes = "A2"
     sheet = book.create_sheet("metadata")
     append_row(sheet, ["key", "value"], row=1)
-    for row, (key, value) in enumerate(meta.items(), start=2):
+    for row, (key, value) in enumerate(written_meta(meta, as_text=True).items(), start=2):
         append_row(sheet, [key, _text(value) if isinstance(value, dt.date) else value], row=row)
     return book

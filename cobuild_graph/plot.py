@@ -50,7 +50,7 @@ from matplotlib.typing import ColorType
 from cobuild_graph import domain
 from cobuild_graph._style import MISSING, category_color, label_colors, label_text, tie_colors
 from cobuild_graph.metrics import centrality
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ def plot_per_street(
     tuple
         ``(fig, ax)``.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     table = domain.balance(G, level=level, schema=schema) if table is None else table
     if count not in table.columns:
         raise ValueError(f"count must be a column of the balance table, not {count!r}")
@@ -286,7 +286,7 @@ def plot_coverage(
     tuple
         ``(fig, ax)``; places sorted by the first kind's share.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     table = domain.coverage(G, level=level, schema=schema) if table is None else table
     table = table[table["communities"] > 0].sort_values(f"{kinds[0]}_share")
     colors = label_colors(schema)
@@ -333,7 +333,7 @@ def plot_unit_types(
     tuple
         ``(fig, ax)``; places sorted by their number of units, counts written in the cells.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     table = domain.sector_mix(G, level=level, schema=schema) if table is None else table
     types = [c for c in table.columns if c not in ("name", "units", "blau", "shannon")]
     table = table.sort_values("units", ascending=False)
@@ -382,7 +382,7 @@ def plot_degree_distribution(
     tuple
         ``(fig, ax)``.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     frame = pd.DataFrame({"degree": dict(G.degree()), "label": dict(G.nodes(data="label"))}).dropna(
         subset=["degree"]
     )
@@ -470,7 +470,7 @@ def plot_top_nodes(
     tuple
         ``(fig, ax)``.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     top = _measure(G, table, column).nlargest(n).iloc[::-1]
     names = [G.nodes[i].get("name", i) if i in G else i for i in top.index]
     labels = [G.nodes[i].get("label") if i in G else None for i in top.index]
@@ -517,7 +517,7 @@ def plot_growth(
     tuple
         ``(fig, ax)``; one line per tie type that has dates.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     table = domain.growth(G, "year") if table is None else table
     if value not in ("added", "ended", "active"):
         raise ValueError(f"value must be added, ended or active, not {value!r}")
@@ -574,7 +574,7 @@ def plot_rollup(
         ``(fig, ax)``; the counts on a log scale, so that 6 districts and 3,000 branches
         show on one chart.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     table = domain.balance(G, level=level, schema=schema) if table is None else table
     counts = [c for c in counts if c in table.columns]
     colors = label_colors(schema)
@@ -658,7 +658,7 @@ def network(
     """
     from cobuild_graph.maps import layout  # the maps import this module's colours' source
 
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     nodes = list(G.nodes)
     where = layout(G, seed=seed) if positions is None else positions
     xy = np.array([where[n] for n in nodes], dtype=float).reshape(-1, 2)

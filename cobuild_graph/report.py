@@ -34,7 +34,7 @@ from cobuild_graph._style import CJK_FONT_STACK
 from cobuild_graph.analysis import analyze
 from cobuild_graph.build import graph_to_tables
 from cobuild_graph.maps import aggregate_graph, network_map
-from cobuild_graph.schema import INFERENCES, Schema, inferred_counts, schema_or_default
+from cobuild_graph.schema import INFERENCES, Schema, inferred_counts, schema_of
 from cobuild_graph.views import VIEWS
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def _write_report(
     map_options: Mapping[str, Any] | None,
     schema: Schema | None,
 ) -> Path:
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     out.mkdir(parents=True, exist_ok=True)
     if tables is None:
         tables = analyze(G, seed=seed, progress=False, schema=schema)

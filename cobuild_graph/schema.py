@@ -1027,3 +1027,173 @@ def schema_or_default(schema: Schema | None) -> Schema:
     True
     """
     return DEFAULT_SCHEMA if schema is None else schema
+
+
+#: The key of ``G.graph`` (and of a dataset's metadata) that holds the graph's schema: the
+#: :class:`Schema` the readers, :func:`~cobuild_graph.generate.generate` and the store's
+#: reads record, which every function given the graph uses when no ``schema=`` is given.
+SCHEMA_KEY = "schema"
+
+
+def schema_of(G: nx.Graph, schema: Schema | None = None) -> Schema:
+    """The schema to measure `G` with: `schema` if given, else the one `G` records.
+
+    Parameters
+    ----------
+    G
+        A co-building graph; its schema is ``G.graph["schema"]`` (:data:`SCHEMA_KEY`),
+        :data:`DEFAULT_SCHEMA` for a graph that records none.
+    schema
+        An override; it must not contradict the graph's (:func:`check_same_schema`).
+
+    Returns
+    -------
+    Schema
+        `schema`, or the graph's.
+
+    Raises
+    ------
+    ValueError
+        If `schema` contradicts the schema `G` records, naming what differs.
+    TypeError
+        If ``G.graph["schema"]`` is not a :class:`Schema`.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> village = DEFAULT_SCHEMA.extend({"labels": {"Village": {"parent": "Street"}}})
+    >>> schema_of(nx.MultiDiGraph(schema=village)) is village
+    True
+    >>> schema_of(nx.MultiDiGraph()) is DEFAULT_SCHEMA
+    True
+    >>> schema_of(nx.MultiDiGraph(schema=village), DEFAULT_SCHEMA)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 给定的 schema 与图的 schema 不一致 the schema given contradicts the graph's: ...
+    """
+    return chosen_schema(schema, G.graph.get(SCHEMA_KEY), "the graph's", "图的")
+
+
+def chosen_schema(
+    given: Schema | None,
+    recorded: Schema | None,
+    whose: str = "the graph's",
+    whose_zh: str = "图的",
+) -> Schema:
+    """`given` if not ``None`` (checked against `recorded`), else `recorded`, else the default.
+
+    Parameters
+    ----------
+    given
+        The ``schema=`` a caller gave.
+    recorded
+        The schema the data records (a graph's, a dataset file's, a stored dataset's).
+    whose, whose_zh
+        Whose `recorded` is, in English and Chinese, for the message.
+
+    Raises
+    ------
+    ValueError
+        If both are given and they differ (:func:`check_same_schema`).
+    TypeError
+        If `recorded` is not a :class:`Schema`.
+    """
+    if recorded is not None and not isinstance(recorded, Schema):
+        raise TypeError(
+            f"{whose_zh} {SCHEMA_KEY} 应为 Schema: {whose} {SCHEMA_KEY} must be a Schema, not "
+            f"{type(recorded).__name__}"
+        )
+    if given is None:
+        return DEFAULT_SCHEMA if recorded is None else recorded
+    if recorded is not None:
+        check_same_schema(given, recorded, whose, whose_zh)
+    return given
+
+
+def check_same_schema(
+    given: Schema, recorded: Schema, whose: str = "the graph's", whose_zh: str = "图的"
+) -> None:
+    """Raise ValueError unless `given` and `recorded` are the same schema.
+
+    Two schemas are the same when their :meth:`Schema.to_dict` are equal: every label, tie
+    type (its endpoints and role), attribute, level, kind of coverage and count alike. The
+    message names what differs (a label or tie type one has and the other lacks, a role
+    that differs ...), Chinese first, English beside it.
+    """
+    if given is recorded or given == recorded:
+        return
+    differences = list(_differences(given.to_dict(), recorded.to_dict(), "", whose, whose_zh))
+    if not differences:
+        return
+    shown = "; ".join(differences[:6])
+    more = f"; 另有 {len(differences) - 6} 处 and {len(differences) - 6} more" * (
+        len(differences) > 6
+    )
+    raise ValueError(
+        f"给定的 schema 与{whose_zh} schema 不一致 the schema given contradicts {whose}: "
+        f"{shown}{more}. 不给 schema= 即用{whose_zh} schema; omit schema= to use {whose}"
+    )
+
+
+def _differences(given: Any, recorded: Any, where: str, whose: str, whose_zh: str) -> Any:
+    """Where two :meth:`Schema.to_dict` forms differ, as short bilingual phrases."""
+    if isinstance(given, dict) and isinstance(recorded, dict):
+        for key in [*given, *(k for k in recorded if k not in given)]:
+            at = f"{where}.{key}" if where else str(key)
+            if key not in recorded:
+                yield f"{at}: 仅见于给定的 schema only in the schema given"
+            elif key not in given:
+                yield f"{at}: 仅见于{whose_zh} schema only in {whose}"
+            else:
+                yield from _differences(given[key], recorded[key], at, whose, whose_zh)
+    elif given != recorded:
+        yield f"{where}: 给定 given {given!r}, {whose_zh} {whose} {recorded!r}"
+
+
+def schema_from_dict(spec: Mapping[str, Any], *, origin: str = "<schema>") -> Schema:
+    """The schema whose :meth:`Schema.to_dict` is `spec` (as a dataset's metadata holds it).
+
+    Raises
+    ------
+    ValidationError
+        If `spec` is not a schema's dict form.
+
+    Examples
+    --------
+    >>> schema_from_dict(DEFAULT_SCHEMA.to_dict()) == DEFAULT_SCHEMA
+    True
+    """
+    return DEFAULT_SCHEMA.extend(spec, origin=origin)
+
+
+def written_meta(meta: Mapping[str, Any], *, as_text: bool = False) -> dict[str, Any]:
+    """`meta` (a ``G.graph``) as the writers keep it: the schema as :func:`schema_dict`.
+
+    The :data:`SCHEMA_KEY` entry becomes the schema's dict form (its JSON text if
+    `as_text`, for a workbook's cell or a GraphML attribute), and is left out for the
+    default schema.
+
+    Examples
+    --------
+    >>> written_meta({"name": "苏州", SCHEMA_KEY: DEFAULT_SCHEMA})
+    {'name': '苏州'}
+    """
+    out = {k: v for k, v in meta.items() if k != SCHEMA_KEY}
+    schema = meta.get(SCHEMA_KEY)
+    as_dict = None if schema is None else schema_dict(chosen_schema(None, schema))
+    if as_dict is not None:
+        out[SCHEMA_KEY] = json.dumps(as_dict, ensure_ascii=False) if as_text else as_dict
+    return out
+
+
+def schema_dict(schema: Schema) -> dict[str, Any] | None:
+    """`schema` as plain data for a file or the store; ``None`` for the default schema,
+    which the writers leave out (so that a dataset of the default schema gains no block).
+
+    Examples
+    --------
+    >>> schema_dict(DEFAULT_SCHEMA) is None
+    True
+    """
+    as_dict = schema.to_dict()
+    return None if as_dict == DEFAULT_SCHEMA.to_dict() else as_dict

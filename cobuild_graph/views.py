@@ -34,7 +34,7 @@ from typing import Literal
 import networkx as nx
 
 from cobuild_graph._memo import memo
-from cobuild_graph.schema import COBUILDING_NETWORK_ROLES, Schema, schema_or_default
+from cobuild_graph.schema import COBUILDING_NETWORK_ROLES, SCHEMA_KEY, Schema, schema_of
 
 #: The named views and what each holds (Chinese first, English beside).
 VIEWS: dict[str, str] = {
@@ -98,7 +98,7 @@ def view(
         return G
     if name not in VIEWS:
         raise ValueError(f"unknown view {name!r}; use one of {', '.join(VIEWS)}")
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     key = ("view", name, level, weighting, id(schema))
     return memo(G, key, lambda: _make(G, name, level, weighting, schema))
 
@@ -117,6 +117,7 @@ def _make(G: nx.Graph, name: str, level: str | None, weighting: str, schema: Sch
         onto, via = ("Street", "Unit") if name == "street" else ("Unit", "Community")
         H = _projection(G, onto, via, weighting, schema)
     H.graph["view"] = name
+    H.graph[SCHEMA_KEY] = schema  # the view keeps the schema it was made with
     return H
 
 

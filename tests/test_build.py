@@ -47,7 +47,7 @@ def reference_graph() -> nx.MultiDiGraph:
 def test_build_equals_networkx_api() -> None:
     G = graph_from_tables(NODES, TIES, meta={"name": "t"})
     H = reference_graph()
-    assert G.graph == H.graph
+    assert G.graph == {**H.graph, "schema": DEFAULT_SCHEMA}
     assert dict(G.nodes(data=True)) == dict(H.nodes(data=True))
     assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
     assert dict(G.pred["s1"]) == dict(H.pred["s1"])

@@ -9,7 +9,7 @@ import networkx as nx
 import openpyxl
 import pytest
 
-from cobuild_graph import ValidationError, read_dataset, read_tables, write_dataset
+from cobuild_graph import DEFAULT_SCHEMA, ValidationError, read_dataset, read_tables, write_dataset
 from cobuild_graph._files import XML_ILLEGAL
 from cobuild_graph.io import _may_hold_xml_illegal
 from tests.conftest import NODES, TIES, write_csv_dataset
@@ -67,6 +67,7 @@ def test_metadata_round_trips(small_dataset: Path, tmp_path: Path) -> None:
         "place": "苏州",
         "date": "2020-06-01",
         "licence": "CC-BY-4.0",
+        "schema": DEFAULT_SCHEMA,
     }
     for target in ("out", "out.xlsx"):
         assert read_dataset(write_dataset(G, tmp_path / target)).graph == G.graph

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._net import Net, named
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 
 def balance(
@@ -51,7 +51,7 @@ def balance(
         ``branches``, ``projects``, ``positions``; for each of these ``{count}_ratio``
         (count / mean) and ``{count}_flag`` (``"over"``, ``"under"`` or ``""``).
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     reach = net.reach(level, labels=schema.balance_counts.values())
     counts = reach.groupby(["ancestor", "label"]).size().unstack(fill_value=0)

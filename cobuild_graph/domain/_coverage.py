@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._net import Net, named, sorted_as_text
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 
 def _covered(net: Net) -> dict[str, set[Hashable]]:
@@ -66,7 +66,7 @@ def coverage(
         place id, columns ``name``, ``communities``, and ``{kind}_covered`` and
         ``{kind}_share`` for each kind.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     communities = net.covered_places()
     covered = _covered(net)
@@ -113,7 +113,7 @@ def uncovered(G: nx.Graph, kind: str = "any", *, schema: Schema | None = None) -
         Indexed by community id, sorted by street then id: ``name``, ``street``,
         ``street_name``.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     covered = _covered(net)
     if kind not in covered:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._net import Net, mode, node_attribute
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 
 def _node_levels(G: nx.Graph, net: Net) -> pd.Series:
@@ -49,7 +49,7 @@ def cross_level(G: nx.Graph, *, schema: Schema | None = None) -> pd.DataFrame:
         One row per tie: ``source``, ``target``, ``type``, ``source_level``,
         ``target_level``, ``span`` (nullable integer; missing where a level is unknown).
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     levels = _node_levels(G, net)
     depth = {h: i for i, h in enumerate(schema.hierarchy)}
@@ -70,7 +70,7 @@ def cross_level_summary(G: nx.Graph, *, schema: Schema | None = None) -> pd.Data
         Columns ``type``, ``source_level``, ``target_level``, ``span``, ``ties``, ``share``
         (of the ties of that type), sorted by type and span.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     ties = cross_level(G, schema=schema)
     out = (
         ties.groupby(["type", "source_level", "target_level", "span"], dropna=False)
@@ -98,7 +98,7 @@ def unit_reach(G: nx.Graph, *, schema: Schema | None = None) -> pd.DataFrame:
         ``branch_in_community``, ``community_direct`` (either), ``street_only``,
         ``no_tie``, ``community_direct_share``.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     community = net.level_depth("Community")
     street = net.level_depth("Street")

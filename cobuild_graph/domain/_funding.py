@@ -6,7 +6,7 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph._net import Net, named, node_attribute
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 
 def funding(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None) -> pd.DataFrame:
@@ -34,7 +34,7 @@ def funding(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None)
         ``projects_budgeted`` (with a budget), ``budget_yuan``, ``exemplary_projects``
         (百佳, ``exemplary`` true).
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     communities = net.covered_places()
     where = net.up(pd.Series(communities, index=communities, dtype=object), level)

@@ -8,7 +8,7 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph._net import Net, named, node_attribute
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def ancestors(
     >>> ancestors(G, level="Street").to_dict()
     {'s': 's', 'c': 's', 'u': 's'}
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     out = net.placed(level, assigned=assigned_places)
     out.attrs["caveats"] = net.placement_caveats(level, assigned=assigned_places)
@@ -126,7 +126,7 @@ def rollup(
     >>> rollup(G, pd.Series({"c1": 2.0, "c2": 4.0}), how="mean")["value"].to_dict()
     {'s': 3.0}
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     if isinstance(values, str):
         frame = node_attribute(G, values).astype(float).to_frame(values)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._net import Net, named, node_attribute
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 
 def sector_mix(G: nx.Graph, *, level: str = "Street", schema: Schema | None = None) -> pd.DataFrame:
@@ -39,7 +39,7 @@ def sector_mix(G: nx.Graph, *, level: str = "Street", schema: Schema | None = No
         ``private``, ``mass``, ``social``, ``other``), ``unknown`` (units without a type),
         ``units``, ``blau``, ``shannon`` (``NaN`` for a place without typed units).
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     spec = schema.labels["Unit"].attributes.get("unit_type")
     types = list(spec.choices) if spec is not None and spec.choices else []

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cobuild_graph import domain
 from cobuild_graph._memo import shared
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 #: Labels that an aggregated map folds into their place, beside the hierarchy levels below
 #: it: action branches, positions and projects go into their community or street; units and
@@ -35,7 +35,7 @@ def place_table(G: nx.MultiDiGraph, *, schema: Schema | None = None) -> pd.DataF
         Indexed by node id, one column per hierarchy level holding the id of the node's
         place there, or ``None``.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     with shared():
         table = pd.concat(
             [domain.ancestors(G, level=level, schema=schema) for level in schema.hierarchy], axis=1
@@ -80,7 +80,7 @@ def aggregate_graph(
     >>> sorted({H.nodes[n]["label"] for n in H})
     ['Body', 'City', 'District', 'Street', 'Unit']
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     parents = fold_tree(G, level, collapse=collapse, places=places, schema=schema)
     group = {node: node for node in G}
     members: dict[Hashable, Counter[str]] = {}
@@ -146,7 +146,7 @@ def fold_tree(
     >>> [G.nodes[p]["label"] for p in (parents[branch], parents[parents[branch]])]
     ['Community', 'Street']
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     depth = schema.level(level)
     if depth is None:
         raise ValueError(

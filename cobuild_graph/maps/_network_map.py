@@ -46,7 +46,7 @@ from cobuild_graph.maps._folding import (
 from cobuild_graph.maps._layout import geo_layout
 from cobuild_graph.maps._layout import layout as force_layout
 from cobuild_graph.metrics import ego_network
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +259,7 @@ def network_map(
         `tables` has, `expandable` comes without `aggregate`, `ego` is not a node,
         `layout` is unknown, or a ``lat``/``lon`` is not a position.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     if expandable and aggregate is None:
         raise ValueError("expandable=True needs aggregate, the level to start at, e.g. 'Street'")
     if layout not in LAYOUTS:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cobuild_graph._net import Net, chinese_name
 from cobuild_graph.metrics._simple import node_index
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 
 def ego_network(
@@ -41,7 +41,7 @@ def ego_network(
         :func:`~cobuild_graph.domain.ancestors`: a unit's street through ``ASSIGNED_TO``),
         ``radius``, ``nodes``, ``ties`` (of the subgraph).
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     if node not in G:
         raise KeyError(f"node {node!r} is not in the graph")
     view = G.to_undirected(as_view=True) if G.is_directed() else G
@@ -91,7 +91,7 @@ def two_mode(
         Nodes with ``bipartite`` 0 (the `onto` side: for a level, every place of it) or 1,
         and their ``label`` and ``name``.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     if onto in schema.hierarchy:
         level, labels = onto, (via,) if isinstance(via, str) else tuple(via)
     elif isinstance(via, str) and via in schema.hierarchy:
@@ -149,7 +149,7 @@ def project(
         ``.attrs["caveats"]``: the weightings of ``shared`` and ``collaboration``, Chinese
         then English.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     B = two_mode(G, onto=onto, via=via, schema=schema)
     side = [v for v, part in B.nodes(data="bipartite") if part == 0]
     shared = nx.bipartite.weighted_projected_graph(B, side)

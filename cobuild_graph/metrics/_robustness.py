@@ -14,7 +14,7 @@ import pandas as pd
 from cobuild_graph._net import Net
 from cobuild_graph._searches import ahead, ahead_subgraph, search
 from cobuild_graph.metrics._simple import Simple, node_index
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import Schema, schema_of
 
 
 def _providers(net: Net) -> pd.DataFrame:
@@ -98,7 +98,7 @@ def robustness(
         ``uncovered`` (their ids joined by ``;``), ``components_change``,
         ``largest_component_change``, ``path_length_change``.
     """
-    schema = schema_or_default(schema)
+    schema = schema_of(G, schema)
     net = Net.of(G, schema)
     providers = _providers(net)
     count = providers.groupby("community")["provider"].transform("size")
@@ -257,7 +257,7 @@ def send_withdrawals_ahead(
     """Send the path searches of :func:`robustness` (same arguments, ``paths=True``)
     :func:`~cobuild_graph._searches.ahead`, to be collected when it runs."""
     S = Simple.of(G)
-    _, degree, branches = _units(Net.of(G, schema_or_default(schema)), S)
+    _, degree, branches = _units(Net.of(G, schema), S)
     before, after = _withdrawals(S, _removals(S, degree, branches, top), path_sources, seed)
     for network in (before, *after.values()):
         if network.kept is not None:

@@ -222,7 +222,7 @@ def read_roster(
     encoding
         Force the encoding of CSV rosters.
     schema
-        The schema the graph must follow.
+        The schema the graph must follow; the graph records it (``G.graph["schema"]``).
 
     Returns
     -------
@@ -323,7 +323,7 @@ def read_roster(
             "sources": "; ".join(str(p) for p in (*roster_paths, *place_paths)),
             "description": "imported from rosters by cobuild-graph import",
         }
-        graph = graph_from_tables(typed_nodes, typed_ties, meta=meta, validate=False)
+        graph = graph_from_tables(typed_nodes, typed_ties, meta=meta, schema=schema, validate=False)
         logger.info("rosters: %d nodes, %d ties", graph.number_of_nodes(), graph.number_of_edges())
         sheets_read = pd.DataFrame(sheets_table).astype({"header_row": "Int64", "year": "Int64"})
         return RosterImport(graph, review, sheets_read, categories, conflicts.table())

@@ -14,7 +14,7 @@ from neo4j.time import Date as Neo4jDate
 
 from cobuild_graph.build import graph_from_tables
 from cobuild_graph.errors import NotFoundError
-from cobuild_graph.schema import Schema
+from cobuild_graph.schema import SCHEMA_KEY, Schema, chosen_schema
 from cobuild_graph.store._connection import Connection
 from cobuild_graph.store._cypher import (
     DATASET_LABEL,
@@ -83,15 +83,20 @@ def dataset_record(db: Connection, dataset: str) -> dict[str, Any]:
 
 def read_graph(
     db: Connection,
-    schema: Schema,
+    given: Schema | None,
     dataset: str,
     *,
     within: str | None,
     labels: Iterable[str] | None,
     at: dt.date | str | None,
 ) -> nx.MultiDiGraph:
-    """A dataset, or the part of it chosen, as a graph (see ``Neo4jStore.read``)."""
+    """A dataset, or the part of it chosen, as a graph (see ``Neo4jStore.read``), with the
+    schema it was loaded with (`given`, if not ``None``, must not contradict it)."""
     record = dataset_record(db, dataset)
+    meta = meta_loads(record["meta"])
+    schema = chosen_schema(
+        given, meta.get(SCHEMA_KEY), f"the stored {dataset!r}'s", f"已存的 {dataset!r} 的"
+    )
     chosen = _chosen_labels(schema, labels)
     day = as_date(at)
     params = {"dataset": dataset, "at": day, "within": within, "labels": chosen}
@@ -107,12 +112,12 @@ def read_graph(
     ties = pd.DataFrame(
         tie_rows, columns=_columns(tie_rows, ("source", "target", "type")), dtype=object
     )
-    meta = meta_loads(record["meta"])
     if within is not None or labels is not None or day is not None:
         parts = [f"within={within}"] if within is not None else []
         parts += [f"labels={','.join(chosen)}"] if labels is not None else []
         parts += [f"at={day.isoformat()}"] if day is not None else []
         meta["selection"] = f"{dataset}: " + "; ".join(parts)
+    meta[SCHEMA_KEY] = schema
     return graph_from_tables(nodes, ties, meta=meta, validate=False)  # checked when loaded
 
 

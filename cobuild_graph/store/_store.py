@@ -13,12 +13,19 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph.errors import Neo4jConfigError
-from cobuild_graph.schema import Schema, schema_or_default
+from cobuild_graph.schema import (
+    DEFAULT_SCHEMA,
+    SCHEMA_KEY,
+    Schema,
+    chosen_schema,
+    schema_of,
+    schema_or_default,
+)
 from cobuild_graph.store._aggregates import counts, coverage, place_counts
 from cobuild_graph.store._connection import Connection
 from cobuild_graph.store._cypher import check_schema
 from cobuild_graph.store._plan import plan_load
-from cobuild_graph.store._read import dataset_record, datasets, read_graph
+from cobuild_graph.store._read import dataset_record, datasets, find_dataset, read_graph
 from cobuild_graph.store._values import check_dataset_name, meta_loads
 from cobuild_graph.store._write import (
     DEFAULT_BATCH_SIZE,
@@ -82,10 +89,10 @@ class Neo4jStore:
         schema: Schema | None = None,
         **config: Any,
     ) -> None:
-        schema = schema_or_default(schema)
-        check_schema(schema)
-        self.schema = schema
-        self._schema_ready = False
+        self._given = schema  # None: each dataset's own schema (the graph's, the stored one)
+        self.schema = schema_or_default(schema)
+        check_schema(self.schema)
+        self._schema_ready: Schema | None = None
         self._db = Connection(endpoint, auth, database, **config)
 
     @classmethod
@@ -126,7 +133,6 @@ class Neo4jStore:
         Neo4jConfigError
             If no URI is given or set.
         """
-        schema = schema_or_default(schema)
         uri = uri or os.environ.get("NEO4J_URI")
         if not uri:
             raise Neo4jConfigError(
@@ -213,7 +219,7 @@ class Neo4jStore:
         """
         return schema_statements(self.schema)
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self, schema: Schema | None = None) -> None:
         """Create the uniqueness constraints (and their indexes) that are missing.
 
         Existing constraints on the same label and properties count, whatever their name;
@@ -225,9 +231,10 @@ class Neo4jStore:
         Neo4jPermissionError
             If a constraint is missing and the user may not create it.
         """
-        if not self._schema_ready:
-            create_missing_constraints(self._db, self.schema)
-            self._schema_ready = True
+        schema = schema or self.schema
+        if self._schema_ready is not schema:
+            create_missing_constraints(self._db, schema)
+            self._schema_ready = schema
 
     # -- writing --------------------------------------------------------------------------
 
@@ -284,14 +291,19 @@ class Neo4jStore:
         if batch_size < 1 or workers < 1:
             raise ValueError("batch_size and workers must be at least 1")
         clock = Clock()
-        plan = plan_load(data, self.schema)
+        if isinstance(data, nx.Graph):
+            schema = schema_of(data, self._given)
+        else:
+            schema = chosen_schema(self._given, data[2].get(SCHEMA_KEY), "the tables'", "表的")
+        check_schema(schema)
+        plan = plan_load(data, schema)
         clock.lap("check")
-        self.ensure_schema()
+        self.ensure_schema(schema)
         if replace:
             self.delete(dataset, batch_size=batch_size)
         return write_plan(
             self._db,
-            self.schema,
+            schema,
             plan,
             dataset,
             batch_size=batch_size,
@@ -318,7 +330,7 @@ class Neo4jStore:
             The nodes and ties deleted.
         """
         check_dataset_name(dataset)
-        return delete_dataset(self._db, self.schema, dataset, batch_size)
+        return delete_dataset(self._db, self._stored_schema(dataset), dataset, batch_size)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -334,6 +346,15 @@ class Neo4jStore:
         """
         return datasets(self._db)
 
+    def _stored_schema(self, dataset: str) -> Schema:
+        """The schema of a stored dataset: the one it was loaded with, or the store's given."""
+        check_dataset_name(dataset)
+        record = find_dataset(self._db, dataset)
+        meta = meta_loads(record.get("meta")) if record is not None else {}
+        return chosen_schema(
+            self._given, meta.get(SCHEMA_KEY), f"the stored {dataset!r}'s", f"已存的 {dataset!r} 的"
+        )
+
     def metadata(self, dataset: str) -> dict[str, Any]:
         """The metadata stored with a dataset (the ``G.graph`` it was loaded from).
 
@@ -345,14 +366,16 @@ class Neo4jStore:
         Returns
         -------
         dict
-            Name, place, date, licence ... as loaded.
+            Name, place, date, licence ... as loaded; ``"schema"`` the schema it was loaded
+            with.
 
         Raises
         ------
         NotFoundError
             If the dataset is not stored.
         """
-        return meta_loads(dataset_record(self._db, dataset).get("meta"))
+        meta = meta_loads(dataset_record(self._db, dataset).get("meta"))
+        return {**meta, SCHEMA_KEY: meta.get(SCHEMA_KEY, DEFAULT_SCHEMA)}
 
     def read(
         self,
@@ -393,7 +416,7 @@ class Neo4jStore:
         NotFoundError
             If the dataset, or the place `within`, is not stored.
         """
-        return read_graph(self._db, self.schema, dataset, within=within, labels=labels, at=at)
+        return read_graph(self._db, self._given, dataset, within=within, labels=labels, at=at)
 
     # -- aggregates in the database -------------------------------------------------------
 
@@ -429,7 +452,7 @@ class Neo4jStore:
 
     def _counts(self, dataset: str, what: Literal["nodes", "ties"]) -> pd.DataFrame:
         dataset_record(self._db, dataset)
-        return counts(self._db, self.schema, dataset, what)
+        return counts(self._db, self._stored_schema(dataset), dataset, what)
 
     def place_counts(
         self, dataset: str, level: str = "Street", *, at: dt.date | str | None = None
@@ -459,7 +482,7 @@ class Neo4jStore:
             ``Community``); ``units``, ``branches``, ``projects``, ``positions``.
         """
         dataset_record(self._db, dataset)
-        return place_counts(self._db, self.schema, dataset, level, at)
+        return place_counts(self._db, self._stored_schema(dataset), dataset, level, at)
 
     def coverage(self, dataset: str, *, at: dt.date | str | None = None) -> pd.DataFrame:
         """How many communities each kind of tie reaches, counted in the database.
@@ -484,4 +507,4 @@ class Neo4jStore:
             ``communities_covered``, ``communities_total``, ``share``.
         """
         dataset_record(self._db, dataset)
-        return coverage(self._db, self.schema, dataset, at)
+        return coverage(self._db, self._stored_schema(dataset), dataset, at)

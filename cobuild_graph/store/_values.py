@@ -7,6 +7,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from cobuild_graph.schema import SCHEMA_KEY, schema_from_dict, written_meta
+
 _DATE_TAG = "$date"
 
 
@@ -31,7 +33,8 @@ def as_date(value: dt.date | str | None) -> dt.date | None:
 
 
 def meta_dumps(meta: Mapping[str, Any]) -> str:
-    """The graph's metadata as JSON text; dates are kept as ``{"$date": "YYYY-MM-DD"}``.
+    """The graph's metadata as JSON text; dates are kept as ``{"$date": "YYYY-MM-DD"}``, a
+    schema other than the default as its dict form (:func:`~cobuild_graph.schema.written_meta`).
 
     Raises ``TypeError`` or ``ValueError`` for a value JSON cannot hold.
     """
@@ -41,15 +44,19 @@ def meta_dumps(meta: Mapping[str, Any]) -> str:
             return {_DATE_TAG: value.isoformat()}
         raise TypeError(type(value).__name__)
 
-    return json.dumps(dict(meta), ensure_ascii=False, default=encode)
+    return json.dumps(written_meta(meta), ensure_ascii=False, default=encode)
 
 
 def meta_loads(text: str | None) -> dict[str, Any]:
-    """The metadata that :func:`meta_dumps` wrote, dates as dates again."""
+    """The metadata that :func:`meta_dumps` wrote, dates as dates again, the schema a
+    :class:`~cobuild_graph.schema.Schema` again."""
 
     def decode(obj: dict[str, Any]) -> Any:
         if set(obj) == {_DATE_TAG}:
             return dt.date.fromisoformat(obj[_DATE_TAG])
         return obj
 
-    return dict(json.loads(text, object_hook=decode)) if text else {}
+    meta = dict(json.loads(text, object_hook=decode)) if text else {}
+    if SCHEMA_KEY in meta:  # the schema the dataset was loaded with, if not the default
+        meta[SCHEMA_KEY] = schema_from_dict(meta[SCHEMA_KEY], origin="the stored metadata")
+    return meta

@@ -499,6 +499,14 @@ class Schema:
         problems.raise_any("schema")
         return schema
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Schema:
+        # read-only throughout: a copied graph (copy.deepcopy, networkx's copies) shares it
+        return self
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickled by its dict form (its read-only mappings cannot be pickled themselves)
+        return schema_from_dict, (self.to_dict(),)
+
     def to_dict(self) -> dict[str, Any]:
         """The whole schema as plain data (the shape :meth:`extend` and the files take)."""
 

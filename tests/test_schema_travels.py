@@ -149,3 +149,14 @@ def test_read_roster_records_its_schema(tmp_path: Path) -> None:
     roster = write_report_roster(tmp_path / "r.xlsx", report_rows())
     assert read_roster(roster, schema=extended).graph.graph["schema"] is extended
     assert read_roster(roster).graph.graph["schema"] is DEFAULT_SCHEMA
+
+
+def test_a_graph_with_its_schema_can_be_deep_copied_and_pickled() -> None:
+    import copy
+    import pickle
+
+    G = cg.read_dataset(cg.sample_path())
+    assert copy.deepcopy(G).graph["schema"] is G.graph["schema"]
+    again = pickle.loads(pickle.dumps(G))
+    assert again.graph["schema"] == G.graph["schema"]
+    assert again.number_of_edges() == G.number_of_edges()

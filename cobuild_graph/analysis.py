@@ -137,7 +137,7 @@ def analyze(
     ``unit_reach``            :func:`domain.unit_reach`
     ``growth``                :func:`domain.growth` per year
     ``funding``               :func:`domain.funding` per street
-    ``about``                 the settings, versions and seconds per table
+    ``about``                 the settings and versions
     ========================  ===============================================================
 
     Parameters
@@ -181,7 +181,6 @@ def analyze(
     sample = _choose(betweenness_sample, n, EXACT_BETWEENNESS_LIMIT, BETWEENNESS_SOURCES)
     sources = _choose(path_sources, n, PATH_SOURCES, PATH_SOURCES)
     tables: dict[str, pd.DataFrame] = {}
-    seconds: dict[str, float] = {}
     paths = G.number_of_nodes() <= PATH_LIMIT  # robustness searches the whole graph
     if not paths:
         logger.info("%d nodes: closeness and path lengths are left out", G.number_of_nodes())
@@ -219,8 +218,8 @@ def analyze(
             bar.set_postfix_str(name)
             started = time.perf_counter()
             tables[name] = step()
-            seconds[name] = time.perf_counter() - started
-            logger.info("%s: %.2f s", name, seconds[name])
+            # logged, not tabled: the same inputs and seed write the same bytes
+            logger.info("%s: %.2f s", name, time.perf_counter() - started)
             bar.update()
     order = [name for name, _ in steps]
     order.insert(0, order.pop(order.index("summary")))
@@ -229,7 +228,7 @@ def analyze(
     for name, table in out.items():
         table.attrs["view"] = shown[name]
     caveats = {name: t.attrs["caveats"] for name, t in out.items() if t.attrs.get("caveats")}
-    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, seconds, shown, caveats)
+    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, shown, caveats)
     return out
 
 
@@ -404,7 +403,6 @@ def _about(
     top: int | None,
     sources: int | None,
     paths: bool,
-    seconds: Mapping[str, float],
     shown: Mapping[str, str],
     caveats: Mapping[str, list[str]],
 ) -> pd.DataFrame:
@@ -424,7 +422,6 @@ def _about(
             else f"estimate from {sources} sources",
         ),
         *((f"version_{p}", _version(p)) for p in ("cobuild_graph", "networkx", "igraph")),
-        *((f"seconds_{name}", round(s, 3)) for name, s in seconds.items()),
         *((f"view_{name}", f"{view} · {views.VIEWS[view]}") for name, view in shown.items()),
         *((f"caveats_{name}", CAVEAT_SEPARATOR.join(lines)) for name, lines in caveats.items()),
     ]

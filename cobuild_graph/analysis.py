@@ -24,7 +24,13 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cobuild_graph import domain, metrics, views
-from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
+from cobuild_graph._files import (
+    append_row,
+    check_excel_rows,
+    save_workbook,
+    staged_folder,
+    write_csv,
+)
 from cobuild_graph._memo import shared
 from cobuild_graph._searches import Ahead
 from cobuild_graph.metrics._centrality import send_betweenness_ahead, send_closeness_ahead
@@ -519,14 +525,14 @@ def write_analysis(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
         try:
             for name, table in tables.items():
                 _write_sheet(book, names[name], table)
-            atomic_write(path, book.save)
+            save_workbook(book, path)
         finally:  # a refused cell leaves a sheet half-streamed: end its stream quietly
             for sheet in book.worksheets:
                 if not sheet.closed:
                     sheet.close()
     else:
-        path.mkdir(parents=True, exist_ok=True)
-        for name, table in tables.items():
-            write_csv(_for_excel(table), path / f"{name}.csv", index=keeps_index(table))
+        with staged_folder(path) as staging:
+            for name, table in tables.items():
+                write_csv(_for_excel(table), staging / f"{name}.csv", index=keeps_index(table))
     logger.info("wrote %d tables to %s", len(tables), path)
     return path

@@ -96,6 +96,11 @@ class ExcelLimitError(CobuildGraphError, ValueError):
     """Data that an Excel workbook cannot hold: a sheet of too many rows, a cell too long."""
 
 
+class OutputError(CobuildGraphError, OSError):
+    """An output that cannot be written (no permission, a full disk, a file where a folder
+    is needed ...); the message names the path. Nothing is left half-written under it."""
+
+
 def _storable(value: Any) -> Any:
     """`value`, a text's lone surrogates escaped.
 

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,7 @@ from matplotlib.transforms import Bbox
 from matplotlib.typing import ColorType
 
 from cobuild_graph import domain
+from cobuild_graph._files import atomic_write
 from cobuild_graph._style import MISSING, category_color, label_colors, label_text, tie_colors
 from cobuild_graph.metrics import centrality
 from cobuild_graph.schema import Schema, schema_or_default
@@ -115,12 +118,25 @@ def save_figure(
         if target.suffix.lower() not in (".png", ".svg", ".pdf"):
             raise ValueError(f"save as .png, .svg or .pdf, not {target.suffix!r}")
     for target in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
         # Type 42: the font's own outlines embedded, subset, so the PDF's text is text
-        with mpl.rc_context({"pdf.fonttype": 42}):
-            fig.savefig(target, dpi=dpi, bbox_inches="tight", metadata=_metadata(target))
+        with mpl.rc_context({"pdf.fonttype": 42, **REPRODUCIBLE}), font_dated():
+            atomic_write(
+                target,
+                lambda tmp, target=target: fig.savefig(
+                    tmp,
+                    format=target.suffix[1:].lower(),
+                    dpi=dpi,
+                    bbox_inches="tight",
+                    metadata=_metadata(target),
+                ),
+            )
         logger.info("wrote %s", target)
     return targets
+
+
+#: matplotlib settings under which the same figure gives the same bytes: the ids of an
+#: SVG's elements are hashed with this salt instead of a random one.
+REPRODUCIBLE: dict[str, Any] = {"svg.hashsalt": "cobuild_graph"}
 
 
 def _metadata(target: Path) -> dict[str, str | None]:
@@ -129,6 +145,32 @@ def _metadata(target: Path) -> dict[str, str | None]:
     return (
         {"Date": None} if suffix == ".svg" else {"CreationDate": None} if suffix == ".pdf" else {}
     )
+
+
+@contextlib.contextmanager
+def font_dated() -> Iterator[None]:
+    """Inside the block, the font subset a PDF embeds is dated as the shipped font, not at
+    the time of writing, so the same figure gives the same bytes.
+
+    fontTools dates the fonts it saves by ``SOURCE_DATE_EPOCH`` (the reproducible-builds
+    convention) when set: a date the caller has set is kept.
+    """
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(_font_epoch())
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+@cache
+def _font_epoch() -> int:
+    from fontTools.misc.timeTools import epoch_diff
+    from fontTools.ttLib import TTFont
+
+    return int(TTFont(FONT_PATH, lazy=True)["head"].modified + epoch_diff)
 
 
 @contextlib.contextmanager

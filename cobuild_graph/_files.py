@@ -68,7 +68,13 @@ def output_error(path: str | os.PathLike[str], error: OSError) -> OutputError:
     out/map.html: 无法写入 cannot write: 磁盘已满 the disk is full
     """
     reason = _REASONS.get(error.errno or 0) or error.strerror or str(error)
-    return OutputError(error.errno, f"{os.fspath(path)}: 无法写入 cannot write: {reason}")
+    return _error(error.errno, f"{os.fspath(path)}: 无法写入 cannot write: {reason}")
+
+
+def _error(code: int | None, message: str) -> OutputError:
+    error = OutputError(message)  # one argument: the message alone, without "[Errno n]"
+    error.errno = code
+    return error
 
 
 def check_output(path: str | os.PathLike[str], *, folder: bool) -> Path:
@@ -86,12 +92,12 @@ def check_output(path: str | os.PathLike[str], *, folder: bool) -> Path:
     """
     path = Path(path)
     if folder and path.exists() and not path.is_dir():
-        raise OutputError(
+        raise _error(
             errno.ENOTDIR,
             f"{path}: 已存在同名文件，这里需要文件夹 is an existing file; a folder is needed here",
         )
     if not folder and path.is_dir():
-        raise OutputError(
+        raise _error(
             errno.EISDIR,
             f"{path}: 已存在同名文件夹，这里需要文件 is an existing folder; a file is needed here",
         )

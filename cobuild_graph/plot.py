@@ -170,7 +170,8 @@ def _font_epoch() -> int:
     from fontTools.misc.timeTools import epoch_diff
     from fontTools.ttLib import TTFont
 
-    return int(TTFont(FONT_PATH, lazy=True)["head"].modified + epoch_diff)
+    with TTFont(FONT_PATH, lazy=True) as font:
+        return int(font["head"].modified + epoch_diff)
 
 
 @contextlib.contextmanager

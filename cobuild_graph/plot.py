@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -118,8 +116,9 @@ def save_figure(
         if target.suffix.lower() not in (".png", ".svg", ".pdf"):
             raise ValueError(f"save as .png, .svg or .pdf, not {target.suffix!r}")
     for target in targets:
-        # Type 42: the font's own outlines embedded, subset, so the PDF's text is text
-        with mpl.rc_context({"pdf.fonttype": 42, **REPRODUCIBLE}), font_dated():
+        # Type 42: the font's own outlines embedded, subset (dated as the font, not now), so
+        # the PDF's text is text
+        with mpl.rc_context({"pdf.fonttype": 42, **REPRODUCIBLE}):
             atomic_write(
                 target,
                 lambda tmp, target=target: fig.savefig(
@@ -145,33 +144,6 @@ def _metadata(target: Path) -> dict[str, str | None]:
     return (
         {"Date": None} if suffix == ".svg" else {"CreationDate": None} if suffix == ".pdf" else {}
     )
-
-
-@contextlib.contextmanager
-def font_dated() -> Iterator[None]:
-    """Inside the block, the font subset a PDF embeds is dated as the shipped font, not at
-    the time of writing, so the same figure gives the same bytes.
-
-    fontTools dates the fonts it saves by ``SOURCE_DATE_EPOCH`` (the reproducible-builds
-    convention) when set: a date the caller has set is kept.
-    """
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = str(_font_epoch())
-    try:
-        yield
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
-
-
-@cache
-def _font_epoch() -> int:
-    from fontTools.misc.timeTools import epoch_diff
-    from fontTools.ttLib import TTFont
-
-    with TTFont(FONT_PATH, lazy=True) as font:
-        return int(font["head"].modified + epoch_diff)
 
 
 @contextlib.contextmanager

@@ -175,8 +175,11 @@ def _font_subset(characters: frozenset[str]) -> bytes:
 
     from cobuild_graph.plot import FONT_PATH  # the one file both the charts and pages use
 
-    # bounds recalculated would cost seconds and change nothing the page shows
-    font = TTFont(io.BytesIO(FONT_PATH.read_bytes()), recalcBBoxes=False, lazy=True)
+    # bounds recalculated would cost seconds and change nothing the page shows; the date
+    # kept as the font's, not now, so the same page gives the same bytes
+    font = TTFont(
+        io.BytesIO(FONT_PATH.read_bytes()), recalcBBoxes=False, recalcTimestamp=False, lazy=True
+    )
     options = subset.Options()
     options.hinting = False
     options.layout_features = []

@@ -24,7 +24,13 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cobuild_graph import domain, metrics, views
-from cobuild_graph._files import append_row, atomic_write, check_excel_rows, write_csv
+from cobuild_graph._files import (
+    append_row,
+    check_excel_rows,
+    save_workbook,
+    staged_folder,
+    write_csv,
+)
 from cobuild_graph._memo import shared
 from cobuild_graph._searches import Ahead
 from cobuild_graph.errors import NoTiesError
@@ -140,7 +146,7 @@ def analyze(
     ``unit_reach``            :func:`domain.unit_reach`
     ``growth``                :func:`domain.growth` per year
     ``funding``               :func:`domain.funding` per street
-    ``about``                 the settings, versions and seconds per table
+    ``about``                 the settings and versions
     ========================  ===============================================================
 
     Parameters
@@ -190,7 +196,6 @@ def analyze(
     sample = _choose(betweenness_sample, n, EXACT_BETWEENNESS_LIMIT, BETWEENNESS_SOURCES)
     sources = _choose(path_sources, n, PATH_SOURCES, PATH_SOURCES)
     tables: dict[str, pd.DataFrame] = {}
-    seconds: dict[str, float] = {}
     paths = G.number_of_nodes() <= PATH_LIMIT  # robustness searches the whole graph
     if not paths:
         logger.info("%d nodes: closeness and path lengths are left out", G.number_of_nodes())
@@ -229,8 +234,8 @@ def analyze(
             bar.set_postfix_str(name)
             started = time.perf_counter()
             tables[name] = step()
-            seconds[name] = time.perf_counter() - started
-            logger.info("%s: %.2f s", name, seconds[name])
+            # logged, not tabled: the same inputs and seed write the same bytes
+            logger.info("%s: %.2f s", name, time.perf_counter() - started)
             bar.update()
     order = [name for name, _ in steps]
     order.insert(0, order.pop(order.index("summary")))
@@ -239,7 +244,7 @@ def analyze(
     for name, table in out.items():
         table.attrs["view"] = shown[name]
     caveats = {name: t.attrs["caveats"] for name, t in out.items() if t.attrs.get("caveats")}
-    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, seconds, shown, caveats)
+    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, shown, caveats)
     return out
 
 
@@ -426,7 +431,6 @@ def _about(
     top: int | None,
     sources: int | None,
     paths: bool,
-    seconds: Mapping[str, float],
     shown: Mapping[str, str],
     caveats: Mapping[str, list[str]],
 ) -> pd.DataFrame:
@@ -446,7 +450,6 @@ def _about(
             else f"estimate from {sources} sources",
         ),
         *((f"version_{p}", _version(p)) for p in ("cobuild_graph", "networkx", "igraph")),
-        *((f"seconds_{name}", round(s, 3)) for name, s in seconds.items()),
         *((f"view_{name}", f"{view} · {views.VIEWS[view]}") for name, view in shown.items()),
         *((f"caveats_{name}", CAVEAT_SEPARATOR.join(lines)) for name, lines in caveats.items()),
     ]
@@ -544,14 +547,14 @@ def write_analysis(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
         try:
             for name, table in tables.items():
                 _write_sheet(book, names[name], table)
-            atomic_write(path, book.save)
+            save_workbook(book, path)
         finally:  # a refused cell leaves a sheet half-streamed: end its stream quietly
             for sheet in book.worksheets:
                 if not sheet.closed:
                     sheet.close()
     else:
-        path.mkdir(parents=True, exist_ok=True)
-        for name, table in tables.items():
-            write_csv(_for_excel(table), path / f"{name}.csv", index=keeps_index(table))
+        with staged_folder(path) as staging:
+            for name, table in tables.items():
+                write_csv(_for_excel(table), staging / f"{name}.csv", index=keeps_index(table))
     logger.info("wrote %d tables to %s", len(tables), path)
     return path

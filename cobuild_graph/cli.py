@@ -17,8 +17,9 @@ import networkx as nx
 import pandas as pd
 
 from cobuild_graph import __version__
+from cobuild_graph._files import check_output
 from cobuild_graph.build import graph_from_tables
-from cobuild_graph.errors import ServerError, StoreError, ValidationError
+from cobuild_graph.errors import OutputError, ServerError, StoreError, ValidationError
 from cobuild_graph.export import (
     DL_LAYOUTS,
     TWO_MODE_DL_LAYOUTS,
@@ -26,7 +27,7 @@ from cobuild_graph.export import (
     written_counts,
 )
 from cobuild_graph.generate import SCALES, generate_tables
-from cobuild_graph.io import GRAPH_SUFFIXES, Dataset, read_tables, write_dataset
+from cobuild_graph.io import GRAPH_SUFFIXES, Dataset, read_tables, write_dataset, writes_one_file
 from cobuild_graph.reconcile import ACCEPT_ABOVE
 from cobuild_graph.schema import Schema, load_schema
 from cobuild_graph.template import write_template
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_NEO4J = 3
+#: The output cannot be written: checked before the work, or met while writing.
+EXIT_OUTPUT = 4
 #: The reader of the output went away (``cobuild-graph ... | head``): 128 + SIGPIPE, as a
 #: shell reports a program that the signal stopped.
 EXIT_BROKEN_PIPE = 141
@@ -79,6 +82,9 @@ def _main(argv: Sequence[str] | None) -> int:
         else:
             print(error.report(), file=sys.stderr)
         return EXIT_INVALID
+    except OutputError as error:
+        print(f"cobuild-graph: 错误 error: {error}", file=sys.stderr)
+        return EXIT_OUTPUT
     except (FileNotFoundError, ValueError) as error:
         print(f"cobuild-graph: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -376,6 +382,11 @@ def _export_options(sub: argparse.ArgumentParser) -> None:
     )
 
 
+def _check_dataset_output(path: Path) -> None:
+    """Refuse an output :func:`write_dataset` cannot write, before any work."""
+    check_output(path, folder=not writes_one_file(path))
+
+
 def _write_graph_or_tables(
     data: nx.MultiDiGraph | Dataset, args: argparse.Namespace
 ) -> tuple[Path, int, int]:
@@ -578,6 +589,7 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _pull(args: argparse.Namespace) -> int:
+    _check_dataset_output(args.output)
     G, name = _read_stored(args)
     out, nodes, ties = _write_graph_or_tables(G, args)
     print(f"wrote {out} ({nodes:,} nodes, {ties:,} ties) from dataset {name!r}")
@@ -613,6 +625,7 @@ def _counts(column: pd.Series) -> dict[str, int]:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    _check_dataset_output(args.output)
     out, nodes, ties = _write_graph_or_tables(_read(args), args)
     print(f"wrote {out} ({nodes:,} nodes, {ties:,} ties)")
     return 0
@@ -664,6 +677,7 @@ def _assigned_places_option(sub: argparse.ArgumentParser) -> None:
 def _analyze(args: argparse.Namespace) -> int:
     from cobuild_graph.analysis import analyze, write_analysis
 
+    check_output(args.output, folder=args.output.suffix.lower() != ".xlsx")
     options = {"betweenness_sample": args.betweenness_sample} if args.betweenness_sample else {}
     progress = not args.no_progress and sys.stderr.isatty()
     tables = analyze(
@@ -684,6 +698,7 @@ def _report(args: argparse.Namespace) -> int:
     from cobuild_graph.analysis import analyze
     from cobuild_graph.report import FILES, write_report
 
+    check_output(args.output, folder=True)
     G, schema = _graph(args), _schema(args)
     tables = analyze(
         G,
@@ -706,6 +721,8 @@ def _import(args: argparse.Namespace) -> int:
     if args.output.suffix and args.output.suffix.lower() != ".xlsx":
         raise ValueError(f"{args.output}: write the dataset as a folder or OUT.xlsx")
     review_path = args.review or _review_beside(args.output)
+    _check_dataset_output(args.output)
+    check_output(review_path, folder=False)
     try:
         found = read_roster(
             args.rosters,
@@ -849,11 +866,13 @@ def _count_line(column: pd.Series) -> str:
 
 
 def _template(args: argparse.Namespace) -> int:
+    check_output(args.output, folder=False)
     print(f"wrote {write_template(args.output, schema=_schema(args))}")
     return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
+    _check_dataset_output(args.output)
     dataset = Dataset(*generate_tables(args.scale, seed=args.seed))
     out = write_dataset(dataset, args.output)
     print(f"wrote {out} ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")

@@ -102,6 +102,11 @@ class NoTiesError(CobuildGraphError, ValueError):
     message names the view to measure instead."""
 
 
+class OutputError(CobuildGraphError, OSError):
+    """An output that cannot be written (no permission, a full disk, a file where a folder
+    is needed ...); the message names the path. Nothing is left half-written under it."""
+
+
 def _storable(value: Any) -> Any:
     """`value`, a text's lone surrogates escaped.
 

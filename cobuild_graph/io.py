@@ -18,8 +18,6 @@ import json
 import logging
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,9 +32,10 @@ from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph._files import (
     XML_ILLEGAL,
     append_row,
-    atomic_write,
     check_excel_rows,
     excel_text,
+    save_workbook,
+    staged_folder,
     write_csv,
 )
 from cobuild_graph._sheets import (
@@ -394,6 +393,19 @@ def write_dataset(
         _write_folder(nodes, ties, meta, path)
     logger.info("wrote %s: %d nodes, %d ties", path, len(nodes), len(ties))
     return path
+
+
+def writes_one_file(path: str | os.PathLike[str]) -> bool:
+    """Whether :func:`write_dataset` writes `path` as one file (its suffix names a format)
+    rather than as a folder of CSV files.
+
+    Examples
+    --------
+    >>> writes_one_file("out.gexf"), writes_one_file("out")
+    (True, False)
+    """
+    suffix = Path(path).suffix.lower()
+    return suffix == ".xlsx" or suffix in _GRAPH_WRITERS
 
 
 _GRAPH_WRITERS: dict[str, Any] = {
@@ -900,27 +912,21 @@ def _as_text(table: pd.DataFrame) -> pd.DataFrame:
 def _write_folder(
     nodes: pd.DataFrame, ties: pd.DataFrame, meta: Mapping[str, Any], path: Path
 ) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=path.parent))
-    try:
+    with staged_folder(path) as staging:
         write_csv(_as_text(nodes), staging / "nodes.csv")
         write_csv(_as_text(ties), staging / "ties.csv")
         (staging / "metadata.json").write_text(
             json.dumps(written_meta(meta), ensure_ascii=False, indent=2, default=_text) + "\n",
             encoding="utf-8",
+            newline="",
         )
-        path.mkdir(parents=True, exist_ok=True)
-        for file in staging.iterdir():
-            os.replace(file, path / file.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _write_xlsx(
     nodes: pd.DataFrame, ties: pd.DataFrame, meta: Mapping[str, Any], path: Path
 ) -> None:
     check_excel_rows({"nodes": len(nodes), "ties": len(ties)})
-    atomic_write(path, lambda tmp: _xlsx_book(nodes, ties, meta).save(tmp))
+    save_workbook(_xlsx_book(nodes, ties, meta), path)
 
 
 def _xlsx_book(

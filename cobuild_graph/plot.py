@@ -48,6 +48,7 @@ from matplotlib.transforms import Bbox
 from matplotlib.typing import ColorType
 
 from cobuild_graph import domain
+from cobuild_graph._files import atomic_write
 from cobuild_graph._style import MISSING, category_color, label_colors, label_text, tie_colors
 from cobuild_graph.metrics import centrality
 from cobuild_graph.schema import Schema, schema_of
@@ -115,12 +116,26 @@ def save_figure(
         if target.suffix.lower() not in (".png", ".svg", ".pdf"):
             raise ValueError(f"save as .png, .svg or .pdf, not {target.suffix!r}")
     for target in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Type 42: the font's own outlines embedded, subset, so the PDF's text is text
-        with mpl.rc_context({"pdf.fonttype": 42}):
-            fig.savefig(target, dpi=dpi, bbox_inches="tight", metadata=_metadata(target))
+        # Type 42: the font's own outlines embedded, subset (dated as the font, not now), so
+        # the PDF's text is text
+        with mpl.rc_context({"pdf.fonttype": 42, **REPRODUCIBLE}):
+            atomic_write(
+                target,
+                lambda tmp, target=target: fig.savefig(
+                    tmp,
+                    format=target.suffix[1:].lower(),
+                    dpi=dpi,
+                    bbox_inches="tight",
+                    metadata=_metadata(target),
+                ),
+            )
         logger.info("wrote %s", target)
     return targets
+
+
+#: matplotlib settings under which the same figure gives the same bytes: the ids of an
+#: SVG's elements are hashed with this salt instead of a random one.
+REPRODUCIBLE: dict[str, Any] = {"svg.hashsalt": "cobuild_graph"}
 
 
 def _metadata(target: Path) -> dict[str, str | None]:

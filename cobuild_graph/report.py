@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import networkx as nx
 import pandas as pd
@@ -27,6 +28,7 @@ from matplotlib.figure import Figure
 
 from cobuild_graph import plot
 from cobuild_graph._batch import Batch
+from cobuild_graph._files import check_output, write_bytes, write_text
 from cobuild_graph._html_tables import MAX_ROWS, table_html
 from cobuild_graph._memo import shared
 from cobuild_graph._page import asset, render_page
@@ -123,6 +125,12 @@ def write_report(
     -------
     pathlib.Path
         The path of ``index.html``; the other files of :data:`FILES` are beside it.
+
+    Raises
+    ------
+    cobuild_graph.errors.OutputError
+        If `out_dir` cannot be written (checked before the analysis), naming the path; each
+        file appears whole or not at all.
     """
     with shared():  # the sections, the map and the figure convert the graph once
         return _write_report(G, Path(out_dir), tables, seed, title, map_options, schema)
@@ -138,7 +146,7 @@ def _write_report(
     schema: Schema | None,
 ) -> Path:
     schema = schema_of(G, schema)
-    out.mkdir(parents=True, exist_ok=True)
+    check_output(out, folder=True)  # before the analysis, not after it
     if tables is None:
         tables = analyze(G, seed=seed, progress=False, schema=schema)
     title = str(G.graph.get("name") or "共建网络 co-building network") if title is None else title
@@ -204,7 +212,7 @@ def _write_report(
         footer=f"cobuild_graph {_version()} · 分析随机种子 analysis seed {seed}",
     )
     index = out / "index.html"
-    index.write_text(page, encoding="utf-8")
+    write_text(index, page)
     logger.info("wrote the report %s", index)
     return index
 
@@ -213,7 +221,8 @@ def _svg(draw: Callable[[], tuple[Figure, Any]]) -> bytes:
     """A chart as SVG; its constrained layout already fits it, so no second, tight pass."""
     fig, _ = draw()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    with mpl.rc_context(plot.REPRODUCIBLE):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     return buffer.getvalue()
 
@@ -237,7 +246,7 @@ def _network_figure(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     plt.close(fig)
-    (out / "network.png").write_bytes(buffer.getvalue())
+    write_bytes(out / "network.png", buffer.getvalue())
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return _Chart(
         caption, src=f"data:image/png;base64,{data}", files=("network.pdf", "network.png")

@@ -12,7 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cobuild_graph._files import append_row, atomic_write
+from cobuild_graph._files import append_row, save_workbook
 from cobuild_graph.schema import (
     KEY_COLUMN_ALIASES,
     NODE_KEY_COLUMNS,
@@ -211,7 +211,7 @@ def write_template(path: str | os.PathLike[str], *, schema: Schema | None = None
         for cell in sheet[1]:
             cell.font = _BOLD
         sheet.freeze_panes = "A2"
-    atomic_write(path, book.save)
+    save_workbook(book, path)
     return path
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from markupsafe import Markup
 from pyvis.network import Network
 
+from cobuild_graph._files import write_text
 from cobuild_graph._page import asset, font_face, json_for_script, render_page, vis_network_js
 from cobuild_graph._style import CJK_FONT_STACK, MISSING, category_color, label_colors, label_text
 from cobuild_graph.maps._appearance import (
@@ -119,7 +120,7 @@ class NetworkMap(Network):
 
         A map without a heading takes the file's name as its title.
         """
-        Path(name).write_text(self._page(self.heading or Path(name).stem), encoding="utf-8")
+        write_text(name, self._page(self.heading or Path(name).stem))
         logger.info("wrote the map %s", name)
 
     def _page(self, heading: str) -> str:

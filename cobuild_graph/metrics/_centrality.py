@@ -12,7 +12,7 @@ import pandas as pd
 
 from cobuild_graph import views
 from cobuild_graph._searches import ahead, arrived, search
-from cobuild_graph.metrics._simple import Simple, node_index, quiet_igraph
+from cobuild_graph.metrics._simple import Simple, node_index, quiet_igraph, seeded
 from cobuild_graph.schema import Schema
 
 #: Parts the searches of betweenness and closeness from many nodes are made in: a worker
@@ -212,7 +212,9 @@ def _eigenvector(S: Simple) -> np.ndarray:
     def compute() -> np.ndarray:
         if S.n == 0:
             return np.zeros(0)
-        with quiet_igraph():
+        # ARPACK starts from igraph's random numbers: seeded, the same graph gives the same
+        # digits in every run
+        with quiet_igraph(), seeded(0):
             values = np.asarray(S.igraph().eigenvector_centrality(weights=S.strengths()))
         norm = np.linalg.norm(values)
         return np.abs(values / norm) if norm > 0 else values
@@ -221,12 +223,19 @@ def _eigenvector(S: Simple) -> np.ndarray:
 
 
 def pagerank(S: Simple, alpha: float) -> np.ndarray:
-    return S.memo(
-        ("pagerank", alpha),
-        lambda: np.asarray(
-            S.igraph().pagerank(directed=S.directed, damping=alpha, weights=S.strengths())
-        ),
-    )
+    def compute() -> np.ndarray:
+        # ARPACK, seeded: PRPACK's last digits differ from one call to the next
+        with seeded(0):
+            return np.asarray(
+                S.igraph().pagerank(
+                    directed=S.directed,
+                    damping=alpha,
+                    weights=S.strengths(),
+                    implementation="arpack",
+                )
+            )
+
+    return S.memo(("pagerank", alpha), compute)
 
 
 def centrality(

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cobuild_graph._files import EXCEL_MAX_CELL_CHARS, append_row, atomic_write
+from cobuild_graph._files import EXCEL_MAX_CELL_CHARS, append_row, save_workbook
 from cobuild_graph._sheets import read_sheets
 from cobuild_graph.errors import Problems
 from cobuild_graph.reconcile._names import resolve_kind, trimmed
@@ -206,7 +206,7 @@ def write_review(
     how_to = book.create_sheet("说明 how to")
     for number, line in enumerate((*_HOW_TO, *notes), start=1):
         append_row(how_to, [line], row=number)
-    atomic_write(path, book.save)
+    save_workbook(book, path)
     return path
 
 

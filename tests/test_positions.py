@@ -481,7 +481,7 @@ def test_ego_table_of_every_node_with_weights_equals_networkx() -> None:
     table = metrics.ego_table(G, label=None, weight="weight")
     assert list(table.index) == list(G)
     assert "coordinator" not in table
-    effective = nx.effective_size(G, weight="weight")
+    effective = nx.effective_size(G, nodes=list(G), weight="weight")  # Burt's, node by node
     constraint = nx.constraint(G, weight="weight")
     for v in G:
         if G.degree(v):

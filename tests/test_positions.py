@@ -417,6 +417,33 @@ def test_concor_equals_the_correlation_iteration_by_hand() -> None:
     assert same_partition(ours["block"], [expected[v] for v in range(10)])
 
 
+def test_concor_sets_isolates_apart_and_splits_the_others_into_k() -> None:
+    G = random_weighted(10, 0.4, 11, directed=True)
+    G.add_nodes_from(["isolate-a", "isolate-b"])
+    A = nx.to_numpy_array(G, nodelist=list(G), weight="weight").tolist()
+    tied = list(range(10))
+    left, right = concor_by_hand(A, tied)
+    assert left
+    assert right
+    two = metrics.equivalence_blocks(G, 2, method="concor", weight="weight", directed=True)
+    apart = two.attrs["set_apart"]
+    assert two.loc[["isolate-a", "isolate-b"], "block"].tolist() == [apart, apart]
+    assert apart not in set(two.loc[tied, "block"])
+    assert same_partition(two.loc[tied, "block"], [0 if v in left else 1 for v in tied])
+    four = [part for half in (left, right) for part in concor_by_hand(A, half)]
+    expected = {v: b for b, part in enumerate(four) for v in part}
+    ours = metrics.equivalence_blocks(G, 4, method="concor", weight="weight", directed=True)
+    assert ours["block"].nunique() == 5
+    assert same_partition(ours.loc[tied, "block"], [expected[v] for v in tied])
+    assert (ours["block"] == ours.attrs["set_apart"]).sum() == 2
+    one = metrics.equivalence_blocks(G, 1, method="concor")
+    assert one.loc[tied, "block"].nunique() == 1
+    assert one["block"].nunique() == 2
+    assert metrics.equivalence_blocks(nx.path_graph(6), 2, method="concor").attrs == {
+        "set_apart": None
+    }
+
+
 def test_concor_and_clustering_recover_exact_structural_equivalence() -> None:
     # four positions: 3 streets' worth of communities (C) served by units (U); U tied to
     # C1 and C2, V tied to C2 and C3 — nodes in one position have identical ties

@@ -125,8 +125,10 @@ def equivalence_blocks(
     own members' profiles, level by level (largest block first) until there are `k`
     blocks: `k` = 2, 4, 8 ... gives CONCOR of depth 1, 2, 3 ... A block that does not split
     (one node, or all correlations positive) stays whole. Nodes with a constant profile
-    (isolates) make a block of their own. Each round is an n × n × n product: for a few
-    hundred nodes.
+    (isolates, or a node tied alike to every other), whose correlations are undefined, are
+    set apart first in one more block of their own, ``.attrs["set_apart"]``; the others
+    are split into `k` blocks on their correlations (over whole profiles), as any block is.
+    Each round is an n × n × n product: for a few hundred nodes.
 
     Parameters
     ----------
@@ -149,18 +151,23 @@ def equivalence_blocks(
     -------
     pandas.DataFrame
         Indexed by node id, column ``block``: 0 for the largest block, 1 for the next ...
-        (equal sizes by first node). :func:`blockmodel` takes it.
+        (equal sizes by first node). :func:`blockmodel` takes it. ``.attrs["set_apart"]``:
+        for ``concor``, the block of the nodes with a constant profile (``None`` without
+        such nodes, and always for ``hierarchical``).
     """
     S = Simple.of(G, weight=weight, directed=directed)
     if not 1 <= k <= max(S.n, 1):
         raise ValueError(f"k must be between 1 and the number of nodes ({S.n}), not {k}")
+    set_apart = np.zeros(S.n, dtype=bool)
     if method == "hierarchical":
         found = _hierarchical(_distances(S, distance), k, distance, linkage)
     elif method == "concor":
-        found = _concor(_distances(S, "correlation"), k, max_iter)
+        found, set_apart = _concor(_distances(S, "correlation"), k, max_iter)
     else:
         raise ValueError(f"unknown method {method!r}; use 'hierarchical' or 'concor'")
-    return pd.DataFrame({"block": ranked(found)}, index=node_index(S.nodes))
+    out = pd.DataFrame({"block": ranked(found)}, index=node_index(S.nodes))
+    out.attrs["set_apart"] = int(out["block"].iloc[set_apart.argmax()]) if set_apart.any() else None
+    return out
 
 
 def _hierarchical(D: np.ndarray, k: int, distance: Distance, linkage: str) -> np.ndarray:
@@ -184,21 +191,17 @@ def _concor_split(C: np.ndarray, max_iter: int) -> np.ndarray:
     return C[0] >= 0
 
 
-def _concor(R: np.ndarray, k: int, max_iter: int) -> np.ndarray:
+def _concor(R: np.ndarray, k: int, max_iter: int) -> tuple[np.ndarray, np.ndarray]:
+    """CONCOR into `k` blocks of the nodes whose profile varies, and those set apart."""
     n = len(R)
-    if k == 1:
-        return np.zeros(n, dtype=np.int64)
-    blocks: list[np.ndarray] = []
     constant = np.diag(R) == 0  # correlation undefined: isolates
-    if constant.any():
-        blocks.append(np.flatnonzero(constant))
     rest = np.flatnonzero(~constant)
     level = [rest] if len(rest) else []
-    while level and len(blocks) + len(level) < k:
+    while level and len(level) < k:
         split_any = False
         next_level: list[np.ndarray] = []
         for i, members in enumerate(sorted(level, key=len, reverse=True)):
-            if len(blocks) + len(next_level) + (len(level) - i) >= k or len(members) < 2:
+            if len(next_level) + (len(level) - i) >= k or len(members) < 2:
                 next_level.append(members)
                 continue
             side = _concor_split(R[np.ix_(members, members)], max_iter)
@@ -210,11 +213,10 @@ def _concor(R: np.ndarray, k: int, max_iter: int) -> np.ndarray:
         level = next_level
         if not split_any:
             break
-    blocks += level
     out = np.empty(n, dtype=np.int64)
-    for label, members in enumerate(blocks):
+    for label, members in enumerate([*level, np.flatnonzero(constant)]):
         out[members] = label
-    return out
+    return out, constant
 
 
 def blockmodel(

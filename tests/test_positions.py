@@ -413,6 +413,72 @@ def test_hierarchical_blocks_equal_r_equiv_clust_and_cutree(
         assert ours["block"].nunique() == k
 
 
+def binary_graph(seed: int) -> nx.Graph:
+    """0/1 ties, every node tied: many tied profile distances, no undefined correlation."""
+    G = nx.gnp_random_graph(14, 0.5, seed=seed, directed=seed % 2 == 1)
+    G.add_edges_from((v, (v + 1) % 14) for v in list(G) if G.degree(v) == 0)
+    return G
+
+
+def r_cutree(rscript: str, A: np.ndarray, distance: str, linkage: str, ks: tuple) -> list:
+    return run_r(
+        rscript,
+        f"e <- equiv.clust(A, method='{distance}', cluster.method='{linkage}')\n"
+        + "\n".join(
+            f"cat(paste0('[', paste(cutree(e$cluster, {k}), collapse=','), ']'), '\\n')" for k in ks
+        ),
+        A=A,
+    )
+
+
+@pytest.mark.parametrize("linkage", ["complete", "average", "single"])
+def test_hierarchical_blocks_break_tied_distances_as_r_hclust(rscript: str, linkage: str) -> None:
+    ks = (2, 3, 4, 6)
+    for seed in range(6):
+        G = binary_graph(seed)
+        directed = G.is_directed()
+        A = nx.to_numpy_array(G, nodelist=list(G))
+        distances = metrics.profile_distances(G, directed=directed).to_numpy()
+        upper = distances[np.triu_indices(len(G), 1)]
+        assert len(np.unique(upper)) < len(upper) / 3  # ties everywhere
+        for k, theirs in zip(ks, r_cutree(rscript, A, "euclidean", linkage, ks), strict=True):
+            ours = metrics.equivalence_blocks(G, k, linkage=linkage, directed=directed)
+            assert same_partition(ours["block"], theirs), (seed, k)
+
+
+def blocks_of(merges: list, n: int, k: int) -> pd.Series:
+    parent = list(range(n))
+    for a, b in merges[: n - k]:
+        parent = [parent[a] if p == parent[b] else p for p in parent]
+    return pd.Series(parent)
+
+
+@pytest.mark.parametrize("linkage", ["complete", "average"])
+def test_correlation_blocks_differ_from_r_only_by_its_rounding(rscript: str, linkage: str) -> None:
+    # R's cor may round two correlations equal in exact arithmetic apart by a bit, and
+    # hclust then merges by that noise: R's own correlations through these merges give
+    # R's blocks, and the blocks here are those of R's correlations with such ties made
+    from cobuild_graph.metrics._blocks import _hclust_merges
+
+    ks = (2, 3, 4, 6)
+    for seed in range(8):
+        G = binary_graph(seed)
+        directed = G.is_directed()
+        n = len(G)
+        A = nx.to_numpy_array(G, nodelist=list(G))
+        theirs = r_cutree(rscript, A, "correlation", linkage, ks)
+        R = r_matrix(rscript, "sedist(A, method='correlation', code.diss=TRUE)", A=A)
+        ours = metrics.profile_distances(G, method="correlation", directed=directed)
+        np.testing.assert_allclose(-ours.to_numpy(), R, atol=1e-14)
+        exact, tied = _hclust_merges(R, linkage), _hclust_merges(np.round(R, 12), linkage)
+        for k, blocks in zip(ks, theirs, strict=True):
+            assert same_partition(blocks_of(exact, n, k), blocks), (seed, k)
+            found = metrics.equivalence_blocks(
+                G, k, distance="correlation", linkage=linkage, directed=directed
+            )
+            assert same_partition(found["block"], blocks_of(tied, n, k).tolist()), (seed, k)
+
+
 def concor_by_hand(A: np.ndarray, members: list[int]) -> tuple[list[int], list[int]]:
     """One CONCOR split, every correlation summed in plain loops."""
     n = len(A)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import random
 import subprocess
@@ -285,11 +286,65 @@ def test_structural_holes_equal_networkx() -> None:
     )
     weighted = metrics.structural_holes(G, weight="weight")
     assert_close(weighted["constraint"].dropna(), nx.constraint(G, weight="weight"))
-    assert_close(weighted["effective_size"].dropna(), nx.effective_size(G, weight="weight"))
+    # networkx's per-node path (its whole-graph path scales by the wrong end's strongest tie)
+    by_node = nx.effective_size(G, nodes=list(G), weight="weight")
+    assert_close(weighted["effective_size"].dropna(), by_node)
     # a star's centre has effective size 5 and constraint 5 * (1/5)^2 = 0.2
     star = metrics.structural_holes(nx.star_graph(5))
     assert star.loc[0, "effective_size"] == pytest.approx(5.0)
     assert star.loc[0, "constraint"] == pytest.approx(0.2)
+
+
+def burt_effective_size(G: nx.Graph, weight: str) -> dict:
+    """Burt (1992, ch. 2) by hand: e_i = sum_j (1 - sum_q p_iq m_jq) over i's contacts j.
+
+    z_ij is the strength of all ties between i and j in either direction; p_iq = z_iq over
+    i's total, m_jq = z_jq over j's strongest z.
+    """
+    z: dict = {v: {} for v in G}
+    for u, v, w in G.edges(data=weight, default=1.0):
+        if u != v:
+            z[u][v] = z[u].get(v, 0.0) + w
+            z[v][u] = z[v].get(u, 0.0) + w
+    sizes = {}
+    for i in G:
+        if not z[i]:
+            sizes[i] = math.nan
+            continue
+        total = sum(z[i].values())
+        size = 0.0
+        for j in z[i]:
+            strongest = max(z[j].values())
+            redundancy = sum(z[i][q] / total * z[j].get(q, 0.0) / strongest for q in z[i] if q != j)
+            size += 1 - redundancy
+        sizes[i] = size
+    return sizes
+
+
+def test_weighted_effective_size_equals_burt_by_hand() -> None:
+    # the issue's ego: ties 1, 3, 1 to alters 1, 2, 3; alters 1-2 tied (1); 2 to an outsider (5)
+    G = nx.Graph()
+    G.add_weighted_edges_from([(0, 1, 1), (0, 2, 3), (0, 3, 1), (1, 2, 1), (2, 4, 5)])
+    table = metrics.structural_holes(G, weight="weight")
+    # 1 - 0.6 * 1/1 for alter 1, 1 - 0.2 * 1/5 for alter 2, 1 for alter 3
+    assert table.loc[0, "effective_size"] == pytest.approx(2.36)
+    assert table.loc[0, "efficiency"] == pytest.approx(2.36 / 3)
+    assert_close(table["effective_size"], burt_effective_size(G, "weight"))
+    for seed in range(20):
+        rng = random.Random(seed)
+        M = nx.MultiDiGraph()
+        M.add_nodes_from(range(9))
+        for _ in range(rng.randrange(5, 25)):
+            M.add_edge(rng.randrange(9), rng.randrange(9), weight=rng.choice([0.5, 1, 2, 3, 7]))
+        table = metrics.structural_holes(M, weight="weight")
+        hand = burt_effective_size(M, "weight")
+        assert_close(table["effective_size"], hand)
+        simple = metrics.simple_graph(M, weight="weight")
+        by_node = nx.effective_size(simple, nodes=list(M), weight="weight")
+        assert_close(table["effective_size"].dropna(), by_node)
+        degree = dict(simple.degree())
+        efficiency = {v: hand[v] / degree[v] if degree[v] else math.nan for v in M}
+        assert_close(table["efficiency"], efficiency)
 
 
 # -- Gould–Fernandez brokerage ------------------------------------------------------------------

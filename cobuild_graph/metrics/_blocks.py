@@ -8,8 +8,6 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 import pandas as pd
-import scipy.cluster.hierarchy
-import scipy.spatial.distance
 
 from cobuild_graph.metrics._brokerage import group_codes
 from cobuild_graph.metrics._groups import ranked
@@ -113,9 +111,14 @@ def equivalence_blocks(
     """Nodes in `k` blocks of structurally equivalent positions.
 
     ``hierarchical``: the nodes are clustered on :func:`profile_distances` (for
-    ``correlation``, on :math:`1 - r`, which clusters as sna's :math:`-r`) by
-    ``scipy.cluster.hierarchy.linkage`` with `linkage`, and the tree is cut into `k`
-    clusters with ``cut_tree`` — as ``sna::equiv.clust`` then ``cutree(..., k)``.
+    ``correlation``, on :math:`-r`, as sna) with `linkage`, merging as R's ``hclust`` does
+    — of tied distances, which binary ties often give, the pair R merges first — and the
+    first :math:`n - k` merges make the blocks, as ``sna::equiv.clust`` then
+    ``cutree(..., k)``. With ``euclidean`` on 0/1 ties the distances are R's to the bit
+    and so are the blocks. R's ``cor`` rounds in another order than :func:`profile_distances`:
+    two correlations equal in exact arithmetic may differ in their last bit in R (here
+    they are one tie, rounded to 12 decimals), and where R then merges by that rounding
+    noise its blocks can differ from these.
 
     ``concor`` (Breiger, R. L., Boorman, S. A. & Arabie, P. 1975. An algorithm for
     clustering relational data ... *J. Math. Psychol.* 12, 328–383): the correlations of
@@ -125,8 +128,10 @@ def equivalence_blocks(
     own members' profiles, level by level (largest block first) until there are `k`
     blocks: `k` = 2, 4, 8 ... gives CONCOR of depth 1, 2, 3 ... A block that does not split
     (one node, or all correlations positive) stays whole. Nodes with a constant profile
-    (isolates) make a block of their own. Each round is an n × n × n product: for a few
-    hundred nodes.
+    (isolates, or a node tied alike to every other), whose correlations are undefined, are
+    set apart first in one more block of their own, ``.attrs["set_apart"]``; the others
+    are split into `k` blocks on their correlations (over whole profiles), as any block is.
+    Each round is an n × n × n product: for a few hundred nodes.
 
     Parameters
     ----------
@@ -137,7 +142,7 @@ def equivalence_blocks(
     method
         ``"hierarchical"`` or ``"concor"``.
     distance, linkage
-        For ``hierarchical``: the profile distance and scipy's linkage method.
+        For ``hierarchical``: the profile distance and the linkage (as ``hclust``'s ``method``).
     weight
         A tie attribute of strengths (summed per link).
     directed
@@ -149,29 +154,88 @@ def equivalence_blocks(
     -------
     pandas.DataFrame
         Indexed by node id, column ``block``: 0 for the largest block, 1 for the next ...
-        (equal sizes by first node). :func:`blockmodel` takes it.
+        (equal sizes by first node). :func:`blockmodel` takes it. ``.attrs["set_apart"]``:
+        for ``concor``, the block of the nodes with a constant profile (``None`` without
+        such nodes, and always for ``hierarchical``).
     """
     S = Simple.of(G, weight=weight, directed=directed)
     if not 1 <= k <= max(S.n, 1):
         raise ValueError(f"k must be between 1 and the number of nodes ({S.n}), not {k}")
+    set_apart = np.zeros(S.n, dtype=bool)
     if method == "hierarchical":
         found = _hierarchical(_distances(S, distance), k, distance, linkage)
     elif method == "concor":
-        found = _concor(_distances(S, "correlation"), k, max_iter)
+        found, set_apart = _concor(_distances(S, "correlation"), k, max_iter)
     else:
         raise ValueError(f"unknown method {method!r}; use 'hierarchical' or 'concor'")
-    return pd.DataFrame({"block": ranked(found)}, index=node_index(S.nodes))
+    out = pd.DataFrame({"block": ranked(found)}, index=node_index(S.nodes))
+    out.attrs["set_apart"] = int(out["block"].iloc[set_apart.argmax()]) if set_apart.any() else None
+    return out
 
 
 def _hierarchical(D: np.ndarray, k: int, distance: Distance, linkage: str) -> np.ndarray:
-    if len(D) < 2:
-        return np.zeros(len(D), dtype=np.int64)
-    dissimilarity = 1.0 - D if distance == "correlation" else D
-    np.fill_diagonal(dissimilarity, 0.0)
-    tree = scipy.cluster.hierarchy.linkage(
-        scipy.spatial.distance.squareform(dissimilarity, checks=False), method=linkage
-    )
-    return scipy.cluster.hierarchy.cut_tree(tree, n_clusters=k)[:, 0].astype(np.int64)
+    """Cluster as R's ``hclust`` (sna passes it −r for correlation), cut as ``cutree``."""
+    if linkage not in ("complete", "average", "single"):
+        raise ValueError(f"unknown linkage {linkage!r}; use 'complete', 'average' or 'single'")
+    n = len(D)
+    if distance == "correlation":
+        # correlations equal but for the last bits of rounding are one tie
+        D = -np.round(D, 12)
+    parent = np.arange(n)
+    for a, b in _hclust_merges(D, linkage)[: n - k]:
+        parent[parent == parent[b]] = parent[a]
+    return parent
+
+
+def _hclust_merges(D: np.ndarray, linkage: str) -> list[tuple[int, int]]:
+    """The merges of R's ``hclust`` (Murtagh's nearest-neighbour list, stats/src/hclust.f).
+
+    Of equal dissimilarities R merges the pair first met scanning rows then columns of
+    the upper triangle, the merged cluster taking the smaller index: followed step by
+    step here, so tied distances (common in binary data) give R's blocks.
+    """
+    n = len(D)
+    D = D.astype(float, copy=True)
+    alive = np.ones(n, dtype=bool)
+    size = np.ones(n)
+    nearest = np.zeros(n, dtype=np.int64)
+    gap = np.full(n, np.inf)
+
+    def right_neighbour(i: int) -> None:
+        # the first alive j > i at the least dissimilarity (R scans with a strict <)
+        row = np.where(alive[i + 1 :], D[i, i + 1 :], np.inf)
+        if len(row) and np.isfinite(row.min()):
+            nearest[i], gap[i] = i + 1 + int(np.argmin(row)), row.min()
+        else:
+            gap[i] = np.inf
+
+    for i in range(n - 1):
+        right_neighbour(i)
+    merges = []
+    for _ in range(n - 1):
+        i = int(np.argmin(np.where(alive[: n - 1], gap[: n - 1], np.inf)))
+        a, b = sorted((i, int(nearest[i])))
+        merges.append((a, b))
+        alive[b] = False
+        others = np.flatnonzero(alive)
+        others = others[others != a]
+        if linkage == "complete":
+            joined = np.maximum(D[a, others], D[b, others])
+        elif linkage == "single":
+            joined = np.minimum(D[a, others], D[b, others])
+        else:
+            joined = (size[a] * D[a, others] + size[b] * D[b, others]) / (size[a] + size[b])
+        D[a, others] = D[others, a] = joined
+        size[a] += size[b]
+        right_neighbour(a)
+        left = others < a
+        closer = left & (joined < gap[others])
+        gap[others[closer]], nearest[others[closer]] = joined[closer], a
+        for j in np.flatnonzero(
+            alive[: n - 1] & ((nearest[: n - 1] == a) | (nearest[: n - 1] == b))
+        ):
+            right_neighbour(int(j))
+    return merges
 
 
 def _concor_split(C: np.ndarray, max_iter: int) -> np.ndarray:
@@ -184,21 +248,17 @@ def _concor_split(C: np.ndarray, max_iter: int) -> np.ndarray:
     return C[0] >= 0
 
 
-def _concor(R: np.ndarray, k: int, max_iter: int) -> np.ndarray:
+def _concor(R: np.ndarray, k: int, max_iter: int) -> tuple[np.ndarray, np.ndarray]:
+    """CONCOR into `k` blocks of the nodes whose profile varies, and those set apart."""
     n = len(R)
-    if k == 1:
-        return np.zeros(n, dtype=np.int64)
-    blocks: list[np.ndarray] = []
     constant = np.diag(R) == 0  # correlation undefined: isolates
-    if constant.any():
-        blocks.append(np.flatnonzero(constant))
     rest = np.flatnonzero(~constant)
     level = [rest] if len(rest) else []
-    while level and len(blocks) + len(level) < k:
+    while level and len(level) < k:
         split_any = False
         next_level: list[np.ndarray] = []
         for i, members in enumerate(sorted(level, key=len, reverse=True)):
-            if len(blocks) + len(next_level) + (len(level) - i) >= k or len(members) < 2:
+            if len(next_level) + (len(level) - i) >= k or len(members) < 2:
                 next_level.append(members)
                 continue
             side = _concor_split(R[np.ix_(members, members)], max_iter)
@@ -210,11 +270,10 @@ def _concor(R: np.ndarray, k: int, max_iter: int) -> np.ndarray:
         level = next_level
         if not split_any:
             break
-    blocks += level
     out = np.empty(n, dtype=np.int64)
-    for label, members in enumerate(blocks):
+    for label, members in enumerate([*level, np.flatnonzero(constant)]):
         out[members] = label
-    return out
+    return out, constant
 
 
 def blockmodel(

@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from cobuild_graph import views
 from cobuild_graph.metrics._simple import Simple, node_index
@@ -35,10 +36,12 @@ def structural_holes(
     On the undirected simple graph, with :math:`p_{ij}` the share of :math:`i`'s tie
     strength that goes to :math:`j`:
 
-    - effective size :math:`e_i = \\sum_j (1 - \\sum_{q \\ne i,j} p_{iq} m_{jq})`, for
-      unweighted ties :math:`d_i - 2t_i / d_i` with :math:`t_i` the ties among
-      :math:`i`'s neighbours (Borgatti 1997, *Connections* 20, 35) —
-      ``nx.effective_size``;
+    - effective size :math:`e_i = \\sum_j (1 - \\sum_{q \\ne i,j} p_{iq} m_{jq})` over
+      :math:`i`'s neighbours :math:`j`, with :math:`m_{jq}` the strength of the tie j–q
+      over j's strongest tie; for unweighted ties :math:`d_i - 2t_i / d_i` with
+      :math:`t_i` the ties among :math:`i`'s neighbours (Borgatti 1997, *Connections* 20,
+      35) — ``nx.effective_size`` node by node (``nodes=``; over the whole graph networkx
+      3.6 scales by q's strongest tie instead);
     - efficiency :math:`e_i / d_i`;
     - constraint :math:`c_i = \\sum_j (p_{ij} + \\sum_{q \\ne i,j} p_{iq} p_{qj})^2`
       (``nx.constraint``).
@@ -71,8 +74,7 @@ def structural_holes(
         with np.errstate(divide="ignore", invalid="ignore"):
             effective = np.where(degree > 0, degree - 2 * triangles / degree, np.nan)
     else:
-        sizes = nx.effective_size(S.networkx(), weight="weight")
-        effective = np.array([sizes[v] for v in S.nodes], dtype=float)
+        effective = _weighted_effective_size(S.adjacency(), degree)
     with np.errstate(divide="ignore", invalid="ignore"):
         efficiency = np.where(degree > 0, effective / degree, np.nan)
     constraint = np.asarray(g.constraint(weights=S.strengths()), dtype=float)
@@ -81,6 +83,19 @@ def structural_holes(
         {"effective_size": effective, "efficiency": efficiency, "constraint": constraint},
         index=node_index(S.nodes),
     )
+
+
+def _weighted_effective_size(A: sp.csr_array, degree: np.ndarray) -> np.ndarray:
+    """Burt's effective size from the symmetric matrix `A` of link strengths.
+
+    ``nx.effective_size`` over the whole graph scales each tie j–q by q's strongest tie
+    (networkx 3.6); Burt's :math:`m_{jq}` scales it by j's, as its per-node path does.
+    """
+    total, strongest = A.sum(axis=1), A.max(axis=1).toarray().ravel()
+    p = sp.diags_array(np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)) @ A
+    m = sp.diags_array(np.divide(1.0, strongest, out=np.zeros(A.shape[0]), where=strongest > 0)) @ A
+    redundancy = np.asarray((p @ m.T).multiply(A > 0).sum(axis=1)).ravel()
+    return np.where(degree > 0, degree - redundancy, np.nan)
 
 
 def _groups(G: nx.Graph, group: str | Mapping[Hashable, Any] | pd.Series) -> pd.Series:

@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cobuild-graph",
         description="Co-building networks (共建网络): validate, inspect, convert and generate "
         "datasets.",
+        epilog=f"退出码 exit codes: 0 成功 done; {EXIT_INVALID} 输入有问题 invalid input (every "
+        f"problem listed, nothing written); {EXIT_USAGE} 用法 usage; {EXIT_NEO4J} Neo4j 不可用 "
+        f"Neo4j unreachable; {EXIT_OUTPUT} 输出写不了 output cannot be written (nothing "
+        "half-written left).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")

@@ -144,6 +144,8 @@ def run_tables(scales: list[str], with_networkx: bool) -> None:
             sources=sources,
             paths=n <= analysis.PATH_LIMIT,
             schema=cg.DEFAULT_SCHEMA,
+            inferred_dates=True,
+            assigned_places=True,
         )
         ours = {"(co-building view)": (view_wall, view_cpu)}
         with shared():

@@ -690,7 +690,7 @@ def network(
     >>> fig, ax = network(G, labels=5, size="one")
     >>> len(ax.texts)
     5
-    >>> round(fig.get_figwidth() * 2.54, 1)
+    >>> round(float(fig.get_figwidth()) * 2.54, 1)
     8.5
     """
     from cobuild_graph.maps._layout import figure_layout  # the maps import this module

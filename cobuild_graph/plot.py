@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -63,8 +64,6 @@ FONT_PATH = Path(str(resources.files("cobuild_graph") / "_static" / "fonts")) / 
 FONT_FAMILY = "Cobuild Sans SC"
 #: Formats :func:`save_figure` writes when the path has no suffix.
 SAVE_FORMATS: tuple[str, ...] = ("png", "svg")
-#: Size in inches of :func:`network`'s figure: the text width of an A4 or letter page.
-PAPER_SIZE: tuple[float, float] = (7.0, 5.5)
 
 font_manager.fontManager.addfont(str(FONT_PATH))
 
@@ -616,38 +615,58 @@ def network(
     G: nx.Graph,
     *,
     size_by: str | pd.Series | None = "degree",
-    labels: int = 20,
+    labels: int | str | Iterable[Hashable] | None = "auto",
     positions: Mapping[Hashable, tuple[float, float]] | None = None,
     seed: int = 0,
     title: str | None = None,
-    size: tuple[float, float] = PAPER_SIZE,
+    size: str | tuple[float, float] = "two",
+    width_cm: float | None = None,
+    palette: str = "color",
     ax: Axes | None = None,
     schema: Schema | None = None,
 ) -> tuple[Figure, Axes]:
-    """The network as a figure for a paper: the map's layout, colours by label, a legend.
+    """The network as a figure for a paper: packed pieces, colours by label, named nodes.
+
+    Each connected piece is laid out on its own and the pieces are packed in rows, largest
+    first; the nodes without a tie stand in a row beneath
+    (:func:`cobuild_graph.maps._layout.figure_layout`), so that no piece and no lone node
+    squeezes the rest into a dot. Names are placed beside their node where they overlap no
+    other name, else further out with a leader line; the limits leave room for every name,
+    so none is cut at the figure's edge.
 
     Parameters
     ----------
     G
         Any co-building graph or view of one: the whole network, a street's part
-        (``G.subgraph(...)``), an ego network (``nx.ego_graph(G, node, undirected=True)``).
+        (``G.subgraph(...)``), an ego network (``nx.ego_graph(G, node, undirected=True)``),
+        a view of :mod:`cobuild_graph.views`.
     size_by
         Node area by ``"degree"`` (ties, both directions), a numeric node attribute, or a
         Series of values indexed by node id (e.g. ``analyze(G)["centrality"]["pagerank"]``);
         ``None`` for one size.
     labels
-        At most this many names are written: the upper hierarchy levels first (district
-        before street ...), then the largest nodes; a name that would overlap one already
-        written is left out.
+        Which nodes are named. ``"auto"``: every node of the levels above the communities
+        (city, district, street) and the :data:`AUTO_LABELS` largest others (by
+        `size_by`); an int ``n``: the first ``n`` of that order (upper levels, then the
+        largest); a list of node ids: those; ``0`` or ``None``: none. A name that finds no
+        room anywhere is left out with a warning naming it.
     positions
-        Node positions; :func:`cobuild_graph.maps.layout` with `seed` (the interactive map's
-        layout, y pointing down as on screen) when ``None``.
+        Node positions (y pointing down), e.g. the interactive map's
+        (``{n["id"]: (n["x"], n["y"]) for n in net.nodes}``); the packed layout with
+        `seed` when ``None``.
     seed
         Seed of the layout.
     title
         Title above the network; none when ``None`` (a paper's caption says it).
     size
-        Size in inches of a new figure; :data:`PAPER_SIZE` fits a page's text width.
+        Width of a new figure: ``"one"`` or ``"two"`` journal columns
+        (:data:`COLUMN_WIDTHS_CM`: 8.5 cm = 241 pt, 17.5 cm = 496 pt), the height following
+        the network's shape; or ``(width, height)`` in inches.
+    width_cm
+        Width of a new figure in cm, instead of `size` (1 cm = 28.35 pt).
+    palette
+        ``"color"``, or ``"gray"`` for print in black and white: the labels in grays of
+        distinct lightness, each with its own marker shape.
     ax
         Axes to draw on; a new figure when ``None``.
     schema
@@ -661,56 +680,377 @@ def network(
     Raises
     ------
     ValueError
-        If `size_by` names neither ``"degree"`` nor a numeric node attribute.
+        If `size_by` names neither ``"degree"`` nor a numeric node attribute, `labels`
+        names a node not in `G`, or `size` or `palette` is not one of the choices.
 
     Examples
     --------
     >>> import cobuild_graph as cg
     >>> G = cg.generate("tiny", seed=1)
-    >>> fig, ax = network(G, labels=5)
-    >>> 0 < len(ax.texts) <= 5
-    True
+    >>> fig, ax = network(G, labels=5, size="one")
+    >>> len(ax.texts)
+    5
+    >>> round(float(fig.get_figwidth()) * 2.54, 1)
+    8.5
     """
-    from cobuild_graph.maps import layout  # the maps import this module's colours' source
+    from cobuild_graph.maps._layout import figure_layout  # the maps import this module
 
     schema = schema_of(G, schema)
+    if palette not in PALETTES:
+        raise ValueError(f"palette must be one of {', '.join(PALETTES)}, not {palette!r}")
+    width = _width_inches(size, width_cm)
     nodes = list(G.nodes)
-    where = layout(G, seed=seed) if positions is None else positions
-    xy = np.array([where[n] for n in nodes], dtype=float).reshape(-1, 2)
     values = _size_values(G, nodes, size_by)
+    named = _chosen(G, nodes, labels, values, schema)
     node_labels = [G.nodes[n].get("label") for n in nodes]
-    colors = label_colors(schema)
-    with _chart(ax, size) as (fig, ax):
-        areas = _areas(values, ax)
-        index = {n: i for i, n in enumerate(nodes)}
-        ends = [(index[u], index[v]) for u, v in G.edges() if u != v]
-        if ends:
-            segments = xy[np.array(ends)]
-            ax.add_collection(LineCollection(segments, colors="#9a9a9a", linewidths=0.3, alpha=0.5))
-        order = np.argsort(areas, kind="stable")  # the hubs on top
+    if positions is None:
+        rank = {n: _priority(G, n, schema) for n in nodes}
+        where = figure_layout(G, seed=seed, aspect=1.6 if width > 5 else 1.2, order=rank.get)
+    else:
+        where = positions
+    xy = np.array([where[n] for n in nodes], dtype=float).reshape(-1, 2)
+    present = [lb for lb in schema.labels if lb in set(node_labels)]
+    colors, markers = _appearance(schema, present, palette)
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker=markers[lb],
+            linestyle="",
+            markerfacecolor=colors[lb],
+            markeredgecolor=_EDGE[palette],
+            markeredgewidth=0.4,
+            label=label_text(schema, lb),
+        )
+        for lb in present
+    ]
+    fig, ax = _network_axes(ax, width, xy, handles, title)
+    areas = _areas(values, ax)
+    renderer = fig.canvas.get_renderer()
+    upper = len(_upper_levels(schema))
+    texts = [_name_text(G, nodes[i], _priority(G, nodes[i], schema) < upper) for i in named]
+    for text in texts:
+        text.set_figure(fig)
+    extents = [t.get_window_extent(renderer).padded(1).size for t in texts]
+    frame = ax.get_window_extent(renderer)
+    radii = np.sqrt(areas) / 2 * fig.dpi / 72
+    scale, centre, spots = _fit_names(xy, radii, named, extents, frame)
+    half = np.array([frame.width, frame.height]) / (2 * scale)
+    ax.set_xlim(centre[0] - half[0], centre[0] + half[0])
+    ax.set_ylim(centre[1] + half[1], centre[1] - half[1])  # y grows downwards, as on screen
+    ax.set_axis_off()
+    index = {n: i for i, n in enumerate(nodes)}
+    ends = [(index[u], index[v]) for u, v in G.edges() if u != v]
+    if ends:
+        segments = xy[np.array(ends)]
+        ax.add_collection(LineCollection(segments, colors="#9a9a9a", linewidths=0.3, alpha=0.5))
+    order = np.argsort(areas, kind="stable")  # the hubs on top
+    for marker in dict.fromkeys(markers.get(node_labels[i], "o") for i in order):
+        drawn = [i for i in order if markers.get(node_labels[i], "o") == marker]
         ax.scatter(
-            xy[order, 0],
-            xy[order, 1],
-            s=areas[order],
-            c=[colors.get(node_labels[i], MISSING) for i in order],
-            edgecolors="white",
+            xy[drawn, 0],
+            xy[drawn, 1],
+            s=areas[drawn],
+            marker=marker,
+            c=[colors.get(node_labels[i], MISSING) for i in drawn],
+            edgecolors=_EDGE[palette],
             linewidths=0.3,
             zorder=2,
         )
-        ax.set_aspect("equal")
-        ax.invert_yaxis()  # y grows downwards on the map's screen
-        ax.set_axis_off()
-        present = [lb for lb in schema.labels if lb in set(node_labels)]
-        handles = [
-            Line2D([], [], marker="o", linestyle="", color=colors[lb], label=label_text(schema, lb))
-            for lb in present
-        ]
-        if handles:
-            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-        if title:
-            ax.set_title(title)
-    _write_names(G, ax, nodes, xy, areas, labels, schema)  # measured in the font just set
+    _write_names(ax, texts, [xy[i] for i in named], [radii[i] for i in named], spots)
     return fig, ax
+
+
+#: Widths in cm of a figure one and two journal columns wide.
+COLUMN_WIDTHS_CM: dict[str, float] = {"one": 8.5, "two": 17.5}
+#: How many of the largest nodes below the upper levels ``labels="auto"`` names.
+AUTO_LABELS = 10
+#: The palettes of :func:`network`.
+PALETTES: tuple[str, ...] = ("color", "gray")
+_EDGE = {"color": "white", "gray": "#222222"}
+_MARKERS = "os^Dvp<h>P*X"
+_CM = 1 / 2.54  # inches per cm
+_NAME_SIZE = 7.0  # points: the least most journals print
+_UPPER_NAME_SIZE = 8.0
+
+
+def _width_inches(size: str | tuple[float, float], width_cm: float | None) -> float:
+    if width_cm is not None:
+        if not width_cm > 0:
+            raise ValueError(f"width_cm must be positive, not {width_cm!r}")
+        return width_cm * _CM
+    if isinstance(size, str):
+        if size not in COLUMN_WIDTHS_CM:
+            raise ValueError(
+                f"size must be {', '.join(map(repr, COLUMN_WIDTHS_CM))} or (width, height) "
+                f"in inches, not {size!r}"
+            )
+        return COLUMN_WIDTHS_CM[size] * _CM
+    return float(size[0])
+
+
+def _network_axes(
+    ax: Axes | None,
+    width: float,
+    xy: np.ndarray,
+    handles: list[Line2D],
+    title: str | None,
+) -> tuple[Figure, Axes]:
+    """The axes of the network, placed by hand (no layout engine moves them later): in a
+    new figure, as wide as `width` inches, as high as the network's shape asks (within
+    0.45 to 1.1 of the width), the legend below it; on given axes, the legend to their
+    right."""
+    font = {"family": [FONT_FAMILY, "sans-serif"], "size": _NAME_SIZE}
+    if ax is not None:
+        fig = ax.figure
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop=font)
+        if title:
+            ax.set_title(title, fontfamily=font["family"])
+        return fig, ax  # type: ignore[return-value]
+    spans = np.ptp(xy, axis=0) if len(xy) else np.ones(2)
+    ratio = float(np.clip(spans[1] / spans[0] if spans[0] > 0 else 1.0, 0.45, 1.1))
+    fig = plt.figure(figsize=(width, width * ratio))
+    legend_height = 0.0
+    if handles:
+        for columns in range(len(handles), 0, -1):  # as many columns as fit the width
+            legend = fig.legend(
+                handles=handles,
+                loc="lower center",
+                ncols=columns,
+                frameon=False,
+                prop=font,
+                borderaxespad=0.2,
+                columnspacing=1.0,
+                handletextpad=0.2,
+            )
+            box = legend.get_window_extent(fig.canvas.get_renderer())
+            if box.width <= fig.bbox.width or columns == 1:
+                break
+            legend.remove()
+        legend_height = box.height / fig.dpi + 0.05
+    title_height = 0.3 if title else 0.0
+    pad = 0.04  # inches round the network
+    height = width * ratio + legend_height + title_height
+    fig.set_figheight(height)
+    ax = fig.add_axes(
+        (
+            pad / width,
+            legend_height / height,
+            1 - 2 * pad / width,
+            (width * ratio - pad) / height,
+        )
+    )
+    if title:
+        ax.set_title(title, fontfamily=font["family"], fontsize=_UPPER_NAME_SIZE + 1)
+    return fig, ax
+
+
+def _appearance(
+    schema: Schema, present: list[str], palette: str
+) -> tuple[dict[str, ColorType], dict[str, str]]:
+    """Colour and marker of each label present: the schema's colours and discs, or for
+    ``"gray"`` grays from dark to light, each label its own shape."""
+    if palette == "color":
+        return dict(label_colors(schema)), dict.fromkeys(present, "o")
+    levels = np.linspace(0.1, 0.85, len(present)) if len(present) > 1 else [0.3]
+    grays = {lb: str(round(float(v), 3)) for lb, v in zip(present, levels, strict=True)}
+    return grays, {lb: _MARKERS[i % len(_MARKERS)] for i, lb in enumerate(present)}
+
+
+def _priority(G: nx.Graph, node: Hashable, schema: Schema) -> int:
+    """0, 1 ... for the levels above the communities (city first), else their count."""
+    upper = _upper_levels(schema)
+    label = G.nodes[node].get("label")
+    return upper.index(label) if label in upper else len(upper)
+
+
+def _upper_levels(schema: Schema) -> list[str]:
+    """The hierarchy's levels above the first level coverage counts (city, district,
+    street), or all but the lowest."""
+    levels = list(schema.hierarchy)
+    lowest = next(iter(schema.coverage_levels), levels[-1] if levels else None)
+    return levels[: levels.index(lowest)] if lowest in levels else levels[:-1]
+
+
+def _chosen(
+    G: nx.Graph,
+    nodes: list[Hashable],
+    labels: int | str | Iterable[Hashable] | None,
+    values: np.ndarray,
+    schema: Schema,
+) -> list[int]:
+    """Indices of the nodes to name, the most important first: upper levels, then size."""
+    order = sorted(range(len(nodes)), key=lambda i: (_priority(G, nodes[i], schema), -values[i]))
+    upper = len(_upper_levels(schema))
+    if labels is None or labels == 0:
+        return []
+    if isinstance(labels, str):
+        if labels != "auto":
+            raise ValueError(f"labels must be 'auto', a number or node ids, not {labels!r}")
+        top = [i for i in order if _priority(G, nodes[i], schema) < upper]
+        return top + [i for i in order if i not in set(top)][:AUTO_LABELS]
+    if isinstance(labels, int | np.integer):
+        return order[: int(labels)]
+    asked = list(labels)
+    missing = [n for n in asked if n not in G]
+    if missing:
+        raise ValueError(f"labels names nodes not in the graph: {missing[:5]}")
+    wanted = set(asked)
+    return [i for i in order if nodes[i] in wanted]
+
+
+def _name_text(G: nx.Graph, node: Hashable, upper: bool) -> Text:
+    """A node's name, unplaced: measured before it is written."""
+    return Text(
+        text=str(G.nodes[node].get("name", node)),
+        fontsize=_UPPER_NAME_SIZE if upper else _NAME_SIZE,
+        fontfamily=[FONT_FAMILY, "sans-serif"],
+        ha="center",
+        va="center",
+    )
+
+
+# Directions round a node in which a name is tried, beside it first (above, below, right,
+# left, then the diagonals); each ring further out by a line of text.
+_DIRECTIONS = np.array(
+    [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1)], dtype=float
+)
+_RINGS = 12
+_LEADER_FROM = 1  # from this ring on, a leader line joins name and node
+
+
+def _fit_names(
+    xy: np.ndarray,
+    radii: np.ndarray,
+    named: list[int],
+    extents: list[np.ndarray],
+    frame: Bbox,
+) -> tuple[float, np.ndarray, list[tuple[np.ndarray, int] | None]]:
+    """Scale (pixels per layout unit), centre (layout units) and each name's place: the
+    offset in pixels of its centre from its node and the ring it was found on (``None``
+    where no room was found).
+
+    Names are placed most important first, on the first spot round their node that is
+    inside the frame and overlaps no name placed, a ring or two further out for a spot that
+    covers no node. When
+    some name finds no room, the network is drawn smaller (room at the edges) and all are
+    placed again, up to four times.
+    """
+    if not len(xy):
+        return 1.0, np.zeros(2), []
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    centre = (low + high) / 2
+    span = np.maximum(high - low, 1e-9)
+    tallest = max([float(e[1]) for e in extents] + [0.0])
+    margin = float(radii.max()) + 1.5 * tallest + 2
+    room = np.array([frame.width, frame.height]) - 2 * margin
+    scale = float(np.min(np.maximum(room, 10) / span))
+    if np.all(high - low == 0):
+        scale = 1.0
+    for _ in range(5):
+        pixels = (xy - centre) * [scale, -scale]  # pixels from the frame's centre, y up
+        spots = _place(pixels, radii, named, extents, frame.size / 2)
+        if all(spot is not None for spot in spots):
+            break
+        scale *= 0.85
+    return scale, centre, spots
+
+
+def _place(
+    pixels: np.ndarray,
+    radii: np.ndarray,
+    named: list[int],
+    extents: list[np.ndarray],
+    half: np.ndarray,
+) -> list[tuple[np.ndarray, int] | None]:
+    taken: list[np.ndarray] = []  # (x0, y0, x1, y1) of the names placed
+    spots: list[tuple[np.ndarray, int] | None] = []
+    for i, (w, h) in zip(named, extents, strict=True):
+        best: tuple[float, np.ndarray, int] | None = None
+        for ring in range(_RINGS):
+            reach = radii[i] + 1 + ring * h
+            for direction in _DIRECTIONS:
+                offset = direction * (
+                    reach * (0.75 if direction.all() else 1) + np.array([w, h]) / 2
+                )
+                c = pixels[i] + offset
+                box = np.array([c[0] - w / 2, c[1] - h / 2, c[0] + w / 2, c[1] + h / 2])
+                if (box[:2] < -half).any() or (box[2:] > half).any():
+                    continue
+                if any(_overlap(box, other) for other in taken):
+                    continue
+                near = np.clip(pixels, box[:2], box[2:])
+                covered = np.hypot(*(pixels - near).T) < radii
+                covered[i] = False
+                score = ring + (1.5 if covered.any() else 0.0)  # a hairball: stay near
+                if best is None or score < best[0]:
+                    best = (score, offset, ring)
+            if best is not None and best[0] < ring + 1:  # nothing further out can do better
+                break
+        if best is None:
+            spots.append(None)
+            continue
+        _, offset, ring = best
+        c = pixels[i] + offset
+        taken.append(np.array([c[0] - w / 2, c[1] - h / 2, c[0] + w / 2, c[1] + h / 2]))
+        spots.append((offset, ring))
+    return spots
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+def _write_names(
+    ax: Axes,
+    texts: list[Text],
+    anchors: list[np.ndarray],
+    radii: list[float],
+    spots: list[tuple[np.ndarray, int] | None],
+) -> None:
+    """Write each name at its place, with a leader line when it stands off its node; warn
+    naming those without room."""
+    dpi = ax.figure.dpi
+    left_out = []
+    for text, anchor, radius, spot in zip(texts, anchors, radii, spots, strict=True):
+        if spot is None:
+            left_out.append(text.get_text())
+            continue
+        offset, ring = spot
+        leader = (
+            {
+                "arrowstyle": "-",
+                "color": "#666666",
+                "linewidth": 0.4,
+                "shrinkA": 0,
+                "shrinkB": radius * 72 / dpi,
+            }
+            if ring >= _LEADER_FROM
+            else None
+        )
+        drawn = ax.annotate(
+            text.get_text(),
+            anchor,
+            xytext=tuple(offset * 72 / dpi),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=text.get_fontsize(),
+            fontfamily=[FONT_FAMILY, "sans-serif"],
+            zorder=3,
+            arrowprops=leader,
+            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+            annotation_clip=False,
+        )
+        drawn.set_in_layout(False)
+    if left_out:
+        warnings.warn(
+            f"no room for {len(left_out)} name(s) in the figure, left out: "
+            f"{', '.join(left_out)}; ask for fewer labels or a wider size",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _size_values(G: nx.Graph, nodes: list[Hashable], size_by: str | pd.Series | None) -> np.ndarray:
@@ -740,46 +1080,3 @@ def _areas(values: np.ndarray, ax: Axes) -> np.ndarray:
     root = np.sqrt(values)
     top = root.max() if len(root) else 0.0
     return room * (0.2 + 2.8 * (root / top if top > 0 else np.ones_like(root)))
-
-
-def _write_names(
-    G: nx.Graph,
-    ax: Axes,
-    nodes: list[Hashable],
-    xy: np.ndarray,
-    areas: np.ndarray,
-    most: int,
-    schema: Schema,
-) -> None:
-    """Name up to `most` nodes, upper levels and big nodes first, none over another."""
-    if most <= 0 or not nodes:
-        return
-    depth = len(schema.hierarchy)
-    rank = [schema.level(G.nodes[n].get("label", "")) for n in nodes]
-    order = sorted(
-        range(len(nodes)), key=lambda i: (depth if rank[i] is None else rank[i], -areas[i])
-    )
-    ax.figure.draw_without_rendering()  # the final place of the axes, legend and title
-    renderer = ax.figure.canvas.get_renderer()
-    taken: list[Bbox] = []
-    for i in order:
-        if len(taken) == most:
-            break
-        text = ax.annotate(
-            str(G.nodes[nodes[i]].get("name", nodes[i])),
-            xy[i],
-            xytext=(0, np.sqrt(areas[i]) / 2 + 1),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=7 if rank[i] is None or rank[i] > 2 else 8,
-            fontfamily=[FONT_FAMILY, "sans-serif"],
-            zorder=3,
-            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
-        )
-        text.set_in_layout(False)
-        box = text.get_window_extent(renderer).padded(1)
-        if any(box.overlaps(other) for other in taken):
-            text.remove()
-        else:
-            taken.append(box)

@@ -15,9 +15,12 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 import cobuild_graph as cg
 from cobuild_graph import domain, plot
+from tests._rosters import write_report_roster
 
 CHINESE = "沧浪街道 甪直镇 浒墅关 道前社区（党委）"
 
@@ -178,26 +181,37 @@ def test_save_figure_writes_png_and_svg(tmp_path, tiny):
 
 
 def _scatter(ax):
-    (points,) = ax.collections[1:]  # the ties, then the nodes
-    return points
+    """The nodes drawn: offsets, sizes and face colours of every marker collection."""
+    return [c for c in ax.collections if hasattr(c, "get_offsets")][1:]  # after the ties
 
 
-def test_network_draws_every_node_where_the_map_puts_it(tiny):
+def _offsets(ax):
+    return np.concatenate([c.get_offsets() for c in _scatter(ax)])
+
+
+def test_network_draws_every_node_where_the_figure_layout_puts_it(tiny):
     fig, ax = plot.network(tiny, seed=4)
     assert ax.figure is fig
     draw_strictly(fig)
-    expected = cg.maps.layout(tiny, seed=4)
-    drawn = {tuple(np.round(xy, 6)) for xy in _scatter(ax).get_offsets()}
-    assert drawn == {tuple(np.round(xy, 6)) for xy in expected.values()}
+    expected = cg.maps._layout.figure_layout(tiny, seed=4, aspect=1.6, order=lambda n: 0)
+    drawn = {tuple(np.round(xy, 6)) for xy in _offsets(ax)}
+    assert len(drawn) == tiny.number_of_nodes()
+    connected = {n for n in tiny if tiny.degree(n) - nx.number_of_selfloops(tiny.subgraph([n]))}
+    assert {tuple(np.round(expected[n], 6)) for n in connected} <= drawn
     assert ax.yaxis_inverted()  # y points down, as on the map's screen
     ties = ax.collections[0].get_segments()
     assert len(ties) == sum(1 for u, v in tiny.edges() if u != v)
+    given = cg.maps.layout(tiny, seed=4)  # the map's positions, when given, are used as they are
+    _, ax = plot.network(tiny, positions=given)
+    assert {tuple(np.round(xy, 6)) for xy in _offsets(ax)} == {
+        tuple(np.round(xy, 6)) for xy in given.values()
+    }
 
 
 def test_network_colours_by_label_and_sizes_by_degree(tiny):
-    _, ax = plot.network(tiny, seed=4)
-    points = _scatter(ax)
     where = cg.maps.layout(tiny, seed=4)
+    _, ax = plot.network(tiny, positions=where)
+    (points,) = _scatter(ax)
     at = {tuple(np.round(xy, 6)): n for n, xy in where.items()}
     colors = cg._style.label_colors(cg.schema.DEFAULT_SCHEMA)
     nodes = [at[tuple(np.round(xy, 6))] for xy in points.get_offsets()]
@@ -208,7 +222,7 @@ def test_network_colours_by_label_and_sizes_by_degree(tiny):
     by_degree = sorted(degree, key=degree.get)
     assert [sizes[n] for n in by_degree] == sorted(sizes[n] for n in by_degree)
     assert sizes[max(degree, key=degree.get)] == max(sizes.values())
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in ax.figure.legends[0].get_texts()]
     assert "Street 街道" in legend
     assert len(legend) == len({a["label"] for _, a in tiny.nodes(data=True)})
 
@@ -216,7 +230,7 @@ def test_network_colours_by_label_and_sizes_by_degree(tiny):
 def test_network_sizes_by_a_given_measure(tiny):
     measure = pd.Series({n: float(i) for i, n in enumerate(tiny.nodes)})
     _, ax = plot.network(tiny, size_by=measure, labels=0)
-    sizes = _scatter(ax).get_sizes()
+    sizes = np.concatenate([c.get_sizes() for c in _scatter(ax)])
     assert len(set(sizes)) == tiny.number_of_nodes()
     assert len(ax.texts) == 0
     with pytest.raises(ValueError, match="size_by must be 'degree' or a numeric node attribute"):
@@ -231,14 +245,14 @@ def test_network_names_the_upper_levels_without_overlap(tiny):
     upper = [a["name"] for _, a in tiny.nodes(data=True) if a["label"] in ("City", "District")]
     assert set(upper) <= set(written)
     renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    boxes = _name_boxes(ax, renderer)
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[:i])
 
 
 def test_network_labels_are_set_in_a_font_that_has_their_glyphs(tiny):
     fig, ax = plot.network(tiny)
     draw_strictly(fig)  # "Glyph missing" warnings are errors
-    texts = ax.texts + ax.get_legend().get_texts()
+    texts = ax.texts + fig.legends[0].get_texts()
     fonts = [
         font_manager.findfont(t.get_fontproperties(), fallback_to_default=False) for t in texts
     ]
@@ -254,10 +268,10 @@ def test_network_of_an_ego_network_and_a_street_on_given_axes(tiny):
     ego = nx.ego_graph(tiny, street, radius=1, undirected=True)
     fig, ax = plt.subplots()
     assert plot.network(ego, ax=ax) == (fig, ax)
-    assert len(_scatter(ax).get_offsets()) == ego.number_of_nodes()
+    assert len(_offsets(ax)) == ego.number_of_nodes()
     view = tiny.subgraph(nx.descendants(tiny.reverse(copy=False), street) | {street})
     fig, ax = plot.network(view)
-    assert len(_scatter(ax).get_offsets()) == view.number_of_nodes()
+    assert len(_offsets(ax)) == view.number_of_nodes()
     draw_strictly(fig)
 
 
@@ -266,7 +280,8 @@ def test_network_saves_png_svg_and_pdf_at_paper_size(tmp_path, tiny):
     png, svg, pdf = plot.save_figure(fig, tmp_path / "net", formats=["png", "svg", "pdf"], dpi=300)
     image = matplotlib.image.imread(png)
     width = image.shape[1]
-    assert width >= 0.8 * plot.PAPER_SIZE[0] * 300  # trimmed to the drawing, still print size
+    two_columns = plot.COLUMN_WIDTHS_CM["two"] / 2.54
+    assert width >= 0.8 * two_columns * 300  # trimmed to the drawing, still print size
     assert image[..., :3].std() > 0.05  # not blank: nodes in colours on white
     assert "<svg" in svg.read_text(encoding="utf-8")
     data = pdf.read_bytes()
@@ -274,3 +289,160 @@ def test_network_saves_png_svg_and_pdf_at_paper_size(tmp_path, tiny):
     assert b"CobuildSansSC" in data  # the font embedded: text stays text
     assert b"/FontFile" in data
     assert b"/ToUnicode" in data  # searchable and copyable Chinese
+
+
+# -- the network figure: never collapsed, every name inside -------------------------------------
+
+
+def _shapes() -> nx.MultiDiGraph:
+    """Isolates, many small pieces and one dense piece, labelled as a co-building graph."""
+    G = nx.MultiDiGraph()
+    for i in range(6):
+        G.add_node(f"street-{i}", label="Street", name=f"第{i}街道")
+    for i in range(40):
+        G.add_node(f"c{i}", label="Community", name=f"社区{i}")
+    for i in range(40):
+        for j in range(i + 1, 40):
+            if (i * 7 + j * 3) % 4 == 0:
+                G.add_edge(f"c{i}", f"c{j}", type="SERVES")
+    for k in range(12):  # pairs and paths: flat pieces
+        G.add_node(f"u{k}", label="Unit", name=f"单位{k}")
+        G.add_node(f"v{k}", label="Community", name=f"小社区{k}")
+        G.add_edge(f"u{k}", f"v{k}", type="SERVES")
+        if k % 3 == 0:
+            G.add_node(f"w{k}", label="Community", name=f"又一社区{k}")
+            G.add_edge(f"u{k}", f"w{k}", type="SERVES")
+    return G
+
+
+@pytest.fixture(scope="module")
+def roster_view(tmp_path_factory) -> nx.MultiDiGraph:
+    path = write_report_roster(tmp_path_factory.mktemp("roster") / "报到名册.xlsx")
+    G = cg.roster.read_roster(path, accept_above=90).graph
+    view = cg.views.view(G, "cobuilding")
+    assert any(d == 0 for _, d in nx.Graph(view).degree())  # isolates: the case that collapsed
+    return view
+
+
+def _check_figure(fig, ax, G, asked: int) -> None:
+    """No two nodes on one spot, the main piece not squeezed, every name inside the figure
+    and none over another."""
+    draw_strictly(fig)
+    renderer = fig.canvas.get_renderer()
+    pixels = ax.transData.transform(_offsets(ax))
+    assert len(pixels) == G.number_of_nodes()
+    gaps = np.hypot(*(pixels[:, None, :] - pixels[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(gaps, np.inf)
+    smallest = np.sqrt(min(c.get_sizes().min() for c in _scatter(ax))) * fig.dpi / 72
+    assert gaps.min() > 0.5 * smallest  # apart by half the smallest marker's width at least
+    main = max(nx.connected_components(nx.Graph(G)), key=len)
+    at = [i for i, n in enumerate(_node_order(ax, G)) if n in main]
+    assert np.ptp(pixels[at, 0]) >= ax.get_window_extent().width / 4
+    assert len(ax.texts) == asked
+    figure_box = fig.bbox
+    boxes = _name_boxes(ax, renderer)
+    for text, box in zip(ax.texts, boxes, strict=True):
+        inside = Bbox.union([figure_box, box]).bounds == figure_box.bounds
+        assert inside, text.get_text()
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[:i])
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert Bbox.union([figure_box, legend]).bounds == figure_box.bounds
+
+
+def _name_boxes(ax, renderer):
+    """The names' own boxes (an annotation's extent takes in its leader line too)."""
+    return [Text.get_window_extent(t, renderer) for t in ax.texts]
+
+
+def _node_order(ax, G):
+    """The node behind each drawn point, by position (the layout independent of the test)."""
+    where = cg.maps._layout.figure_layout(G, seed=0, aspect=1.6, order=_upper_first(G))
+    at = {tuple(np.round(xy, 6)): n for n, xy in where.items()}
+    return [at[tuple(np.round(xy, 6))] for xy in _offsets(ax)]
+
+
+def _upper_first(G):
+    rank = {"City": 0, "District": 1, "Street": 2}
+    return lambda n: rank.get(G.nodes[n].get("label"), 3)
+
+
+def test_network_of_isolates_small_pieces_and_a_dense_one_never_collapses():
+    G = _shapes()
+    fig, ax = plot.network(G, labels="auto")
+    streets = {a["name"] for _, a in G.nodes(data=True) if a["label"] == "Street"}
+    assert streets <= {t.get_text() for t in ax.texts}
+    _check_figure(fig, ax, G, asked=len(streets) + plot.AUTO_LABELS)
+
+
+def test_the_flat_pair_is_not_thrown_away():
+    # a piece of two nodes lying flat had no area: spread to a node's room it went ~10^7 away
+    G = _shapes()
+    xy = np.array(list(cg.maps.layout(G, seed=0).values()))
+    assert np.ptp(xy, axis=0).max() < 50 * np.sqrt(G.number_of_nodes()) * 60
+
+
+def test_network_of_a_roster_study_shows_the_whole_study(roster_view, tmp_path):
+    fig, ax = plot.network(roster_view)
+    streets = [a["name"] for _, a in roster_view.nodes(data=True) if a["label"] == "Street"]
+    asked = len(streets) + min(plot.AUTO_LABELS, roster_view.number_of_nodes() - len(streets))
+    _check_figure(fig, ax, roster_view, asked=asked)
+    assert set(streets) <= {t.get_text() for t in ax.texts}
+    plot.save_figure(fig, tmp_path / "roster.png")
+
+
+def test_every_name_asked_for_is_written_inside_or_warned(roster_view):
+    every = list(roster_view.nodes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, ax = plot.network(roster_view, labels=every, size="one")
+    fig.canvas.draw()
+    written = {t.get_text() for t in ax.texts}
+    left_out = {a["name"] for n, a in roster_view.nodes(data=True)} - written
+    for name in left_out:  # a name without room is named in a warning, never dropped silently
+        assert any(name in str(w.message) for w in caught)
+    assert len(written) >= 0.8 * len(every)
+    renderer = fig.canvas.get_renderer()
+    boxes = _name_boxes(ax, renderer)
+    assert all(fig.bbox.contains(b.x0, b.y0) and fig.bbox.contains(b.x1, b.y1) for b in boxes)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[:i])
+    far = [t for t in ax.texts if t.arrow_patch is not None]  # moved off its node: a leader line
+    assert all(t.get_text() in written for t in far)
+
+
+def test_network_names_the_main_hub_with_many_labels(tiny):
+    hub = max(tiny.degree(), key=lambda nd: nd[1])[0]
+    _, ax = plot.network(tiny, labels=44)
+    assert tiny.nodes[hub]["name"] in {t.get_text() for t in ax.texts}
+
+
+@pytest.mark.parametrize(("size", "cm"), [("one", 8.5), ("two", 17.5)])
+def test_network_sizes_for_journal_columns(tiny, size, cm):
+    fig, _ = plot.network(tiny, size=size, labels=3)
+    assert fig.get_figwidth() == pytest.approx(cm / 2.54)
+    assert fig.get_figwidth() * 72 == pytest.approx(cm / 2.54 * 72)  # in points: 241 and 496
+    fig, _ = plot.network(tiny, width_cm=12.0, labels=3)
+    assert fig.get_figwidth() == pytest.approx(12.0 / 2.54)
+    fig, _ = plot.network(tiny, size=(5.0, 4.0), labels=3)
+    assert fig.get_figwidth() == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="size must be"):
+        plot.network(tiny, size="three")
+
+
+def test_network_gray_palette_tells_labels_apart_by_lightness_and_shape(tiny):
+    fig, ax = plot.network(tiny, palette="gray", labels=3)
+    draw_strictly(fig)
+    collections = _scatter(ax)
+    shapes = [c.get_paths()[0].vertices.round(3).tobytes() for c in collections]
+    assert (
+        len(set(shapes)) == len(collections) == len({a["label"] for _, a in tiny.nodes(data=True)})
+    )
+    faces = [matplotlib.colors.to_rgb(c.get_facecolors()[0]) for c in collections]
+    assert all(r == g == b for r, g, b in faces)  # gray
+    assert len({round(r, 3) for r, _, _ in faces}) == len(faces)  # a lightness each
+    with pytest.raises(ValueError, match="palette must be"):
+        plot.network(tiny, palette="rainbow")
+
+
+def test_network_labels_refuses_an_unknown_node(tiny):
+    with pytest.raises(ValueError, match="labels names nodes not in the graph"):
+        plot.network(tiny, labels=["no-such-node"])

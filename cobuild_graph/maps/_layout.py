@@ -1,12 +1,13 @@
 """The precomputed layouts, in pixels: seeded Fruchterman-Reingold positions (igraph) of each
 connected piece, shelf-packed side by side, with lone nodes beside their place
-(:func:`layout`); or positions from latitude and longitude (:func:`geo_layout`)."""
+(:func:`layout`), or in rows apart for a printed figure (:func:`figure_layout`); or positions
+from latitude and longitude (:func:`geo_layout`)."""
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 import igraph
@@ -53,24 +54,95 @@ def layout(
     True
     """
     nodes = list(G.nodes)
+    pieces, boxes = _pieces(G, seed, keep_one=True)
+    positions = _packed(pieces, _pack(boxes))
+    lone = [node for node in nodes if node not in positions]
+    positions |= _beside_places(lone, positions, near or {})
+    return _centred(nodes, positions)
+
+
+def figure_layout(
+    G: nx.Graph,
+    *,
+    seed: int = 0,
+    aspect: float = 1.5,
+    order: Callable[[Hashable], Any] | None = None,
+) -> dict[Hashable, tuple[float, float]]:
+    """Positions for a printed figure: each connected piece laid out alone, the pieces
+    packed in shelves to about `aspect`, the lone nodes in tidy rows beneath.
+
+    The pieces are laid out as in :func:`layout` (the same seed, the same density: each
+    node about the same room, whatever its piece's size), packed largest first into rows
+    about ``aspect`` times as wide as the whole is high; the nodes without a tie are set
+    apart in rows below them, one node every tie length, sorted by `order`.
+
+    Parameters
+    ----------
+    G
+        Any networkx graph; directions and parallel ties are ignored.
+    seed
+        The same seed gives the same positions.
+    aspect
+        Width over height the packing aims at.
+    order
+        Key sorting the lone nodes (e.g. upper levels first); the graph's order when ``None``.
+
+    Returns
+    -------
+    dict
+        Node to ``(x, y)`` in pixels, y pointing down.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.union(nx.complete_graph(30), nx.path_graph(["a", "b"]))
+    >>> G.add_nodes_from(["lone", "alone"])
+    >>> xy = figure_layout(G, seed=1)
+    >>> min(xy["lone"][1], xy["alone"][1]) > max(y for n, (x, y) in xy.items() if n in range(30))
+    True
+    """
+    pieces, boxes = _pieces(G, seed, keep_one=False)
+    placed = _pack(boxes, aspect=aspect)
+    positions = _packed(pieces, placed)
+    lone = sorted((n for n in G.nodes if n not in positions), key=order or list(G.nodes).index)
+    if lone:
+        points = np.array(list(positions.values()) or [np.zeros(2)])
+        area = len(lone) * _EDGE_LENGTH * _EDGE_LENGTH
+        width = max(float(np.ptp(points[:, 0])), math.sqrt(area * aspect), _EDGE_LENGTH)
+        across = max(1, int(width // _EDGE_LENGTH) + 1)
+        top = float(points[:, 1].max()) + (2 * _EDGE_LENGTH if positions else 0.0)
+        left = float(points[:, 0].min())
+        for k, node in enumerate(lone):
+            row, col = divmod(k, across)
+            positions[node] = np.array([left + col * _EDGE_LENGTH, top + row * _EDGE_LENGTH])
+    return {n: (float(x), float(y)) for n, (x, y) in positions.items()}
+
+
+def _pieces(
+    G: nx.Graph, seed: int, *, keep_one: bool
+) -> tuple[list[list[Hashable]], list[np.ndarray]]:
+    """The connected pieces of more than one node, largest first, each with its own
+    seeded layout; `keep_one`: a graph without ties still gives its first node as a piece."""
+    nodes = list(G.nodes)
     index = {node: i for i, node in enumerate(nodes)}
     pairs = sorted({tuple(sorted((index[u], index[v]))) for u, v in G.edges() if u != v})
     graph = igraph.Graph(n=len(nodes), edges=pairs)
-    coords = np.zeros((len(nodes), 2))
     parts = sorted(graph.connected_components(), key=lambda c: (-len(c), c[0]))
-    pieces = [part for part in parts if len(part) > 1] or parts[:1]
+    pieces = [part for part in parts if len(part) > 1] or (parts[:1] if keep_one else [])
     igraph.set_random_number_generator(random.Random(seed))
     try:
         boxes = [_component_layout(graph.subgraph(part)) for part in pieces]
     finally:
         igraph.set_random_number_generator(random)
-    for part, placed in zip(pieces, _pack(boxes), strict=True):
-        coords[part] = placed
-    placed = {node for part in pieces for node in (nodes[i] for i in part)}
-    positions = {nodes[i]: coords[i] for i in range(len(nodes)) if nodes[i] in placed}
-    lone = [node for node in nodes if node not in placed]
-    positions |= _beside_places(lone, positions, near or {})
-    return _centred(nodes, positions)
+    return [[nodes[i] for i in part] for part in pieces], boxes
+
+
+def _packed(pieces: list[list[Hashable]], placed: list[np.ndarray]) -> dict[Hashable, np.ndarray]:
+    return {
+        node: xy
+        for part, coords in zip(pieces, placed, strict=True)
+        for node, xy in zip(part, coords, strict=True)
+    }
 
 
 def geo_layout(
@@ -207,7 +279,9 @@ def _component_layout(part: igraph.Graph) -> np.ndarray:
     coords = np.array(part.layout_fruchterman_reingold(niter=500, grid="auto").coords)
     ends = np.array(part.get_edgelist())
     median = float(np.median(np.hypot(*(coords[ends[:, 0]] - coords[ends[:, 1]]).T)))
-    area = float(np.prod(np.ptp(coords, axis=0)))
+    # each side at least a tie long: a pair or a path lying flat has no area, and spreading
+    # it to a node's room would throw it millions of pixels away
+    area = float(np.prod(np.maximum(np.ptp(coords, axis=0), median)))
     scale = max(
         _EDGE_LENGTH / median if median > 0 else 1.0,
         _SPACING * math.sqrt(part.vcount() / area) if area > 0 else 1.0,
@@ -215,10 +289,14 @@ def _component_layout(part: igraph.Graph) -> np.ndarray:
     return (coords - coords.min(axis=0)) * scale
 
 
-def _pack(pieces: list[np.ndarray]) -> list[np.ndarray]:
-    """Shelf-pack the pieces, largest first, in rows as wide as the largest one."""
+def _pack(pieces: list[np.ndarray], *, aspect: float | None = None) -> list[np.ndarray]:
+    """Shelf-pack the pieces, largest first, in rows as wide as the largest one (or, with
+    `aspect`, as wide as a block of all of them `aspect` times as wide as high)."""
     gap = _EDGE_LENGTH
     width = max([float(np.ptp(p[:, 0])) for p in pieces[:1]] + [gap * 10])
+    if aspect is not None:
+        area = sum((float(np.ptp(p[:, 0])) + gap) * (float(np.ptp(p[:, 1])) + gap) for p in pieces)
+        width = max(width, math.sqrt(area * aspect))
     x = y = shelf = 0.0
     placed = []
     for piece in pieces:

@@ -43,15 +43,16 @@ def names_first(table: pd.DataFrame) -> tuple[pd.DataFrame, set[Hashable]]:
     return frame[ordered], ids
 
 
-def table_html(table: pd.DataFrame) -> Markup:
-    """`table` (up to :data:`MAX_ROWS` rows) as an escaped HTML ``<table>``."""
+def table_html(table: pd.DataFrame, language: str = "both") -> Markup:
+    """`table` (up to :data:`MAX_ROWS` rows) as an escaped HTML ``<table>``, its headers in
+    `language` (:data:`cobuild_graph._style.LANGUAGES`)."""
     frame, ids = names_first(table.head(MAX_ROWS))
     classes = [
         "name" if i == 0 else "id" if column in ids else _kind(frame[column])
         for i, column in enumerate(frame.columns)
     ]
     head = "".join(
-        f'<th class="{kind}">{escape(column_text(column))}</th>'
+        f'<th class="{kind}">{escape(column_text(column, language))}</th>'
         for column, kind in zip(frame.columns, classes, strict=True)
     )
     rows = []

@@ -230,6 +230,10 @@ COLUMN_NAMES: dict[str, str] = {
     "projects_budgeted": "有预算的项目数",
     "budget_yuan": "预算（元）",
     "exemplary_projects": "示范项目数",
+    # values not read from their own cell (schema.inferred_counts)
+    "on": "节点或关系类型",
+    "field": "字段",
+    "how": "推定方式",
     # E-I index and its permutation test
     "statistic": "统计量",
     "observed": "观测值",
@@ -242,16 +246,35 @@ COLUMN_NAMES: dict[str, str] = {
 }
 
 
-def column_text(column: object) -> str:
+#: The languages of a page's own text: Chinese, English, or both (Chinese first).
+LANGUAGES: tuple[str, ...] = ("zh", "en", "both")
+
+
+def in_language(chinese: str, english: str, language: str = "both") -> str:
+    """The half of a bilingual pair `language` asks for, or both (Chinese first).
+
+    Examples
+    --------
+    >>> [in_language("度中心度", "degree", lang) for lang in LANGUAGES]
+    ['度中心度', 'degree', '度中心度 degree']
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    if language == "both":
+        return f"{chinese} {english}"
+    return chinese if language == "zh" else english
+
+
+def column_text(column: object, language: str = "both") -> str:
     """A column as headers show it: its Chinese name (:data:`COLUMN_NAMES`), then itself.
 
     Examples
     --------
-    >>> column_text("degree")
-    '度中心度 degree'
-    >>> column_text("a column of your own")
+    >>> column_text("degree"), column_text("degree", "zh")
+    ('度中心度 degree', '度中心度')
+    >>> column_text("a column of your own", "zh")
     'a column of your own'
     """
     text = str(column)
     chinese = COLUMN_NAMES.get(text)
-    return f"{chinese} {text}" if chinese else text
+    return in_language(chinese, text, language) if chinese else text

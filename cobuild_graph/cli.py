@@ -218,6 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     reading(sub, optional=True)
     sub.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
     sub.add_argument("--seed", type=int, default=0, help="seed of the analysis and the layout")
+    sub.add_argument("--title", help="title of the report (default: the dataset's name)")
+    sub.add_argument(
+        "--lang",
+        choices=("zh", "en", "both"),
+        default="both",
+        help="language of the report's headings, notes and table headers (default: both)",
+    )
     _view_option(sub)
     _inferred_dates_option(sub)
     _assigned_places_option(sub)
@@ -712,7 +719,15 @@ def _report(args: argparse.Namespace) -> int:
         inferred_dates=args.inferred_dates,
         assigned_places=args.assigned_places,
     )
-    index = write_report(G, args.output, tables=tables, seed=args.seed, schema=schema)
+    index = write_report(
+        G,
+        args.output,
+        tables=tables,
+        seed=args.seed,
+        title=args.title,
+        language=args.lang,
+        schema=schema,
+    )
     print("写入 wrote:")
     for name, what in FILES.items():
         print(f"  {index.parent / name}  {what}")

@@ -9,6 +9,7 @@ import re
 import threading
 from html.parser import HTMLParser
 
+import networkx as nx
 import pandas as pd
 import pytest
 
@@ -44,12 +45,12 @@ def test_report_writes_index_and_map(tiny_report):
 def test_report_has_the_summary_tables_and_charts(tiny_report):
     G, out, page = tiny_report
     for title in (
-        "节点 Nodes：按类型和来源 by label and provenance",
-        "关系 Ties：按类型和来源 by type and provenance",
+        "节点：按类型和来源（文件/工作表） Nodes by label and source (file/sheet)",
+        "关系：按类型和来源（文件/工作表） Ties by type and source (file/sheet)",
         "概况指标 Summary measures",
         "社区覆盖 Coverage of communities",
         "各街道均衡 Balance per street",
-        "PageRank 前 20 名 Top 20 nodes by PageRank",
+        "度中心度前 20 名 Top 20 nodes by degree",
         "每年全部关系 All ties per year",
     ):
         assert f"<h3>{title}</h3>" in page
@@ -83,9 +84,9 @@ def test_report_uses_given_tables_and_map_options(tmp_path):
     index = write_report(G, tmp_path, tables=tables, map_options={"aggregate": "Street"})
     page = index.read_text(encoding="utf-8")
     assert "folded to Street level" in page
-    balance = page.split("<h3>各街道均衡 Balance per street</h3>")[1].split("</table>")[0]
-    assert "<tbody>" in balance
-    assert "street-" not in balance
+    assert "<h3>各街道均衡 Balance per street</h3>" not in page  # the given, empty table
+    left_out = re.search(r'<p class="note left-out">([^<]*)</p>', page).group(1)
+    assert "各街道均衡 Balance per street (没有数据行 no rows)" in left_out
 
 
 def test_the_growth_table_says_how_many_of_its_dates_are_inferred(tmp_path):
@@ -207,7 +208,7 @@ def _tables(page: str) -> dict[str, list[list[tuple[str, str]]]]:
 
 def test_tables_show_names_first_and_ids_second(tiny_report):
     G, _, page = tiny_report
-    top = _tables(page)["PageRank 前 20 名 Top 20 nodes by PageRank"]
+    top = _tables(page)["度中心度前 20 名 Top 20 nodes by degree"]
     header, *rows = top
     assert [text for _, text in header[:2]] == ["名称 name", "编号 id"]
     assert [kind for kind, _ in header[:2]] == ["name", "id"]
@@ -223,7 +224,7 @@ def test_tables_show_names_first_and_ids_second(tiny_report):
 
 def test_every_header_is_in_chinese_and_english(tiny_report):
     _, _, page = tiny_report
-    provenance = {"article", "public-record", "synthetic", "(无 none)"}
+    provenance = {"article", "public-record", "synthetic", "（无） (none)"}
     for title, rows in _tables(page).items():
         for _, text in rows[0]:
             if text in provenance:  # values of the data, not columns
@@ -241,7 +242,7 @@ def test_a_dataset_without_provenance_gets_no_synthetic_column(tmp_path):
     page = write_report(G, tmp_path, tables={}).read_text("utf-8")
     assert "col_0" not in page
     assert "(none)" not in page
-    nodes = _tables(page)["节点 Nodes：按类型 by label"]
+    nodes = _tables(page)["节点：按类型 Nodes by label"]
     assert [text for _, text in nodes[0]] == ["节点类型 label", "数量 count"]
     counts = {row[0][1]: int(row[1][1].replace(",", "")) for row in nodes[1:]}
     labels = pd.Series(dict(G.nodes(data="label"))).value_counts()
@@ -349,10 +350,206 @@ def test_per_street_charts_show_the_top_places_of_many(tmp_path, monkeypatch):
     charts = re.findall(r'alt="([^"]+)"', page)
     top = f"top {streets - 1} of {streets}"
     assert [c for c in charts if "per street" in c and "unit types" not in c] == [
-        f"各街道{zh}数 {count} per street（前 {streets - 1} 个，共 {streets} 个 {top})"
+        f"各街道{zh}数（前 {streets - 1} 个，共 {streets} 个） {count} per street ({top})"
         for zh, count in (("单位", "units"), ("行动支部", "branches"), ("项目", "projects"))
     ]
     assert (
         f"unit 覆盖率最低的 {streets - 1} 个街道 the {streets - 1} streets least covered by unit"
         in charts
     )
+
+
+# -- a small imported study: the report fits the data ----------------------------------------
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+STUDY_TITLE = "姑苏区报到 <2023> & co"
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    """The 41-row 报到名册 imported and reported by the command line, with a title."""
+    from cobuild_graph.cli import main
+    from tests._rosters import write_report_roster
+
+    folder = tmp_path_factory.mktemp("study")
+    roster = write_report_roster(folder / "报到名册.xlsx")
+    assert main(["import", str(roster), "-o", str(folder / "study")]) == 0
+    out = folder / "report"
+    assert main(["report", str(folder / "study"), "-o", str(out), "--title", STUDY_TITLE]) == 0
+    G = cg.read_dataset(folder / "study")
+    return G, roster, (out / "index.html").read_text(encoding="utf-8")
+
+
+def _sections(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<section id="([^"]+)">(.*?)</section>', page, flags=re.S))
+
+
+def test_a_small_studys_report_has_no_empty_section_table_or_chart(study):
+    G, _, page = study
+    for anchor, body in _sections(page).items():
+        assert "<h3>" in body or "<img" in body or "<iframe" in body, anchor
+    tables = _tables(page)
+    assert len(tables) >= 10
+    for title, (_, *rows) in tables.items():
+        assert rows, title
+        numbers = [text for row in rows for kind, text in row if kind == "num"]
+        if numbers:
+            assert any(float(n.replace(",", "")) != 0 for n in numbers if n), title
+    labels = pd.Series(dict(G.nodes(data="label"))).value_counts()
+    assert labels.get("District", 0) < 2  # one district: nothing to roll up across
+    charts = re.findall(r'alt="([^"]+)"', page)
+    assert not [c for c in charts if "district" in c.lower() or "区" in c]
+    left_out = html.unescape(re.search(r'<p class="note left-out">([^<]*)</p>', page).group(1))
+    assert "各区汇总 roll-up per district" in left_out
+    assert "各街道经费 Funding per street (数值全为零或空 every number zero or empty)" in left_out
+    assert "各街道经费" not in "".join(tables)
+
+
+def test_a_small_studys_caveats_and_inferred_values_are_shown(study):
+    G, _, page = study
+    tables = _tables(page)
+    inferred = tables[
+        "推定的值（未从本行单元格读取） Values not read from their own cell (inferred)"
+    ]
+    shown = sum(int(row[-1][1]) for row in inferred[1:])
+    marked = sum(
+        len(cg.schema.inferred_fields(a.get("inferred")))
+        for _, a in [*G.nodes(data=True), *((k, a) for *_, k, a in G.edges(keys=True, data=True))]
+    )
+    assert shown == marked > 0
+    streets = page.split("<h3>社群（Louvain）及其街道 Communities (Louvain) and their streets</h3>")
+    caveats = re.findall(r'<p class="note caveat">([^<]*)</p>', streets[1].split("<table")[0])
+    assert any("no recorded Street" in html.unescape(c) for c in caveats)
+
+
+def test_provenance_is_counted_by_file_and_sheet(study):
+    G, roster, page = study
+    nodes, ties = graph_to_tables_by_hand(G, roster)
+    tables = _tables(page)
+    for title, expected in (
+        ("节点：按类型和来源（文件/工作表） Nodes by label and source (file/sheet)", nodes),
+        ("关系：按类型和来源（文件/工作表） Ties by type and source (file/sheet)", ties),
+    ):
+        header, *rows = tables[title]
+        columns = [text for _, text in header[1:]]
+        assert columns == [*sorted(f"{roster.name}/{sheet}" for sheet in expected), "合计 all"]
+        shown = {
+            row[0][1]: dict(
+                zip(columns, (int(t.replace(",", "")) for _, t in row[1:]), strict=True)
+            )
+            for row in rows
+        }
+        for sheet, counts in expected.items():
+            for kind, count in counts.items():
+                assert shown[kind][f"{roster.name}/{sheet}"] == count, (title, sheet, kind)
+        kinds = {kind for counts in expected.values() for kind in counts}
+        assert set(shown) == kinds | {"all"}
+
+
+def graph_to_tables_by_hand(G, roster):
+    """Per sheet of the roster, how many nodes (ties) of each kind name a row of it."""
+    prefix = f"{roster}/"
+
+    def count(items):
+        counts: dict[str, dict[str, int]] = {}
+        for kind, provenance in items:
+            listed = provenance.split(" … ")[0].split(", ")
+            sheets = {entry[len(prefix) : entry.rindex(":")] for entry in listed}
+            for sheet in sheets:
+                counts.setdefault(sheet, {}).setdefault(kind, 0)
+                counts[sheet][kind] += 1
+        return counts
+
+    nodes = count((a["label"], a["provenance"]) for _, a in G.nodes(data=True))
+    ties = count((a["type"], a["provenance"]) for *_, a in G.edges(data=True))
+    return nodes, ties
+
+
+def test_the_title_is_in_the_page_title_and_heading_escaped(study):
+    _, _, page = study
+    escaped = html.escape(STUDY_TITLE, quote=False)
+    assert f"<title>{escaped}</title>" in page
+    assert f"<h1>{escaped}</h1>" in page
+    assert STUDY_TITLE not in page
+
+
+class _Own(HTMLParser):
+    """The report's own words: headings, links, captions, terms, notes (not caveats, not the
+    values of the data) and table headers, each with its tag."""
+
+    OWN = frozenset({"h1", "h2", "h3", "a", "figcaption", "dt", "p", "th"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[tuple[str, str]] = []
+        self._open: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.OWN:
+            self._open.append((tag, dict(attrs).get("class") or ""))
+        if tag == "img":
+            self.texts.append(("alt", dict(attrs)["alt"]))
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[-1][0] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if self._open and data.strip():
+            tag, kind = self._open[-1]
+            if "caveat" not in kind:
+                self.texts.append((tag, data.strip()))
+
+
+def _own_words(page: str, roster_name: str) -> list[tuple[str, str]]:
+    parser = _Own()
+    parser.feed(page)
+    data = ("map.html", "network.pdf", "network.png", roster_name)
+    return [(tag, text) for tag, text in parser.texts if not text.startswith(data)]
+
+
+@pytest.fixture(scope="module")
+def study_graph(study):
+    G, roster, _ = study
+    return G, roster, analyze(G)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_report_speaks_one_language_when_asked(study_graph, tmp_path, language):
+    G, roster, tables = study_graph
+    page = write_report(G, tmp_path, tables=tables, language=language).read_text("utf-8")
+    assert f'<html lang="{"en" if language == "en" else "zh-CN"}">' in page
+    words = _own_words(page, roster.name)
+    assert {tag for tag, _ in words} >= {"h1", "h2", "h3", "a", "th", "dt", "alt", "p"}
+    if language == "en":
+        assert [(tag, text) for tag, text in words if _CJK.search(text)] == []
+        return
+    # Chinese only: no English words but names that have no Chinese (E-I, Louvain, PageRank,
+    # the schema's labels and the version line)
+    kept = {"E", "I", "Louvain", "PageRank", "District", "cobuild_graph"}
+    english = [
+        (tag, text)
+        for tag, text in words
+        if set(re.findall(r"[A-Za-z_]{2,}", text)) - kept and not text[0].isdigit()
+    ]
+    assert english == []
+
+
+def test_centrality_leads_with_degree_and_betweenness_on_a_fragmented_network(study):
+    G, _, page = study
+    H = cg.views.view(G, "cobuilding")
+    components = nx.number_weakly_connected_components(H)
+    assert components > 1
+    measures = _sections(page)["measures"]
+    terms = re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", measures)
+    names = [name.split()[-1] for name, _ in terms]
+    assert names[:2] == ["degree", "betweenness"]
+    assert names[-2:] == ["eigenvector", "pagerank"]
+    for name, sentence in terms:
+        chinese, english = report.MEASURES[name.split()[-1]]
+        assert html.unescape(sentence) == f"{chinese} {english}"
+    assert f"此网络有 {components} 个连通分量" in measures
+    header, *rows = _tables(page)["度中心度前 20 名 Top 20 nodes by degree"]
+    degree = [float(row[3][1]) for row in rows]
+    assert header[3][1] == "度中心度 degree"
+    assert degree == sorted(degree, reverse=True)

@@ -145,7 +145,8 @@ def font_face(text: str, *, family: str) -> str:
 
     The font is the one the charts use (:data:`cobuild_graph.plot.FONT_PATH`, a subset of
     Noto Sans CJK SC under the SIL Open Font License); characters it lacks fall back to the
-    page's other fonts.
+    page's other fonts. With ``font-display: swap`` the text shows at first paint in those
+    (the system's CJK fonts) and changes to this one once it is decoded.
 
     Parameters
     ----------
@@ -164,7 +165,7 @@ def font_face(text: str, *, family: str) -> str:
     url = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
     return (
         f'@font-face {{ font-family: "{family}"; src: url({url}) format("woff"); '
-        "font-display: block; }\n"
+        "font-display: swap; }\n"
     )
 
 

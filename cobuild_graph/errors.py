@@ -70,25 +70,56 @@ class ValidationError(CobuildGraphError, ValueError):
     def report(self, *, limit: int | None = None) -> str:
         """The problems as readable lines, at most `limit` of them (all when ``None``)."""
         count = len(self.problems)
-        lines = [f"invalid {self.what}: {count} problem{'s' if count != 1 else ''}"]
+        zh = _WHAT_ZH.get(self.what, self.what)
+        lines = [
+            f"{zh}无效，{count} 个问题 / invalid {self.what}: {count} "
+            f"problem{'s' if count != 1 else ''}"
+        ]
         shown = self.problems if limit is None else self.problems.head(limit)
         lines += ["  " + format_problem(p) for p in shown.to_dict("records")]
         if count > len(shown):
-            lines.append(f"  ... and {count - len(shown)} more (see the .problems table)")
+            more = count - len(shown)
+            lines.append(
+                f"  …… 还有 {more} 个（见 .problems 表）/ ... and {more} more "
+                "(see the .problems table)"
+            )
         return "\n".join(lines)
 
 
+#: What :class:`ValidationError` names, in Chinese.
+_WHAT_ZH = {
+    "dataset": "数据集",
+    "schema": "schema ",
+    "rosters": "名册",
+    "graph": "图",
+    "decisions": "合并决定",
+    "names": "名称",
+    "occurrences": "名称出现",
+}
+
+
 def format_problem(problem: Mapping[str, Any]) -> str:
-    """One problem as a line: ``file, row 3, column name: message (value: '...')``."""
-    where = [str(problem["file"])]
+    """One problem as a line, where it is in Chinese first:
+    ``第 3 行，name 列 / file, row 3, column name: message 取值 (value: '...')``.
+
+    Examples
+    --------
+    >>> format_problem(
+    ...     {"file": "nodes.csv", "row": 3, "column": "name", "value": None, "message": "m"}
+    ... )
+    '第 3 行，name 列 / nodes.csv, row 3, column name: m'
+    """
+    where, zh = [str(problem["file"])], []
     if not pd.isna(problem["row"]):
         where.append(f"row {problem['row']}")
+        zh.append(f"第 {problem['row']} 行")
     if problem["column"] is not None and not pd.isna(problem["column"]):
         where.append(f"column {problem['column']}")
-    text = ", ".join(where) + f": {problem['message']}"
+        zh.append(f"{problem['column']} 列")
+    text = ("，".join(zh) + " / " if zh else "") + ", ".join(where) + f": {problem['message']}"
     value = problem["value"]
     if value is not None and value != "" and not (isinstance(value, float) and pd.isna(value)):
-        text += f" (value: {value!r})"
+        text += f" 取值 (value: {value!r})"
     return text
 
 

@@ -57,16 +57,22 @@ def check_tables(
     """
     nodes = nodes.reset_index(drop=True)
     ties = ties.reset_index(drop=True)
-    node_labels = _resolve(nodes, "label", schema.label_lookup(), "label", schema, problems)
+    node_labels = _resolve(
+        nodes, "label", schema.label_lookup(), ("节点类型", "label"), schema, problems
+    )
     _require(nodes, ("id", "name"), problems)
-    _duplicates(nodes, ["id"], "id", "duplicate id, compared after trimming spaces", problems)
+    _duplicates(
+        nodes, ["id"], "id", "重复的 id / duplicate id, compared after trimming spaces", problems
+    )
     _width_variants(nodes, problems)
     typed_nodes = _typed_attributes(
         nodes, node_labels, NODE_KEY_COLUMNS, schema.node_attribute, schema.labels, problems
     )
     typed_nodes["label"] = node_labels
 
-    tie_types = _resolve(ties, "type", schema.tie_type_lookup(), "tie type", schema, problems)
+    tie_types = _resolve(
+        ties, "type", schema.tie_type_lookup(), ("关系类型", "tie type"), schema, problems
+    )
     _require(ties, ("source", "target"), problems)
     typed_ties = _typed_attributes(
         ties, tie_types, TIE_KEY_COLUMNS, schema.tie_attribute, schema.tie_types, problems
@@ -80,7 +86,7 @@ def check_tables(
         ties[checkable].assign(type=tie_types[checkable]),
         ["source", "target", "type"],
         "type",
-        "duplicate tie: the same source, target and type",
+        "重复的关系 / duplicate tie: the same source, target and type",
         problems,
     )
     _check_dates(ties, typed_ties, problems)
@@ -99,7 +105,7 @@ def _resolve(
     table: pd.DataFrame,
     column: str,
     lookup: Mapping[str, str],
-    what: str,
+    what: tuple[str, str],
     schema: Schema,
     problems: Problems,
 ) -> np.ndarray:
@@ -111,20 +117,22 @@ def _resolve(
     )
     resolved = names[codes]  # code -1 (no value) picks the trailing None
     empty = (table[column] == "").to_numpy()
-    problems.add_rows(table, empty, column, f"empty {what}")
+    zh, en = what
+    problems.add_rows(table, empty, column, f"{zh}为空 / empty {en}")
     known = sorted(schema.labels if column == "label" else schema.tie_types)
     problems.add_rows(
         table,
         pd.isna(resolved) & ~empty,
         column,
-        f"unknown {what}; the schema has " + ", ".join(known) + " (or extend the schema)",
+        f"未知的{zh}，schema 中有 {'、'.join(known)}（或扩展 schema） / unknown {en}; the schema "
+        f"has {', '.join(known)} (or extend the schema)",
     )
     return resolved
 
 
 def _require(table: pd.DataFrame, columns: tuple[str, ...], problems: Problems) -> None:
     for column in columns:
-        problems.add_rows(table, table[column] == "", column, f"empty {column}")
+        problems.add_rows(table, table[column] == "", column, f"{column} 为空 / empty {column}")
 
 
 def _duplicates(
@@ -144,7 +152,8 @@ def _duplicates(
             int(record[ROW]),
             column,
             record[column],
-            f"{message} (first on {first[FILE]} row {int(first[ROW])})",
+            f"{message} (first on {first[FILE]} row {int(first[ROW])}；首次出现于 {first[FILE]} "
+            f"第 {int(first[ROW])} 行)",
         )
 
 
@@ -180,6 +189,7 @@ def _width_variants(nodes: pd.DataFrame, problems: Problems) -> None:
                 int(row),
                 "id",
                 spelling,
+                "id 只在全角半角或空格上不同，请写成一样 / "
                 f"ids differ only in character width or spacing: {spelling!r} and {seen[0]!r} "
                 f"(also on {seen[1]} row {int(seen[2])}); write them the same way",
             )
@@ -213,6 +223,7 @@ def _typed_attributes(
             rows = filled & np.isin(kind_codes, [present_kinds.index(k) for k in group])
             if spec is None and owners:
                 message = (
+                    f"{column} 不是 {'、'.join(group)} 的属性 / "
                     f"{column} is not an attribute of {', '.join(group)} (only of "
                     f"{', '.join(owners)}); leave the cell empty or extend the schema"
                 )
@@ -279,14 +290,14 @@ def parse_values(cells: pd.Series, spec: AttributeSpec) -> tuple[np.ndarray, np.
 
 def _type_message(spec: AttributeSpec | None) -> str:
     if spec is None:
-        return "cannot read this value"
+        return "无法读取这个值 / cannot read this value"
     if spec.choices is not None:
-        return "not an allowed value; use one of " + ", ".join(spec.choices)
+        return "不是允许的取值 / not an allowed value; use one of " + ", ".join(spec.choices)
     return {
-        "int": "not a whole number",
-        "float": "not a number",
-        "bool": "not a yes/no value (true/false, yes/no, 是/否, 1/0)",
-        "date": f"not a date: write it as {DATE_FORMS}; 1/5/2023 is ambiguous",
+        "int": "不是整数 / not a whole number",
+        "float": "不是数字 / not a number",
+        "bool": "不是是/否值 / not a yes/no value (true/false, yes/no, 是/否, 1/0)",
+        "date": f"不是日期 / not a date: write it as {DATE_FORMS}; 1/5/2023 is ambiguous",
     }[spec.type]
 
 
@@ -308,7 +319,9 @@ def _check_endpoints(
     for end in ("source", "target"):
         position = index.get_indexer(ties[end])
         missing = (position < 0) & (ties[end] != "").to_numpy()
-        problems.add_rows(ties, missing, end, f"{end} id not found among the nodes")
+        problems.add_rows(
+            ties, missing, end, f"节点中没有这个 {end} id / {end} id not found among the nodes"
+        )
         ends[end] = codes[position]
     type_codes, type_names = pd.factorize(tie_types)
     size = len(label_names) + 1
@@ -330,6 +343,7 @@ def _check_endpoints(
             int(ties[ROW].iat[row]),
             "type",
             ties["type"].iat[row],
+            f"{tie_type} 不能连接 {source} → {target} / "
             f"{tie_type} cannot join {source} → {target}; it joins {pairs}",
         )
 
@@ -341,7 +355,7 @@ def _check_dates(ties: pd.DataFrame, typed: Mapping[str, np.ndarray], problems: 
     both = ~pd.isna(since) & ~pd.isna(until)
     late = np.zeros(len(since), dtype=bool)
     late[both] = [s > u for s, u in zip(since[both], until[both], strict=True)]
-    problems.add_rows(ties, late, "since", "since is after until")
+    problems.add_rows(ties, late, "since", "开始日期晚于结束日期 / since is after until")
 
 
 def _check_marks(table: pd.DataFrame, problems: Problems) -> None:
@@ -355,8 +369,8 @@ def _check_marks(table: pd.DataFrame, problems: Problems) -> None:
         table,
         bad,
         INFERRED,
-        "not a mark of inferred values: write field:how entries joined by ';', how one of "
-        + ", ".join(INFERENCES),
+        "不是推定值标记 / not a mark of inferred values: write field:how entries joined by "
+        "';', how one of " + ", ".join(INFERENCES),
     )
 
 
@@ -384,8 +398,8 @@ def _check_hierarchy(
             int(record[ROW]),
             "source",
             record["source"],
-            f"{record['source']} has two {hierarchy_tie} parents: {parent[record['source']]} and "
-            f"{record['target']}",
+            f"{record['source']} 有两个上级 / {record['source']} has two {hierarchy_tie} "
+            f"parents: {parent[record['source']]} and {record['target']}",
         )
     row_of = dict(zip(part_of["source"][~repeats], part_of.index[~repeats], strict=True))
     done: set[str] = set()
@@ -405,6 +419,6 @@ def _check_hierarchy(
                     int(ties.at[index, ROW]),
                     "target",
                     ties.at[index, "target"],
-                    f"{hierarchy_tie} cycle: {text}",
+                    f"{hierarchy_tie} 成环 / {hierarchy_tie} cycle: {text}",
                 )
         done.update(path)

@@ -236,7 +236,13 @@ def test_search_unfolds_the_way_to_a_folded_node(open_page, sample, street_map):
 def test_hostile_names_open_hover_and_fire_nothing(open_page, tmp_path, expandable):
     G = hostile_graph()
     path = tmp_path / "hostile.html"
-    network_map(G, path, aggregate="Street" if expandable else None, expandable=expandable)
+    network_map(
+        G,
+        path,
+        aggregate="Street" if expandable else None,
+        expandable=expandable,
+        filter_levels=["Street"],  # its one street: a filter only when asked for
+    )
     watched = open_page(path)
     page = watched.page
     if expandable:
@@ -296,6 +302,107 @@ def test_report_opens_offline_with_its_map(open_page, tmp_path):
     assert page.evaluate("() => document.querySelectorAll('img').length") >= 9
     natural = page.evaluate("() => [...document.images].map(i => i.naturalWidth)")
     assert all(width > 0 for width in natural)  # every chart decoded
+    watched.assert_clean()
+
+
+def search_selects(frame, G: nx.MultiDiGraph) -> None:
+    """In the map of `frame`: a name typed and Enter pressed, then another name and the
+    button clicked, each selects its node and shows it in the details panel."""
+    frame.wait_for_function("() => window.cgMap && window.cgMap.ready", timeout=30_000)
+    named = Counter(a["name"] for _, a in G.nodes(data=True))
+    # names no other name contains: the first hit is the node itself
+    unique = [
+        (n, a["name"])
+        for n, a in G.nodes(data=True)
+        if a["label"] in ("Community", "Unit") and sum(a["name"] in other for other in named) == 1
+    ]
+    for (node, name), how in zip(unique[:2], ("Enter", "click"), strict=True):
+        frame.fill("#cg-search", name)
+        if how == "Enter":
+            frame.press("#cg-search", "Enter")
+        else:
+            frame.click("#cg-search-go")
+        assert frame.evaluate("() => window.cgMap.network.getSelectedNodes()") == [node], how
+        assert frame.text_content("#cg-search-info") == "1 / 1"
+        assert frame.text_content("#cg-details").startswith(name + "\n")
+
+
+def test_search_works_inside_the_reports_sandboxed_frame(open_page, tmp_path):
+    G = cg.generate("tiny", seed=3)
+    index = write_report(G, tmp_path / "report", seed=1)
+    watched = open_page(index, wait_ready=False)
+    page = watched.page
+    # the frame as the report writes it: scripts, and no form may be submitted in it
+    assert page.get_attribute("#map iframe", "sandbox") == "allow-scripts"
+    page.locator("#map").scroll_into_view_if_needed()
+    frame = next(f for f in page.frames if f.url.endswith("map.html"))
+    search_selects(frame, G)
+    watched.assert_clean()
+
+
+def test_search_works_inside_a_notebooks_output(browser, tmp_path):
+    G = cg.generate("tiny", seed=3)
+    shown = network_map(G, height="480px")._repr_html_()  # what a notebook cell's output holds
+    assert 'sandbox="allow-scripts"' in shown
+    output = tmp_path / "output.html"
+    output.write_text(f"<!DOCTYPE html><html><body>{shown}</body></html>", encoding="utf-8")
+    watched = watch(browser, output, viewport={"width": 1280, "height": 800}, wait_ready=False)
+    try:
+        search_selects(watched.page.frames[1], G)
+        watched.assert_clean()
+    finally:
+        watched.page.context.close()
+
+
+def test_map_text_shows_before_its_font_is_ready(open_page, sample_map):
+    watched = open_page(sample_map)
+    page = watched.page
+    # the embedded font swaps in: until it is decoded the text is set in the fallbacks
+    assert page.evaluate("() => [...document.fonts].map(f => [f.family, f.display])") == [
+        ["Cobuild Sans SC", "swap"]
+    ]
+    stacks = page.evaluate(
+        "() => [...document.querySelectorAll('h1, h2, button, label')]"
+        ".map((e) => getComputedStyle(e).fontFamily)"
+    )
+    assert all('"Noto Sans CJK SC"' in stack for stack in stacks)  # a system CJK font next
+    watched.assert_clean()
+
+
+def test_map_of_a_roster_study_offers_only_what_it_has(open_page, tmp_path):
+    import openpyxl
+
+    from tests._rosters import PLACES, write_report_roster
+
+    roster = write_report_roster(tmp_path / "roster.xlsx")
+    book = openpyxl.load_workbook(roster)
+    book["社区名单"].delete_cols(1)  # the study names no district
+    book.save(roster)
+    G = cg.read_roster(roster).graph
+    labels = {a["label"] for _, a in G.nodes(data=True)}
+    assert "District" not in labels
+    network_map(G, tmp_path / "map.html")
+    watched = open_page(tmp_path / "map.html")
+    page = watched.page
+    filters = page.eval_on_selector_all("#cg-filters select", "ss => ss.map(s => s.id)")
+    assert filters == ["cg-filter-Street"]
+    streets = page.eval_on_selector_all("#cg-filter-Street option", "os => os.map(o => o.text)")
+    assert streets[1:] == sorted(PLACES)
+    assert "District" not in page.text_content("#cg-filters")
+    legend = page.eval_on_selector_all(
+        "#cg-labels span:last-child", "ss => ss.map(s => s.textContent)"
+    )
+    assert len(legend) == len(labels)
+    assert not any("District" in text for text in legend)
+    ties = page.eval_on_selector_all("#cg-ties input", "bs => bs.map(b => b.dataset.tie)")
+    assert set(ties) == {k for _, _, k in G.edges(keys=True)}
+    page.focus("#cg-color-by")
+    offered = page.eval_on_selector_all(
+        "#cg-color-by optgroup[label^='属性'] option", "os => os.map(o => o.value)"
+    )
+    held = {k for _, a in G.nodes(data=True) for k, v in a.items() if v not in (None, "")}
+    assert offered
+    assert set(offered) <= held
     watched.assert_clean()
 
 

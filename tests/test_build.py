@@ -123,7 +123,7 @@ def test_a_tie_to_a_missing_id_is_refused_not_made_an_empty_node() -> None:
         "target",
         "c9",
     )
-    assert problem["message"] == "target id not found among the nodes"
+    assert problem["message"] == "节点中没有这个 target id / target id not found among the nodes"
     # What networkx does, and the fast path for tables validated already does too.
     unchecked = graph_from_tables(NODES, ties, validate=False)
     assert unchecked.nodes["c9"] == {}
@@ -133,7 +133,7 @@ def test_build_validates_against_the_schema_given() -> None:
     schema = DEFAULT_SCHEMA.extend({"labels": {"Village": {"aliases": ["村"], "parent": "Street"}}})
     nodes = pd.DataFrame({"id": ["s", "v"], "label": ["Street", "村"], "name": ["镇", "张家村"]})
     ties = pd.DataFrame({"source": ["v"], "target": ["s"], "type": ["隶属"]})
-    with pytest.raises(ValidationError, match="row 1, column label: unknown label"):
+    with pytest.raises(ValidationError, match=r"row 1, column label: 未知的节点类型.* / unknown"):
         graph_from_tables(nodes, ties)
     G = graph_from_tables(nodes, ties, schema=schema)
     assert G.nodes["v"]["label"] == "Village"

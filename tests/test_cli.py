@@ -40,7 +40,9 @@ def test_validate_invalid_as_table_and_json(
     code, out, err = run(capsys, "validate", folder)
     assert code == 1
     assert out == ""
-    assert "nodes.csv, row 9, column label: unknown label" in err
+    assert "第 9 行，label 列 / " in err
+    assert "nodes.csv, row 9, column label: 未知的节点类型" in err
+    assert "/ unknown label; the schema has" in err
     code, out, _ = run(capsys, "validate", folder, "--json")
     assert code == 1
     problems = json.loads(out)["problems"]

@@ -324,7 +324,8 @@ def test_ties_without_nodes_name_their_missing_ends(tmp_path: Path) -> None:
     refused(
         folder,
         "nodes.csv: the dataset is empty",
-        "ties.csv, row 2, column source: source id not found among the nodes (value: 'd')",
+        "ties.csv, row 2, column source: 节点中没有这个 source id / source id not found among the "
+        "nodes 取值 (value: 'd')",
     )
 
 

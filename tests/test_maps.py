@@ -562,3 +562,19 @@ def test_page_marks_inferred_dates_and_carries_aliases(tiny):
     assert "别名 aliases: 苏州银行；苏州银行股份有限公司；" in node["title"]
     assert HOSTILE[0] not in page  # the alias reaches the page only as JSON data
     assert all("cg_aliases" not in n for n in data["nodes"] if n["id"] != unit)
+
+
+def test_filters_only_for_levels_with_places_to_choose_between(tiny, tmp_path):
+    from tests._rosters import write_report_roster
+
+    assert [f["level"] for f in network_map(tiny).page["filters"]] == ["District", "Street"]
+    roster = cg.read_roster(write_report_roster(tmp_path / "roster.xlsx")).graph
+    districts = [n for n, a in roster.nodes(data=True) if a["label"] == "District"]
+    assert len(districts) == 1  # one district: nothing to choose
+    filters = network_map(roster).page["filters"]
+    assert [f["level"] for f in filters] == ["Street"]
+    assert len(filters[0]["places"]) == 3
+    asked = network_map(roster, filter_levels=["District"]).page["filters"]
+    assert [f["level"] for f in asked] == ["District"]
+    roster.remove_nodes_from(districts)
+    assert [f["level"] for f in network_map(roster).page["filters"]] == ["Street"]

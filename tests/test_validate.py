@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -151,7 +152,11 @@ def test_header_spelled_as_the_file_spells_it(tmp_path: Path) -> None:
 
 def test_validation_error_is_a_value_error_with_readable_text(tmp_path: Path) -> None:
     folder = write_csv_dataset(tmp_path, NODES + "x,Planet,火星,,,\n")
-    with pytest.raises(ValueError, match=r"nodes\.csv, row 9, column label: unknown label"):
+    with pytest.raises(
+        ValueError,
+        match=r"第 9 行，label 列 / .*nodes\.csv, row 9, column label: 未知的节点类型"
+        r".* / unknown label",
+    ):
         read_tables(folder)
 
 
@@ -290,25 +295,31 @@ def test_tables_from_pandas_report_every_problem_at_their_row_labels() -> None:
         for f, r, c, v, m in problems[["file", "row", "column", "value", "message"]].values
     }
     unknown = found[("nodes (DataFrame)", 17, "label")][1]
-    assert unknown.startswith("unknown label; the schema has ActionBranch")
+    assert unknown.startswith("未知的节点类型，schema 中有 ActionBranch、")
+    assert "/ unknown label; the schema has ActionBranch, " in unknown
     assert found == {
         ("nodes (DataFrame)", 17, "id"): (
             "C(1)",
+            "id 只在全角半角或空格上不同，请写成一样 / "
             "ids differ only in character width or spacing: 'C(1)' and 'C（1）' "
             "(also on nodes (DataFrame) row 16); write them the same way",
         ),
         ("nodes (DataFrame)", 17, "label"): ("Planet", unknown),
-        ("nodes (DataFrame)", 17, "name"): ("", "empty name"),
+        ("nodes (DataFrame)", 17, "name"): ("", "name 为空 / empty name"),
         ("nodes (DataFrame)", 18, "id"): (
             "gusu",
-            "duplicate id, compared after trimming spaces (first on nodes (DataFrame) row 11)",
+            "重复的 id / duplicate id, compared after trimming spaces (first on nodes (DataFrame) "
+            "row 11；首次出现于 nodes (DataFrame) 第 11 行)",
         ),
-        ("nodes (DataFrame)", 18, "members"): ("1.5", "not a whole number"),
+        ("nodes (DataFrame)", 18, "members"): ("1.5", "不是整数 / not a whole number"),
         ("ties (DataFrame)", 6, "since"): (
             "去年",
-            "not a date: write it as " + DATE_FORMS + "; 1/5/2023 is ambiguous",
+            "不是日期 / not a date: write it as " + DATE_FORMS + "; 1/5/2023 is ambiguous",
         ),
-        ("ties (DataFrame)", 6, "target"): ("nowhere", "target id not found among the nodes"),
+        ("ties (DataFrame)", 6, "target"): (
+            "nowhere",
+            "节点中没有这个 target id / target id not found among the nodes",
+        ),
     }
     assert len(problems) == len(found)
     assert problems["row"].tolist() == [17, 17, 17, 18, 18, 6, 6]  # in the tables' order
@@ -339,3 +350,43 @@ def test_tables_from_pandas_need_the_key_columns() -> None:
         ("ties (DataFrame)", None, "type"),
     ]
     assert (caught.value.problems["message"].str.startswith("missing required column")).all()
+
+
+def test_every_kind_of_problem_says_it_in_chinese_then_english(tmp_path: Path) -> None:
+    nodes = pd.DataFrame(
+        {
+            "id": ["s", "s", "c", "", "u", "C(1)", "C（1）"],
+            "label": ["Street", "Street", "Community", "Unit", "Planet", "Unit", ""],
+            "name": ["街", "街", "", "单位", "火星", "甲", "乙"],
+            "members": ["", "", "1.5", "", "", "", ""],
+        }
+    )
+    ties = pd.DataFrame(
+        {
+            "source": ["c", "c", "c", "s", "c"],
+            "target": ["s", "nowhere", "s", "c", "s"],
+            "type": ["PART_OF", "PART_OF", "PART_OF", "PART_OF", "Helps"],
+            "since": ["2023-05-01", "", "", "去年", ""],
+            "until": ["2022-01-01", "", "", "", ""],
+        }
+    )
+    with pytest.raises(ValidationError) as caught:
+        validate_tables(nodes, ties)
+    messages = caught.value.problems["message"].tolist()
+    kinds = [
+        "duplicate id", "empty name", "empty label", "unknown label", "unknown tie type",
+        "not a whole number", "not a date", "since is after until", "not found among the nodes",
+        "cannot join", "duplicate tie", "differ only in character width", "cycle",
+    ]  # fmt: skip
+    for kind in kinds:
+        found = [m for m in messages if kind in m]
+        assert found, kind
+        for message in found:
+            zh, sep, en = message.partition(" / ")
+            assert sep, message
+            assert re.search(r"[\u4e00-\u9fff]", zh), message  # Chinese first
+            assert kind in en, message  # the English beside it
+    text = str(caught.value)
+    assert text.startswith("数据集无效，")
+    assert "/ invalid dataset: " in text
+    assert "行，" in text

@@ -922,9 +922,16 @@
     info.textContent = (position + 1) + " / " + matches.length;
     goTo(matches[position]);
   }
-  document.getElementById("cg-search-form").addEventListener("submit", function (event) {
+  // Enter and the button, not a form: a sandboxed frame without allow-forms (the report's,
+  // Jupyter's) never submits one. Enter that ends an IME composition only picks the word.
+  var searchBox = document.getElementById("cg-search");
+  searchBox.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) { return; }
     event.preventDefault();
-    search(document.getElementById("cg-search").value);
+    search(searchBox.value);
+  });
+  document.getElementById("cg-search-go").addEventListener("click", function () {
+    search(searchBox.value);
   });
   state.search = search;
   document.getElementById("cg-fit").addEventListener("click", fitView);

@@ -237,8 +237,9 @@ def network_map(
         drawing of a big map; the legend still names each tie type, whose direction the
         schema fixes).
     filter_levels
-        Hierarchy levels offered as filters (those missing from the schema are skipped);
-        :data:`FILTER_LEVELS` when ``None``.
+        Hierarchy levels offered as filters, those the schema or the graph lacks skipped;
+        when ``None``, those of :data:`FILTER_LEVELS` of which the graph has two places or
+        more (a study in one district gets no district filter).
     heading
         Title of the page; by default the dataset's name (``G.graph["name"]``, which
         :func:`~cobuild_graph.read_dataset` takes from the metadata), else the name of the
@@ -266,8 +267,8 @@ def network_map(
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     collapse = COLLAPSE if collapse is None else collapse
+    asked_levels = filter_levels is not None
     filter_levels = FILTER_LEVELS if filter_levels is None else filter_levels
-    levels = [level for level in filter_levels if level in schema.hierarchy]
     places = place_table(G, schema=schema)
     where = places_of(G, places, schema)
     if ego is not None:
@@ -283,6 +284,15 @@ def network_map(
         )
         G = sub
         places = places.loc[list(G.nodes)]
+    # by default a filter only where there is a choice: none for a level the study lacks
+    # or has once (a roster's one district); a level asked for whenever the graph has it
+    place_counts = Counter(attrs.get("label") for _, attrs in G.nodes(data=True))
+    fewest = 1 if asked_levels else 2
+    levels = [
+        level
+        for level in filter_levels
+        if level in schema.hierarchy and place_counts[level] >= fewest
+    ]
     measures = measure_table(tables, metrics)
     members: dict[Hashable, Counter[str]] = {}
     parents: dict[Hashable, Hashable] = {}

@@ -184,6 +184,8 @@ def _write_report(
             chart.src = "data:image/svg+xml;base64," + base64.b64encode(result).decode("ascii")
     for section in sections:
         section.charts = [chart for chart in section.charts if chart.src]
+        for shown in section.tables:  # categories as the schema shows them
+            shown["html"] = table_html(shown.pop("frame"), schema=schema)
     sections[0].charts.insert(0, figure)
     folded = ""
     if options["expandable"]:
@@ -454,9 +456,10 @@ def _add(
 
 
 def _table(title: str, table: pd.DataFrame, *, note: str = "") -> dict[str, Any]:
-    """A table as escaped HTML: names first, ids second, headers in Chinese and English, with
-    the network it was measured on (``analyze``'s ``attrs["view"]``) and its caveats
-    (``attrs["caveats"]``, e.g. how many of its dates are inferred)."""
+    """A table, to be shown as escaped HTML (its ``frame`` becomes ``html``: names first, ids
+    second, headers and categories in Chinese and English), with the network it was
+    measured on (``analyze``'s ``attrs["view"]``) and its caveats (``attrs["caveats"]``,
+    e.g. how many of its dates are inferred)."""
     view = table.attrs.get("view")
     measured_on = f"网络 network: {VIEWS[view]}" if view in VIEWS else ""
     return {
@@ -464,7 +467,7 @@ def _table(title: str, table: pd.DataFrame, *, note: str = "") -> dict[str, Any]
         "view": measured_on,
         "caveats": list(table.attrs.get("caveats", [])),
         "note": note,
-        "html": table_html(table),
+        "frame": table,
     }
 
 

@@ -193,7 +193,7 @@ class AttributeSpec:
     choices: tuple[str, ...] | None = None
     description: str = ""
     aliases: tuple[str, ...] = ()
-    value_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    value_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def table_html(
         for column, kind in zip(frame.columns, classes, strict=True)
     )
     shows = [
-        _category(column, schema, language) if kind == "text" else None
+        _category(column, schema, language) if kind in ("name", "text") else None
         for column, kind in zip(frame.columns, classes, strict=True)
     ]
     rows = []

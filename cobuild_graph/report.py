@@ -372,6 +372,7 @@ def _places_section(
         ("uncovered", "无单位或支部联系的社区 Communities no unit or branch reaches"),
         ("inequality", "各街道数量的不均衡 Inequality of the counts over streets"),
         ("balance", "各街道均衡 Balance per street"),
+        ("sector_mix", "各街道单位类型 Unit types per street"),
         ("funding", "各街道经费 Funding per street"),
     ):
         _add(section, tables, name, title, keep=present.get(name))

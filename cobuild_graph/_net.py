@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph._memo import memo
+from cobuild_graph._style import chinese_name
 from cobuild_graph.schema import INFERRED, Schema, schema_of
 
 T = TypeVar("T", pd.DataFrame, pd.Series)
@@ -241,12 +242,6 @@ class Net:
         links = links.assign(ancestor=self.up(links["place"], level)).dropna(subset=["ancestor"])
         out = links[["node", "ancestor"]].drop_duplicates()
         return out.assign(label=self.label(out["node"])).reset_index(drop=True)
-
-
-def chinese_name(schema: Schema, name: str) -> str:
-    """The first alias of a label or tie type of `schema` (its Chinese name), else `name`."""
-    spec = schema.labels.get(name) or schema.tie_types.get(name)
-    return spec.aliases[0] if spec is not None and spec.aliases else name
 
 
 def tie_table(G: nx.Graph) -> pd.DataFrame:

@@ -7,7 +7,12 @@ gets one too.
 
 from __future__ import annotations
 
+from typing import Any
+
 from cobuild_graph.schema import Schema
+
+#: The languages of what a reader sees: Chinese, English, or Chinese with English beside it.
+LANGUAGES: tuple[str, ...] = ("zh", "en", "both")
 
 #: Categorical colours (Tableau 10, then the lighter Tableau 20 shades), in order of use.
 PALETTE: tuple[str, ...] = (
@@ -76,23 +81,93 @@ def category_color(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def label_text(schema: Schema, label: str) -> str:
+def check_language(language: str) -> str:
+    """`language` if it is one of :data:`LANGUAGES`, else ValueError."""
+    if language not in LANGUAGES:
+        raise ValueError(
+            f"language 须为 zh、en 或 both: language must be zh, en or both, not {language!r}"
+        )
+    return language
+
+
+def bilingual(zh: str, en: str, language: str = "both") -> str:
+    """`zh`, `en` or both (Chinese first), as `language` asks; one of them if they are alike.
+
+    Examples
+    --------
+    >>> bilingual("覆盖率", "coverage"), bilingual("覆盖率", "coverage", "en")
+    ('覆盖率 coverage', 'coverage')
+    """
+    check_language(language)
+    if language == "zh" or not en or en == zh:
+        return zh or en
+    if language == "en" or not zh:
+        return en
+    return f"{zh} {en}"
+
+
+def chinese_name(schema: Schema, name: str) -> str:
+    """The first alias of a label or tie type of `schema` (its Chinese name), else `name`.
+
+    Examples
+    --------
+    >>> from cobuild_graph.schema import DEFAULT_SCHEMA
+    >>> chinese_name(DEFAULT_SCHEMA, "Street"), chinese_name(DEFAULT_SCHEMA, "PAIRED_WITH")
+    ('街道', '结对')
+    """
+    spec = schema.labels.get(name) or schema.tie_types.get(name)
+    return spec.aliases[0] if spec is not None and spec.aliases else name
+
+
+def label_text(schema: Schema, label: str, language: str = "both") -> str:
     """A label as legends show it: its name and its first (Chinese) alias.
 
     Examples
     --------
     >>> from cobuild_graph.schema import DEFAULT_SCHEMA
-    >>> label_text(DEFAULT_SCHEMA, "Street")
-    'Street 街道'
+    >>> label_text(DEFAULT_SCHEMA, "Street"), label_text(DEFAULT_SCHEMA, "Street", "zh")
+    ('Street 街道', '街道')
     """
-    spec = schema.labels.get(label)
-    return f"{label} {spec.aliases[0]}" if spec is not None and spec.aliases else label
+    return _name_text(schema, label, language)
 
 
-def tie_text(schema: Schema, tie_type: str) -> str:
+def tie_text(schema: Schema, tie_type: str, language: str = "both") -> str:
     """A tie type as legends show it: its name and its first (Chinese) alias."""
-    spec = schema.tie_types.get(tie_type)
-    return f"{tie_type} {spec.aliases[0]}" if spec is not None and spec.aliases else tie_type
+    return _name_text(schema, tie_type, language)
+
+
+def _name_text(schema: Schema, name: str, language: str) -> str:
+    zh = chinese_name(schema, name)
+    if check_language(language) == "both":
+        return f"{name} {zh}" if zh != name else name
+    return zh if language == "zh" else name
+
+
+def value_text(
+    schema: Schema, attribute: str, value: Any, *, label: str | None = None, language: str = "both"
+) -> str:
+    """A value of an attribute as a reader sees it, from the schema's value labels
+    (:meth:`~cobuild_graph.schema.Schema.value_label`): ``机关 organ`` (the Chinese, then the
+    value the data holds), ``机关`` or ``party/government organ``; a value without a label
+    as it is.
+
+    Examples
+    --------
+    >>> from cobuild_graph.schema import DEFAULT_SCHEMA
+    >>> [value_text(DEFAULT_SCHEMA, "unit_type", "organ", language=x) for x in LANGUAGES]
+    ['机关', 'party/government organ', '机关 organ']
+    >>> value_text(DEFAULT_SCHEMA, "unit_type", "your own")
+    'your own'
+    """
+    check_language(language)
+    text = "" if value is None else str(value)
+    found = schema.value_label(attribute, value, label=label)
+    if found is None:
+        return text
+    zh, en = found
+    if language == "both":
+        return zh if zh == text else f"{zh} {text}"
+    return zh if language == "zh" else en or text
 
 
 #: Chinese names of the columns (and index names) of the analysis tables, for headers that
@@ -196,16 +271,7 @@ COLUMN_NAMES: dict[str, str] = {
     "cv": "变异系数",
     "over": "偏多",
     "under": "偏少",
-    # unit types
-    "organ": "机关",
-    "soe": "国有企业",
-    "school": "学校",
-    "hospital": "医院",
-    "institution": "事业单位",
-    "private": "非公企业",
-    "mass": "群团组织",
-    "social": "社会组织",
-    "other": "其他",
+    # unit types: their own names are the schema's value labels (value_text)
     "unknown": "未知",
     "blau": "Blau 多样性",
     "shannon": "香农多样性",
@@ -246,35 +312,15 @@ COLUMN_NAMES: dict[str, str] = {
 }
 
 
-#: The languages of a page's own text: Chinese, English, or both (Chinese first).
-LANGUAGES: tuple[str, ...] = ("zh", "en", "both")
-
-
-def in_language(chinese: str, english: str, language: str = "both") -> str:
-    """The half of a bilingual pair `language` asks for, or both (Chinese first).
-
-    Examples
-    --------
-    >>> [in_language("度中心度", "degree", lang) for lang in LANGUAGES]
-    ['度中心度', 'degree', '度中心度 degree']
-    """
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
-    if language == "both":
-        return f"{chinese} {english}"
-    return chinese if language == "zh" else english
-
-
 def column_text(column: object, language: str = "both") -> str:
     """A column as headers show it: its Chinese name (:data:`COLUMN_NAMES`), then itself.
 
     Examples
     --------
-    >>> column_text("degree"), column_text("degree", "zh")
-    ('度中心度 degree', '度中心度')
-    >>> column_text("a column of your own", "zh")
+    >>> column_text("degree"), column_text("degree", "zh"), column_text("degree", "en")
+    ('度中心度 degree', '度中心度', 'degree')
+    >>> column_text("a column of your own")
     'a column of your own'
     """
     text = str(column)
-    chinese = COLUMN_NAMES.get(text)
-    return in_language(chinese, text, language) if chinese else text
+    return bilingual(COLUMN_NAMES.get(text, text), text, language)

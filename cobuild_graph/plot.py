@@ -7,6 +7,10 @@ come from :mod:`cobuild_graph.domain` and :mod:`cobuild_graph.metrics`; a functi
 needs a table takes it as `table` when it is already computed (e.g. by
 :func:`cobuild_graph.analysis.analyze`), and computes it otherwise.
 
+Titles, axis labels, ticks and legends follow `language`: ``"zh"`` (Chinese), ``"en"``
+(English) or ``"both"`` (Chinese with English beside it, the default); categories are shown
+as the schema says (``机关 organ`` for the unit type ``organ``: its value labels).
+
 Chinese labels need a font with Chinese glyphs, which many machines lack. The package
 ships one, a subset of Noto Sans CJK SC (SIL Open Font License; ``_static/fonts``):
 importing this module registers it with matplotlib's font manager as
@@ -20,7 +24,7 @@ Examples
 >>> G = cg.generate("tiny", seed=1)
 >>> fig, ax = plot_per_street(G, "units")
 >>> ax.get_xlabel()
-'units'
+'单位数 units'
 """
 
 from __future__ import annotations
@@ -50,7 +54,19 @@ from matplotlib.typing import ColorType
 
 from cobuild_graph import domain
 from cobuild_graph._files import atomic_write
-from cobuild_graph._style import MISSING, category_color, label_colors, label_text, tie_colors
+from cobuild_graph._style import (
+    MISSING,
+    bilingual,
+    category_color,
+    check_language,
+    chinese_name,
+    column_text,
+    label_colors,
+    label_text,
+    tie_colors,
+    tie_text,
+    value_text,
+)
 from cobuild_graph.metrics import centrality
 from cobuild_graph.schema import Schema, schema_of
 
@@ -225,6 +241,7 @@ def plot_per_street(
     top: int | None = None,
     ax: Axes | None = None,
     schema: Schema | None = None,
+    language: str = "both",
 ) -> tuple[Figure, Axes]:
     """Units, branches, projects or positions per street, as sorted bars.
 
@@ -245,6 +262,8 @@ def plot_per_street(
         Axes to draw on; a new figure when ``None``.
     schema
         Gives the hierarchy and the colours.
+    language
+        ``"zh"``, ``"en"`` or ``"both"``: the language of the title, axes and legend.
 
     Returns
     -------
@@ -259,10 +278,17 @@ def plot_per_street(
     if top is not None:
         values = values.iloc[-top:]
     label = schema.balance_counts.get(count, level)
+    check_language(language)
+    title = bilingual(
+        f"各{chinese_name(schema, level)}{column_text(count, 'zh')}",
+        f"{count} per {level}",
+        language,
+    )
     with _chart(ax, (7, _height(len(values)))) as (fig, ax):
         _named_bars(ax, values.to_numpy(), values.index, label_colors(schema).get(label))
-        ax.axvline(values.mean(), color="#555", linestyle="--", linewidth=1, label="mean 平均")
-        ax.set(xlabel=count, title=f"{count} per {level}")
+        mean = bilingual("平均", "mean", language)
+        ax.axvline(values.mean(), color="#555", linestyle="--", linewidth=1, label=mean)
+        ax.set(xlabel=column_text(count, language), title=title)
         ax.margins(y=0.01)
         ax.legend(loc="lower right")
     return fig, ax
@@ -276,6 +302,7 @@ def plot_coverage(
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
     schema: Schema | None = None,
+    language: str = "both",
 ) -> tuple[Figure, Axes]:
     """Share of each street's communities reached by units, branches, projects.
 
@@ -294,6 +321,8 @@ def plot_coverage(
         Axes to draw on; a new figure when ``None``.
     schema
         Gives the hierarchy and the colours.
+    language
+        ``"zh"``, ``"en"`` or ``"both"``: the language of the title, axes and legend.
 
     Returns
     -------
@@ -309,11 +338,23 @@ def plot_coverage(
         colors.get(getattr(schema.coverage.get(kind), "label", ""), category_color(i))
         for i, kind in enumerate(kinds)
     ]
+    check_language(language)
+    shares.columns = [
+        bilingual(
+            chinese_name(schema, getattr(schema.coverage.get(k), "label", "任一")), k, language
+        )
+        for k in kinds
+    ]
     with _chart(ax, (7, _height(len(table)))) as (fig, ax):
         _side_by_side_bars(ax, shares, table["name"], kind_colors, horizontal=True)
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-        ax.set(xlabel="share of communities covered 覆盖社区比例", title=f"Coverage per {level}")
+        ax.set(
+            xlabel=bilingual("覆盖社区比例", "share of communities covered", language),
+            title=bilingual(
+                f"各{chinese_name(schema, level)}覆盖率", f"Coverage per {level}", language
+            ),
+        )
         ax.margins(y=0.01)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig, ax
@@ -326,6 +367,7 @@ def plot_unit_types(
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
     schema: Schema | None = None,
+    language: str = "both",
 ) -> tuple[Figure, Axes]:
     """Heatmap of the types of co-building units (rows) per street (columns).
 
@@ -341,6 +383,8 @@ def plot_unit_types(
         Axes to draw on; a new figure when ``None``.
     schema
         Gives the hierarchy and the unit types.
+    language
+        ``"zh"``, ``"en"`` or ``"both"``: the language of the title, axes and legend.
 
     Returns
     -------
@@ -348,6 +392,7 @@ def plot_unit_types(
         ``(fig, ax)``; places sorted by their number of units, counts written in the cells.
     """
     schema = schema_of(G, schema)
+    check_language(language)
     table = domain.sector_mix(G, level=level, schema=schema) if table is None else table
     types = [c for c in table.columns if c not in ("name", "units", "blau", "shannon")]
     table = table.sort_values("units", ascending=False)
@@ -355,7 +400,15 @@ def plot_unit_types(
     with _chart(ax, (min(3 + 0.35 * len(table), 20), 1.5 + 0.4 * len(types))) as (fig, ax):
         image = ax.imshow(counts, aspect="auto", cmap="Blues")
         ax.set_xticks(range(len(table)), labels=[str(n) for n in table["name"]], rotation=90)
-        ax.set_yticks(range(len(types)), labels=types)
+        ax.set_yticks(
+            range(len(types)),
+            labels=[
+                value_text(schema, "unit_type", t, label="Unit", language=language)
+                if schema.value_label("unit_type", t, label="Unit")
+                else column_text(t, language)
+                for t in types
+            ],
+        )
         if counts.size <= 1500:
             high = counts.max() if counts.size else 0
             for (row, col), value in np.ndenumerate(counts):
@@ -369,8 +422,12 @@ def plot_unit_types(
                     color="white" if value > high / 2 else "#333",
                     in_layout=False,  # inside its cell: no margin to make room for
                 )
-        ax.figure.colorbar(image, ax=ax, label="units 单位数")
-        ax.set_title(f"Unit types per {level} 单位类型")
+        ax.figure.colorbar(image, ax=ax, label=column_text("units", language))
+        ax.set_title(
+            bilingual(
+                f"各{chinese_name(schema, level)}单位类型", f"Unit types per {level}", language
+            )
+        )
     return fig, ax
 
 
@@ -378,7 +435,11 @@ def plot_unit_types(
 
 
 def plot_degree_distribution(
-    G: nx.MultiDiGraph, *, ax: Axes | None = None, schema: Schema | None = None
+    G: nx.MultiDiGraph,
+    *,
+    ax: Axes | None = None,
+    schema: Schema | None = None,
+    language: str = "both",
 ) -> tuple[Figure, Axes]:
     """How many nodes have each number of ties, per label, on log-log axes.
 
@@ -390,6 +451,8 @@ def plot_degree_distribution(
         Axes to draw on; a new figure when ``None``.
     schema
         Gives the labels' colours.
+    language
+        ``"zh"``, ``"en"`` or ``"both"``: the language of the title, axes and legend.
 
     Returns
     -------
@@ -397,6 +460,7 @@ def plot_degree_distribution(
         ``(fig, ax)``.
     """
     schema = schema_of(G, schema)
+    check_language(language)
     frame = pd.DataFrame({"degree": dict(G.degree()), "label": dict(G.nodes(data="label"))}).dropna(
         subset=["degree"]
     )
@@ -405,13 +469,19 @@ def plot_degree_distribution(
         for label, group in frame.groupby("label", sort=False):
             counts = group["degree"].value_counts().sort_index()
             counts = counts[counts.index > 0]
-            ax.scatter(counts.index, counts.to_numpy(), s=14, label=label, color=colors.get(label))
+            ax.scatter(
+                counts.index,
+                counts.to_numpy(),
+                s=14,
+                label=label_text(schema, str(label), language),
+                color=colors.get(label),
+            )
         ax.set(
             xscale="log",
             yscale="log",
-            xlabel="ties 关系数 (degree)",
-            ylabel="nodes 节点数",
-            title="Degree distribution 度分布",
+            xlabel=bilingual("关系数（度）", "ties (degree)", language),
+            ylabel=bilingual("节点数", "nodes", language),
+            title=bilingual("度分布", "Degree distribution", language),
         )
         ax.legend(fontsize=8, ncols=2)
     return fig, ax
@@ -424,6 +494,7 @@ def plot_centrality_distribution(
     table: pd.DataFrame | None = None,
     bins: int = 40,
     ax: Axes | None = None,
+    language: str = "both",
 ) -> tuple[Figure, Axes]:
     """Histogram of a centrality measure, counts on a log scale.
 
@@ -440,16 +511,25 @@ def plot_centrality_distribution(
         Number of bins.
     ax
         Axes to draw on; a new figure when ``None``.
+    language
+        ``"zh"``, ``"en"`` or ``"both"``: the language of the title, axes and legend.
 
     Returns
     -------
     tuple
         ``(fig, ax)``.
     """
+    check_language(language)
     values = _measure(G, table, column).dropna()
     with _chart(ax, (7, 4.5)) as (fig, ax):
         ax.hist(values.to_numpy(), bins=bins, color=category_color(0), log=True)
-        ax.set(xlabel=column, ylabel="nodes 节点数", title=f"{column} centrality 中心性分布")
+        ax.set(
+            xlabel=column_text(column, language),
+            ylabel=bilingual("节点数", "nodes", language),
+            title=bilingual(
+                f"{column_text(column, 'zh')}分布", f"Distribution of {column}", language
+            ),
+        )
     return fig, ax
 
 
@@ -461,6 +541,7 @@ def plot_top_nodes(
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
     schema: Schema | None = None,
+    language: str = "both",
 ) -> tuple[Figure, Axes]:
     """The `n` nodes with the highest value of a measure, by name, coloured by label.
 
@@ -478,6 +559,8 @@ def plot_top_nodes(
         Axes to draw on; a new figure when ``None``.
     schema
         Gives the labels' colours.
+    language
+        ``"zh"``, ``"en"`` or ``"both"``: the language of the title, axes and legend.
 
     Returns
     -------
@@ -485,15 +568,22 @@ def plot_top_nodes(
         ``(fig, ax)``.
     """
     schema = schema_of(G, schema)
+    check_language(language)
     top = _measure(G, table, column).nlargest(n).iloc[::-1]
     names = [G.nodes[i].get("name", i) if i in G else i for i in top.index]
     labels = [G.nodes[i].get("label") if i in G else None for i in top.index]
     colors = label_colors(schema)
     with _chart(ax, (7, _height(len(top)))) as (fig, ax):
         _named_bars(ax, top.to_numpy(), names, [colors.get(lb, "#999") for lb in labels])
-        ax.set(xlabel=column, title=f"Top {len(top)} by {column}")
+        title = bilingual(
+            f"{column_text(column, 'zh')}最高的 {len(top)} 个节点",
+            f"Top {len(top)} by {column}",
+            language,
+        )
+        ax.set(xlabel=column_text(column, language), title=title)
         handles = [
-            Patch(color=colors.get(lb, "#999"), label=str(lb)) for lb in dict.fromkeys(labels)
+            Patch(color=colors.get(lb, "#999"), label=label_text(schema, str(lb), language))
+            for lb in dict.fromkeys(labels)
         ]
         ax.legend(handles=handles, loc="lower right", fontsize=8)
     return fig, ax
@@ -509,6 +599,7 @@ def plot_growth(
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
     schema: Schema | None = None,
+    language: str = "both",
 ) -> tuple[Figure, Axes]:
     """Ties per year and tie type, from their ``since`` and ``until`` dates.
 
@@ -525,6 +616,8 @@ def plot_growth(
         Axes to draw on; a new figure when ``None``.
     schema
         Gives the tie types' colours.
+    language
+        ``"zh"``, ``"en"`` or ``"both"``: the language of the title, axes and legend.
 
     Returns
     -------
@@ -532,6 +625,7 @@ def plot_growth(
         ``(fig, ax)``; one line per tie type that has dates.
     """
     schema = schema_of(G, schema)
+    check_language(language)
     table = domain.growth(G, "year") if table is None else table
     if value not in ("added", "ended", "active"):
         raise ValueError(f"value must be added, ended or active, not {value!r}")
@@ -545,11 +639,15 @@ def plot_growth(
                 wide[tie].to_numpy(),
                 marker="o",
                 markersize=3,
-                label=tie,
+                label=tie_text(schema, str(tie), language),
                 color=colors.get(tie),
             )
         ax.set(
-            xlabel="year 年份", ylabel=f"ties {value}", title=f"Growth of ties 关系增长 ({value})"
+            xlabel=bilingual("年份", "year", language),
+            ylabel=bilingual(f"关系数（{column_text(value, 'zh')}）", f"ties {value}", language),
+            title=bilingual(
+                f"关系增长（{column_text(value, 'zh')}）", f"Growth of ties ({value})", language
+            ),
         )
         if len(wide.columns):
             ax.legend(fontsize=8)
@@ -564,6 +662,7 @@ def plot_rollup(
     table: pd.DataFrame | None = None,
     ax: Axes | None = None,
     schema: Schema | None = None,
+    language: str = "both",
 ) -> tuple[Figure, Axes]:
     """The hierarchy rolled up: communities, units, branches ... per district (四级联动).
 
@@ -581,6 +680,8 @@ def plot_rollup(
         Axes to draw on; a new figure when ``None``.
     schema
         Gives the hierarchy and the colours.
+    language
+        ``"zh"``, ``"en"`` or ``"both"``: the language of the title, axes and legend.
 
     Returns
     -------
@@ -589,6 +690,7 @@ def plot_rollup(
         show on one chart.
     """
     schema = schema_of(G, schema)
+    check_language(language)
     table = domain.balance(G, level=level, schema=schema) if table is None else table
     counts = [c for c in counts if c in table.columns]
     colors = label_colors(schema)
@@ -596,14 +698,20 @@ def plot_rollup(
     with _chart(ax, (max(6, 1 + 0.9 * len(table)), 4.5)) as (fig, ax):
         _side_by_side_bars(
             ax,
-            table[counts],
+            table[counts].set_axis([column_text(c, language) for c in counts], axis="columns"),
             table["name"],
             [colors.get(labels.get(count, "")) for count in counts],
             horizontal=False,
             rotation=30,
             ha="right",
         )
-        ax.set(yscale="log", ylabel="count 数量", title=f"Roll-up per {level} 层级汇总")
+        ax.set(
+            yscale="log",
+            ylabel=bilingual("数量", "count", language),
+            title=bilingual(
+                f"各{chinese_name(schema, level)}汇总", f"Roll-up per {level}", language
+            ),
+        )
         ax.legend(fontsize=8)
     return fig, ax
 

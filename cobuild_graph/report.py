@@ -36,7 +36,7 @@ from cobuild_graph._html_tables import MAX_ROWS, table_html
 from cobuild_graph._memo import shared
 from cobuild_graph._page import asset, render_page
 from cobuild_graph._sheets import CALAMINE_SUFFIXES, CSV_SUFFIXES, XLSX_SUFFIXES
-from cobuild_graph._style import CJK_FONT_STACK, LANGUAGES, column_text, in_language
+from cobuild_graph._style import CJK_FONT_STACK, LANGUAGES, bilingual, column_text
 from cobuild_graph.analysis import analyze
 from cobuild_graph.build import graph_to_tables
 from cobuild_graph.maps import aggregate_graph, network_map
@@ -164,7 +164,7 @@ class _Section:
     left_out: list[str] = field(default_factory=list)
 
     def say(self, chinese: str, english: str) -> str:
-        return in_language(chinese, english, self.language)
+        return bilingual(chinese, english, self.language)
 
     @property
     def heading(self) -> str:
@@ -241,7 +241,7 @@ def _write_report(
     schema: Schema | None,
 ) -> Path:
     schema = schema_of(G, schema)
-    say = partial(in_language, language=language)
+    say = partial(bilingual, language=language)
     check_output(out, folder=True)  # before the analysis, not after it
     if tables is None:
         tables = analyze(G, seed=seed, progress=False, schema=schema)
@@ -283,6 +283,8 @@ def _write_report(
             chart.src = "data:image/svg+xml;base64," + base64.b64encode(result).decode("ascii")
     for section in sections:
         section.charts = [chart for chart in section.charts if chart.src]
+        for shown in section.tables:  # categories as the schema shows them
+            shown["html"] = table_html(shown.pop("frame"), schema=schema, language=language)
     sections[0].charts.insert(0, figure)
     left_out = [item for section in sections for item in section.left_out]
     note = _map_note(len(net.nodes), len(net.edges), options, language)
@@ -356,11 +358,11 @@ def _network_figure(
     shown = {n["id"]: (n["x"], n["y"]) for n in net.nodes if "cg_parent" not in n}
     if aggregate is None:
         H, size_by = G, "degree"
-        caption = in_language("网络图", "The network", language)
+        caption = bilingual("网络图", "The network", language)
     else:
         H, members = aggregate_graph(G, aggregate, schema=schema)
         size_by = pd.Series({n: 1 + sum(members.get(n, {}).values()) for n in H.nodes})
-        caption = in_language(
+        caption = bilingual(
             f"网络图（折叠到 {aggregate} 层）", f"The network folded to {aggregate} level", language
         )
     positions = shown if all(n in shown for n in H.nodes) else None
@@ -586,6 +588,7 @@ def _places_section(
         ("uncovered", ("无单位或支部联系的社区", "Communities no unit or branch reaches")),
         ("inequality", ("各街道数量的不均衡", "Inequality of the counts over streets")),
         ("balance", ("各街道均衡", "Balance per street")),
+        ("sector_mix", ("各街道单位类型", "Unit types per street")),
     ):
         _add(section, tables, name, title, keep=present.get(name))
     money = ["communities_funded", "service_fund_yuan", "projects_budgeted", "budget_yuan"]
@@ -765,7 +768,7 @@ def _add_table(section: _Section, title: str, table: pd.DataFrame, *, note: str 
             "view": measured_on,
             "caveats": list(table.attrs.get("caveats", [])),
             "note": note,
-            "html": table_html(table, section.language),
+            "frame": table,  # shown as the schema shows its categories, when written
         }
     )
 

@@ -20,6 +20,10 @@ Researchers in other cities extend the default schema in one place, either in co
     endpoints = [["Unit", "Community"], ["Unit", "Village"]]
     role = "cobuilding"              # what the tie means to the measures (TIE_ROLES)
 
+    [labels.Unit.attributes.ownership]   # values with choices, shown as [中文, English]
+    choices = ["state", "collective"]
+    value_labels = { state = ["国有", "state-owned"], collective = ["集体", "collective"] }
+
     [coverage.volunteer]             # communities it reaches count as covered
     tie_type = "VOLUNTEERS_IN"
     label = "Unit"
@@ -179,12 +183,17 @@ class AttributeSpec:
         What the attribute means, shown in the docs and the template.
     aliases
         Other column headers accepted for it (Chinese headers such as ``纬度``).
+    value_labels
+        How values are shown to a reader: value → ``(Chinese, English)``, e.g. ``organ`` →
+        ``("机关", "party/government organ")``; the data keeps the value itself. Every
+        choice of the default schema has one; a value without one is shown as it is.
     """
 
     type: str = "str"
     choices: tuple[str, ...] | None = None
     description: str = ""
     aliases: tuple[str, ...] = ()
+    value_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -242,11 +251,17 @@ class CoverageKind:
 def _attr(
     type_: str,
     description: str = "",
-    choices: Iterable[str] | None = None,
+    choices: Iterable[str] | Mapping[str, tuple[str, str]] | None = None,
     aliases: Iterable[str] = (),
 ) -> AttributeSpec:
+    """An attribute; `choices` given as value → (Chinese, English) also label the values."""
+    labels = dict(choices) if isinstance(choices, Mapping) else {}
     return AttributeSpec(
-        type_, tuple(choices) if choices is not None else None, description, tuple(aliases)
+        type_,
+        tuple(choices) if choices is not None else None,
+        description,
+        tuple(aliases),
+        MappingProxyType(labels),
     )
 
 
@@ -337,6 +352,42 @@ class Schema:
         spec = self.tie_types[tie_type].attributes.get(name)
         return spec if spec is not None else self.tie_attributes.get(name)
 
+    def value_label(
+        self, attribute: str, value: Any, *, label: str | None = None
+    ) -> tuple[str, str] | None:
+        """How `value` of `attribute` is shown: ``(Chinese, English)``, ``None`` if unlabelled.
+
+        Parameters
+        ----------
+        attribute
+            An attribute name (``unit_type``).
+        value
+            One of its values (``organ``).
+        label
+            The node label whose attribute it is; when ``None``, the node attributes, then
+            each label's and tie type's attributes of that name are searched in schema order.
+
+        Examples
+        --------
+        >>> DEFAULT_SCHEMA.value_label("unit_type", "organ")
+        ('机关', 'party/government organ')
+        >>> DEFAULT_SCHEMA.value_label("unit_type", "a value of its own") is None
+        True
+        """
+        if label is not None and label in self.labels:
+            spec = self.node_attribute(label, attribute)
+            specs = [] if spec is None else [spec]
+        else:
+            specs = [
+                mapping[attribute]
+                for _, mapping in self._all_attribute_specs()
+                if attribute in mapping
+            ]
+        for spec in specs:
+            if isinstance(value, str) and value in spec.value_labels:
+                return spec.value_labels[value]
+        return None
+
     def allows(self, tie_type: str, source_label: str, target_label: str) -> bool:
         """Whether a tie of `tie_type` may run from `source_label` to `target_label`."""
         return (source_label, target_label) in self.tie_types[tie_type].endpoints
@@ -396,7 +447,9 @@ class Schema:
             if body.get("parent") is not None:
                 parents[name] = str(body["parent"])
             old = labels.get(name, LabelSpec(name))
-            attrs = _attributes(body.get("attributes", {}), f"labels.{name}.attributes", problem)
+            attrs = _attributes(
+                body.get("attributes", {}), f"labels.{name}.attributes", problem, old.attributes
+            )
             labels[name] = replace(
                 old,
                 description=str(body.get("description", old.description)),
@@ -407,7 +460,12 @@ class Schema:
         tie_types = dict(self.tie_types)
         for name, body in _table(spec.get("tie_types", {}), "tie_types", problem).items():
             old = tie_types.get(name, TieSpec(name))
-            attrs = _attributes(body.get("attributes", {}), f"tie_types.{name}.attributes", problem)
+            attrs = _attributes(
+                body.get("attributes", {}),
+                f"tie_types.{name}.attributes",
+                problem,
+                old.attributes,
+            )
             endpoints = set(old.endpoints)
             for pair in body.get("endpoints", ()):
                 if not (isinstance(pair, list | tuple) and len(pair) == 2):
@@ -476,11 +534,15 @@ class Schema:
 
         node_attributes = {
             **self.node_attributes,
-            **_attributes(spec.get("node_attributes", {}), "node_attributes", problem),
+            **_attributes(
+                spec.get("node_attributes", {}), "node_attributes", problem, self.node_attributes
+            ),
         }
         tie_attributes = {
             **self.tie_attributes,
-            **_attributes(spec.get("tie_attributes", {}), "tie_attributes", problem),
+            **_attributes(
+                spec.get("tie_attributes", {}), "tie_attributes", problem, self.tie_attributes
+            ),
         }
         try:
             schema = Schema(
@@ -514,6 +576,11 @@ class Schema:
             return {
                 k: {"type": a.type, "description": a.description, "aliases": list(a.aliases)}
                 | ({"choices": list(a.choices)} if a.choices is not None else {})
+                | (
+                    {"value_labels": {v: list(t) for v, t in a.value_labels.items()}}
+                    if a.value_labels
+                    else {}
+                )
                 for k, a in mapping.items()
             }
 
@@ -645,6 +712,14 @@ class Schema:
                     problem(
                         f"{where}.{attr}", list(spec.choices), "choices are only for str attributes"
                     )
+                for value in sorted(
+                    set(spec.value_labels) - set(spec.choices or spec.value_labels)
+                ):
+                    problem(
+                        f"{where}.{attr}.value_labels",
+                        value,
+                        "a value label for a value that is not one of the choices",
+                    )
         return problems
 
     def _all_attribute_specs(self) -> Iterable[tuple[str, Mapping[str, AttributeSpec]]]:
@@ -708,18 +783,59 @@ def _table(value: Any, where: str, problem: Any) -> dict[str, Mapping[str, Any]]
     return out
 
 
-def _attributes(value: Any, where: str, problem: Any) -> dict[str, AttributeSpec]:
+def _attributes(
+    value: Any, where: str, problem: Any, old: Mapping[str, AttributeSpec] | None = None
+) -> dict[str, AttributeSpec]:
+    """The attributes of a spec's table; an attribute of `old` declared again keeps the
+    value labels of its values still allowed, and one given only ``value_labels`` keeps
+    everything else."""
     out: dict[str, AttributeSpec] = {}
     for name, body in _table_or_types(value, where, problem).items():
         if isinstance(body, str):
             body = {"type": body}
+        before = (old or {}).get(name)
+        labels = _value_labels(body.get("value_labels", {}), f"{where}.{name}", problem)
+        if before is not None and set(body) == {"value_labels"}:
+            out[name] = replace(before, value_labels={**before.value_labels, **labels})
+            continue
         choices = body.get("choices")
+        chosen = tuple(str(c) for c in choices) if choices is not None else None
+        kept = {
+            v: text
+            for v, text in (before.value_labels if before is not None else {}).items()
+            if chosen is None or v in chosen
+        }
         out[name] = AttributeSpec(
             str(body.get("type", "str")),
-            tuple(str(c) for c in choices) if choices is not None else None,
+            chosen,
             str(body.get("description", "")),
             tuple(str(a) for a in body.get("aliases", ())),
+            {**kept, **labels},
         )
+    return out
+
+
+def _value_labels(value: Any, where: str, problem: Any) -> dict[str, tuple[str, str]]:
+    """``value_labels`` of a spec: value → ``[Chinese, English]`` (or the Chinese alone)."""
+    if not isinstance(value, Mapping):
+        problem(f"{where}.value_labels", value, "expected a table of value = [中文, English]")
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for key, text in value.items():
+        pair = [text] if isinstance(text, str) else text
+        if not (
+            isinstance(pair, list | tuple)
+            and len(pair) in (1, 2)
+            and all(isinstance(t, str) for t in pair)
+            and pair[0].strip()
+        ):
+            problem(
+                f"{where}.value_labels.{key}",
+                text,
+                'expected ["中文", "English"] or "中文" for the value',
+            )
+            continue
+        out[str(key)] = (pair[0], pair[1] if len(pair) == 2 else "")
     return out
 
 
@@ -780,7 +896,13 @@ def load_schema(path: str | Path, *, base: Schema | None = None) -> Schema:
 
 def _default_schema() -> Schema:
     org_kind = _attr(
-        "str", "party organisation: 党委, 党总支 or 党支部", ("党委", "党总支", "党支部")
+        "str",
+        "party organisation: 党委, 党总支 or 党支部",
+        {
+            "党委": ("党委", "party committee"),
+            "党总支": ("党总支", "general party branch"),
+            "党支部": ("党支部", "party branch"),
+        },
     )
     members = _attr("int", "party members", aliases=("党员数", "人数", "成员数"))
     labels = [
@@ -820,21 +942,24 @@ def _default_schema() -> Schema:
                     "organ 机关, soe 国企, school 学校, hospital 医院, institution 事业单位, "
                     "private 非公企业 (两新组织 where a roster does not say which), "
                     "mass 群团组织, social 社会组织, other",
-                    (
-                        "organ",
-                        "soe",
-                        "school",
-                        "hospital",
-                        "institution",
-                        "private",
-                        "mass",
-                        "social",
-                        "other",
-                    ),
+                    {
+                        "organ": ("机关", "party/government organ"),
+                        "soe": ("国企", "state-owned enterprise"),
+                        "school": ("学校", "school"),
+                        "hospital": ("医院", "hospital"),
+                        "institution": ("事业单位", "public institution"),
+                        "private": ("非公企业", "private enterprise"),
+                        "mass": ("群团组织", "mass organisation"),
+                        "social": ("社会组织", "social organisation"),
+                        "other": ("其他", "other"),
+                    },
                     ("单位类型", "单位性质"),
                 ),
                 "level": _attr(
-                    "str", "city or district level", ("city", "district"), ("层级", "级别")
+                    "str",
+                    "city or district level",
+                    {"city": ("市级", "city level"), "district": ("区级", "district level")},
+                    ("层级", "级别"),
                 ),
                 "party_members": _attr("int", "party members 党员人数 (from a roster)"),
                 "roster_category": _attr(

@@ -111,10 +111,13 @@ def test_colour_by_metric_gives_a_ramp_and_by_community_gives_categories(tiny):
     assert parts.page["legend"]["kind"] == "category"
     assert sum(item["count"] for item in parts.page["legend"]["items"]) == len(tiny)
     by_type = network_map(tiny, color_by="unit_type")
-    assert {i["text"] for i in by_type.page["legend"]["items"]} <= {
-        "organ", "soe", "school", "hospital", "institution", "private", "mass", "social", "other",
-        "其他 other",
-    }  # fmt: skip
+    labels = cg.DEFAULT_SCHEMA.labels["Unit"].attributes["unit_type"].value_labels
+    shown = {zh if zh == code else f"{zh} {code}" for code, (zh, _) in labels.items()}
+    texts = {i["text"] for i in by_type.page["legend"]["items"]}
+    assert texts <= shown | {"其他 other"}
+    assert "机关 organ" in texts
+    (column,) = [c for c in by_type.columns if c["key"] == "unit_type"]
+    assert [labels[v][0] for v in column["categories"]] == [t.split()[0] for t in column["texts"]]
 
 
 def test_size_by_metric_makes_the_largest_value_the_largest_node(tiny):

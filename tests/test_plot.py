@@ -148,7 +148,7 @@ def test_growth_lines_follow_the_growth_table(tiny):
     _, ax = plot.plot_growth(tiny, "active", table=table)
     lines = {line.get_label(): line for line in ax.get_lines()}
     paired = table[table["type"] == "PAIRED_WITH"]
-    assert list(lines["PAIRED_WITH"].get_ydata()) == paired["active"].tolist()
+    assert list(lines["PAIRED_WITH 结对"].get_ydata()) == paired["active"].tolist()
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,11 @@ import pytest
 
 import cobuild_graph as cg
 from cobuild_graph import _batch, domain, metrics, report
-from cobuild_graph._style import COLUMN_NAMES
+from cobuild_graph._style import COLUMN_NAMES, label_text
 from cobuild_graph.analysis import analyze
 from cobuild_graph.maps import aggregate_graph
 from cobuild_graph.report import write_report
+from cobuild_graph.schema import DEFAULT_SCHEMA
 from tests._pictures import HOSTILE, hostile_graph
 from tests.test_maps import page_data
 
@@ -230,7 +231,23 @@ def test_every_header_is_in_chinese_and_english(tiny_report):
             if text in provenance:  # values of the data, not columns
                 continue
             chinese, _, english = text.rpartition(" ")
-            assert COLUMN_NAMES.get(english) == chinese, (title, text)
+            shown = DEFAULT_SCHEMA.value_label("unit_type", english)  # a column per unit type
+            assert COLUMN_NAMES.get(english, shown and shown[0]) == chinese, (title, text)
+
+
+def test_category_cells_show_the_schema_value_labels(tiny_report):
+    _, _, page = tiny_report
+    types = _tables(page)["各街道单位类型 Unit types per street"]
+    heads = [text for _, text in types[0]]
+    unit_types = DEFAULT_SCHEMA.labels["Unit"].attributes["unit_type"].value_labels
+    assert "机关 organ" in heads
+    codes = set(DEFAULT_SCHEMA.labels) | set(DEFAULT_SCHEMA.tie_types) | set(unit_types)
+    for title, rows in _tables(page).items():
+        for row in rows:
+            for kind, text in row:
+                assert kind in ("id", "num") or text not in codes, (title, text)
+    nodes = _tables(page)["节点 Nodes：按类型和来源 by label and provenance"]
+    assert "Unit 单位" in [row[0][1] for row in nodes[1:]]
 
 
 def test_a_dataset_without_provenance_gets_no_synthetic_column(tmp_path):
@@ -246,7 +263,8 @@ def test_a_dataset_without_provenance_gets_no_synthetic_column(tmp_path):
     assert [text for _, text in nodes[0]] == ["节点类型 label", "数量 count"]
     counts = {row[0][1]: int(row[1][1].replace(",", "")) for row in nodes[1:]}
     labels = pd.Series(dict(G.nodes(data="label"))).value_counts()
-    assert counts == {**labels.to_dict(), "all": G.number_of_nodes()}
+    shown = {label_text(DEFAULT_SCHEMA, label): n for label, n in labels.items()}
+    assert counts == {**shown, "合计 all": G.number_of_nodes()}
 
 
 def test_kinds_the_dataset_lacks_get_no_rows_but_a_real_zero_stays(tmp_path):

@@ -575,8 +575,8 @@
         if (v !== null) { if (v in counts) { counts[v] += 1; } else { other += 1; } }
         updates.push({ id: node.id, color: c });
       });
-      var items = column.categories.map(function (v) {
-        return { text: v, color: colorOf[v], count: counts[v] };
+      var items = column.categories.map(function (v, i) {
+        return { text: column.texts ? column.texts[i] : v, color: colorOf[v], count: counts[v] };
       });
       if (other) { items.push({ text: "其他 other", color: otherColor, count: other }); }
       legend = { kind: "category", title: key, items: items };

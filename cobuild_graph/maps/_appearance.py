@@ -22,6 +22,7 @@ from cobuild_graph._style import (
     label_text,
     tie_colors,
     tie_text,
+    value_text,
 )
 from cobuild_graph.metrics import communities as detect_communities
 from cobuild_graph.schema import ALIAS_SEPARATOR, ALIASES, INFERRED, Schema, inferred_fields
@@ -64,7 +65,10 @@ def node_colors(
         shown = _shown_categories(order)
         color_of = {value: category_color(i) for i, value in enumerate(shown)}
         other = category_color(len(shown))
-        items = [{"text": str(v), "color": color_of[v], "count": int(order[v])} for v in shown]
+        items = [
+            {"text": value_text(schema, color_by, v), "color": color_of[v], "count": int(order[v])}
+            for v in shown
+        ]
         if len(order) > len(shown):
             items.append(
                 {"text": "其他 other", "color": other, "count": int(order.iloc[len(shown) :].sum())}
@@ -154,12 +158,16 @@ def measure_table(
 
 
 def measure_columns(
-    H: nx.MultiDiGraph, nodes: list[Hashable], measures: pd.DataFrame | None
+    H: nx.MultiDiGraph,
+    nodes: list[Hashable],
+    measures: pd.DataFrame | None,
+    schema: Schema | None = None,
 ) -> list[dict[str, Any]]:
     """What the page offers to colour and size by: the node attributes, ``degree`` and the
     measures, each with its values in the order of `nodes` (text for categories, numbers
     for a scale, ``None`` for none; the positions and values alone when fewer than half of
-    the nodes have one)."""
+    the nodes have one). A category attribute also carries ``texts``: how the legend shows
+    each of its categories (the `schema`'s value labels, ``机关 organ``)."""
     keys = list(dict.fromkeys(k for n in nodes for k in H.nodes[n] if k not in _NOT_COLUMNS))
     found = [
         (key, "attribute", pd.Series([H.nodes[n].get(key) for n in nodes], dtype=object))
@@ -186,7 +194,10 @@ def measure_columns(
             order = shown.value_counts(sort=True)
             if not numeric and len(order) > 4 * MAX_CATEGORIES:
                 continue  # names, ids, free text: no colour per value tells anything
-            column |= {"kind": "category", "categories": _shown_categories(order)}
+            categories = _shown_categories(order)
+            column |= {"kind": "category", "categories": categories}
+            if schema is not None and source == "attribute":  # the legend's text per value
+                column["texts"] = [value_text(schema, key, v) for v in categories]
         else:
             column |= {"kind": "scale", "min": float(numbers.min()), "max": float(numbers.max())}
             shown = numbers.map(lambda v: float(f"{v:.4g}"))

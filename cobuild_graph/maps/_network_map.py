@@ -384,7 +384,7 @@ def network_map(
             "sizes": [MIN_SIZE, MAX_SIZE],
         },
     }
-    net.columns = measure_columns(H, net.node_ids, measures)
+    net.columns = measure_columns(H, net.node_ids, measures, schema)
     if path is not None:
         net.write_html(path)
     return net

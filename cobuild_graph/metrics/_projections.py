@@ -9,7 +9,8 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from cobuild_graph._net import Net, chinese_name
+from cobuild_graph._net import Net
+from cobuild_graph._style import chinese_name
 from cobuild_graph.metrics._simple import node_index
 from cobuild_graph.schema import Schema, schema_of
 

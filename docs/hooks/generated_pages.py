@@ -33,9 +33,19 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _choices(spec: AttributeSpec) -> str:
+    """The allowed values, each with its value label (``organ`` 机关 party/government organ)."""
+    shown = []
+    for value in spec.choices or ():
+        zh, en = spec.value_labels.get(value, ("", ""))
+        label = " ".join(t for t in (zh if zh != value else "", en) if t)
+        shown.append(f"`{value}` {label}".strip())
+    return ", ".join(shown)
+
+
 def _attribute_rows(owner: str, specs: dict[str, AttributeSpec]) -> list[str]:
     return [
-        f"| `{name}` | {owner} | {spec.type} | {_cell(', '.join(spec.choices or ()))} | "
+        f"| `{name}` | {owner} | {spec.type} | {_cell(_choices(spec))} | "
         f"{_cell(', '.join(spec.aliases))} | {_cell(spec.description)} |"
         for name, spec in specs.items()
     ]
@@ -105,7 +115,7 @@ def schema_page(schema: Schema = DEFAULT_SCHEMA) -> str:
     lines += [f"- `{key}`: {', '.join(aliases)}" for key, aliases in KEY_COLUMN_ALIASES.items()]
     lines += [
         "",
-        "| column | applies to | type | allowed values | other headers | meaning |",
+        "| column | applies to | type | allowed values (shown as) | other headers | meaning |",
         "|---|---|---|---|---|---|",
     ]
     lines += _attribute_rows("every node", dict(schema.node_attributes))

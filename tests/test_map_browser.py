@@ -24,6 +24,7 @@ from playwright.sync_api import sync_playwright
 
 import cobuild_graph as cg
 from cobuild_graph.maps import network_map
+from cobuild_graph.schema import DEFAULT_SCHEMA
 from tests._chromium import CHROMIUM_FLAGS, Watched, chromium_path, launch, watch
 from tests.test_browser import SAMPLE
 
@@ -203,7 +204,9 @@ def test_colour_by_an_attribute_or_a_measure_updates_the_legend(open_map, sample
     assert page.text_content("#cg-colour-title") == "unit_type"
     items = page.eval_on_selector_all("#cg-colours li", "ls => ls.map(l => l.textContent)")
     kinds = pd.Series(dict(sample.nodes(data="unit_type"))).dropna().value_counts()
-    assert items == [f"{kind} ({n})" for kind, n in kinds.items()]
+    # each kind as the schema shows it: its Chinese label, then the code
+    shown = {kind: DEFAULT_SCHEMA.value_label("unit_type", kind)[0] for kind in kinds.index}
+    assert items == [f"{shown[kind]} {kind} ({n})" for kind, n in kinds.items()]
     colours = page.evaluate(
         "() => Object.fromEntries(window.cgMap.nodes.get().map((n) => [n.id, n.color]))"
     )

@@ -635,7 +635,7 @@ def _info(args: argparse.Namespace) -> int:
     _print_counts(dataset.meta, counts)
     provenance = dataset.nodes.get("provenance")
     if provenance is not None and provenance.notna().any():
-        print("\nnode provenance")
+        print("\n节点来源 node provenance")
         for name, count in _counts(provenance.fillna("(none)")).items():
             print(f"  {name:<14}{count:>10,}")
     return 0
@@ -652,7 +652,7 @@ def _info_neo4j(args: argparse.Namespace) -> int:
                     f"{store.address}"
                 )
                 for row in stored.itertuples():
-                    state = "" if row.complete else "  (incomplete)"
+                    state = "" if row.complete else "  (不完整 incomplete)"
                     print(f"  {row.name:<24}{row.nodes:>10,} nodes{row.ties:>10,} ties{state}")
             return 0
         name = _stored_dataset(store, args)
@@ -673,12 +673,15 @@ def _stored_counts(store: Neo4jStore, name: str) -> dict[str, dict[str, int]]:
     }
 
 
+_COUNTED_ZH = {"nodes": "节点", "ties": "关系"}
+
+
 def _print_counts(meta: dict[str, Any], counts: dict[str, dict[str, int]]) -> None:
     for key in ("name", "place", "date", "licence"):
         if meta.get(key):
             print(f"{key}: {meta[key]}")
     for what, table in counts.items():
-        print(f"\n{what} ({sum(table.values()):,})")
+        print(f"\n{_COUNTED_ZH[what]} {what} ({sum(table.values()):,})")
         for name, count in table.items():
             print(f"  {name:<14}{count:>10,}")
 

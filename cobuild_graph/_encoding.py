@@ -70,9 +70,13 @@ def decode_text(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
         try:
             return data.decode(encoding), encoding
         except LookupError:
-            raise DecodeError(f"unknown encoding {encoding!r}") from None
+            raise DecodeError(f"未知的编码 / unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as error:
-            message = f"not valid {encoding}: byte {data[error.start]:#04x} cannot be decoded"
+            byte = data[error.start]
+            message = (
+                f"不是有效的 {encoding} 编码 / "
+                f"not valid {encoding}: byte {byte:#04x} cannot be decoded"
+            )
             raise DecodeError(
                 _other_encoding(data) or message, _line_of(data, error.start)
             ) from None
@@ -100,6 +104,7 @@ def _detected(data: bytes) -> tuple[str, str]:
                 return data.decode(codec), codec
             except UnicodeDecodeError as error:
                 raise DecodeError(
+                    f"以 {codec} 字节序标记开头，但不是有效的 {codec} / "
                     f"starts with a {codec} byte-order mark but is not valid {codec}",
                     _line_of(data, error.start),
                 ) from None
@@ -141,6 +146,7 @@ def _advice(what: str, data: bytes) -> str:
     guess = charset_normalizer.from_bytes(data).best()
     hint = f"; it may be {guess.encoding}" if guess is not None else ""
     return (
+        "无法读取文件：请另存为 UTF-8 编码（Excel：“CSV UTF-8”）或指定编码 / "
         f"cannot read the file: {what}{hint}. Save it as UTF-8 (Excel: 'CSV UTF-8') "
         "or pass encoding=... (--encoding on the command line)"
     )

@@ -72,6 +72,7 @@ class TooWideError(Exception):
 
     def __init__(self, row: int, count: int) -> None:
         super().__init__(
+            f"{count:,} 列，表格最多 {MAX_COLUMNS:,} 列 / "
             f"{count:,} columns: a table has at most {MAX_COLUMNS:,} columns; "
             "delete the columns (or stray cells) beyond its data"
         )
@@ -91,7 +92,9 @@ class OverlapError(Exception):
     """Merged ranges that overlap, which Excel never writes, would fill cells again."""
 
     def __init__(self, ref: str, row: int) -> None:
-        super().__init__("merged cells overlap other merged cells: unmerge them")
+        super().__init__(
+            "合并单元格相互重叠，请取消合并 / merged cells overlap other merged cells: unmerge them"
+        )
         self.ref = ref
         self.row = row
 
@@ -110,30 +113,39 @@ UNSAVED_FORMULA = (
 )
 
 
-def illegal_message(char: str) -> str:
-    """The problem of a cell holding `char`, a character of :data:`XML_ILLEGAL`.
+def illegal_message(char: str, subject: tuple[str, str] = ("", "")) -> str:
+    """The problem of a cell holding `char`, a character of :data:`XML_ILLEGAL`; `subject`
+    (Chinese, English) names what holds it when that is not the cell.
 
     Examples
     --------
-    >>> illegal_message("\\ud800").split(" (")[0]
+    >>> illegal_message("\\ud800").split(" / ")[1].split(" (")[0]
     'holds U+D800, a lone surrogate'
+    >>> illegal_message("\\x01", ("键", "the key ")).split("，")[0]
+    '键含有控制字符 U+0001'
     """
+    zh, en = subject
     if "\ud800" <= char <= "\udfff":
         return (
-            f"holds U+{ord(char):04X}, a lone surrogate (无效的 Unicode 字符 / invalid Unicode: "
-            "half of a character, which no file can store): retype the text"
+            f"{zh}含有无效的 Unicode 字符 U+{ord(char):04X}，请重新输入 / {en}holds "
+            f"U+{ord(char):04X}, a lone surrogate (invalid Unicode: half of a character, "
+            "which no file can store): retype the text"
         )
     return (
-        f"holds the control character U+{ord(char):04X}, which Excel, GraphML and GEXF "
-        "cannot store: delete it (tab and line breaks are fine)"
+        f"{zh}含有控制字符 U+{ord(char):04X}，请删除 / {en}holds the control character "
+        f"U+{ord(char):04X}, which Excel, GraphML and GEXF cannot store: delete it (tab and "
+        "line breaks are fine)"
     )
 
 
-def too_long_message(length: int) -> str:
-    """The problem of a cell of `length` characters, more than :data:`MAX_CELL_CHARACTERS`."""
+def too_long_message(length: int, subject: tuple[str, str] = ("单元格", "a cell")) -> str:
+    """The problem of a cell of `length` characters, more than :data:`MAX_CELL_CHARACTERS`;
+    `subject` (Chinese, English) names what is that long when that is not a cell."""
+    zh, en = subject
     return (
-        f"a cell of {length:,} characters: a cell holds at most {MAX_CELL_CHARACTERS:,} "
-        "(as in Excel); shorten it or keep long texts in a file of their own"
+        f"{zh}有 {length:,} 个字符，超过 {MAX_CELL_CHARACTERS:,} 的上限 / {en} of {length:,} "
+        f"characters: a cell holds at most {MAX_CELL_CHARACTERS:,} (as in Excel); shorten it "
+        "or keep long texts in a file of their own"
     )
 
 
@@ -241,7 +253,7 @@ def _record_error(
             if not text.startswith(delimiter, found.end()):
                 break
             position, column = found.end() + len(delimiter), column + 1
-    return BadRecordError(f"cannot read this row as CSV: {error}", row)
+    return BadRecordError(f"无法按 CSV 读取这一行 / cannot read this row as CSV: {error}", row)
 
 
 def check_field_counts(
@@ -361,15 +373,20 @@ def zip_problem(path: Path) -> str | None:
         if is_encrypted(path):
             return PASSWORD_PROTECTED
         return (
+            "不是 .xlsx 工作簿 / "
             "not an .xlsx workbook: the file is not a zip archive as .xlsx files are "
             "(an old .xls file renamed? open it in Excel and save it as .xlsx)"
         )
     if not any(p.filename == "[Content_Types].xml" for p in parts):
-        return "not an .xlsx workbook: the zip archive holds no workbook ([Content_Types].xml)"
+        return (
+            "不是 .xlsx 工作簿 / not an .xlsx workbook: the zip archive holds no workbook "
+            "([Content_Types].xml)"
+        )
     for part in parts:
         expanded = part.file_size
         if expanded > _INFLATE_CHECKED_BYTES and expanded > _MAX_INFLATE_RATIO * part.compress_size:
             return (
+                "未读取：解压后过大 / "
                 f"not read: {part.filename} expands from {part.compress_size:,} to "
                 f"{expanded:,} bytes, more than {_MAX_INFLATE_RATIO} times, as zip bombs do "
                 "and Excel's workbooks do not; save the data again from Excel, or as CSV"
@@ -377,10 +394,14 @@ def zip_problem(path: Path) -> str | None:
     return None
 
 
+_WHAT_ZH = {"workbook": "工作簿", "sheet": "工作表"}
+
+
 def unreadable(error: BaseException, what: str = "workbook") -> str:
     """The problem of a workbook (or a sheet) that raised `error` when read."""
     reason = error.args[0] if isinstance(error, KeyError) and error.args else error
     return (
+        f"无法读取这个{_WHAT_ZH[what]} / "
         f"cannot read this {what} ({type(error).__name__}: {reason}); "
         "open it in Excel and save it again as .xlsx"
     )
@@ -549,6 +570,7 @@ def calamine_cells(
                 None,
                 None,
                 None,
+                f"工作表超过 {MAX_SHEET_CELLS:,} 个单元格 / "
                 f"the sheet claims {grid.height:,} rows × {grid.width:,} columns, more than "
                 f"{MAX_SHEET_CELLS:,} cells: delete the rows and columns beyond its data, "
                 "or save it as .xlsx",
@@ -644,7 +666,7 @@ def read_sheets(path: Path, problems: Problems, *, encoding: str | None = None) 
     problems (unreadable file, undecodable text, too wide) recorded."""
     where = str(path)
     if not path.is_file():
-        problems.add(where, None, None, None, "no such file / 文件不存在")
+        problems.add(where, None, None, None, "文件不存在 / no such file")
         return []
     suffix = path.suffix.lower()
     try:

@@ -81,12 +81,12 @@ def graph_from_tables(
     >>> G.nodes["c1"]["name"], list(G.edges(keys=True))
     ('道前社区', [('c1', 's1', 'PART_OF')])
     >>> ties.loc[1] = ["c1", "s2", "PART_OF"]
-    >>> graph_from_tables(nodes, ties)
+    >>> graph_from_tables(nodes, ties)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    cobuild_graph.errors.ValidationError: invalid dataset: 2 problems
-      ties (DataFrame), row 1, column source: c1 has two PART_OF parents: s1 and s2 (value: 'c1')
-      ties (DataFrame), row 1, column target: target id not found among the nodes (value: 's2')
+    cobuild_graph.errors.ValidationError: 数据集无效，2 个问题 / invalid dataset: 2 problems
+      第 1 行，source 列 / ... c1 有两个上级 / c1 has two PART_OF parents: s1 and s2 ...
+      第 1 行，target 列 / ... 节点中没有这个 target id / target id not found among the nodes ...
     """
     meta = dict(meta or {})
     schema = chosen_schema(schema, meta.get(SCHEMA_KEY), "the metadata's", "元数据的")

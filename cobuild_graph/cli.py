@@ -108,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         "half-written left).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="记录运行过程 log what happens"
+    )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     def command(
@@ -120,64 +122,97 @@ def build_parser() -> argparse.ArgumentParser:
 
     def reading(sub: argparse.ArgumentParser, *, optional: bool = False) -> None:
         if optional:
-            sub.add_argument("path", type=Path, nargs="?", help="dataset folder or .xlsx workbook")
+            sub.add_argument(
+                "path",
+                type=Path,
+                nargs="?",
+                help="数据集文件夹或 .xlsx 工作簿 dataset folder or .xlsx workbook",
+            )
         else:
-            sub.add_argument("path", type=Path, help="dataset folder or .xlsx workbook")
+            sub.add_argument(
+                "path",
+                type=Path,
+                help="数据集文件夹或 .xlsx 工作簿 dataset folder or .xlsx workbook",
+            )
         sub.add_argument(
-            "--encoding", help="encoding of the CSV files (default: UTF-8, then GB18030)"
+            "--encoding",
+            help="CSV 文件的编码 encoding of the CSV files (default: UTF-8, then GB18030)",
         )
-        sub.add_argument("--schema", type=Path, help="schema extension file (.toml or .json)")
+        sub.add_argument(
+            "--schema", type=Path, help="schema 扩展文件 schema extension file (.toml or .json)"
+        )
 
-    sub = command("validate", _validate, "check a dataset and list every problem")
+    sub = command(
+        "validate", _validate, "校验数据集并列出每个问题 check a dataset and list every problem"
+    )
     reading(sub)
-    sub.add_argument("--json", action="store_true", help="print the problems as JSON")
+    sub.add_argument(
+        "--json", action="store_true", help="以 JSON 输出问题 print the problems as JSON"
+    )
 
-    sub = command("info", _info, "count the nodes per label and ties per type")
+    sub = command("info", _info, "按类型统计节点和关系 count the nodes per label and ties per type")
     reading(sub, optional=True)
     sub.add_argument("--json", action="store_true", help="print the counts as JSON")
     sub.add_argument(
         "--neo4j",
         action="store_true",
-        help="count a dataset stored in Neo4j instead of a file (no PATH then)",
+        help="统计 Neo4j 中的数据集 count a dataset stored in Neo4j instead of a file (no PATH "
+        "then)",
     )
     sub.add_argument("--dataset", help="with --neo4j: the stored dataset (default: the only one)")
     _connection(sub)
 
     sub = command(
-        "load", _load, "validate a dataset and write it into Neo4j (nothing is written if invalid)"
+        "load",
+        _load,
+        "校验数据集并写入 Neo4j validate a dataset and write it into Neo4j (nothing is written if "
+        "invalid)",
     )
     reading(sub)
     sub.add_argument("--dataset", help="name to store it under (default: the folder or file name)")
     sub.add_argument(
-        "--replace", action="store_true", help="delete the stored dataset of that name first"
+        "--replace",
+        action="store_true",
+        help="先删除同名数据集 delete the stored dataset of that name first",
     )
     sub.add_argument(
-        "--batch-size", type=int, default=None, help="rows per transaction (default: 5000)"
+        "--batch-size",
+        type=int,
+        default=None,
+        help="每个事务的行数 rows per transaction (default: 5000)",
     )
     sub.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     _connection(sub)
 
-    sub = command("pull", _pull, "read a dataset, or part of it, from Neo4j into files")
+    sub = command(
+        "pull",
+        _pull,
+        "从 Neo4j 读出数据集（或其一部分）写入文件 read a dataset, or part of it, from Neo4j into "
+        "files",
+    )
     sub.add_argument(
         "-o",
         "--output",
         type=Path,
         required=True,
-        help="a folder for CSV files, OUT.xlsx, OUT.graphml, OUT.gexf (Gephi), OUT.dl (UCINET) "
-        "or OUT.net (Pajek)",
+        help="输出：CSV 文件夹或文件 a folder for CSV files, OUT.xlsx, OUT.graphml, OUT.gexf "
+        "(Gephi), OUT.dl (UCINET) or OUT.net (Pajek)",
     )
     _export_options(sub)
     _stored_selection(sub)
     sub.add_argument(
         "--label", action="append", metavar="LABEL", help="only nodes of this label (repeat)"
     )
-    sub.add_argument("--schema", type=Path, help="schema extension file (.toml or .json)")
+    sub.add_argument(
+        "--schema", type=Path, help="schema 扩展文件 schema extension file (.toml or .json)"
+    )
     _connection(sub)
 
     sub = command(
         "convert",
         _convert,
-        "write a dataset as .xlsx, CSVs, .graphml, .gexf (Gephi), .dl (UCINET) or .net (Pajek)",
+        "转换数据集格式 write a dataset as .xlsx, CSVs, .graphml, .gexf (Gephi), .dl (UCINET) or "
+        ".net (Pajek)",
     )
     reading(sub)
     sub.add_argument(
@@ -185,14 +220,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         required=True,
-        help="OUT.xlsx, OUT.graphml, OUT.gexf, OUT.dl, OUT.net, or a folder for CSV files",
+        help="输出文件或 CSV 文件夹 OUT.xlsx, OUT.graphml, OUT.gexf, OUT.dl, OUT.net, or a folder "
+        "for CSV files",
     )
     _export_options(sub)
 
     sub = command(
         "analyze",
         _analyze,
-        "write every analysis table to .xlsx or a CSV folder, from files or from Neo4j",
+        "把所有分析表写入 .xlsx 或 CSV 文件夹 write every analysis table to .xlsx or a CSV "
+        "folder, from files or from Neo4j",
     )
     reading(sub, optional=True)
     sub.add_argument("-o", "--output", type=Path, required=True, help="OUT.xlsx or a folder")
@@ -201,8 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--betweenness-sample",
         type=int,
         metavar="K",
-        help="estimate betweenness from K sources (default: exact up to 10,000 nodes, "
-        "else 1,000 sources)",
+        help="用 K 个源点估计中介中心性 estimate betweenness from K sources (default: exact up to "
+        "10,000 nodes, else 1,000 sources)",
     )
     _view_option(sub)
     _inferred_dates_option(sub)
@@ -213,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command(
         "report",
         _report,
-        "write an HTML report: summary, tables, charts and map, from files or from Neo4j",
+        "生成 HTML 报告 write an HTML report: summary, tables, charts and map, from files or from "
+        "Neo4j",
     )
     reading(sub, optional=True)
     sub.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
@@ -223,7 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang",
         choices=("zh", "en", "both"),
         default="both",
-        help="language of the report's headings, notes and table headers (default: both)",
+        help="报告标题、说明和表头的语言 language of the report's headings, notes and table "
+        "headers (default: both)",
     )
     _view_option(sub)
     _inferred_dates_option(sub)
@@ -233,40 +272,46 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command(
         "import",
         _import,
-        "read rosters (名册) into a dataset: names reconciled, suggestions to a review workbook "
-        "(nothing is written if the rosters have problems)",
+        "把名册读成数据集 read rosters (名册) into a dataset: names reconciled, suggestions to a "
+        "review workbook (nothing is written if the rosters have problems)",
     )
     sub.add_argument(
         "rosters",
         type=Path,
         nargs="+",
         metavar="ROSTER",
-        help="roster files: .xlsx, .xls, .ods, .et or .csv (UTF-8 or GBK); every sheet is read",
+        help="名册文件 roster files: .xlsx, .xls, .ods, .et or .csv (UTF-8 or GBK); every sheet "
+        "is read",
     )
     sub.add_argument(
-        "-o", "--output", type=Path, required=True, help="the dataset: a folder, or OUT.xlsx"
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="输出的数据集：文件夹或 .xlsx the dataset: a folder, or OUT.xlsx",
     )
     sub.add_argument(
         "--columns",
         nargs="+",
         action="extend",
         metavar="HEADER=ROLE",
-        help="the role of a header the aliases do not know, e.g. 单位全名=unit (wins over "
-        "the aliases; ROLE ignore leaves a column out)",
+        help="别名表不认识的表头的角色 the role of a header the aliases do not know, e.g. "
+        "单位全名=unit (wins over the aliases; ROLE ignore leaves a column out)",
     )
     sub.add_argument(
         "--places",
         type=Path,
         action="append",
         metavar="PLACES",
-        help="a places list (区, 街道, 社区): the authority for the hierarchy (repeat)",
+        help="地名表，层级以它为准 a places list (区, 街道, 社区): the authority for the "
+        "hierarchy (repeat)",
     )
     sub.add_argument(
         "--aliases",
         type=Path,
         metavar="DECISIONS",
-        help="the researcher's decisions: the review workbook, or a CSV file "
-        "(kind, name_a, name_b, decision)",
+        help="研究者的判定 the researcher's decisions: the review workbook, or a CSV file (kind, "
+        "name_a, name_b, decision)",
     )
     sub.add_argument(
         "--accept",
@@ -274,46 +319,60 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         const=ACCEPT_ABOVE,
         metavar="THRESHOLD",
-        help=f"merge every suggestion scoring at least THRESHOLD (default {ACCEPT_ABOVE:g}) "
-        "that no decision keeps apart, for scripted use",
+        help="合并得分不低于阈值的建议 merge every suggestion scoring at least THRESHOLD (default "
+        f"{ACCEPT_ABOVE:g}) that no decision keeps apart, for scripted use",
     )
     sub.add_argument(
         "--review",
         type=Path,
-        help="where to write the review workbook (default: beside the dataset, "
+        help="核对工作簿写到哪里 where to write the review workbook (default: beside the dataset, "
         "DATASET.review.xlsx)",
     )
     sub.add_argument(
         "--year",
         action="append",
         metavar="[FILE=]YEAR",
-        help="the year of a roster file, or of every roster (default: a year in the sheet "
-        "name, the title rows or the file name)",
+        help="名册的年份 the year of a roster file, or of every roster (default: a year in the "
+        "sheet name, the title rows or the file name)",
     )
-    sub.add_argument("--encoding", help="encoding of CSV rosters (default: UTF-8, then GB18030)")
-    sub.add_argument("--schema", type=Path, help="schema extension file (.toml or .json)")
+    sub.add_argument(
+        "--encoding", help="CSV 名册的编码 encoding of CSV rosters (default: UTF-8, then GB18030)"
+    )
+    sub.add_argument(
+        "--schema", type=Path, help="schema 扩展文件 schema extension file (.toml or .json)"
+    )
 
-    sub = command("template", _template, "write an Excel template for a new dataset")
-    sub.add_argument("-o", "--output", type=Path, required=True, help="OUT.xlsx")
-    sub.add_argument("--schema", type=Path, help="schema extension file (.toml or .json)")
+    sub = command(
+        "template", _template, "写入新数据集的 Excel 模板 write an Excel template for a new dataset"
+    )
+    sub.add_argument(
+        "-o", "--output", type=Path, required=True, help="输出的 .xlsx 工作簿 OUT.xlsx"
+    )
+    sub.add_argument(
+        "--schema", type=Path, help="schema 扩展文件 schema extension file (.toml or .json)"
+    )
 
-    sub = command("generate", _generate, "write a seeded synthetic dataset")
+    sub = command("generate", _generate, "生成带种子的模拟数据集 write a seeded synthetic dataset")
     sub.add_argument(
         "--scale",
         default="sample",
         choices=sorted(SCALES),
-        help="size and shape (default: sample, the Suzhou shape)",
+        help="规模和形态 size and shape (default: sample, the Suzhou shape)",
     )
-    sub.add_argument("--seed", type=int, default=2020, help="random seed (default: 2020)")
+    sub.add_argument("--seed", type=int, default=2020, help="随机种子 random seed (default: 2020)")
     sub.add_argument(
-        "-o", "--output", type=Path, required=True, help="a folder for CSV files, or OUT.xlsx"
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="CSV 文件夹或 .xlsx a folder for CSV files, or OUT.xlsx",
     )
 
     sub = command(
         "neo4j",
         _neo4j,
-        "a local Neo4j server to try the store with (Java 17+ needed; Neo4j 5.26 Community "
-        "is downloaded from Maven Central on first use)",
+        "本地 Neo4j 服务器，用于试用存储 a local Neo4j server to try the store with (Java 17+ "
+        "needed; Neo4j 5.26 Community is downloaded from Maven Central on first use)",
     )
     _neo4j_actions(sub)
     return parser
@@ -328,68 +387,79 @@ def _neo4j_actions(sub: argparse.ArgumentParser) -> None:
             parser.add_argument(
                 "--state-dir",
                 type=Path,
-                help="data, logs and password of the server (default: COBUILD_NEO4J_STATE, "
-                "else /tmp/cobuild-neo4j)",
+                help="服务器的数据、日志和密码 data, logs and password of the server (default: "
+                "COBUILD_NEO4J_STATE, else /tmp/cobuild-neo4j)",
             )
         return parser
 
     start = action(
         "start",
-        "start a server (or report the one running) and print the NEO4J_* variables to "
+        "启动服务器 start a server (or report the one running) and print the NEO4J_* variables to "
         'export: eval "$(cobuild-graph neo4j start)"',
     )
     start.add_argument(
-        "--bolt-port", type=int, metavar="PORT", help="loopback port (default: a free one)"
-    )
-    start.add_argument("--heap", help="maximum JVM heap, e.g. 2g (default: COBUILD_NEO4J_HEAP, 2g)")
-    start.add_argument(
-        "--pagecache", help="page cache, e.g. 512m (default: COBUILD_NEO4J_PAGECACHE, 512m)"
+        "--bolt-port", type=int, metavar="PORT", help="本机端口 loopback port (default: a free one)"
     )
     start.add_argument(
-        "--timeout", type=float, help="seconds to wait for the server to answer (default: 120)"
+        "--heap", help="JVM 最大堆内存 maximum JVM heap, e.g. 2g (default: COBUILD_NEO4J_HEAP, 2g)"
     )
-    stop = action("stop", "stop the server and delete its data")
+    start.add_argument(
+        "--pagecache", help="页缓存 page cache, e.g. 512m (default: COBUILD_NEO4J_PAGECACHE, 512m)"
+    )
+    start.add_argument(
+        "--timeout",
+        type=float,
+        help="等待服务器响应的秒数 seconds to wait for the server to answer (default: 120)",
+    )
+    stop = action("stop", "停止服务器并删除数据 stop the server and delete its data")
     stop.add_argument(
         "--keep-data",
         action="store_true",
-        help="keep the data, port and password for the next start",
+        help="保留数据、端口和密码 keep the data, port and password for the next start",
     )
-    action("restart", "stop the server keeping its data, and start it again")
-    action("status", "print the NEO4J_* variables if the server runs (exit 3 if it does not)")
-    action("fetch", "only download Neo4j into the cache (COBUILD_NEO4J_CACHE)")
+    action("restart", "保留数据并重启服务器 stop the server keeping its data, and start it again")
+    action(
+        "status",
+        "服务器运行时输出 NEO4J_* 变量 print the NEO4J_* variables if the server runs (exit 3 if "
+        "it does not)",
+    )
+    action("fetch", "只下载 Neo4j 到缓存 only download Neo4j into the cache (COBUILD_NEO4J_CACHE)")
 
 
 def _export_options(sub: argparse.ArgumentParser) -> None:
     group = sub.add_argument_group(
-        "UCINET and Pajek files", "Options for OUT.dl (UCINET DL) and OUT.net (Pajek)."
+        "UCINET and Pajek files",
+        "OUT.dl 和 OUT.net 的选项 Options for OUT.dl (UCINET DL) and OUT.net (Pajek).",
     )
     group.add_argument(
         "--dl-layout",
         choices=sorted({*DL_LAYOUTS, *TWO_MODE_DL_LAYOUTS}),
-        help="the DL data layout (default: edgelist1; with --two-mode, fullmatrix; "
+        help="DL 数据布局 the DL data layout (default: edgelist1; with --two-mode, fullmatrix; "
         "edgelist2 is two-mode only)",
     )
     group.add_argument(
         "--two-mode",
         metavar="ROWS,COLUMNS",
-        help="write a two-mode DL of these two node labels, e.g. Unit,Community",
+        help="写这两类节点的二模 DL write a two-mode DL of these two node labels, e.g. "
+        "Unit,Community",
     )
     group.add_argument(
         "--tie-type",
         action="append",
         metavar="TYPE",
-        help="only this tie type, one matrix or relation each (repeat; default: all)",
+        help="只写这种关系 only this tie type, one matrix or relation each (repeat; default: all)",
     )
     group.add_argument(
         "--pajek-relations",
         action="store_true",
-        help='OUT.net in Pajek\'s multi-relational form, one *Arcs :n "TYPE" section per '
-        "tie type (Pajek reads it; python-igraph and R igraph do not)",
+        help='多关系 Pajek 文件 OUT.net in Pajek\'s multi-relational form, one *Arcs :n "TYPE" '
+        "section per tie type (Pajek reads it; python-igraph and R igraph do not)",
     )
     group.add_argument(
         "--dl-encoding",
         default="gb18030",
-        help="encoding of OUT.dl (default: gb18030, which UCINET reads on Chinese Windows)",
+        help="OUT.dl 的编码 encoding of OUT.dl (default: gb18030, which UCINET reads on Chinese "
+        "Windows)",
     )
 
 
@@ -408,16 +478,27 @@ def _write_graph_or_tables(
     """
     suffix = args.output.suffix.lower()
     if args.two_mode and suffix != ".dl":
-        raise ValueError("--two-mode writes a UCINET file: name the output OUT.dl")
+        raise ValueError(
+            "--two-mode 只用于 UCINET 文件 / --two-mode writes a UCINET file: name the output "
+            "OUT.dl"
+        )
     if args.dl_layout and suffix != ".dl":
-        raise ValueError("--dl-layout applies to a UCINET file: name the output OUT.dl")
+        raise ValueError(
+            "--dl-layout 只用于 UCINET 文件 / --dl-layout applies to a UCINET file: name the "
+            "output OUT.dl"
+        )
     if args.tie_type and suffix not in (".dl", ".net"):
-        raise ValueError("--tie-type applies to .dl and .net files")
+        raise ValueError(
+            "--tie-type 只用于 .dl 和 .net 文件 / --tie-type applies to .dl and .net files"
+        )
     options: dict[str, Any] = {"tie_types": args.tie_type} if args.tie_type else {}
     if args.dl_layout:
         options["layout"] = args.dl_layout
     if args.pajek_relations and suffix != ".net":
-        raise ValueError("--pajek-relations applies to a Pajek file: name the output OUT.net")
+        raise ValueError(
+            "--pajek-relations 只用于 Pajek 文件 / --pajek-relations applies to a Pajek file: "
+            "name the output OUT.net"
+        )
     if args.pajek_relations:
         options["relations"] = True
     if suffix == ".dl":
@@ -435,7 +516,8 @@ def _write_graph_or_tables(
     rows, _, columns = args.two_mode.partition(",")
     if not rows or not columns:
         raise ValueError(
-            f"--two-mode takes ROWS,COLUMNS, e.g. Unit,Community, not {args.two_mode!r}"
+            "--two-mode 应为 行类型,列类型 / --two-mode takes ROWS,COLUMNS, e.g. Unit,Community, "
+            f"not {args.two_mode!r}"
         )
     options.update(rows=rows.strip(), columns=columns.strip())
     out = write_two_mode_dl(G, args.output, **options)
@@ -443,21 +525,34 @@ def _write_graph_or_tables(
 
 
 def _stored_selection(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--dataset", help="the stored dataset (default: the only one)")
+    sub.add_argument("--dataset", help="存储的数据集 the stored dataset (default: the only one)")
     where = sub.add_mutually_exclusive_group()
-    where.add_argument("--street", metavar="ID", help="only this street and what is under it")
-    where.add_argument("--district", metavar="ID", help="only this district and what is under it")
     where.add_argument(
-        "--within", metavar="ID", help="only this place (any level) and what is under it"
+        "--street", metavar="ID", help="只取这个街道及其下属 only this street and what is under it"
     )
-    sub.add_argument("--at", metavar="DATE", help="only ties that hold on this day (YYYY-MM-DD)")
+    where.add_argument(
+        "--district",
+        metavar="ID",
+        help="只取这个区及其下属 only this district and what is under it",
+    )
+    where.add_argument(
+        "--within",
+        metavar="ID",
+        help="只取这个地方及其下属 only this place (any level) and what is under it",
+    )
+    sub.add_argument(
+        "--at",
+        metavar="DATE",
+        help="只取这一天有效的关系 only ties that hold on this day (YYYY-MM-DD)",
+    )
 
 
 def _from_neo4j(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--neo4j",
         action="store_true",
-        help="read a dataset stored in Neo4j instead of a file (no PATH then)",
+        help="读取 Neo4j 中的数据集 read a dataset stored in Neo4j instead of a file (no PATH "
+        "then)",
     )
     _stored_selection(sub)
     _connection(sub)
@@ -467,8 +562,8 @@ def _connection(sub: argparse.ArgumentParser) -> None:
     group = sub.add_argument_group(
         "Neo4j connection",
         "By default from the environment: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, "
-        "NEO4J_DATABASE. The password is only ever read from a variable (or asked for), "
-        "never from the command line, so it stays out of shell history.",
+        "NEO4J_DATABASE. The password is only ever read from a variable (or asked for), never "
+        "from the command line, so it stays out of shell history.",
     )
     group.add_argument("--uri", help="bolt://host:7687, neo4j://host or neo4j+s://host")
     group.add_argument("--user", help="user name (default: NEO4J_USERNAME, else neo4j)")
@@ -477,7 +572,8 @@ def _connection(sub: argparse.ArgumentParser) -> None:
         "--password-env",
         default="NEO4J_PASSWORD",
         metavar="VAR",
-        help="the environment variable holding the password (default: NEO4J_PASSWORD)",
+        help="存放密码的环境变量 the environment variable holding the password (default: "
+        "NEO4J_PASSWORD)",
     )
 
 
@@ -502,7 +598,9 @@ def _stored_dataset(store: Neo4jStore, args: argparse.Namespace) -> str:
     if len(names) == 1:
         return str(names[0])
     stored = ", ".join(names) if names else "none"
-    raise ValueError(f"name the dataset with --dataset (stored: {stored})")
+    raise ValueError(
+        f"请用 --dataset 指定数据集 / name the dataset with --dataset (stored: {stored})"
+    )
 
 
 def _schema(args: argparse.Namespace) -> Schema | None:
@@ -519,7 +617,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"problems": []})
     else:
-        print(f"{args.path}: valid ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")
+        print(f"{args.path}: 有效 valid ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")
     return 0
 
 
@@ -537,7 +635,7 @@ def _info(args: argparse.Namespace) -> int:
     _print_counts(dataset.meta, counts)
     provenance = dataset.nodes.get("provenance")
     if provenance is not None and provenance.notna().any():
-        print("\nnode provenance")
+        print("\n节点来源 node provenance")
         for name, count in _counts(provenance.fillna("(none)")).items():
             print(f"  {name:<14}{count:>10,}")
     return 0
@@ -549,9 +647,12 @@ def _info_neo4j(args: argparse.Namespace) -> int:
             if args.json:
                 _print_json({"datasets": _records(stored)})
             else:
-                print(f"{len(stored)} datasets in Neo4j at {store.address}")
+                print(
+                    f"Neo4j 中有 {len(stored)} 个数据集 {len(stored)} datasets in Neo4j at "
+                    f"{store.address}"
+                )
                 for row in stored.itertuples():
-                    state = "" if row.complete else "  (incomplete)"
+                    state = "" if row.complete else "  (不完整 incomplete)"
                     print(f"  {row.name:<24}{row.nodes:>10,} nodes{row.ties:>10,} ties{state}")
             return 0
         name = _stored_dataset(store, args)
@@ -559,7 +660,7 @@ def _info_neo4j(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(counts)
             return 0
-        print(f"dataset: {name} in Neo4j at {store.address}")
+        print(f"数据集 dataset: {name} in Neo4j at {store.address}")
         _print_counts(store.metadata(name), counts)
     return 0
 
@@ -572,12 +673,15 @@ def _stored_counts(store: Neo4jStore, name: str) -> dict[str, dict[str, int]]:
     }
 
 
+_COUNTED_ZH = {"nodes": "节点", "ties": "关系"}
+
+
 def _print_counts(meta: dict[str, Any], counts: dict[str, dict[str, int]]) -> None:
     for key in ("name", "place", "date", "licence"):
         if meta.get(key):
             print(f"{key}: {meta[key]}")
     for what, table in counts.items():
-        print(f"\n{what} ({sum(table.values()):,})")
+        print(f"\n{_COUNTED_ZH[what]} {what} ({sum(table.values()):,})")
         for name, count in table.items():
             print(f"  {name:<14}{count:>10,}")
 
@@ -592,7 +696,7 @@ def _load(args: argparse.Namespace) -> int:
             dataset, name, replace=args.replace, progress=not args.no_progress, **options
         )
         print(
-            f"loaded {args.path} into Neo4j at {store.address} as dataset {name!r}: "
+            f"已写入 Neo4j loaded {args.path} into Neo4j at {store.address} as dataset {name!r}: "
             f"{summary.nodes:,} nodes, {summary.ties:,} ties in {summary.seconds:.1f} s"
         )
         _print_counts({}, _stored_counts(store, name))
@@ -603,16 +707,19 @@ def _pull(args: argparse.Namespace) -> int:
     _check_dataset_output(args.output)
     G, name = _read_stored(args)
     out, nodes, ties = _write_graph_or_tables(G, args)
-    print(f"wrote {out} ({nodes:,} nodes, {ties:,} ties) from dataset {name!r}")
+    print(f"已写入 wrote {out} ({nodes:,} nodes, {ties:,} ties) from dataset {name!r}")
     return 0
 
 
 def _from_store(args: argparse.Namespace) -> bool:
     """Whether to read from Neo4j (``--neo4j``) rather than PATH; one of them is required."""
     if args.neo4j and args.path is not None:
-        raise ValueError("give PATH or --neo4j, not both")
+        raise ValueError("PATH 和 --neo4j 只能给一个 / give PATH or --neo4j, not both")
     if not args.neo4j and args.path is None:
-        raise ValueError(f"{args.command} needs a dataset PATH (or --neo4j for a stored dataset)")
+        raise ValueError(
+            f"{args.command} 需要数据集路径 / {args.command} needs a dataset PATH (or --neo4j for "
+            "a stored dataset)"
+        )
     return bool(args.neo4j)
 
 
@@ -626,7 +733,8 @@ def _read_stored(args: argparse.Namespace) -> tuple[nx.MultiDiGraph, str]:
     found = G.nodes[within]["label"] if within in G else None
     if expected and found != expected:
         raise ValueError(
-            f"{within!r} is a {found or 'node outside the labels chosen'}, not a {expected}"
+            f"{within!r} 的类型不对 / {within!r} is a {found or 'node outside the labels chosen'}, "
+            f"not a {expected}"
         )
     return G, name
 
@@ -638,7 +746,7 @@ def _counts(column: pd.Series) -> dict[str, int]:
 def _convert(args: argparse.Namespace) -> int:
     _check_dataset_output(args.output)
     out, nodes, ties = _write_graph_or_tables(_read(args), args)
-    print(f"wrote {out} ({nodes:,} nodes, {ties:,} ties)")
+    print(f"已写入 wrote {out} ({nodes:,} nodes, {ties:,} ties)")
     return 0
 
 
@@ -679,9 +787,9 @@ def _assigned_places_option(sub: argparse.ArgumentParser) -> None:
         "--no-assigned-places",
         dest="assigned_places",
         action="store_false",
-        help="按街道的表不含推定街道的节点 the tables by street leave out the nodes whose "
-        "street is assigned by a rule, not recorded (e.g. a unit in the street it is most "
-        "often paired with); by default they are counted, and the about sheet says how many",
+        help="按街道的表不含推定街道的节点 the tables by street leave out the nodes whose street "
+        "is assigned by a rule, not recorded (e.g. a unit in the street it is most often paired "
+        "with); by default they are counted, and the about sheet says how many",
     )
 
 
@@ -701,7 +809,7 @@ def _analyze(args: argparse.Namespace) -> int:
         assigned_places=args.assigned_places,
         **options,
     )
-    print(f"wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")
+    print(f"已写入 wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")
     return 0
 
 
@@ -738,7 +846,9 @@ def _import(args: argparse.Namespace) -> int:
     from cobuild_graph.roster import RosterError, read_roster
 
     if args.output.suffix and args.output.suffix.lower() != ".xlsx":
-        raise ValueError(f"{args.output}: write the dataset as a folder or OUT.xlsx")
+        raise ValueError(
+            f"{args.output}: 数据集应写成文件夹或 .xlsx / write the dataset as a folder or OUT.xlsx"
+        )
     review_path = args.review or _review_beside(args.output)
     _check_dataset_output(args.output)
     check_output(review_path, folder=False)
@@ -757,9 +867,8 @@ def _import(args: argparse.Namespace) -> int:
         if error.review is not None and len(error.review.suggestions):
             error.write_review(review_path)
             print(
-                f"审核表 review workbook: {review_path} "
-                f"({len(error.review.suggestions)} 条建议 suggestions; deciding them may "
-                "resolve some of the problems below)",
+                f"审核表 review workbook: {review_path} ({len(error.review.suggestions)} 条建议 "
+                "suggestions; deciding them may resolve some of the problems below)",
                 file=sys.stderr,
             )
         raise
@@ -791,9 +900,9 @@ def _print_marks(found: Any) -> None:
         groups = in_run.groupby(["item", "field"], sort=False)
         decided = groups["chosen"].any()
         print(
-            f"冲突 conflicts: {len(decided):,} (待定 pending {int((~decided).sum()):,}) — rows "
-            "of one entity give different values; the review workbook lists each with its "
-            "rows, choose one"
+            f"冲突 conflicts: {len(decided):,} (待定 pending {int((~decided).sum()):,}) — rows of "
+            "one entity give different values; the review workbook lists each with its rows, "
+            "choose one"
         )
         pending = [key for key, done in decided.items() if not done]
         for key in pending[:_SHOWN]:
@@ -815,7 +924,7 @@ def _pairs(items: Sequence[str], option: str, form: str) -> dict[str, str]:
     for item in items:
         key, sep, value = item.rpartition("=")
         if not sep or not key.strip() or not value.strip():
-            raise ValueError(f"{option} takes {form}, not {item!r}")
+            raise ValueError(f"{option} 的格式应为 {form} / {option} takes {form}, not {item!r}")
         pairs[key.strip()] = value.strip()
     return pairs
 
@@ -827,13 +936,18 @@ def _years(items: Sequence[str]) -> int | dict[str, int] | None:
     try:
         if plain:
             if len(items) > 1:
-                raise ValueError("--year takes one YEAR for every roster, or FILE=YEAR each")
+                raise ValueError(
+                    "--year 给所有名册一个年份，或逐个写 FILE=YEAR / --year takes one YEAR for "
+                    "every roster, or FILE=YEAR each"
+                )
             return int(plain[0])
         return {k: int(v) for k, v in _pairs(items, "--year", "FILE=YEAR").items()}
     except ValueError as error:
         if "--year" in str(error):
             raise
-        raise ValueError(f"--year takes a four-digit year: {', '.join(items)}") from None
+        raise ValueError(
+            f"--year 应为四位年份 / --year takes a four-digit year: {', '.join(items)}"
+        ) from None
 
 
 #: How many absent decisions, or pending conflicts, the import summary lists.
@@ -854,8 +968,8 @@ def _print_import_summary(found: Any, dataset: Dataset, out: Path, review_path: 
     counts = found.review.summary()
     print(f"规则合并 merged by rule: {counts['spellings'] - counts['keys']:,} 个写法 spellings")
     print(
-        f"建议 suggestions: {counts['suggestions']:,} — 待定 pending {counts['undecided']:,}, "
-        f"合并 merged {counts['merged']:,}, 分开 kept apart {counts['kept_apart']:,}"
+        f"建议 suggestions: {counts['suggestions']:,} — 待定 pending {counts['undecided']:,}, 合并 "
+        f"merged {counts['merged']:,}, 分开 kept apart {counts['kept_apart']:,}"
     )
     if counts["split"]:
         print(f"规则合并已拆分 rule merges undone: {counts['split']:,}")
@@ -864,8 +978,8 @@ def _print_import_summary(found: Any, dataset: Dataset, out: Path, review_path: 
     absent = found.review.decisions[~found.review.decisions["in_run"]]
     if len(absent):
         print(
-            f"本次未出现的名称的决定 decisions for names not in this run: {len(absent):,} "
-            "(保留 kept in the review workbook)"
+            f"本次未出现的名称的决定 decisions for names not in this run: {len(absent):,} (保留 "
+            "kept in the review workbook)"
         )
         for r in absent.head(_SHOWN).to_dict("records"):
             print(f"  {r['name_a']} / {r['name_b']}: {r['decision']} ({r['file']}, row {r['row']})")
@@ -886,7 +1000,7 @@ def _count_line(column: pd.Series) -> str:
 
 def _template(args: argparse.Namespace) -> int:
     check_output(args.output, folder=False)
-    print(f"wrote {write_template(args.output, schema=_schema(args))}")
+    print(f"已写入 wrote {write_template(args.output, schema=_schema(args))}")
     return 0
 
 
@@ -894,7 +1008,7 @@ def _generate(args: argparse.Namespace) -> int:
     _check_dataset_output(args.output)
     dataset = Dataset(*generate_tables(args.scale, seed=args.seed))
     out = write_dataset(dataset, args.output)
-    print(f"wrote {out} ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")
+    print(f"已写入 wrote {out} ({len(dataset.nodes):,} nodes, {len(dataset.ties):,} ties)")
     return 0
 
 
@@ -939,10 +1053,8 @@ def _neo4j(args: argparse.Namespace) -> int:
         )
     where = f" --state-dir {shlex.quote(str(state_dir))}" if state_dir else ""
     print(
-        f"Neo4j 已就绪 ready (pid {info.pid}): {info.uri}\n"
-        f"  用户 user:          {info.user}\n"
-        f"  密码 password:      {info.password}\n"
-        f"  状态目录 state dir: {info.state_dir}\n"
+        f"Neo4j 已就绪 ready (pid {info.pid}): {info.uri}\n  用户 user:          {info.user}\n  "
+        f"密码 password:      {info.password}\n  状态目录 state dir: {info.state_dir}\n"
         f'设置变量 set the variables: eval "$(cobuild-graph neo4j start{where})"\n'
         f"停止 stop: cobuild-graph neo4j stop{where}",
         file=sys.stderr,

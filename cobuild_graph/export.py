@@ -398,7 +398,8 @@ def write_pajek(
     for tie_type in types:
         if not tie_type or _PAJEK_TYPE_UNSAFE.search(tie_type):
             raise ValueError(
-                f"tie type {tie_type!r}: a Pajek edge label cannot be empty or hold a space, "
+                f"关系类型不能用作 Pajek 边标签 / tie type {tie_type!r}: a Pajek edge label "
+                "cannot be empty or hold a space, "
                 "a double quote or a backslash (R's read.paj splits lines at spaces)"
             )
     names = _labels(G, nodes, labels, "utf-8", clean=_pajek_label)
@@ -453,7 +454,8 @@ def _pajek_label(node: Hashable, text: str) -> str:
     else:
         return text
     raise ValueError(
-        f"node {node!r}: its Pajek label {text!r} holds {what}, which networkx, igraph "
+        f"节点的 Pajek 标签含有读不回来的字符 / node {node!r}: its Pajek label {text!r} holds "
+        f"{what}, which networkx, igraph "
         "and R's read.paj do not all read back as written: change the name, or write "
         "labels='id'"
     )
@@ -478,12 +480,15 @@ def _two_mode(
 ]:
     """The row nodes, column nodes, tie types and per type the cells of a two-mode matrix."""
     if rows == columns:
-        raise ValueError(f"rows and columns are both {rows!r}: use write_ucinet_dl for one mode")
+        raise ValueError(
+            f"行和列是同一类节点 / rows and columns are both {rows!r}: use write_ucinet_dl for "
+            "one mode"
+        )
     row_nodes = [n for n, label in G.nodes(data="label") if label == rows]
     column_nodes = [n for n, label in G.nodes(data="label") if label == columns]
     for label, found in ((rows, row_nodes), (columns, column_nodes)):
         if not found:
-            raise ValueError(f"no node is labelled {label!r}")
+            raise ValueError(f"没有这类节点 / no node is labelled {label!r}")
     row_set, column_set = set(row_nodes), set(column_nodes)
 
     def across(u: Hashable, v: Hashable) -> tuple[Hashable, Hashable] | None:
@@ -558,7 +563,10 @@ def _tie_types(G: nx.Graph, chosen: Sequence[str] | None) -> list[str]:
     else:
         types = sorted({str(attrs.get("type", key)) for _, _, key, attrs in _ties(G)})
     if not types:
-        raise ValueError("the graph has no ties to write: a relation needs at least one tie type")
+        raise ValueError(
+            "没有可写的关系 / the graph has no ties to write: a relation needs at least one tie "
+            "type"
+        )
     return types
 
 
@@ -659,6 +667,7 @@ def _labels(
             text.encode(encoding)
         except UnicodeEncodeError as error:
             raise ValueError(
+                f"节点标签含有 {encoding} 编码不能保存的字符 / "
                 f"node {node!r}: its label {text!r} has {text[error.start]!r}, which "
                 f"{encoding} cannot hold: write the file in another encoding "
                 f"(e.g. encoding='gb18030' or 'utf-8-sig')"
@@ -700,7 +709,9 @@ def _write_lines(path: Path, lines: Iterable[str], encoding: str) -> Path:
 
 def _choose(value: str, allowed: Sequence[str], what: str) -> None:
     if value not in allowed:
-        raise ValueError(f"unknown {what} {value!r}: choose one of {', '.join(allowed)}")
+        raise ValueError(
+            f"未知的选项 / unknown {what} {value!r}: choose one of {', '.join(allowed)}"
+        )
 
 
 def _iso_day(value: Any) -> str | None:
@@ -723,7 +734,8 @@ def _refuse_xml_illegal(G: nx.Graph) -> None:
             for text, what in ((name, "the attribute name"), (value, "the value")):
                 if isinstance(text, str) and (bad := XML_ILLEGAL.search(text)):
                     raise ValueError(
-                        f"{where}, attribute {str(name)!r}: {what} holds the character "
+                        f"含有 XML 不能保存的字符 / {where}, attribute {str(name)!r}: {what} holds "
+                        "the character "
                         f"U+{ord(bad.group()):04X}, which XML cannot hold: remove it from "
                         f"the data"
                     )

@@ -147,7 +147,7 @@ def read_tables(
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no dataset at {path}")
+        raise FileNotFoundError(f"找不到数据集 / no dataset at {path}")
     problems = Problems()
     sheets = _read_sources(path, encoding, problems)
     meta = _read_metadata(path, encoding, sheets, problems)
@@ -210,11 +210,11 @@ def validate_tables(
     ...                       "name": ["沧浪街道", "道前社区"], "members": [None, 120.0]})
     >>> ties = pd.DataFrame({"source": ["c1", "c9"], "target": ["s1", "s1"],
     ...                      "type": ["隶属", "PART_OF"]})
-    >>> validate_tables(nodes, ties)
+    >>> validate_tables(nodes, ties)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    cobuild_graph.errors.ValidationError: invalid dataset: 1 problem
-      ties (DataFrame), row 1, column source: source id not found among the nodes (value: 'c9')
+    cobuild_graph.errors.ValidationError: 数据集无效，1 个问题 / invalid dataset: 1 problem
+      第 1 行，source 列 / ties (DataFrame), row 1, column source: 节点中没有这个 source id / ...
     >>> typed_nodes, typed_ties = validate_tables(nodes, ties.iloc[:1])
     >>> typed_nodes["label"].tolist(), typed_nodes["members"].tolist()
     (['Street', 'Community'], [None, 120])
@@ -224,7 +224,10 @@ def validate_tables(
     raw = {}
     for kind, table in (("nodes", nodes), ("ties", ties)):
         if not isinstance(table, pd.DataFrame):
-            raise TypeError(f"{kind} must be a pandas DataFrame, not {type(table).__name__}")
+            raise TypeError(
+                f"{kind} 应为 pandas DataFrame / "
+                f"{kind} must be a pandas DataFrame, not {type(table).__name__}"
+            )
         file = f"{kind} (DataFrame)"
         index = table.index
         if index.is_unique and pd.api.types.is_integer_dtype(index.dtype):
@@ -386,7 +389,10 @@ def write_dataset(
         )
         writer(graph, path, **options)
     elif options:
-        raise TypeError(f"{', '.join(options)}: a CSV folder or .xlsx workbook takes no options")
+        raise TypeError(
+            f"{', '.join(options)}: CSV 文件夹或 .xlsx 工作簿不接受选项 / "
+            "a CSV folder or .xlsx workbook takes no options"
+        )
     elif suffix == ".xlsx":
         _write_xlsx(nodes, ties, meta, path)
     else:
@@ -450,7 +456,7 @@ def _read_sources(path: Path, encoding: str | None, problems: Problems) -> list[
         sheets = book
     for kind in ("nodes", "ties"):
         if not any(s.kind == kind for s in sheets):
-            message = f"no {kind} table: add {kind}.csv (or a sheet named {kind})"
+            message = f"缺少 {kind} 表 / no {kind} table: add {kind}.csv (or a sheet named {kind})"
             problems.add(str(path), None, None, None, message)
     return sheets
 
@@ -541,7 +547,9 @@ def _combine(sheets: list[_Sheet], kind: str, schema: Schema, problems: Problems
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (*keys, FILE, ROW)})
     table = pd.concat(frames, ignore_index=True).fillna("")
     if kind == "nodes" and table.empty and len(frames) == len(sheets):
-        message = "the dataset is empty: a header but no rows below it, and no other nodes"
+        message = (
+            "数据集为空 / the dataset is empty: a header but no rows below it, and no other nodes"
+        )
         for sheet in sheets:
             problems.add(sheet.file, None, None, None, message)
     # Columns in a stable order: keys first, the rest as first seen.
@@ -566,7 +574,9 @@ def _frame(
             found = {aliases.get(_fold(h), _fold(h)) for h in header}
             for column in required:
                 if column not in found:
-                    message = f"missing required column {column!r} in the header row"
+                    message = (
+                        f"表头行缺少必需的列 / missing required column {column!r} in the header row"
+                    )
                     problems.add(sheet.file, header_row, column, None, message)
             return None
         header_row, header = head[header_at]
@@ -582,7 +592,7 @@ def _frame(
         if error.column is not None and error.column <= len(canonical):
             column = canonical[error.column - 1]  # shown as the file names it
         elif error.column is not None:
-            message = f"cell {error.column} of the row: {message}"
+            message = f"该行第 {error.column} 个单元格 / cell {error.column} of the row: {message}"
         problems.add(sheet.file, error.row, column, None, message)
         return None
     # Each column is made once and the table built in one go: a wide header stays linear.
@@ -596,7 +606,7 @@ def _frame(
     _check_cells(sheet, frame, canonical, problems)
     for column in canonical:
         if column.startswith("__blank_") and filled[column][keep].any():
-            message = "a cell under an empty header: name the column"
+            message = "空表头下的单元格：请给列命名 / a cell under an empty header: name the column"
             problems.add_rows(frame, filled[column][keep], column, message)
     columns = {c: frame[c] for c in frame.columns if not c.startswith("__")}
     if sheet.part is not None:
@@ -680,19 +690,25 @@ def _canonical_header(
         if not name:
             column = f"__blank_{position}"
         elif found := XML_ILLEGAL.search(raw):
-            message = f"the header of column {position + 1} {illegal_message(found.group())}"
+            subject = (f"第 {position + 1} 列的表头", f"the header of column {position + 1} ")
+            message = illegal_message(found.group(), subject)
             problems.add(file, row, None, _excerpt(raw), message)
             column = f"__bad_{position}"
         elif len(raw) > MAX_CELL_CHARACTERS:
-            message = f"the header of column {position + 1} is {too_long_message(len(raw))}"
+            subject = (
+                f"第 {position + 1} 列的表头",
+                f"the header of column {position + 1} is a cell",
+            )
+            message = too_long_message(len(raw), subject)
             problems.add(file, row, None, _excerpt(raw), message)
             column = f"__bad_{position}"
         elif column in spelled:
-            message = f"column appears twice (also as {spelled[column]!r})"
+            message = f"列重复出现 / column appears twice (also as {spelled[column]!r})"
             problems.add(file, row, column, raw, message)
             column = f"__duplicate_{position}"
         elif not re.match(r"^[^\W\d]\w*$", column):
             message = (
+                "列名不能用作属性名 / "
                 "column header is not a usable attribute name: use letters, digits and _ "
                 "(or a header the schema knows, such as 名称)"
             )
@@ -757,7 +773,7 @@ def _grid_rows(
     for number, row in rows:
         extra = [text for c in sorted(row) if c > width and (text := cell_text(row[c]))]
         if any(text.strip(TRIM) for text in extra):
-            problems.add(file, number, None, extra, "more cells than header columns")
+            problems.add(file, number, None, extra, "字段比表头多 / more cells than header columns")
         dense.append((number, row_texts(row, width)))
     return dense
 
@@ -822,10 +838,22 @@ def _read_metadata(
             problems.add(str(file), error.line, None, None, str(error))
             return {}
         except json.JSONDecodeError as error:
-            problems.add(str(file), error.lineno, None, None, f"not valid JSON: {error.msg}")
+            problems.add(
+                str(file),
+                error.lineno,
+                None,
+                None,
+                f"不是有效的 JSON / not valid JSON: {error.msg}",
+            )
             return {}
         if not isinstance(raw, dict):
-            problems.add(str(file), 1, None, None, "metadata.json must hold one JSON object")
+            problems.add(
+                str(file),
+                1,
+                None,
+                None,
+                "metadata.json 应为一个 JSON 对象 / metadata.json must hold one JSON object",
+            )
             return {}
         items = [(1, str(k), v) for k, v in raw.items()]
         where = str(file)
@@ -855,11 +883,18 @@ def _read_metadata(
         if value is None or value == "":
             continue
         if not isinstance(value, str | int | float | bool):
-            problems.add(where, row, key, value, "metadata values are text, numbers or true/false")
+            problems.add(
+                where,
+                row,
+                key,
+                value,
+                "元数据的值应为文本、数字或 true/false / "
+                "metadata values are text, numbers or true/false",
+            )
             continue
         if found := XML_ILLEGAL.search(key):
             problems.add(
-                where, row, None, _excerpt(key), f"the key {illegal_message(found.group())}"
+                where, row, None, _excerpt(key), illegal_message(found.group(), ("键", "the key "))
             )
             continue
         if isinstance(value, str) and (found := XML_ILLEGAL.search(value)):
@@ -876,11 +911,11 @@ def _recorded_schema(value: Any, where: str, row: int, problems: Problems) -> Sc
             value = json.loads(value)
         except json.JSONDecodeError as error:
             problems.add(
-                where, row, SCHEMA_KEY, _excerpt(value), f"schema 不是 JSON not JSON: {error.msg}"
+                where, row, SCHEMA_KEY, _excerpt(value), f"schema 不是 JSON / not JSON: {error.msg}"
             )
             return None
     if not isinstance(value, dict):
-        message = "schema 应为 Schema.to_dict() 的表 must be a table as Schema.to_dict() writes"
+        message = "schema 应为 Schema.to_dict() 的表 / must be a table as Schema.to_dict() writes"
         problems.add(where, row, SCHEMA_KEY, _excerpt(str(value)), message)
         return None
     try:

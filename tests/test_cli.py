@@ -325,3 +325,60 @@ def test_report_prints_every_file_it_wrote(
     assert printed == set(out_dir.iterdir())  # every file written, and only those
     assert out.splitlines()[0] == "写入 wrote:"
     assert "交互网络图 interactive map" in out
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    ("source", "make", "args", "english"),
+    [
+        (
+            "io",
+            lambda d: (d / "metadata.json").write_text("{,}", encoding="utf-8"),
+            ["validate", "{data}"],
+            "not valid JSON",
+        ),
+        (
+            "_sheets",
+            lambda d: (d.parent / "book.xlsx").write_bytes(b"id,label\n"),
+            ["validate", "{book}"],
+            "not an .xlsx workbook: the file is not a zip archive",
+        ),
+        ("_encoding", None, ["validate", "{data}", "--encoding", "no-such"], "unknown encoding"),
+        (
+            "export",
+            lambda d: (d / "nodes.csv").write_text(
+                NODES.replace("道前社区", '"道前""社区"'), encoding="utf-8"
+            ),
+            ["convert", "{data}", "-o", "{out}.net"],
+            "its Pajek label",
+        ),
+        (
+            "cli usage",
+            None,
+            ["convert", "{data}", "-o", "{out}.xlsx", "--tie-type", "PART_OF"],
+            "--tie-type applies to .dl and .net files",
+        ),
+        ("cli wrote", None, ["convert", "{data}", "-o", "{out}.gexf"], "wrote {out}.gexf (7 nodes"),
+    ],
+    ids=["io", "sheets", "encoding", "export", "cli-usage", "cli-wrote"],
+)
+def test_messages_say_it_in_chinese_first_then_english(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    source: str,
+    make: object,
+    args: list[str],
+    english: str,
+) -> None:
+    data = write_csv_dataset(tmp_path / "data", NODES, TIES)
+    if make is not None:
+        make(data)  # type: ignore[operator]
+    names = {"data": data, "book": tmp_path / "book.xlsx", "out": tmp_path / "out"}
+    _, out, err = run(capsys, *(a.format(**names) for a in args))
+    english = english.format(**names)
+    line = next(line for line in (out + err).splitlines() if english in line)
+    before = line[: line.index(english)]
+    # The Chinese comes first, on the same line, the English word for word after it.
+    assert _CJK.search(before), f"{source}: no Chinese before the English: {line!r}"

@@ -111,7 +111,9 @@ def in_nodes_sheet(change: Callable[[bytes], bytes]) -> Callable[[str, bytes], b
 def test_a_cell_at_xfd1048576_is_one_cell(tmp_path: Path) -> None:
     # Before: a dense 1,048,576 x 16,384 grid, MemoryError.
     path = workbook(tmp_path / "far.xlsx", lambda book: book["nodes"].cell(1_048_576, 16_384, "x"))
-    refused(path, "far.xlsx (sheet nodes), row 1048576: more cells than header columns")
+    refused(
+        path, "far.xlsx (sheet nodes), row 1048576: 字段比表头多 / more cells than header columns"
+    )
 
 
 def test_a_styled_empty_cell_far_down_is_nothing(tmp_path: Path) -> None:
@@ -160,7 +162,10 @@ def test_merged_ranges_past_the_content_fill_only_the_content(tmp_path: Path) ->
     )
     assert b"A1:XFD1048575" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
     # The title fills every cell of the rows that hold cells: the header is not found.
-    refused(path, "merged.xlsx (sheet nodes), row 1, column id: missing required column")
+    refused(
+        path,
+        "merged.xlsx (sheet nodes), row 1, column id: 表头行缺少必需的列 / missing required column",
+    )
 
 
 def test_overlapping_merged_ranges_are_refused(tmp_path: Path) -> None:
@@ -169,7 +174,10 @@ def test_overlapping_merged_ranges_are_refused(tmp_path: Path) -> None:
         workbook(tmp_path / "twice.xlsx"),
         in_nodes_sheet(lambda xml: xml.replace(b"</sheetData>", b"</sheetData>" + twice)),
     )
-    refused(path, "twice.xlsx (sheet nodes), row 2: merged cells overlap")
+    refused(
+        path,
+        "twice.xlsx (sheet nodes), row 2: 合并单元格相互重叠，请取消合并 / merged cells overlap",
+    )
 
 
 # -- files that are no workbook ------------------------------------------------------------
@@ -190,9 +198,15 @@ def _no_workbook_part(path: Path) -> None:
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (_not_a_zip, "not an .xlsx workbook: the file is not a zip archive"),
-        (_empty_zip, "not an .xlsx workbook: the zip archive holds no workbook"),
-        (_no_workbook_part, "cannot read this workbook (KeyError: There is no item named"),
+        (_not_a_zip, "不是 .xlsx 工作簿 / not an .xlsx workbook: the file is not a zip archive"),
+        (
+            _empty_zip,
+            "不是 .xlsx 工作簿 / not an .xlsx workbook: the zip archive holds no workbook",
+        ),
+        (
+            _no_workbook_part,
+            "无法读取这个工作簿 / cannot read this workbook (KeyError: There is no item named",
+        ),
     ],
     ids=["not-a-zip", "empty-zip", "no-workbook-part"],
 )
@@ -211,7 +225,9 @@ def test_a_sheet_that_is_no_xml_is_named(tmp_path: Path) -> None:
         workbook(tmp_path / "broken.xlsx"),
         in_nodes_sheet(lambda xml: xml.replace(b"<t>d</t>", b"<t>d&#1;</t>")),
     )
-    refused(path, "broken.xlsx (sheet nodes): cannot read this sheet (ParseError")
+    refused(
+        path, "broken.xlsx (sheet nodes): 无法读取这个工作表 / cannot read this sheet (ParseError"
+    )
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
@@ -221,7 +237,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
         in_nodes_sheet(lambda xml: xml.replace(b"</sheetData>", padding + b"</sheetData>")),
     )
     assert path.stat().st_size < 1 << 20
-    refused(path, "bomb.xlsx: not read: xl/worksheets/sheet1.xml expands from")
+    refused(path, "bomb.xlsx: 未读取：解压后过大 / not read: xl/worksheets/sheet1.xml expands from")
 
 
 # -- headers and cells too big -------------------------------------------------------------
@@ -236,7 +252,9 @@ def test_repeated_column_names_are_reported_in_linear_time(tmp_path: Path) -> No
     )
     # Linear, this takes about the second Python and pandas take to start; quadratic, ten.
     stderr = refused(
-        folder, "nodes.csv, row 1, column x: column appears twice (also as 'x')", seconds=5
+        folder,
+        "nodes.csv, row 1, column x: 列重复出现 / column appears twice (also as 'x')",
+        seconds=5,
     )
     assert f"invalid dataset: {width - 1} problems" in stderr
 
@@ -246,7 +264,11 @@ def test_a_header_wider_than_the_limit_is_refused(tmp_path: Path, columns: int) 
     # Before: 345 s for 4,000 columns; a 50 MB header passed 17 GB.
     header = "id,label,name" + ",x" * columns
     folder = write_csv_dataset(tmp_path, header + "\n" + NODES[14:], TIES)
-    refused(folder, f"nodes.csv, row 1: {columns + 3:,} columns: a table has at most 1,000")
+    refused(
+        folder,
+        f"nodes.csv, row 1: {columns + 3:,} 列，表格最多 1,000 列 / "
+        f"{columns + 3:,} columns: a table has at most 1,000",
+    )
 
 
 @pytest.mark.parametrize("length", [MAX_CELL_CHARACTERS + 1, 200_000])
@@ -254,7 +276,11 @@ def test_a_cell_too_long_is_reported_with_its_row_and_column(tmp_path: Path, len
     # Before: a cell over the csv module's 131,072 characters escaped as _csv.Error.
     nodes = NODES + "u,Unit," + "长" * length + "\n" + "v,Unit,x,\n"  # a ragged row too
     folder = write_csv_dataset(tmp_path, nodes, TIES)
-    refused(folder, f"nodes.csv, row 4, column name: a cell of {length:,} characters")
+    refused(
+        folder,
+        f"nodes.csv, row 4, column name: 单元格有 {length:,} 个字符",
+        f"/ a cell of {length:,} characters",
+    )
 
 
 # -- control characters ----------------------------------------------------------------------
@@ -266,27 +292,32 @@ def test_a_cell_too_long_is_reported_with_its_row_and_column(tmp_path: Path, len
         (
             NODES + "u,Unit,bad\x00name\n",
             None,
-            "nodes.csv, row 4, column name: holds the control character U+0000",
+            "nodes.csv, row 4, column name: 含有控制字符 U+0000，请删除 / "
+            "holds the control character U+0000",
         ),
         (
             NODES + 'u,Unit,"esc\x1b[2J"\n',
             None,
-            "nodes.csv, row 4, column name: holds the control character U+001B",
+            "nodes.csv, row 4, column name: 含有控制字符 U+001B，请删除 / "
+            "holds the control character U+001B",
         ),
         (
             "id,label,name,no\x0bte\n" + NODES[14:],
             None,
-            "nodes.csv, row 1: the header of column 4 holds the control character U+000B",
+            "nodes.csv, row 1: 第 4 列的表头含有控制字符 U+000B，请删除 / "
+            "the header of column 4 holds the control character U+000B",
         ),
         (
             NODES,
             '{"name": "a\\u0007b"}',
-            "metadata.json, row 1, column name: holds the control character U+0007",
+            "metadata.json, row 1, column name: 含有控制字符 U+0007，请删除 / "
+            "holds the control character U+0007",
         ),
         (
             NODES,
             '{"na\\u0001me": "x"}',
-            "metadata.json, row 1: the key holds the control character U+0001",
+            "metadata.json, row 1: 键含有控制字符 U+0001，请删除 / "
+            "the key holds the control character U+0001",
         ),
     ],
     ids=["nul-in-cell", "escape-in-cell", "header", "metadata-value", "metadata-key"],
@@ -314,7 +345,7 @@ def test_tabs_and_line_breaks_stay_allowed(tmp_path: Path) -> None:
 
 def test_a_header_only_dataset_says_it_is_empty(tmp_path: Path) -> None:
     folder = write_csv_dataset(tmp_path, "id,label,name\n", "source,target,type\n")
-    stderr = refused(folder, "nodes.csv: the dataset is empty")
+    stderr = refused(folder, "nodes.csv: 数据集为空 / the dataset is empty")
     assert "invalid dataset: 1 problem\n" in stderr
 
 
@@ -323,7 +354,7 @@ def test_ties_without_nodes_name_their_missing_ends(tmp_path: Path) -> None:
     folder = write_csv_dataset(tmp_path, "id,label,name\n", TIES)
     refused(
         folder,
-        "nodes.csv: the dataset is empty",
+        "nodes.csv: 数据集为空 / the dataset is empty",
         "ties.csv, row 2, column source: 节点中没有这个 source id / source id not found among the "
         "nodes 取值 (value: 'd')",
     )

@@ -221,7 +221,9 @@ def test_missing_dataset_and_missing_tables(tmp_path: Path) -> None:
 
 def test_bad_metadata_is_reported_with_its_line(small_dataset: Path) -> None:
     (small_dataset / "metadata.json").write_text('{"name": "x",\n "place": }', encoding="utf-8")
-    with pytest.raises(ValidationError, match=r"metadata\.json, row 2: not valid JSON"):
+    with pytest.raises(
+        ValidationError, match=r"metadata\.json, row 2: 不是有效的 JSON / not valid JSON"
+    ):
         read_dataset(small_dataset)
 
 
@@ -321,4 +323,4 @@ def test_a_forced_encoding_that_fails_where_nothing_would_keeps_its_own_message(
 ) -> None:
     folder = write_csv_dataset(tmp_path, "id,label,name\nc,City,Zürich\n", encoding="cp1252")
     message = the_problem_in(folder, encoding="utf-8")
-    assert message == "not valid utf-8: byte 0xfc cannot be decoded"
+    assert message == "不是有效的 utf-8 编码 / not valid utf-8: byte 0xfc cannot be decoded"

@@ -209,7 +209,9 @@ def test_password_protected_xls_is_called_so(
 
 # -- lone surrogates ------------------------------------------------------------------------
 
-SURROGATE = "holds U+D800, a lone surrogate (无效的 Unicode 字符 / invalid Unicode"
+SURROGATE = (
+    "含有无效的 Unicode 字符 U+D800，请重新输入 / holds U+D800, a lone surrogate (invalid Unicode"
+)
 
 
 def test_lone_surrogate_in_a_cell_is_a_problem_with_its_place(
@@ -247,7 +249,8 @@ def test_lone_surrogate_in_metadata_json_names_the_file(
         capsys,
         folder,
         f"metadata.json, row 1, column name: {SURROGATE}",
-        "metadata.json, row 1: the key holds U+DC00, a lone surrogate",
+        "metadata.json, row 1: 键含有无效的 Unicode 字符 U+DC00",
+        "/ the key holds U+DC00, a lone surrogate",
     )
     assert "invalid dataset: 2 problems\n" in err
 
@@ -314,8 +317,13 @@ def test_validate_tables_without_columns() -> None:
     with pytest.raises(ValidationError) as caught:
         validate_tables(pd.DataFrame(index=range(2)), pd.DataFrame())
     shown = str(caught.value)
-    assert "nodes (DataFrame), column id: missing required column 'id'" in shown
-    assert "ties (DataFrame), column source: missing required column 'source'" in shown
+    assert (
+        "nodes (DataFrame), column id: 表头行缺少必需的列 / missing required column 'id'" in shown
+    )
+    assert (
+        "ties (DataFrame), column source: 表头行缺少必需的列 / missing required column 'source'"
+        in shown
+    )
 
 
 # -- dates outside pandas' nanosecond range ------------------------------------------------

@@ -5,8 +5,8 @@ store) measures with it; a ``schema=`` that contradicts it is an error."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -20,7 +20,6 @@ from cobuild_graph.roster import read_roster
 from cobuild_graph.schema import DEFAULT_SCHEMA, Schema
 from cobuild_graph.store import Neo4jStore
 from tests._rosters import report_rows, write_report_roster
-from tests.conftest import Neo4jServer
 from tests.test_schema_roles import NODES, TIES, VILLAGES, expected_coverage
 
 DATA = Path(__file__).parent.parent / "data"
@@ -119,28 +118,18 @@ def test_generate_records_the_schema() -> None:
     assert cg.generate("tiny", seed=1).graph["schema"] is DEFAULT_SCHEMA
 
 
-@pytest.fixture
-def default_store(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
-    with Neo4jStore(
-        neo4j_server.uri,
-        (neo4j_server.user, neo4j_server.password),
-        database=neo4j_server.database,
-    ) as store:
-        yield store
-        store.delete("test-travels")
-
-
 @pytest.mark.neo4j
 def test_the_store_keeps_the_schema(
-    default_store: Neo4jStore, villages: nx.MultiDiGraph, schema: Schema
+    neo4j_store: Neo4jStore, new_dataset: Any, villages: nx.MultiDiGraph, schema: Schema
 ) -> None:
-    default_store.load(villages, "test-travels")  # a store given no schema
-    assert default_store.metadata("test-travels")["schema"] == schema
-    H = default_store.read("test-travels")
+    name = new_dataset()
+    neo4j_store.load(villages, name)  # the session's store, given no schema
+    assert neo4j_store.metadata(name)["schema"] == schema
+    H = neo4j_store.read(name)
     assert H.graph["schema"] == schema
     assert domain.coverage(H)["communities_covered"].to_dict() == covered(villages)
     pd.testing.assert_frame_equal(
-        default_store.coverage("test-travels"), domain.coverage(villages), check_dtype=False
+        neo4j_store.coverage(name), domain.coverage(villages), check_dtype=False
     )
 
 

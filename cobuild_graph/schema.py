@@ -2,10 +2,13 @@
 
 This module is the one source of truth for what a co-building dataset may hold. The
 reader, the validator, the Neo4j store and the maps' legends all read it; nothing else
-hard-codes a label or a tie type.
+hard-codes a label or a tie type. The module holds the model and its loader; the default
+schema itself is a TOML file, ``cobuild_graph/schemas/default.toml``
+(:data:`DEFAULT_SCHEMA_FILE`), read by the same reader as :func:`load_schema`.
 
 Researchers in other cities extend the default schema in one place, either in code with
-:meth:`Schema.extend` or with a TOML / JSON file read by :func:`load_schema`::
+:meth:`Schema.extend` or with a TOML / JSON file read by :func:`load_schema`, of the shape of
+the default's file (the template)::
 
     [labels.Village]                 # a new node label
     description = "村"
@@ -47,7 +50,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -56,6 +59,41 @@ from cobuild_graph.errors import Problems, ValidationError
 
 if TYPE_CHECKING:
     import networkx as nx
+
+__all__ = [
+    "ALIASES",
+    "ALIAS_SEPARATOR",
+    "ATTRIBUTE_PATTERN",
+    "ATTRIBUTE_TYPES",
+    "COBUILDING_NETWORK_ROLES",
+    "DEFAULT_SCHEMA",
+    "DEFAULT_SCHEMA_FILE",
+    "INFERENCES",
+    "INFERRED",
+    "KEY_COLUMN_ALIASES",
+    "LABEL_PATTERN",
+    "NODE_KEY_COLUMNS",
+    "SCHEMA_KEY",
+    "TIE_KEY_COLUMNS",
+    "TIE_ROLES",
+    "TIE_TYPE_PATTERN",
+    "AttributeSpec",
+    "CoverageKind",
+    "LabelSpec",
+    "Schema",
+    "TieSpec",
+    "check_same_schema",
+    "chosen_schema",
+    "inferred_counts",
+    "inferred_fields",
+    "inferred_text",
+    "load_schema",
+    "schema_dict",
+    "schema_from_dict",
+    "schema_of",
+    "schema_or_default",
+    "written_meta",
+]
 
 #: The value types an attribute may have, and how each is written in a table.
 ATTRIBUTE_TYPES: tuple[str, ...] = ("str", "int", "float", "bool", "date")
@@ -248,23 +286,6 @@ class CoverageKind:
     cobuilding: bool = False
 
 
-def _attr(
-    type_: str,
-    description: str = "",
-    choices: Iterable[str] | Mapping[str, tuple[str, str]] | None = None,
-    aliases: Iterable[str] = (),
-) -> AttributeSpec:
-    """An attribute; `choices` given as value → (Chinese, English) also label the values."""
-    labels = dict(choices) if isinstance(choices, Mapping) else {}
-    return AttributeSpec(
-        type_,
-        tuple(choices) if choices is not None else None,
-        description,
-        tuple(aliases),
-        MappingProxyType(labels),
-    )
-
-
 @dataclass(frozen=True)
 class Schema:
     """Labels, tie types, endpoints, attribute types and the administrative hierarchy.
@@ -435,131 +456,7 @@ class Schema:
         >>> "Village" in s.labels
         True
         """
-        problems = Problems()
-        problem = partial(problems.add, origin, None)  # (where in the spec, value, message)
-
-        for key in sorted(set(spec) - set(_SECTIONS)):
-            problem(key, None, "unknown schema section; expected " + ", ".join(_SECTIONS))
-
-        labels = dict(self.labels)
-        parents: dict[str, str] = {}
-        for name, body in _table(spec.get("labels", {}), "labels", problem).items():
-            if body.get("parent") is not None:
-                parents[name] = str(body["parent"])
-            old = labels.get(name, LabelSpec(name))
-            attrs = _attributes(
-                body.get("attributes", {}), f"labels.{name}.attributes", problem, old.attributes
-            )
-            labels[name] = replace(
-                old,
-                description=str(body.get("description", old.description)),
-                aliases=_merged(old.aliases, body.get("aliases", ())),
-                attributes={**old.attributes, **attrs},
-            )
-
-        tie_types = dict(self.tie_types)
-        for name, body in _table(spec.get("tie_types", {}), "tie_types", problem).items():
-            old = tie_types.get(name, TieSpec(name))
-            attrs = _attributes(
-                body.get("attributes", {}),
-                f"tie_types.{name}.attributes",
-                problem,
-                old.attributes,
-            )
-            endpoints = set(old.endpoints)
-            for pair in body.get("endpoints", ()):
-                if not (isinstance(pair, list | tuple) and len(pair) == 2):
-                    problem(
-                        f"tie_types.{name}.endpoints",
-                        pair,
-                        "each endpoint must be a [source label, target label] pair",
-                    )
-                    continue
-                endpoints.add((str(pair[0]), str(pair[1])))
-            attachment = body.get("attachment", old.attachment)
-            if attachment is not None and (
-                isinstance(attachment, bool) or not isinstance(attachment, int)
-            ):
-                problem(f"tie_types.{name}.attachment", attachment, "expected a whole number")
-                attachment = None
-            tie_types[name] = replace(
-                old,
-                description=str(body.get("description", old.description)),
-                aliases=_merged(old.aliases, body.get("aliases", ())),
-                endpoints=frozenset(endpoints),
-                attributes={**old.attributes, **attrs},
-                role=str(body.get("role", old.role)),
-                attachment=attachment,
-            )
-
-        hierarchy = tuple(self.hierarchy)
-        for name, parent in parents.items():
-            if name in hierarchy:
-                continue
-            if parent not in hierarchy:
-                problem(
-                    f"labels.{name}.parent",
-                    parent,
-                    "parent must be a hierarchy level: " + ", ".join(hierarchy),
-                )
-                continue
-            hierarchy = (
-                *hierarchy[: hierarchy.index(parent) + 1],
-                name,
-                *hierarchy[hierarchy.index(parent) + 1 :],
-            )
-            part_of = tie_types[self.hierarchy_tie]
-            tie_types[part_of.name] = replace(
-                part_of, endpoints=part_of.endpoints | {(name, parent)}
-            )
-        if "hierarchy" in spec:
-            hierarchy = tuple(str(h) for h in spec["hierarchy"])
-
-        coverage = dict(self.coverage)
-        for kind, body in _table(spec.get("coverage", {}), "coverage", problem).items():
-            old_kind = coverage.get(kind, CoverageKind("", ""))
-            coverage[kind] = CoverageKind(
-                str(body.get("tie_type", old_kind.tie_type)),
-                str(body.get("label", old_kind.label)),
-                bool(body.get("cobuilding", old_kind.cobuilding)),
-            )
-        coverage_levels = tuple(
-            str(level) for level in spec.get("coverage_levels", self.coverage_levels)
-        )
-        balance_counts = dict(self.balance_counts)
-        for column, label in _table_or_types(
-            spec.get("balance_counts", {}), "balance_counts", problem
-        ).items():
-            balance_counts[column] = str(label)
-
-        node_attributes = {
-            **self.node_attributes,
-            **_attributes(
-                spec.get("node_attributes", {}), "node_attributes", problem, self.node_attributes
-            ),
-        }
-        tie_attributes = {
-            **self.tie_attributes,
-            **_attributes(
-                spec.get("tie_attributes", {}), "tie_attributes", problem, self.tie_attributes
-            ),
-        }
-        try:
-            schema = Schema(
-                labels,
-                tie_types,
-                node_attributes,
-                tie_attributes,
-                hierarchy,
-                coverage,
-                coverage_levels,
-                balance_counts,
-            )
-        except ValidationError as error:
-            for found in error.problems.to_dict("records"):
-                problem(found["column"], found["value"], found["message"])
-        problems.raise_any("schema")
-        return schema
+        return _built(self, spec, origin)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Schema:
         # read-only throughout: a copied graph (copy.deepcopy, networkx's copies) shares it
@@ -751,6 +648,150 @@ _MAPPINGS = (
 )
 
 
+#: What a schema built from nothing starts from: no labels, tie types, attributes or levels.
+_NOTHING = SimpleNamespace(
+    labels={},
+    tie_types={},
+    node_attributes={},
+    tie_attributes={},
+    hierarchy=(),
+    coverage={},
+    coverage_levels=(),
+    balance_counts={},
+)
+
+
+def _built(base: Schema | None, spec: Mapping[str, Any], origin: str) -> Schema:
+    """The schema `spec` describes on top of `base`, or from nothing when `base` is ``None``
+    (:meth:`Schema.extend`, :func:`load_schema`, the default schema's file)."""
+    before = _NOTHING if base is None else base
+    problems = Problems()
+    problem = partial(problems.add, origin, None)  # (where in the spec, value, message)
+
+    for key in sorted(set(spec) - set(_SECTIONS)):
+        problem(key, None, "unknown schema section; expected " + ", ".join(_SECTIONS))
+
+    labels = dict(before.labels)
+    parents: dict[str, str] = {}
+    for name, body in _table(spec.get("labels", {}), "labels", problem).items():
+        if body.get("parent") is not None:
+            parents[name] = str(body["parent"])
+        old = labels.get(name, LabelSpec(name))
+        attrs = _attributes(
+            body.get("attributes", {}), f"labels.{name}.attributes", problem, old.attributes
+        )
+        labels[name] = replace(
+            old,
+            description=str(body.get("description", old.description)),
+            aliases=_merged(old.aliases, body.get("aliases", ())),
+            attributes={**old.attributes, **attrs},
+        )
+
+    tie_types = dict(before.tie_types)
+    for name, body in _table(spec.get("tie_types", {}), "tie_types", problem).items():
+        old = tie_types.get(name, TieSpec(name))
+        attrs = _attributes(
+            body.get("attributes", {}),
+            f"tie_types.{name}.attributes",
+            problem,
+            old.attributes,
+        )
+        endpoints = set(old.endpoints)
+        for pair in body.get("endpoints", ()):
+            if not (isinstance(pair, list | tuple) and len(pair) == 2):
+                problem(
+                    f"tie_types.{name}.endpoints",
+                    pair,
+                    "each endpoint must be a [source label, target label] pair",
+                )
+                continue
+            endpoints.add((str(pair[0]), str(pair[1])))
+        attachment = body.get("attachment", old.attachment)
+        if attachment is not None and (
+            isinstance(attachment, bool) or not isinstance(attachment, int)
+        ):
+            problem(f"tie_types.{name}.attachment", attachment, "expected a whole number")
+            attachment = None
+        tie_types[name] = replace(
+            old,
+            description=str(body.get("description", old.description)),
+            aliases=_merged(old.aliases, body.get("aliases", ())),
+            endpoints=frozenset(endpoints),
+            attributes={**old.attributes, **attrs},
+            role=str(body.get("role", old.role)),
+            attachment=attachment,
+        )
+
+    # the levels the spec lists (or the base's), with each new label given a parent put
+    # below it and joined to it by the hierarchy tie
+    hierarchy = tuple(str(h) for h in spec.get("hierarchy", before.hierarchy))
+    hierarchy_ties = [n for n, t in tie_types.items() if t.role == "hierarchy"]
+    for name, parent in parents.items():
+        if name in before.hierarchy:
+            continue
+        if parent not in hierarchy:
+            problem(
+                f"labels.{name}.parent",
+                parent,
+                "parent must be a hierarchy level: " + ", ".join(hierarchy),
+            )
+            continue
+        if name not in hierarchy:
+            below = hierarchy.index(parent) + 1
+            hierarchy = (*hierarchy[:below], name, *hierarchy[below:])
+        if hierarchy_ties:  # none, or two: the schema's own check says so
+            part_of = tie_types[hierarchy_ties[0]]
+            tie_types[part_of.name] = replace(
+                part_of, endpoints=part_of.endpoints | {(name, parent)}
+            )
+
+    coverage = dict(before.coverage)
+    for kind, body in _table(spec.get("coverage", {}), "coverage", problem).items():
+        old_kind = coverage.get(kind, CoverageKind("", ""))
+        coverage[kind] = CoverageKind(
+            str(body.get("tie_type", old_kind.tie_type)),
+            str(body.get("label", old_kind.label)),
+            bool(body.get("cobuilding", old_kind.cobuilding)),
+        )
+    coverage_levels = tuple(
+        str(level) for level in spec.get("coverage_levels", before.coverage_levels)
+    )
+    balance_counts = dict(before.balance_counts)
+    for column, label in _table_or_types(
+        spec.get("balance_counts", {}), "balance_counts", problem
+    ).items():
+        balance_counts[column] = str(label)
+
+    node_attributes = {
+        **before.node_attributes,
+        **_attributes(
+            spec.get("node_attributes", {}), "node_attributes", problem, before.node_attributes
+        ),
+    }
+    tie_attributes = {
+        **before.tie_attributes,
+        **_attributes(
+            spec.get("tie_attributes", {}), "tie_attributes", problem, before.tie_attributes
+        ),
+    }
+    try:
+        schema = Schema(
+            labels,
+            tie_types,
+            node_attributes,
+            tie_attributes,
+            hierarchy,
+            coverage,
+            coverage_levels,
+            balance_counts,
+        )
+    except ValidationError as error:
+        for found in error.problems.to_dict("records"):
+            problem(found["column"], found["value"], found["message"])
+    problems.raise_any("schema")
+    return schema
+
+
 def _merged(old: tuple[str, ...], new: Iterable[Any]) -> tuple[str, ...]:
     """`old` aliases and the `new` ones, each once, in order."""
     return tuple(dict.fromkeys([*old, *(str(a) for a in new)]))
@@ -796,7 +837,9 @@ def _attributes(
         before = (old or {}).get(name)
         labels = _value_labels(body.get("value_labels", {}), f"{where}.{name}", problem)
         if before is not None and set(body) == {"value_labels"}:
-            out[name] = replace(before, value_labels={**before.value_labels, **labels})
+            out[name] = replace(
+                before, value_labels=MappingProxyType({**before.value_labels, **labels})
+            )
             continue
         choices = body.get("choices")
         chosen = tuple(str(c) for c in choices) if choices is not None else None
@@ -810,7 +853,7 @@ def _attributes(
             chosen,
             str(body.get("description", "")),
             tuple(str(a) for a in body.get("aliases", ())),
-            {**kept, **labels},
+            MappingProxyType({**kept, **labels}),  # read-only, as the schema's mappings
         )
     return out
 
@@ -877,6 +920,11 @@ def load_schema(path: str | Path, *, base: Schema | None = None) -> Schema:
         If the file cannot be parsed or the extension is malformed.
     """
     path = Path(path)
+    return _built(base or DEFAULT_SCHEMA, _schema_file(path), str(path))
+
+
+def _schema_file(path: Path) -> Mapping[str, Any]:
+    """The table a TOML or JSON schema file holds; ValidationError if it holds none."""
     text = path.read_text(encoding="utf-8-sig")
     problems = Problems()
     try:
@@ -891,261 +939,15 @@ def load_schema(path: str | Path, *, base: Schema | None = None) -> Schema:
         message = "a schema file holds a table (labels, tie_types ...)"
         problems.add(str(path), None, None, None, message)
     problems.raise_any("schema")
-    return (base or DEFAULT_SCHEMA).extend(spec, origin=str(path))
+    return spec
 
 
-def _default_schema() -> Schema:
-    org_kind = _attr(
-        "str",
-        "party organisation: 党委, 党总支 or 党支部",
-        {
-            "党委": ("党委", "party committee"),
-            "党总支": ("党总支", "general party branch"),
-            "党支部": ("党支部", "party branch"),
-        },
-    )
-    members = _attr("int", "party members", aliases=("党员数", "人数", "成员数"))
-    labels = [
-        LabelSpec("City", "市", ("市", "城市")),
-        LabelSpec(
-            "District",
-            "区 / 县级市 / 开发区",
-            ("区", "区县", "县级市"),
-            {"kind": _attr("str", "区, 县级市 or 开发区", aliases=("区划类型",))},
-        ),
-        LabelSpec(
-            "Street",
-            "街道 (also 镇 where needed)",
-            ("街道", "镇", "街镇"),
-            {"kind": _attr("str", "街道 or 镇", aliases=("街镇类型",))},
-        ),
-        LabelSpec(
-            "Community",
-            "社区",
-            ("社区", "居委会"),
-            {
-                "party_org_kind": org_kind,
-                "members": members,
-                "service_fund_yuan": _attr(
-                    "float", "yearly service fund 为民服务专项经费, yuan", aliases=("专项经费",)
-                ),
-            },
-        ),
-        LabelSpec("Grid", "网格", ("网格",)),
-        LabelSpec(
-            "Unit",
-            "co-building unit 共建单位",
-            ("单位", "共建单位"),
-            {
-                "unit_type": _attr(
-                    "str",
-                    "organ 机关, soe 国企, school 学校, hospital 医院, institution 事业单位, "
-                    "private 非公企业 (两新组织 where a roster does not say which), "
-                    "mass 群团组织, social 社会组织, other",
-                    {
-                        "organ": ("机关", "party/government organ"),
-                        "soe": ("国企", "state-owned enterprise"),
-                        "school": ("学校", "school"),
-                        "hospital": ("医院", "hospital"),
-                        "institution": ("事业单位", "public institution"),
-                        "private": ("非公企业", "private enterprise"),
-                        "mass": ("群团组织", "mass organisation"),
-                        "social": ("社会组织", "social organisation"),
-                        "other": ("其他", "other"),
-                    },
-                    ("单位类型", "单位性质"),
-                ),
-                "level": _attr(
-                    "str",
-                    "city or district level",
-                    {"city": ("市级", "city level"), "district": ("区级", "district level")},
-                    ("层级", "级别"),
-                ),
-                "party_members": _attr("int", "party members 党员人数 (from a roster)"),
-                "roster_category": _attr(
-                    "str", "the unit category as a roster writes it 名册单位类型"
-                ),
-            },
-        ),
-        LabelSpec("ActionBranch", "行动支部", ("行动支部", "支部"), {"members": members}),
-        LabelSpec(
-            "Project",
-            "service project 为民服务项目",
-            ("项目", "服务项目"),
-            {
-                "category": _attr("str", "what the project does", aliases=("项目类别",)),
-                "budget_yuan": _attr("float", "budget in yuan", aliases=("预算", "预算元", "经费")),
-                "exemplary": _attr(
-                    "bool",
-                    "one of the 100 exemplary projects 百佳示范项目",
-                    aliases=("百佳", "示范"),
-                ),
-                "year": _attr("int", "year the project ran", aliases=("年份", "年度")),
-            },
-        ),
-        LabelSpec(
-            "Position",
-            "海棠花红 vanguard position 先锋阵地",
-            ("阵地", "先锋阵地"),
-            {
-                "site_type": _attr(
-                    "str",
-                    "community, park, office building, business district ...",
-                    aliases=("阵地类型",),
-                )
-            },
-        ),
-        LabelSpec("Body", "committee, e.g. 城市基层党建工作专委会", ("委员会", "专委会")),
-    ]
-    ties = [
-        TieSpec(
-            "PART_OF",
-            "administrative hierarchy",
-            ("隶属", "属于"),
-            frozenset(
-                {
-                    ("Community", "Street"),
-                    ("Street", "District"),
-                    ("District", "City"),
-                    ("Grid", "Community"),
-                }
-            ),
-            role="hierarchy",
-        ),
-        TieSpec(
-            "ASSIGNED_TO",
-            "assigned by location, 挂钩联系",
-            ("挂钩", "挂钩联系", "划分"),
-            frozenset({("Unit", "Street")}),
-            role="cobuilding",
-            attachment=1,
-        ),
-        TieSpec(
-            "PAIRED_WITH",
-            "结对共建",
-            ("结对", "结对共建", "共建"),
-            frozenset({("Unit", "Community"), ("Unit", "Street")}),
-            {
-                "content": _attr(
-                    "str",
-                    "what the pairing does 共建内容",
-                    aliases=("共建内容", "合作内容", "共建项目"),
-                )
-            },
-            role="cobuilding",
-            attachment=5,
-        ),
-        TieSpec(
-            "BRANCH_OF",
-            "the branch's home unit",
-            ("所属单位",),
-            frozenset({("ActionBranch", "Unit")}),
-            role="home",
-        ),
-        TieSpec(
-            "EMBEDDED_IN",
-            "融入, joins the local party organisation",
-            ("融入", "报到"),
-            frozenset(
-                {
-                    ("ActionBranch", "Community"),
-                    ("ActionBranch", "Street"),
-                    ("ActionBranch", "Grid"),
-                }
-            ),
-            role="cobuilding",
-            attachment=2,
-        ),
-        TieSpec(
-            "RUNS",
-            "runs a service project",
-            ("实施", "开展"),
-            frozenset({("Community", "Project"), ("Street", "Project")}),
-            role="placement",
-            attachment=4,
-        ),
-        TieSpec(
-            "SUPPORTS",
-            "takes part in or funds a project",
-            ("支持", "参与"),
-            frozenset({("Unit", "Project"), ("ActionBranch", "Project")}),
-            role="participation",
-        ),
-        TieSpec(
-            "LOCATED_IN",
-            "where a position stands",
-            ("位于",),
-            frozenset(
-                {("Position", "Community"), ("Position", "Street"), ("Position", "District")}
-            ),
-            role="placement",
-            attachment=3,
-        ),
-        TieSpec(
-            "MEMBER_OF",
-            "committee membership",
-            ("成员",),
-            frozenset({("Unit", "Body")}),
-            role="membership",
-        ),
-    ]
-    inferred = _attr(
-        "str",
-        "values not read from their own cell, as field:how entries joined by ';' (how: "
-        + ", ".join(INFERENCES)
-        + ")",
-        aliases=("推定", "推定字段"),
-    )
-    node_attributes = {
-        "name_en": _attr("str", "English name", aliases=("英文名", "英文名称")),
-        "lat": _attr("float", "latitude (WGS84)", aliases=("纬度", "latitude")),
-        "lon": _attr("float", "longitude (WGS84)", aliases=("经度", "longitude", "lng")),
-        "founded": _attr("date", "date founded", aliases=("成立时间", "成立日期")),
-        "provenance": _attr(
-            "str",
-            "where the row came from: article, public-record, synthetic, or your own source",
-            aliases=("来源", "出处", "数据来源"),
-        ),
-        INFERRED: inferred,
-        ALIASES: _attr(
-            "str", f"other spellings of the name, joined by {ALIAS_SEPARATOR}", aliases=("别名",)
-        ),
-    }
-    tie_attributes = {
-        "since": _attr(
-            "date", "first day the tie holds", aliases=("开始", "开始时间", "开始日期", "起始时间")
-        ),
-        "until": _attr("date", "last day the tie holds", aliases=("结束", "结束时间", "结束日期")),
-        "weight": _attr("float", "strength of the tie", aliases=("权重",)),
-        "provenance": _attr("str", "where the row came from", aliases=("来源", "出处", "数据来源")),
-        INFERRED: inferred,
-    }
-    coverage = {
-        "unit": CoverageKind("PAIRED_WITH", "Unit", cobuilding=True),
-        "branch": CoverageKind("EMBEDDED_IN", "ActionBranch", cobuilding=True),
-        "project": CoverageKind("RUNS", "Project"),
-        "position": CoverageKind("LOCATED_IN", "Position"),
-    }
-    balance_counts = {
-        "units": "Unit",
-        "branches": "ActionBranch",
-        "projects": "Project",
-        "positions": "Position",
-    }
-    return Schema(
-        {s.name: s for s in labels},
-        {s.name: s for s in ties},
-        node_attributes,
-        tie_attributes,
-        ("City", "District", "Street", "Community", "Grid"),
-        coverage,
-        ("Community",),
-        balance_counts,
-    )
-
-
-#: The co-building schema (docs/reference/schema.md), used wherever no other schema is given.
-DEFAULT_SCHEMA: Schema = _default_schema()
+#: The file the default schema is read from, a TOML schema file of the shape
+#: :func:`load_schema` reads: the template for a schema of one's own.
+DEFAULT_SCHEMA_FILE: Path = Path(__file__).parent / "schemas" / "default.toml"
+#: The co-building schema (docs/reference/schema.md), used wherever no other schema is given:
+#: :data:`DEFAULT_SCHEMA_FILE` read from nothing.
+DEFAULT_SCHEMA: Schema = _built(None, _schema_file(DEFAULT_SCHEMA_FILE), str(DEFAULT_SCHEMA_FILE))
 
 
 def schema_or_default(schema: Schema | None) -> Schema:

@@ -49,6 +49,20 @@ from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph._files import EXCEL_MAX_CELL_CHARS, XML_ILLEGAL
 from cobuild_graph.errors import Problems
 
+#: The private names of openpyxl this module uses (its streaming worksheet parser and what
+#: a read-only workbook and worksheet hand it): ``module.name``, or ``book.`` / ``sheet.``
+#: for an attribute of a read-only workbook / worksheet. While there are any, pyproject.toml
+#: pins openpyxl below its next minor version, and tests/test_dependencies.py checks each.
+OPENPYXL_PRIVATE: tuple[str, ...] = (
+    "openpyxl.worksheet._reader.WorkSheetParser",
+    "openpyxl.worksheet._reader.FORMULA_TAG",
+    "openpyxl.worksheet._reader.VALUE_TAG",
+    "book._archive",
+    "book._date_formats",
+    "book._timedelta_formats",
+    "sheet._worksheet_path",
+)
+
 logger = logging.getLogger(__name__)
 
 #: The most columns a table may have; a row with more cells is refused, not read.

@@ -109,8 +109,8 @@ class Context:
     assigned_places: bool
     #: CPUs for the path searches (see :func:`analyze`).
     n_jobs: int = -1
-    #: Called with a table's name when it is made.
-    done: Callable[[str], None] = lambda name: None
+    #: Called with a table's name when it is made (e.g. to move a progress bar on).
+    done: Callable[[str], None] | None = None
     _made: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False)
     _making: list[str] = field(default_factory=list, init=False, repr=False)
     _inner: list[float] = field(default_factory=list, init=False, repr=False)
@@ -146,20 +146,9 @@ class Context:
             # logged, not tabled: the same inputs and seed write the same bytes
             logger.info("%s: %.2f s", name, elapsed - inner)
             self._made[name] = made
-            self.done(name)
+            if self.done is not None:
+                self.done(name)
         return self._made[name]
-
-    @cached_property
-    def measured(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The centrality and summary tables of the network: one measurement for both."""
-        return (
-            metrics.centrality(
-                self.network, betweenness_sample=self.sample, seed=self.seed, closeness=self.paths
-            ),
-            metrics.summary(
-                self.network, betweenness_sample=self.sample, seed=self.seed, paths=self.paths
-            ),
-        )
 
     @cached_property
     def streets(self) -> pd.Series:
@@ -196,8 +185,10 @@ class Table:
     description: str = ""
 
 
+# centrality and summary share their searches (betweenness ...) through the measures' own
+# cache of the network, kept while analyze runs (cobuild_graph._memo.shared)
 def _summary(c: Context) -> pd.DataFrame:
-    table = c.measured[1]
+    table = metrics.summary(c.network, betweenness_sample=c.sample, seed=c.seed, paths=c.paths)
     parts = c.table("communities")
     extra = pd.DataFrame(
         {
@@ -268,7 +259,12 @@ TABLES: Mapping[str, Table] = MappingProxyType(
             Table(
                 "centrality",
                 None,
-                lambda c: domain.with_names(c.G, c.measured[0]),
+                lambda c: domain.with_names(
+                    c.G,
+                    metrics.centrality(
+                        c.network, betweenness_sample=c.sample, seed=c.seed, closeness=c.paths
+                    ),
+                ),
                 description=":func:`metrics.centrality` (with ``name``, ``label``)",
             ),
             Table(

@@ -450,7 +450,7 @@ def analyze(
 ) -> dict[str, pd.DataFrame]:
     """All the tables of a co-building network, or those asked for, by name.
 
-    The network measures (those on "the view asked for" in :data:`TABLES`) run on `view` of
+    The network measures (the tables of view ``None`` in :data:`TABLES`) run on `view` of
     the graph — the co-building network by default (:mod:`cobuild_graph.views`), so that
     the city and the districts, joined to the rest only by the hierarchy, do not lead the
     rankings; the domain's measures, which need the hierarchy, run on the whole graph;

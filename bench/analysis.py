@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import graphlib
 import random
 import resource
 import statistics
@@ -123,34 +124,25 @@ def run_tables(scales: list[str], with_networkx: bool) -> None:
             "auto", n, analysis.EXACT_BETWEENNESS_LIMIT, analysis.BETWEENNESS_SOURCES
         )
         sources = analysis._choose("auto", n, analysis.PATH_SOURCES, analysis.PATH_SOURCES)
-        tables: dict[str, pd.DataFrame] = {}
         N, view_wall, view_cpu = clock(lambda G=G: cg.views.view(G, "cobuilding"))
-        paths = n <= analysis.PATH_LIMIT
-        # in turn here, to time each table: analyze() sends the network's searches to a
-        # worker interpreter and makes the other tables meanwhile
-        measured = functools.cache(
-            lambda N=N, sample=sample, paths=paths: analysis._measure_network(
-                N, sample=sample, seed=0, paths=paths
-            )
-        )
-        steps = analysis._steps(
+        context = analysis.Context(
             G,
             N,
-            tables,
-            measured,
+            schema=cg.DEFAULT_SCHEMA,
             seed=0,
             sample=sample,
             top=analysis.ROBUSTNESS_TOP,
             sources=sources,
             paths=n <= analysis.PATH_LIMIT,
-            schema=cg.DEFAULT_SCHEMA,
             inferred_dates=True,
             assigned_places=True,
         )
+        # in turn here, each table after those it needs, so that its time is its own
+        needs = {name: table.needs for name, table in analysis.TABLES.items()}
         ours = {"(co-building view)": (view_wall, view_cpu)}
         with shared():
-            for name, step in steps:
-                tables[name], wall, cpu = clock(step)
+            for name in graphlib.TopologicalSorter(needs).static_order():
+                _, wall, cpu = clock(functools.partial(context.table, name))
                 ours[name] = (wall, cpu)
         reference = networkx_times(N, sample, 0) if with_networkx else {}
         for name, (wall, cpu) in ours.items():

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
-from functools import cache, partial
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import networkx as nx
@@ -32,13 +34,27 @@ from cobuild_graph._files import (
     write_csv,
 )
 from cobuild_graph._memo import shared
-from cobuild_graph._searches import Ahead
 from cobuild_graph.errors import NoTiesError
 from cobuild_graph.metrics._brokerage import carried_caveats
-from cobuild_graph.metrics._centrality import send_betweenness_ahead, send_closeness_ahead
-from cobuild_graph.metrics._robustness import send_withdrawals_ahead
-from cobuild_graph.metrics._simple import Simple
 from cobuild_graph.schema import Schema, schema_of
+
+__all__ = [
+    "BETWEENNESS_SOURCES",
+    "CAVEAT_SEPARATOR",
+    "EI_COLUMNS",
+    "EI_PERMUTATIONS",
+    "EXACT_BETWEENNESS_LIMIT",
+    "PATH_LIMIT",
+    "PATH_SOURCES",
+    "ROBUSTNESS_TOP",
+    "TABLES",
+    "TWO_MODE_COLUMNS",
+    "Context",
+    "Table",
+    "analyze",
+    "keeps_index",
+    "write_analysis",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -61,41 +77,366 @@ EI_COLUMNS = ("observed", "expected", "mean", "sd", "minimum", "maximum", "p_gre
 EI_PERMUTATIONS = 1_000
 #: Units of highest degree whose withdrawal the robustness table measures structurally.
 ROBUSTNESS_TOP = 10
-#: Tables of :func:`analyze` on a view of their own; the network measures' view is the one
-#: asked for, every other table is on the whole graph.
-_VIEW_OF: dict[str, str] = {
-    "street_links": "street",
-    "ei_sector": "unit",
-    "two_mode": "two_mode",
-    **dict.fromkeys(
-        [
-            "robustness",
-            "coverage",
-            "coverage_by_street",
-            "uncovered",
-            "balance",
-            "inequality",
-            "sector_mix",
-            "cross_level",
-            "unit_reach",
-            "growth",
-            "funding",
-        ],
-        "full",
-    ),
-}
-#: Tables made last, in this order: the robustness table, whose searches the worker does
-#: first, then those that read the network's betweenness and closeness, which it does last.
-_LAST = ("robustness", "centrality", "summary", "rollup_street", "rollup_district")
 #: Joins the caveats of a table (``.attrs["caveats"]``) in one cell of the ``about`` table.
 CAVEAT_SEPARATOR = "；"
+_STREET = "Street"
 _SHEET_NAME_LENGTH = 31
 _BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
+
+
+@dataclass
+class Context:
+    """What the maker of a table (:class:`Table`) receives from :func:`analyze`.
+
+    The whole graph `G`, the `network` of the view asked for, the settings of the run, and
+    the other tables through :meth:`table`, each made the first time it is asked for and
+    then kept. The graphs must not change while the context is in use.
+    """
+
+    G: nx.Graph
+    network: nx.Graph
+    schema: Schema
+    seed: int
+    #: Sources of the betweenness estimate, ``None`` for exact betweenness.
+    sample: int | None
+    #: Units of the robustness table's structural columns, ``None`` for all.
+    top: int | None
+    #: Sources of the robustness path lengths, ``None`` for exact ones.
+    sources: int | None
+    #: Whether the measures that search from every node are made (:data:`PATH_LIMIT`).
+    paths: bool
+    inferred_dates: bool
+    assigned_places: bool
+    #: CPUs for the path searches (see :func:`analyze`).
+    n_jobs: int = -1
+    #: Called with a table's name when it is made (e.g. to move a progress bar on).
+    done: Callable[[str], None] | None = None
+    _made: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False)
+    _making: list[str] = field(default_factory=list, init=False, repr=False)
+    _inner: list[float] = field(default_factory=list, init=False, repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table `name`, made on the first call and kept.
+
+        A maker may ask only for the tables its declaration lists in ``needs``.
+
+        Raises
+        ------
+        LookupError
+            If a maker asks for a table it does not declare.
+        """
+        if self._making and name not in TABLES[self._making[-1]].needs:
+            asking = self._making[-1]
+            raise LookupError(
+                f"表 {asking} 用到了 {name}，但它的声明未列出 / table {asking} asks for "
+                f"{name}, which its declaration does not list in needs"
+            )
+        if name not in self._made:
+            self._making.append(name)
+            self._inner.append(0.0)
+            started = time.perf_counter()
+            try:
+                made = TABLES[name].make(self)
+            finally:
+                self._making.pop()
+                inner = self._inner.pop()
+            elapsed = time.perf_counter() - started
+            if self._inner:  # the time of the table that asked for this one leaves it out
+                self._inner[-1] += elapsed
+            # logged, not tabled: the same inputs and seed write the same bytes
+            logger.info("%s: %.2f s", name, elapsed - inner)
+            self._made[name] = made
+            if self.done is not None:
+                self.done(name)
+        return self._made[name]
+
+    @cached_property
+    def streets(self) -> pd.Series:
+        """Each node's street (:func:`domain.ancestors`), for the tables by street."""
+        return domain.ancestors(
+            self.G, level=_STREET, schema=self.schema, assigned_places=self.assigned_places
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    """The declaration of one table of :func:`analyze`.
+
+    Attributes
+    ----------
+    name
+        The table's name (its key, sheet and file name).
+    view
+        The view it is made on (:data:`cobuild_graph.views.VIEWS`); ``None``: the view
+        :func:`analyze` is asked for (``view=``).
+    make
+        Makes it from a :class:`Context`; it reads the tables it needs through
+        :meth:`Context.table`.
+    needs
+        The tables it reads.
+    description
+        What it is, as listed in :func:`analyze`.
+    """
+
+    name: str
+    view: str | None
+    make: Callable[[Context], pd.DataFrame] = field(repr=False)
+    needs: tuple[str, ...] = ()
+    description: str = ""
+
+
+# centrality and summary share their searches (betweenness ...) through the measures' own
+# cache of the network, kept while analyze runs (cobuild_graph._memo.shared)
+def _summary(c: Context) -> pd.DataFrame:
+    table = metrics.summary(c.network, betweenness_sample=c.sample, seed=c.seed, paths=c.paths)
+    parts = c.table("communities")
+    extra = pd.DataFrame(
+        {
+            "value": [parts.attrs["count"], parts.attrs["modularity"]],
+            "description": ["Louvain communities", "modularity of the Louvain partition"],
+        },
+        index=pd.Index(["louvain_communities", "modularity"], name="measure"),
+        dtype=object,
+    )
+    out = pd.concat([table, extra])
+    out.attrs["caveats"] = table.attrs.get("caveats", [])
+    return out
+
+
+def _communities(c: Context) -> pd.DataFrame:
+    parts = metrics.communities(c.network, method="louvain", seed=c.seed)
+    out = domain.with_names(c.G, parts)
+    out.attrs.update(parts.attrs)
+    return out
+
+
+def _two_mode(c: Context) -> pd.DataFrame:
+    B = views.view(c.G, "two_mode", schema=c.schema)
+    modes = pd.Series(dict(B.nodes(data="bipartite")), dtype=object).value_counts()
+    if len(modes) < 2 or modes.min() < 2:  # no two-mode network to normalise by
+        return pd.DataFrame(columns=["name", "label", "mode", *TWO_MODE_COLUMNS])
+    return domain.with_names(c.G, metrics.two_mode_centrality(B))
+
+
+def _ei(c: Context, graph: nx.Graph, groups: pd.Series) -> pd.DataFrame:
+    empty = pd.DataFrame(columns=EI_COLUMNS, index=pd.Index([], name="statistic"))
+    if not groups.reindex(list(graph)).notna().any():  # a dataset without the grouping
+        return empty
+    try:
+        return metrics.ei_index(graph, groups, permutations=EI_PERMUTATIONS, seed=c.seed)
+    except NoTiesError as error:  # the table stays, empty, saying why
+        empty.attrs["caveats"] = [*carried_caveats(groups), str(error)]
+        return empty
+
+
+def _ei_sector(c: Context) -> pd.DataFrame:
+    units = views.view(c.G, "unit", schema=c.schema)
+    return _ei(c, units, pd.Series(dict(units.nodes(data="unit_type")), dtype=object))
+
+
+def _rollup(level: str) -> Callable[[Context], pd.DataFrame]:
+    def make(c: Context) -> pd.DataFrame:
+        values = c.table("centrality")[["degree", "betweenness", "pagerank"]]
+        return domain.rollup(
+            c.G, values, level=level, how="sum", schema=c.schema, assigned_places=c.assigned_places
+        )
+
+    return make
+
+
+#: The tables of :func:`analyze` by name, in the order it returns them (``about`` last).
+TABLES: Mapping[str, Table] = MappingProxyType(
+    {
+        table.name: table
+        for table in [
+            Table(
+                "summary",
+                None,
+                _summary,
+                needs=("communities",),
+                description=":func:`metrics.summary`, plus the Louvain modularity",
+            ),
+            Table(
+                "centrality",
+                None,
+                lambda c: domain.with_names(
+                    c.G,
+                    metrics.centrality(
+                        c.network, betweenness_sample=c.sample, seed=c.seed, closeness=c.paths
+                    ),
+                ),
+                description=":func:`metrics.centrality` (with ``name``, ``label``)",
+            ),
+            Table(
+                "communities",
+                None,
+                _communities,
+                description=":func:`metrics.communities` (Louvain, `seed`)",
+            ),
+            Table(
+                "structural_holes",
+                None,
+                lambda c: domain.with_names(c.G, metrics.structural_holes(c.network)),
+                description=":func:`metrics.structural_holes`",
+            ),
+            Table(
+                "kcore",
+                None,
+                lambda c: domain.with_names(c.G, metrics.kcore(c.network)),
+                description=":func:`metrics.kcore`",
+            ),
+            Table(
+                "community_streets",
+                None,
+                lambda c: _community_streets(c.G, c.table("communities"), c.streets),
+                needs=("communities",),
+                description="per community: size, streets spanned, its main street",
+            ),
+            Table(
+                "brokerage",
+                None,
+                lambda c: domain.with_names(
+                    c.G, metrics.brokerage(c.network, c.streets, standardize=True)
+                ),
+                description=":func:`metrics.brokerage` by street, with z-scores",
+            ),
+            Table(
+                "cliques",
+                None,
+                lambda c: metrics.cliques(c.network),
+                description=":func:`metrics.cliques`",
+            ),
+            Table(
+                "ei_street",
+                None,
+                lambda c: _ei(c, c.network, c.streets),
+                description=":func:`metrics.ei_index` of streets, with its permutation test",
+            ),
+            Table(
+                "ei_sector",
+                "unit",
+                _ei_sector,
+                description=":func:`metrics.ei_index` of unit types on the ``unit`` view",
+            ),
+            Table(
+                "ego_units",
+                None,
+                lambda c: domain.with_names(
+                    c.G, metrics.ego_table(c.network, label="Unit", group=c.streets)
+                ),
+                description=":func:`metrics.ego_table` of the units, brokerage by street",
+            ),
+            Table(
+                "two_mode",
+                "two_mode",
+                _two_mode,
+                description=":func:`metrics.two_mode_centrality` of units × communities",
+            ),
+            Table(
+                "street_links",
+                "street",
+                lambda c: metrics.project(c.G, onto=_STREET, via="Unit", schema=c.schema),
+                description=":func:`metrics.project`: streets linked by shared units",
+            ),
+            Table(
+                "robustness",
+                "full",
+                lambda c: metrics.robustness(
+                    c.G,
+                    top=c.top,
+                    paths=c.paths,
+                    path_sources=c.sources,
+                    seed=c.seed,
+                    schema=c.schema,
+                ),
+                description=":func:`metrics.robustness`",
+            ),
+            Table(
+                "coverage",
+                "full",
+                lambda c: domain.coverage(c.G, schema=c.schema),
+                description=":func:`domain.coverage`",
+            ),
+            Table(
+                "coverage_by_street",
+                "full",
+                lambda c: domain.coverage(c.G, level=_STREET, schema=c.schema),
+                description=":func:`domain.coverage` per street",
+            ),
+            Table(
+                "uncovered",
+                "full",
+                lambda c: domain.uncovered(c.G, "any", schema=c.schema),
+                description=":func:`domain.uncovered` (no unit or branch)",
+            ),
+            Table(
+                "balance",
+                "full",
+                lambda c: domain.balance(c.G, level=_STREET, schema=c.schema),
+                description=":func:`domain.balance` per street",
+            ),
+            Table(
+                "inequality",
+                "full",
+                lambda c: domain.inequality(c.table("balance")),
+                needs=("balance",),
+                description=":func:`domain.inequality` of the balance counts",
+            ),
+            Table(
+                "sector_mix",
+                "full",
+                lambda c: domain.sector_mix(c.G, level=_STREET, schema=c.schema),
+                description=":func:`domain.sector_mix` per street",
+            ),
+            Table(
+                "rollup_street",
+                None,  # the network's centrality, summed up the hierarchy
+                _rollup(_STREET),
+                needs=("centrality",),
+                description=":func:`domain.rollup` of degree, betweenness, PageRank (sum)",
+            ),
+            Table(
+                "rollup_district",
+                None,  # the network's centrality, summed up the hierarchy
+                _rollup("District"),
+                needs=("centrality",),
+                description="the same per district",
+            ),
+            Table(
+                "cross_level",
+                "full",
+                lambda c: domain.cross_level_summary(c.G, schema=c.schema),
+                description=":func:`domain.cross_level_summary`",
+            ),
+            Table(
+                "unit_reach",
+                "full",
+                lambda c: domain.unit_reach(c.G, schema=c.schema),
+                description=":func:`domain.unit_reach`",
+            ),
+            Table(
+                "growth",
+                "full",
+                lambda c: domain.growth(c.G, "year", inferred_dates=c.inferred_dates),
+                description=":func:`domain.growth` per year",
+            ),
+            Table(
+                "funding",
+                "full",
+                lambda c: domain.funding(c.G, level=_STREET, schema=c.schema),
+                description=":func:`domain.funding` per street",
+            ),
+        ]
+    }
+)
+#: The table :func:`analyze` always adds last: the settings, versions, views and caveats.
+_ABOUT = "about"
 
 
 def analyze(
     G: nx.Graph,
     *,
+    only: Iterable[str] | None = None,
     seed: int = 0,
     progress: bool = False,
     betweenness_sample: int | Literal["auto"] | None = "auto",
@@ -105,26 +446,31 @@ def analyze(
     schema: Schema | None = None,
     inferred_dates: bool = True,
     assigned_places: bool = True,
+    n_jobs: int = -1,
 ) -> dict[str, pd.DataFrame]:
-    """All the tables of a co-building network, by name.
+    """All the tables of a co-building network, or those asked for, by name.
 
-    The network measures (``centrality`` to ``cliques`` below) run on `view` of the graph —
-    the co-building network by default (:mod:`cobuild_graph.views`), so that the city and
-    the districts, joined to the rest only by the hierarchy, do not lead the rankings; the
-    domain's measures, which need the hierarchy, run on the whole graph; ``street_links`` is
-    the ``street`` view. Each table names its view in ``.attrs["view"]`` and in the
-    ``about`` table (``view_{table}``); a table with caveats (``.attrs["caveats"]``, e.g.
-    how many of the dates ``growth`` rests on are inferred) has them there too
-    (``caveats_{table}``, joined by ``；``).
+    The network measures (the tables of view ``None`` in :data:`TABLES`) run on `view` of
+    the graph — the co-building network by default (:mod:`cobuild_graph.views`), so that
+    the city and the districts, joined to the rest only by the hierarchy, do not lead the
+    rankings; the domain's measures, which need the hierarchy, run on the whole graph;
+    ``street_links`` is the ``street`` view. Each table names its view in
+    ``.attrs["view"]`` and in the ``about`` table (``view_{table}``); a table with caveats
+    (``.attrs["caveats"]``, e.g. how many of the dates ``growth`` rests on are inferred) has
+    them there too (``caveats_{table}``, joined by ``；``).
+
+    Each table is declared once in :data:`TABLES`: its view, its maker and the tables it
+    needs. A table is made when it is first asked for, and made once: ``summary`` reads
+    ``communities``, ``inequality`` reads ``balance``, the roll-ups read ``centrality``.
 
     The tables (their columns are documented at the function named):
 
     ========================  ===============================================================
     ``summary``               :func:`metrics.summary`, plus the Louvain modularity
     ``centrality``            :func:`metrics.centrality` (with ``name``, ``label``)
+    ``communities``           :func:`metrics.communities` (Louvain, `seed`)
     ``structural_holes``      :func:`metrics.structural_holes`
     ``kcore``                 :func:`metrics.kcore`
-    ``communities``           :func:`metrics.communities` (Louvain, `seed`)
     ``community_streets``     per community: size, streets spanned, its main street
     ``brokerage``             :func:`metrics.brokerage` by street, with z-scores
     ``cliques``               :func:`metrics.cliques`
@@ -153,10 +499,14 @@ def analyze(
     ----------
     G
         A co-building graph.
+    only
+        Names of tables (of :data:`TABLES`): only these are made, with the tables they need,
+        and all of them are returned, e.g. ``only=["inequality"]`` gives ``balance``,
+        ``inequality`` and ``about``. ``None``: every table.
     seed
         Seed of every randomised step (Louvain, betweenness and path-length samples).
     progress
-        Show a progress bar (tqdm) over the steps.
+        Show a progress bar (tqdm) over the tables.
     betweenness_sample
         ``"auto"``: exact up to :data:`EXACT_BETWEENNESS_LIMIT` nodes, else an estimate
         from :data:`BETWEENNESS_SOURCES` sources; ``None``: exact; a number: that many
@@ -182,199 +532,78 @@ def analyze(
         nodes whose street is assigned by a rule, not recorded (a unit in the street it is
         most often paired with; see :func:`domain.ancestors`). Either way their caveats say
         how many there are.
+    n_jobs
+        CPUs to use for the path searches (betweenness, closeness, the robustness path
+        lengths): 1 in this process; -1 all the process may use.
 
     Returns
     -------
     dict of str to pandas.DataFrame
-        The tables above, in that order. Above :data:`PATH_LIMIT` nodes closeness, the
-        diameter, the average path length and the robustness path lengths are left empty:
-        each searches from every node.
+        The tables made, in the order above, ``about`` last: its ``view_*`` and
+        ``caveats_*`` rows are those of the tables made. Above :data:`PATH_LIMIT` nodes
+        closeness, the diameter, the average path length and the robustness path lengths
+        are left empty: each searches from every node.
+
+    Raises
+    ------
+    ValueError
+        If `only` names a table :data:`TABLES` does not declare, naming those it does.
     """
+    wanted = _wanted(only)
     schema = schema_of(G, schema)
     network = views.view(G, view, schema=schema)
     n = network.number_of_nodes()
     sample = _choose(betweenness_sample, n, EXACT_BETWEENNESS_LIMIT, BETWEENNESS_SOURCES)
     sources = _choose(path_sources, n, PATH_SOURCES, PATH_SOURCES)
-    tables: dict[str, pd.DataFrame] = {}
     paths = G.number_of_nodes() <= PATH_LIMIT  # robustness searches the whole graph
     if not paths:
         logger.info("%d nodes: closeness and path lengths are left out", G.number_of_nodes())
     with (
         shared(),
-        tqdm(total=0, disable=not progress, desc="analyse", unit="table") as bar,
-        Ahead(),
+        tqdm(total=len(wanted), disable=not progress, desc="analyse", unit="table") as bar,
     ):
-        # the searches of the robustness table and the network's betweenness and closeness
-        # go to a worker, which runs them beside the other tables, on the other core
-        if paths:
-            send_withdrawals_ahead(
-                G, top=robustness_top, path_sources=sources, seed=seed, schema=schema
-            )
-        send_betweenness_ahead(Simple.of(network), sample=sample, seed=seed)
-        if paths:  # closeness last: its parts the worker has not begun are done here
-            send_closeness_ahead(Simple.of(network))
-        # centrality and the summary share one measurement of the network
-        measured = cache(partial(_measure_network, network, sample=sample, seed=seed, paths=paths))
-        steps = _steps(
+        context = Context(
             G,
             network,
-            tables,
-            measured,
+            schema=schema,
             seed=seed,
             sample=sample,
             top=robustness_top,
             sources=sources,
             paths=paths,
-            schema=schema,
             inferred_dates=inferred_dates,
             assigned_places=assigned_places,
+            n_jobs=n_jobs,
+            done=lambda name: (bar.set_postfix_str(name), bar.update()),
         )
-        bar.reset(total=len(steps))
-        for name, step in sorted(steps, key=lambda item: _order(item[0])):
-            bar.set_postfix_str(name)
-            started = time.perf_counter()
-            tables[name] = step()
-            # logged, not tabled: the same inputs and seed write the same bytes
-            logger.info("%s: %.2f s", name, time.perf_counter() - started)
-            bar.update()
-    order = [name for name, _ in steps]
-    order.insert(0, order.pop(order.index("summary")))
-    out = {name: tables[name] for name in order}
-    shown = {name: _VIEW_OF.get(name, views.view_name(network)) for name in out}
+        out = {name: context.table(name) for name in wanted}
+    shown = {name: TABLES[name].view or views.view_name(network) for name in out}
     for name, table in out.items():
         table.attrs["view"] = shown[name]
     caveats = {name: t.attrs["caveats"] for name, t in out.items() if t.attrs.get("caveats")}
-    out["about"] = _about(G, seed, sample, robustness_top, sources, paths, shown, caveats)
+    out[_ABOUT] = _about(G, seed, sample, robustness_top, sources, paths, shown, caveats)
     return out
 
 
-def _steps(
-    G: nx.Graph,
-    N: nx.Graph,
-    tables: dict[str, pd.DataFrame],
-    measured: Callable[[], tuple[pd.DataFrame, pd.DataFrame]],
-    *,
-    seed: int,
-    sample: int | None,
-    top: int | None,
-    sources: int | None,
-    paths: bool,
-    schema: Schema,
-    inferred_dates: bool,
-    assigned_places: bool,
-) -> list[tuple[str, Callable[[], pd.DataFrame]]]:
-    """The steps of :func:`analyze` in order; a step may read the `tables` made before it.
-
-    The network measures run on `N`, the view; the domain's on `G`, the whole graph.
-    `measured` gives the centrality and summary tables of `N` (:func:`_measure_network`).
-    """
-    street = "Street"
-
-    def centrality() -> pd.DataFrame:
-        return domain.with_names(G, measured()[0])
-
-    def summary() -> pd.DataFrame:
-        table = measured()[1]
-        parts = tables["communities"]
-        extra = pd.DataFrame(
-            {
-                "value": [parts.attrs["count"], parts.attrs["modularity"]],
-                "description": ["Louvain communities", "modularity of the Louvain partition"],
-            },
-            index=pd.Index(["louvain_communities", "modularity"], name="measure"),
-            dtype=object,
+def _wanted(only: Iterable[str] | None) -> list[str]:
+    """The tables asked for and those they need, in the order of :data:`TABLES`."""
+    if only is None:
+        return list(TABLES)
+    asked = [only] if isinstance(only, str) else list(only)
+    unknown = [name for name in asked if name not in TABLES and name != _ABOUT]
+    if unknown:
+        raise ValueError(
+            f"未知的分析表 {', '.join(unknown)}；可选的表 / unknown tables {', '.join(unknown)}; "
+            f"the tables are: {', '.join(TABLES)} (and {_ABOUT}, always made)"
         )
-        out = pd.concat([table, extra])
-        out.attrs["caveats"] = table.attrs.get("caveats", [])
-        return out
-
-    @cache  # each node's street, for brokerage, the E-I and ego tables and the communities
-    def streets() -> pd.Series:
-        return domain.ancestors(G, level=street, schema=schema, assigned_places=assigned_places)
-
-    def brokerage() -> pd.DataFrame:
-        return domain.with_names(G, metrics.brokerage(N, streets(), standardize=True))
-
-    def two_mode() -> pd.DataFrame:
-        B = views.view(G, "two_mode", schema=schema)
-        modes = pd.Series(dict(B.nodes(data="bipartite")), dtype=object).value_counts()
-        if len(modes) < 2 or modes.min() < 2:  # no two-mode network to normalise by
-            return pd.DataFrame(columns=["name", "label", "mode", *TWO_MODE_COLUMNS])
-        return domain.with_names(G, metrics.two_mode_centrality(B))
-
-    def ei(graph: nx.Graph, groups: pd.Series) -> pd.DataFrame:
-        empty = pd.DataFrame(columns=EI_COLUMNS, index=pd.Index([], name="statistic"))
-        if not groups.reindex(list(graph)).notna().any():  # a dataset without the grouping
-            return empty
-        try:
-            return metrics.ei_index(graph, groups, permutations=EI_PERMUTATIONS, seed=seed)
-        except NoTiesError as error:  # the table stays, empty, saying why
-            empty.attrs["caveats"] = [*carried_caveats(groups), str(error)]
-            return empty
-
-    def ei_sector() -> pd.DataFrame:
-        units = views.view(G, "unit", schema=schema)
-        return ei(units, pd.Series(dict(units.nodes(data="unit_type")), dtype=object))
-
-    def rollup(level: str) -> pd.DataFrame:
-        values = tables["centrality"][["degree", "betweenness", "pagerank"]]
-        return domain.rollup(
-            G, values, level=level, how="sum", schema=schema, assigned_places=assigned_places
-        )
-
-    return [
-        ("centrality", centrality),
-        ("communities", lambda: _communities(G, N, seed)),
-        ("summary", summary),
-        ("structural_holes", lambda: domain.with_names(G, metrics.structural_holes(N))),
-        ("kcore", lambda: domain.with_names(G, metrics.kcore(N))),
-        ("community_streets", lambda: _community_streets(G, tables["communities"], streets())),
-        ("brokerage", brokerage),
-        ("cliques", lambda: metrics.cliques(N)),
-        (
-            "ei_street",
-            lambda: ei(N, streets()),
-        ),
-        ("ei_sector", ei_sector),
-        (
-            "ego_units",
-            lambda: domain.with_names(G, metrics.ego_table(N, label="Unit", group=streets())),
-        ),
-        ("two_mode", two_mode),
-        ("street_links", lambda: metrics.project(G, onto=street, via="Unit", schema=schema)),
-        (
-            "robustness",
-            lambda: metrics.robustness(
-                G, top=top, paths=paths, path_sources=sources, seed=seed, schema=schema
-            ),
-        ),
-        ("coverage", lambda: domain.coverage(G, schema=schema)),
-        ("coverage_by_street", lambda: domain.coverage(G, level=street, schema=schema)),
-        ("uncovered", lambda: domain.uncovered(G, "any", schema=schema)),
-        ("balance", lambda: domain.balance(G, level=street, schema=schema)),
-        ("inequality", lambda: domain.inequality(tables["balance"])),
-        ("sector_mix", lambda: domain.sector_mix(G, level=street, schema=schema)),
-        ("rollup_street", lambda: rollup(street)),
-        ("rollup_district", lambda: rollup("District")),
-        ("cross_level", lambda: domain.cross_level_summary(G, schema=schema)),
-        ("unit_reach", lambda: domain.unit_reach(G, schema=schema)),
-        ("growth", lambda: domain.growth(G, "year", inferred_dates=inferred_dates)),
-        ("funding", lambda: domain.funding(G, level=street, schema=schema)),
-    ]
-
-
-def _measure_network(
-    N: nx.Graph, *, sample: int | None, seed: int, paths: bool
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return (
-        metrics.centrality(N, betweenness_sample=sample, seed=seed, closeness=paths),
-        metrics.summary(N, betweenness_sample=sample, seed=seed, paths=paths),
-    )
-
-
-def _order(name: str) -> int:
-    """When `analyze` makes a table: the others first, then :data:`_LAST` in its order."""
-    return _LAST.index(name) + 1 if name in _LAST else 0
+    wanted: set[str] = set()
+    pending = [name for name in asked if name != _ABOUT]
+    while pending:
+        name = pending.pop()
+        if name not in wanted:
+            wanted.add(name)
+            pending.extend(TABLES[name].needs)
+    return [name for name in TABLES if name in wanted]
 
 
 def _choose(value: int | str | None, n: int, limit: int, sample: int) -> int | None:
@@ -383,13 +612,6 @@ def _choose(value: int | str | None, n: int, limit: int, sample: int) -> int | N
     if value is None or isinstance(value, int):
         return value
     raise ValueError(f"expected 'auto', None or a number of sources, not {value!r}")
-
-
-def _communities(G: nx.Graph, N: nx.Graph, seed: int) -> pd.DataFrame:
-    parts = metrics.communities(N, method="louvain", seed=seed)
-    out = domain.with_names(G, parts)
-    out.attrs.update(parts.attrs)
-    return out
 
 
 def _community_streets(G: nx.Graph, parts: pd.DataFrame, streets: pd.Series) -> pd.DataFrame:

@@ -241,6 +241,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="用 K 个源点估计中介中心性 estimate betweenness from K sources (default: exact up to "
         "10,000 nodes, else 1,000 sources)",
     )
+    sub.add_argument(
+        "--only",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        action="extend",
+        metavar="TABLE[,TABLE...]",
+        help="只写这些表及其所需的表 write only these tables, the tables they need and about "
+        "(comma-separated or repeated), e.g. --only centrality,balance; the tables are listed "
+        "on the analysis page of the documentation (default: every table)",
+    )
     _view_option(sub)
     _inferred_dates_option(sub)
     _assigned_places_option(sub)
@@ -807,6 +816,7 @@ def _analyze(args: argparse.Namespace) -> int:
         schema=_schema(args),
         inferred_dates=args.inferred_dates,
         assigned_places=args.assigned_places,
+        only=args.only,
         **options,
     )
     print(f"已写入 wrote {write_analysis(tables, args.output)} ({len(tables)} tables)")

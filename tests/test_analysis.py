@@ -191,6 +191,104 @@ def test_progress_bar_on_request(capsys: pytest.CaptureFixture[str]) -> None:
     assert "analyse" in capsys.readouterr().err
 
 
+def _closure(names: list[str]) -> set[str]:
+    """The tables `names` need, by networkx over the declared needs: an independent reach."""
+    needs = nx.DiGraph([(t, need) for t, table in analysis.TABLES.items() for need in table.needs])
+    needs.add_nodes_from(analysis.TABLES)
+    return set(names).union(*(nx.descendants(needs, name) for name in names))
+
+
+def test_the_registry_declares_every_table_once_without_cycles() -> None:
+    tables = analysis.TABLES
+    assert "about" not in tables
+    assert set(tables) | {"about"} == set(COLUMNS)
+    assert all(name == table.name for name, table in tables.items())
+    for table in tables.values():
+        assert set(table.needs) <= set(tables), table.name
+        assert table.view is None or table.view in cg.views.VIEWS, table.name
+    needs = nx.DiGraph([(t, need) for t, table in tables.items() for need in table.needs])
+    assert nx.is_directed_acyclic_graph(needs)
+    # the dependencies the tables' contents imply
+    assert tables["summary"].needs == ("communities",)
+    assert tables["inequality"].needs == ("balance",)
+    assert tables["rollup_street"].needs == tables["rollup_district"].needs == ("centrality",)
+    # analyze's docstring lists the registry: the same names, order and descriptions
+    rows = re.findall(r"^ {4}``(\w+)`` {2,}(.+)$", analyze.__doc__ or "", re.M)
+    assert rows == [
+        *((name, table.description) for name, table in tables.items()),
+        ("about", "the settings and versions"),
+    ]
+
+
+@pytest.mark.parametrize("name", list(analysis.TABLES))
+def test_only_gives_a_table_with_those_it_needs_as_the_full_run_does(
+    name: str, tiny_tables: dict[str, pd.DataFrame]
+) -> None:
+    tables = analyze(cg.generate("tiny", seed=2), seed=1, only=[name])
+    expected = _closure([name])
+    assert list(tables) == [t for t in tiny_tables if t in expected] + ["about"]
+    for made in expected:
+        pd.testing.assert_frame_equal(tables[made], tiny_tables[made])
+        assert tables[made].attrs == tiny_tables[made].attrs, made
+    about, full = tables["about"]["value"], tiny_tables["about"]["value"]
+    shown = [key for key in about.index if key.startswith(("view_", "caveats_"))]
+    assert shown == [
+        key
+        for key in full.index
+        if key.startswith(("view_", "caveats_")) and key.split("_", 1)[1] in expected
+    ]
+    pd.testing.assert_series_equal(about, full.reindex(about.index))
+
+
+def test_only_makes_a_table_needed_twice_once(
+    monkeypatch: pytest.MonkeyPatch, tiny_tables: dict[str, pd.DataFrame]
+) -> None:
+    calls: list[str] = []
+
+    def counted(module: object, name: str) -> None:
+        real = getattr(module, name)
+
+        def call(*args: object, **kwargs: object) -> object:
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, call)
+
+    for module, name in [
+        (cg.metrics, "centrality"),
+        (cg.metrics, "communities"),
+        (cg.domain, "balance"),
+    ]:
+        counted(module, name)
+    asked = ["rollup_street", "rollup_district", "summary", "community_streets", "inequality"]
+    tables = analyze(cg.generate("tiny", seed=2), seed=1, only=asked)
+    assert sorted(calls) == ["balance", "centrality", "communities"]
+    assert set(tables) == {*asked, "centrality", "communities", "balance", "about"}
+    for name in asked:
+        pd.testing.assert_frame_equal(tables[name], tiny_tables[name])
+
+
+def test_only_refuses_an_unknown_table() -> None:
+    G = cg.generate("tiny", seed=2)
+    with pytest.raises(
+        ValueError,
+        match=r"^未知的分析表 centralty；.*/ unknown tables centralty; "
+        r"the tables are: summary, centrality, communities",
+    ):
+        analyze(G, only=["kcore", "centralty"])
+    assert list(analyze(G, only="kcore")) == ["kcore", "about"]  # one name, as a string
+
+
+def test_a_maker_reads_only_the_tables_it_declares(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import MappingProxyType
+
+    greedy = analysis.Table("greedy", "full", lambda c: c.table("balance"), needs=("kcore",))
+    monkeypatch.setattr(analysis, "TABLES", MappingProxyType({**analysis.TABLES, "greedy": greedy}))
+    G = cg.generate("tiny", seed=2)
+    with pytest.raises(LookupError, match="greedy asks for balance"):
+        analyze(G, only=["greedy"])
+
+
 def test_write_analysis_as_excel(tiny_tables: dict[str, pd.DataFrame], tmp_path: Path) -> None:
     path = write_analysis(tiny_tables, tmp_path / "metrics.xlsx")
     book = openpyxl.load_workbook(path, read_only=True)

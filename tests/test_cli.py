@@ -259,6 +259,29 @@ def test_analyze_passes_the_schema_on(
     assert rollup.loc["canglang", "nodes"] == 6  # all but the city and the district
 
 
+def test_analyze_only_writes_the_tables_asked_for_and_those_they_need(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = write_csv_dataset(tmp_path / "d", NODES, TIES)
+    out = tmp_path / "out"
+    code, printed, _ = run(
+        capsys, "analyze", folder, "--only", "inequality,kcore", "--only", "summary", "-o", out
+    )
+    assert code == 0
+    written = {path.stem for path in out.glob("*.csv")}
+    # summary reads communities, inequality the balance counts
+    assert written == {"summary", "communities", "kcore", "balance", "inequality", "about"}
+    assert "(6 tables)" in printed
+    full = analysis.analyze(read_dataset(folder), only=["balance"])["balance"]
+    back = pd.read_csv(out / "balance.csv", encoding="utf-8-sig", index_col=0)
+    assert back["units"].tolist() == full["units"].tolist()
+    code, _, err = run(capsys, "analyze", folder, "--only", "kcore,nope", "-o", tmp_path / "o2")
+    assert code == 2
+    assert "未知的分析表 nope" in err
+    assert "unknown tables nope" in err
+    assert not (tmp_path / "o2").exists()
+
+
 @pytest.mark.parametrize("flag", [[], ["--no-inferred-dates"]])
 @pytest.mark.parametrize("command", ["analyze", "report"])
 def test_analyze_and_report_can_leave_inferred_dates_out(

@@ -34,11 +34,25 @@ from cobuild_graph._files import (
 from cobuild_graph._memo import shared
 from cobuild_graph._searches import Ahead
 from cobuild_graph.errors import NoTiesError
-from cobuild_graph.metrics._brokerage import carried_caveats
+from cobuild_graph.metrics import Simple, carried_caveats
 from cobuild_graph.metrics._centrality import send_betweenness_ahead, send_closeness_ahead
 from cobuild_graph.metrics._robustness import send_withdrawals_ahead
-from cobuild_graph.metrics._simple import Simple
 from cobuild_graph.schema import Schema, schema_of
+
+__all__ = [
+    "BETWEENNESS_SOURCES",
+    "CAVEAT_SEPARATOR",
+    "EI_COLUMNS",
+    "EI_PERMUTATIONS",
+    "EXACT_BETWEENNESS_LIMIT",
+    "PATH_LIMIT",
+    "PATH_SOURCES",
+    "ROBUSTNESS_TOP",
+    "TWO_MODE_COLUMNS",
+    "analyze",
+    "keeps_index",
+    "write_analysis",
+]
 
 logger = logging.getLogger(__name__)
 

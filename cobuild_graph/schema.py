@@ -57,6 +57,35 @@ from cobuild_graph.errors import Problems, ValidationError
 if TYPE_CHECKING:
     import networkx as nx
 
+__all__ = [
+    "ALIASES",
+    "ALIAS_SEPARATOR",
+    "ATTRIBUTE_PATTERN",
+    "ATTRIBUTE_TYPES",
+    "COBUILDING_NETWORK_ROLES",
+    "DEFAULT_SCHEMA",
+    "INFERENCES",
+    "INFERRED",
+    "KEY_COLUMN_ALIASES",
+    "LABEL_PATTERN",
+    "NODE_KEY_COLUMNS",
+    "SCHEMA_KEY",
+    "TIE_KEY_COLUMNS",
+    "TIE_ROLES",
+    "TIE_TYPE_PATTERN",
+    "AttributeSpec",
+    "CoverageKind",
+    "LabelSpec",
+    "Schema",
+    "TieSpec",
+    "inferred_counts",
+    "inferred_fields",
+    "inferred_text",
+    "load_schema",
+    "schema_from_dict",
+    "schema_of",
+]
+
 #: The value types an attribute may have, and how each is written in a table.
 ATTRIBUTE_TYPES: tuple[str, ...] = ("str", "int", "float", "bool", "date")
 

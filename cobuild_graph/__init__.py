@@ -13,11 +13,14 @@ on first use: ``cobuild_graph.network_map``, ``cobuild_graph.metrics`` or
 #   (the Excel template), generate (synthetic datasets), roster and reconcile (researchers'
 #   rosters and their names); views (which network a measure runs on), metrics (general
 #   network measures), domain (co-building measures), stats (QAP, MRQAP and dyadic
-#   matrices), analysis (every table at once); maps, plot and report (pictures); store
-#   (Neo4j) and server (a local Neo4j); cli. Private helpers: _net (the graph as
-#   tables, shared by domain and metrics), _files (writing files), _sheets (reading
-#   spreadsheets), _searches (igraph searches sent ahead to a worker interpreter), _batch
-#   (forked workers for charts), _memo, _gc, _encoding, _style.
+#   matrices), analysis (every table at once); maps, plot and report (pictures), layout
+#   (node positions, for maps and plot); store (Neo4j) and server (a local Neo4j); cli.
+#   Private helpers: _net (the graph as tables, shared by domain and metrics), _files
+#   (writing files), _sheets (reading spreadsheets), _raw_tables (a dataset's sheets as raw
+#   text tables), _page (the page kit of maps and report), _html_tables (the report's
+#   tables), _searches (igraph searches sent ahead to a worker interpreter), _batch (forked
+#   workers for charts), _memo, _gc, _encoding, _style (colours, names, the Chinese font).
+#   The layers, from cli down to errors, are the import contracts in pyproject.toml.
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
@@ -59,6 +62,7 @@ _LAZY_NAMES = {
 _LAZY_MODULES = {
     "analysis",
     "domain",
+    "layout",
     "maps",
     "metrics",
     "plot",

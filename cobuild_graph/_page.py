@@ -21,6 +21,8 @@ import numpy as np
 import pyvis
 from markupsafe import Markup
 
+from cobuild_graph._style import FONT_PATH  # the one file both the charts and pages use
+
 
 def render_page(
     template: str,
@@ -173,8 +175,6 @@ def font_face(text: str, *, family: str) -> str:
 def _font_subset(characters: frozenset[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
-
-    from cobuild_graph.plot import FONT_PATH  # the one file both the charts and pages use
 
     # bounds recalculated would cost seconds and change nothing the page shows; the date
     # kept as the font's, not now, so the same page gives the same bytes

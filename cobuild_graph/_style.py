@@ -1,15 +1,23 @@
-"""Colours and names shared by the maps, the charts and the report.
+"""Colours, names and the Chinese font shared by the maps, the charts and the report.
 
 Every label and tie type gets its colour from its place in the schema, so a label keeps
 one colour across a map, a chart and a report, and a label added by a schema extension
-gets one too.
+gets one too. The charts draw their text in the shipped font (:data:`FONT_PATH`) and the
+pages embed it cut to the characters they show.
 """
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from cobuild_graph.schema import Schema
+
+#: The shipped Chinese font (a subset of Noto Sans CJK SC, SIL Open Font License 1.1).
+FONT_PATH = Path(str(resources.files("cobuild_graph") / "_static" / "fonts")) / (
+    "CobuildSansSC-Regular.otf"
+)
 
 #: The languages of what a reader sees: Chinese, English, or Chinese with English beside it.
 LANGUAGES: tuple[str, ...] = ("zh", "en", "both")

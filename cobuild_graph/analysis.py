@@ -35,7 +35,7 @@ from cobuild_graph._files import (
 )
 from cobuild_graph._memo import shared
 from cobuild_graph.errors import NoTiesError
-from cobuild_graph.metrics._brokerage import carried_caveats
+from cobuild_graph.metrics import carried_caveats
 from cobuild_graph.schema import Schema, schema_of
 
 __all__ = [

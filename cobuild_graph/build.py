@@ -26,6 +26,12 @@ from cobuild_graph.schema import (
     chosen_schema,
     schema_of,
 )
+from cobuild_graph.validate import validate_tables
+
+__all__ = [
+    "graph_from_tables",
+    "graph_to_tables",
+]
 
 
 def graph_from_tables(
@@ -52,7 +58,7 @@ def graph_from_tables(
         default schema. The graph records it in ``G.graph["schema"]``, so that every later
         call given the graph uses it.
     validate
-        Check the tables with :func:`~cobuild_graph.io.validate_tables` and build from the
+        Check the tables with :func:`~cobuild_graph.validate.validate_tables` and build from the
         typed tables it returns (so ``社区`` becomes ``Community``, ``"120"`` becomes
         ``120``). Pass ``False`` only for tables that are valid already, such as those of
         :func:`~cobuild_graph.read_tables`: a tie to a missing id would then add an empty
@@ -92,9 +98,6 @@ def graph_from_tables(
     schema = chosen_schema(schema, meta.get(SCHEMA_KEY), "the metadata's", "元数据的")
     meta[SCHEMA_KEY] = schema
     if validate:
-        # io reads and validates datasets, and builds their graphs with this module.
-        from cobuild_graph.io import validate_tables
-
         nodes, ties = validate_tables(nodes, ties, schema=schema)
     with gc_paused():
         return _build(nodes, ties, meta)

@@ -35,6 +35,16 @@ from cobuild_graph.template import write_template
 if TYPE_CHECKING:
     from cobuild_graph.store import Neo4jStore
 
+__all__ = [
+    "EXIT_BROKEN_PIPE",
+    "EXIT_INVALID",
+    "EXIT_NEO4J",
+    "EXIT_OUTPUT",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
+
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_NEO4J = 3

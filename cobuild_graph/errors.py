@@ -9,6 +9,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "FILE",
+    "PROBLEM_COLUMNS",
+    "ROW",
+    "CobuildGraphError",
+    "DownloadError",
+    "ExcelLimitError",
+    "JavaNotFoundError",
+    "Neo4jAuthError",
+    "Neo4jConfigError",
+    "Neo4jConnectionError",
+    "Neo4jPermissionError",
+    "NoTiesError",
+    "NotFoundError",
+    "OutputError",
+    "PortInUseError",
+    "Problems",
+    "ServerError",
+    "StoreError",
+    "ValidationError",
+    "format_problem",
+    "problems_frame",
+]
+
 #: Columns of every problems table, in this order.
 PROBLEM_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "message")
 #: Hidden columns the reader adds to every raw table: where each row came from (the row is

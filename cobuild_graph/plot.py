@@ -33,7 +33,6 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +54,7 @@ from matplotlib.typing import ColorType
 from cobuild_graph import domain
 from cobuild_graph._files import atomic_write
 from cobuild_graph._style import (
+    FONT_PATH,
     MISSING,
     bilingual,
     category_color,
@@ -67,15 +67,34 @@ from cobuild_graph._style import (
     tie_text,
     value_text,
 )
+from cobuild_graph.layout import figure_layout
 from cobuild_graph.metrics import centrality
 from cobuild_graph.schema import Schema, schema_of
 
+__all__ = [
+    "AUTO_LABELS",
+    "COLUMN_WIDTHS_CM",
+    "FONT_FAMILY",
+    "FONT_PATH",
+    "PALETTES",
+    "REPRODUCIBLE",
+    "SAVE_FORMATS",
+    "chinese_font",
+    "network",
+    "plot_centrality_distribution",
+    "plot_coverage",
+    "plot_degree_distribution",
+    "plot_growth",
+    "plot_per_street",
+    "plot_rollup",
+    "plot_top_nodes",
+    "plot_unit_types",
+    "save_figure",
+    "use_chinese_font",
+]
+
 logger = logging.getLogger(__name__)
 
-#: The shipped Chinese font (a subset of Noto Sans CJK SC, SIL Open Font License 1.1).
-FONT_PATH = Path(str(resources.files("cobuild_graph") / "_static" / "fonts")) / (
-    "CobuildSansSC-Regular.otf"
-)
 #: Its family name in matplotlib.
 FONT_FAMILY = "Cobuild Sans SC"
 #: Formats :func:`save_figure` writes when the path has no suffix.
@@ -737,7 +756,7 @@ def network(
 
     Each connected piece is laid out on its own and the pieces are packed in rows, largest
     first; the nodes without a tie stand in a row beneath
-    (:func:`cobuild_graph.maps._layout.figure_layout`), so that no piece and no lone node
+    (:func:`cobuild_graph.layout.figure_layout`), so that no piece and no lone node
     squeezes the rest into a dot. Names are placed beside their node where they overlap no
     other name, else further out with a leader line; the limits leave room for every name,
     so none is cut at the figure's edge.
@@ -801,8 +820,6 @@ def network(
     >>> round(float(fig.get_figwidth()) * 2.54, 1)
     8.5
     """
-    from cobuild_graph.maps._layout import figure_layout  # the maps import this module
-
     schema = schema_of(G, schema)
     if palette not in PALETTES:
         raise ValueError(f"palette must be one of {', '.join(PALETTES)}, not {palette!r}")

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = [
+    "SAMPLE",
+    "sample_path",
+]
+
 #: The sample's folder inside the repository.
 SAMPLE = Path("data") / "suzhou"
 

@@ -67,6 +67,21 @@ from pathlib import Path
 
 from cobuild_graph.errors import DownloadError, JavaNotFoundError, PortInUseError, ServerError
 
+__all__ = [
+    "DATABASE",
+    "JAVA_MIN",
+    "MAVEN_CENTRAL",
+    "USER",
+    "ServerInfo",
+    "fetch",
+    "find_java",
+    "neo4j_version",
+    "restart",
+    "start",
+    "status",
+    "stop",
+]
+
 logger = logging.getLogger(__name__)
 
 #: The user of the server.

@@ -22,6 +22,10 @@ from cobuild_graph.schema import (
     schema_or_default,
 )
 
+__all__ = [
+    "write_template",
+]
+
 # Real rows of the Suzhou article, so the template reads as a valid dataset.
 _EXAMPLE_NODES = [
     {"id": "city-suzhou", "label": "City", "name": "苏州市", "provenance": "public-record"},

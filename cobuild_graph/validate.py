@@ -1,11 +1,13 @@
 """Validation: raw text tables in, typed tables out, every problem found reported at once.
 
-The reader (:mod:`cobuild_graph.io`) hands over the cells of the node and tie tables as
-trimmed strings, with the file and spreadsheet row of each row (for tables made in pandas,
-:func:`cobuild_graph.io.validate_tables` hands over their row labels instead). This module
-resolves labels and tie types through the schema, parses typed attributes, and checks the
-dataset as a whole: unique ids, ids that differ only in width or spacing, tie endpoints,
-endpoint labels, dates, the ``PART_OF`` hierarchy.
+:func:`validate_tables` validates node and tie tables made in pandas, as a dataset's files
+are validated (``cobuild_graph.validate_tables``, also :func:`cobuild_graph.io.validate_tables`).
+:func:`check_tables` does the work for it and for the readers (:mod:`cobuild_graph.io`, the
+roster import), which hand over the cells of the node and tie tables as trimmed strings,
+with the file and spreadsheet row of each row (for tables made in pandas, their row labels
+instead). It resolves labels and tie types through the schema, parses typed attributes, and
+checks the dataset as a whole: unique ids, ids that differ only in width or spacing, tie
+endpoints, endpoint labels, dates, the ``PART_OF`` hierarchy.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cobuild_graph._files import excel_text
+from cobuild_graph._raw_tables import TableSheet, raw_table
 from cobuild_graph.dates import DATE_FORMS, parse_dates
-from cobuild_graph.errors import FILE, ROW, Problems
+from cobuild_graph.errors import FILE, ROW, Problems, ValidationError, problems_frame
 from cobuild_graph.schema import (
     INFERENCES,
     INFERRED,
@@ -27,10 +31,127 @@ from cobuild_graph.schema import (
     TIE_KEY_COLUMNS,
     AttributeSpec,
     Schema,
+    schema_or_default,
 )
+
+__all__ = ["check_tables", "validate_tables"]
 
 _TRUE = {"true", "yes", "y", "1", "是", "√", "t"}
 _FALSE = {"false", "no", "n", "0", "否", "×", "f"}
+
+
+def validate_tables(
+    nodes: pd.DataFrame, ties: pd.DataFrame, *, schema: Schema | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate node and tie tables made in pandas, as a dataset's files are validated.
+
+    Each cell is first turned into the text a spreadsheet would show (``120.0`` as
+    ``120``, ``True`` as ``true``, a date or midnight timestamp as ``2019-05-01``; ``None``,
+    ``NaN``, ``pd.NA`` and ``NaT`` as an empty cell), then the tables go through the checks
+    of :func:`read_tables`: headers (Chinese ones too), labels and tie types, typed
+    attributes, unique ids, tie endpoints, the ``PART_OF`` hierarchy.
+
+    Parameters
+    ----------
+    nodes
+        Columns ``id``, ``label``, ``name`` and any attributes, one row per node; cells of
+        any dtype.
+    ties
+        Columns ``source``, ``target``, ``type`` and any attributes, one row per tie.
+    schema
+        The schema to validate against.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        Typed ``(nodes, ties)``, as :func:`read_tables` returns them: cells are ``str``,
+        ``int``, ``float``, ``bool``, ``datetime.date`` or ``None``, the index a fresh
+        ``RangeIndex``, attributes the schema does not know kept as text.
+
+    Raises
+    ------
+    ValidationError
+        With every problem found. Its ``file`` is ``"nodes (DataFrame)"`` or
+        ``"ties (DataFrame)"``; its ``row`` is the row's label in the DataFrame's index
+        (``df.loc[row]``), which for the default index is its position counted from 0. An
+        index that is not unique or not of integers is replaced by positions from 0
+        (``df.iloc[row]``). Rows without any value are left out, as blank lines are.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"id": ["s1", "c1"], "label": ["街道", "社区"],
+    ...                       "name": ["沧浪街道", "道前社区"], "members": [None, 120.0]})
+    >>> ties = pd.DataFrame({"source": ["c1", "c9"], "target": ["s1", "s1"],
+    ...                      "type": ["隶属", "PART_OF"]})
+    >>> validate_tables(nodes, ties)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cobuild_graph.errors.ValidationError: 数据集无效，1 个问题 / invalid dataset: 1 problem
+      第 1 行，source 列 / ties (DataFrame), row 1, column source: 节点中没有这个 source id / ...
+    >>> typed_nodes, typed_ties = validate_tables(nodes, ties.iloc[:1])
+    >>> typed_nodes["label"].tolist(), typed_nodes["members"].tolist()
+    (['Street', 'Community'], [None, 120])
+    """
+    schema = schema_or_default(schema)
+    problems = Problems()
+    raw = {}
+    for kind, table in (("nodes", nodes), ("ties", ties)):
+        if not isinstance(table, pd.DataFrame):
+            raise TypeError(
+                f"{kind} 应为 pandas DataFrame / "
+                f"{kind} must be a pandas DataFrame, not {type(table).__name__}"
+            )
+        file = f"{kind} (DataFrame)"
+        index = table.index
+        if index.is_unique and pd.api.types.is_integer_dtype(index.dtype):
+            labels = index.to_numpy(dtype=np.int64)
+        else:
+            labels = np.arange(len(table), dtype=np.int64)
+        already = len(problems.records)
+        sheet = TableSheet(kind, None, file, cells=_table_cells(table))
+        raw[kind] = raw_table([sheet], kind, schema, problems)
+        # The sheet's rows are numbered as a spreadsheet's, under a header in row 1.
+        raw[kind][ROW] = labels[raw[kind][ROW].to_numpy(dtype=np.int64) - 2]
+        for record in problems.records[already:]:
+            row = record["row"]
+            record["row"] = None if row is None or row < 2 else int(labels[row - 2])
+    typed_nodes, typed_ties = check_tables(raw["nodes"], raw["ties"], schema, problems)
+    if problems:
+        raise ValidationError(problems_frame(problems.records))
+    return typed_nodes, typed_ties
+
+
+def _table_cells(table: pd.DataFrame) -> dict[int, dict[int, Any]]:
+    """A DataFrame as a worksheet's cells: its column names in row 1, its rows below."""
+    columns = []
+    for position in range(table.shape[1]):
+        column = table.iloc[:, position]
+        missing = pd.isna(column).to_numpy()
+        columns.append(
+            [
+                None if gone else _cell_value(value)
+                for value, gone in zip(column.astype(object).tolist(), missing, strict=True)
+            ]
+        )
+    header = {j: str(name) for j, name in enumerate(table.columns, start=1)}
+    cells = {1: header} if header else {}  # a sheet holds no empty rows
+    for number, row in enumerate(zip(*columns, strict=True), start=2):
+        held = {j: v for j, v in enumerate(row, start=1) if v is not None and v != ""}
+        if held:
+            cells[number] = held
+    return cells
+
+
+def _cell_value(value: Any) -> Any:
+    """A pandas or numpy scalar as the Python value a worksheet cell would hold; text as a
+    workbook stores it, so that reading the cell gives back exactly this text."""
+    if isinstance(value, str):
+        return excel_text(value)
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def check_tables(
@@ -42,8 +163,8 @@ def check_tables(
     ----------
     nodes, ties
         Raw tables: every cell a trimmed string (``""`` when empty), canonical column names,
-        plus the :data:`FILE` and :data:`ROW` columns. The public entry point for tables made
-        in pandas is :func:`cobuild_graph.io.validate_tables`.
+        plus the :data:`FILE` and :data:`ROW` columns. The entry point for tables made in
+        pandas is :func:`validate_tables`.
     schema
         The schema the dataset must follow.
     problems

@@ -11,7 +11,7 @@ import pytest
 
 from cobuild_graph import DEFAULT_SCHEMA, ValidationError, read_dataset, read_tables, write_dataset
 from cobuild_graph._files import XML_ILLEGAL
-from cobuild_graph.io import _may_hold_xml_illegal
+from cobuild_graph._raw_tables import _may_hold_xml_illegal
 from tests.conftest import NODES, TIES, write_csv_dataset
 
 

@@ -21,16 +21,14 @@ import pytest
 
 import cobuild_graph as cg
 from cobuild_graph import domain
+from cobuild_graph._page import content_security_policy, json_for_script, vis_network_js
 from cobuild_graph.maps import (
     COLLAPSE,
     NetworkMap,
     aggregate_graph,
-    content_security_policy,
     fold_tree,
-    json_for_script,
     layout,
     network_map,
-    vis_network_js,
 )
 from tests._pictures import HOSTILE, hostile_graph
 

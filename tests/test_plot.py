@@ -20,6 +20,7 @@ from matplotlib.transforms import Bbox
 
 import cobuild_graph as cg
 from cobuild_graph import domain, plot
+from cobuild_graph.layout import figure_layout
 from tests._rosters import write_report_roster
 
 CHINESE = "沧浪街道 甪直镇 浒墅关 道前社区（党委）"
@@ -193,7 +194,7 @@ def test_network_draws_every_node_where_the_figure_layout_puts_it(tiny):
     fig, ax = plot.network(tiny, seed=4)
     assert ax.figure is fig
     draw_strictly(fig)
-    expected = cg.maps._layout.figure_layout(tiny, seed=4, aspect=1.6, order=lambda n: 0)
+    expected = figure_layout(tiny, seed=4, aspect=1.6, order=lambda n: 0)
     drawn = {tuple(np.round(xy, 6)) for xy in _offsets(ax)}
     assert len(drawn) == tiny.number_of_nodes()
     connected = {n for n in tiny if tiny.degree(n) - nx.number_of_selfloops(tiny.subgraph([n]))}
@@ -356,7 +357,7 @@ def _name_boxes(ax, renderer):
 
 def _node_order(ax, G):
     """The node behind each drawn point, by position (the layout independent of the test)."""
-    where = cg.maps._layout.figure_layout(G, seed=0, aspect=1.6, order=_upper_first(G))
+    where = figure_layout(G, seed=0, aspect=1.6, order=_upper_first(G))
     at = {tuple(np.round(xy, 6)): n for n, xy in where.items()}
     return [at[tuple(np.round(xy, 6))] for xy in _offsets(ax)]
 

@@ -35,20 +35,15 @@ True
 """
 
 # Inside: _network_map (the pyvis network and the function that fills it), _folding (places,
-# aggregation and the fold tree), _layout (the precomputed positions), _appearance (colours,
-# sizes, tooltips, tie records and legends); the page kit (templates, assets,
-# Content-Security-Policy, JSON for a script, vis-network) is cobuild_graph._page, shared
-# with the report. The reference page (docs/reference/maps.md) sets the order in which the
-# names are shown: the settings, then the map, folding, layout and the page.
-from cobuild_graph._page import (
-    content_security_policy,
-    json_for_script,
-    render_page,
-    vis_network_js,
-)
+# aggregation and the fold tree), _appearance (colours, sizes, tooltips, tie records and
+# legends). The positions come from cobuild_graph.layout, shared with the charts (its layout
+# and geo_layout are names of the maps too); the page kit (templates, assets,
+# Content-Security-Policy, JSON for a script, vis-network) is cobuild_graph._page, shared with
+# the report and not re-exported. The reference page (docs/reference/maps.md) sets the order
+# in which the names are shown: the settings, then the map, folding and layout.
+from cobuild_graph.layout import geo_layout, layout
 from cobuild_graph.maps._appearance import MAX_CATEGORIES, SCALE_COLORMAP
 from cobuild_graph.maps._folding import COLLAPSE, aggregate_graph, fold_tree, place_table
-from cobuild_graph.maps._layout import geo_layout, layout
 from cobuild_graph.maps._network_map import (
     ARROWS_UP_TO,
     DEFAULT_HEADING,
@@ -70,13 +65,9 @@ __all__ = [
     "NetworkMap",
     "Tables",
     "aggregate_graph",
-    "content_security_policy",
     "fold_tree",
     "geo_layout",
-    "json_for_script",
     "layout",
     "network_map",
     "place_table",
-    "render_page",
-    "vis_network_js",
 ]

@@ -22,6 +22,8 @@ from pyvis.network import Network
 from cobuild_graph._files import write_text
 from cobuild_graph._page import asset, font_face, json_for_script, render_page, vis_network_js
 from cobuild_graph._style import CJK_FONT_STACK, MISSING, category_color, label_colors, label_text
+from cobuild_graph.layout import geo_layout
+from cobuild_graph.layout import layout as force_layout
 from cobuild_graph.maps._appearance import (
     MAX_CATEGORIES,
     MAX_SIZE,
@@ -44,8 +46,6 @@ from cobuild_graph.maps._folding import (
     folded_into,
     place_table,
 )
-from cobuild_graph.maps._layout import geo_layout
-from cobuild_graph.maps._layout import layout as force_layout
 from cobuild_graph.metrics import ego_network
 from cobuild_graph.schema import Schema, schema_of
 

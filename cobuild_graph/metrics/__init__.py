@@ -29,29 +29,37 @@ steps (Louvain, Leiden, sampled sources) take a ``seed`` and repeat exactly with
 
 # Inside: _simple (the simple graph, igraph run quiet or seeded), _centrality, _summary (the
 # whole network, Freeman centralisation), _groups (communities, k-cores, cliques), _brokerage
-# (structural holes, brokerage roles), _projections (ego networks, two-mode networks), _ego
-# (ego network measures), _two_mode (two-mode centrality), _ei (E-I index), _core_periphery
-# (Borgatti–Everett), _blocks (structural equivalence, blockmodels), _robustness (a unit's
-# withdrawal). The reference page (docs/reference/metrics.md) sets the order in which the
-# measures are shown.
+# (structural holes, brokerage roles), _ego (ego networks and their measures), _two_mode
+# (two-mode centrality), _ei (E-I index), _core_periphery (Borgatti–Everett), _blocks
+# (structural equivalence, blockmodels), _robustness (a unit's withdrawal). The two-mode
+# network and its projections (two_mode, project) are made by cobuild_graph.views, whose
+# views the measures run on; they are names here too. The reference page
+# (docs/reference/metrics.md) sets the order in which the measures are shown.
 from cobuild_graph.metrics._blocks import blockmodel, equivalence_blocks, profile_distances
-from cobuild_graph.metrics._brokerage import BROKERAGE_ROLES, brokerage, structural_holes
+from cobuild_graph.metrics._brokerage import (
+    BROKERAGE_ROLES,
+    brokerage,
+    carried_caveats,
+    structural_holes,
+)
 from cobuild_graph.metrics._centrality import centrality
 from cobuild_graph.metrics._core_periphery import core_periphery
-from cobuild_graph.metrics._ego import ego_table
+from cobuild_graph.metrics._ego import ego_network, ego_table
 from cobuild_graph.metrics._ei import EI_STATISTICS, ei_groups, ei_index, ei_nodes
 from cobuild_graph.metrics._groups import cliques, communities, kcore
-from cobuild_graph.metrics._projections import ego_network, project, two_mode
 from cobuild_graph.metrics._robustness import robustness
-from cobuild_graph.metrics._simple import simple_graph
+from cobuild_graph.metrics._simple import Simple, node_index, simple_graph
 from cobuild_graph.metrics._summary import freeman_centralization, summary
 from cobuild_graph.metrics._two_mode import two_mode_centrality
+from cobuild_graph.views import project, two_mode
 
 __all__ = [
     "BROKERAGE_ROLES",
     "EI_STATISTICS",
+    "Simple",
     "blockmodel",
     "brokerage",
+    "carried_caveats",
     "centrality",
     "cliques",
     "communities",
@@ -64,6 +72,7 @@ __all__ = [
     "equivalence_blocks",
     "freeman_centralization",
     "kcore",
+    "node_index",
     "profile_distances",
     "project",
     "robustness",

@@ -1,4 +1,5 @@
-"""One row per ego: its network's size and density, Burt's structural holes, brokerage."""
+"""Ego networks: a node's neighbourhood as a graph, and one row per ego measuring it (its
+network's size and density, Burt's structural holes, brokerage)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cobuild_graph._net import Net
 from cobuild_graph.metrics._brokerage import (
     BROKERAGE_ROLES,
     brokerage,
@@ -16,6 +18,51 @@ from cobuild_graph.metrics._brokerage import (
     structural_holes,
 )
 from cobuild_graph.metrics._simple import Simple, node_index
+from cobuild_graph.schema import Schema, schema_of
+
+
+def ego_network(
+    G: nx.Graph, node: Hashable, *, radius: int = 1, schema: Schema | None = None
+) -> tuple[nx.Graph, pd.DataFrame]:
+    """The nodes within `radius` ties of `node` (either direction), and where it stands.
+
+    Parameters
+    ----------
+    G
+        A co-building graph (any networkx graph: the street and district are then empty).
+    node
+        The ego's id.
+    radius
+        Number of ties out from the ego.
+    schema
+        Gives the hierarchy.
+
+    Returns
+    -------
+    subgraph : networkx.Graph
+        A copy of the ego network, of the type of `G` with all ties among its nodes
+        (``nx.ego_graph`` with ``undirected=True``).
+    table : pandas.DataFrame
+        One row indexed by the ego's id: ``name``, ``label``, ``street``, ``street_name``,
+        ``district``, ``district_name`` (the ego's places, see
+        :func:`~cobuild_graph.domain.ancestors`: a unit's street through ``ASSIGNED_TO``),
+        ``radius``, ``nodes``, ``ties`` (of the subgraph).
+    """
+    schema = schema_of(G, schema)
+    if node not in G:
+        raise KeyError(f"node {node!r} is not in the graph")
+    view = G.to_undirected(as_view=True) if G.is_directed() else G
+    within = nx.single_source_shortest_path_length(view, node, cutoff=radius)
+    H = G.subgraph(within).copy()
+    row: dict[str, Any] = {"name": G.nodes[node].get("name"), "label": G.nodes[node].get("label")}
+    net = Net.of(G, schema)
+    for level in ("Street", "District"):
+        place = net.placed(level).get(node)
+        place = None if pd.isna(place) else place
+        row[level.lower()] = place
+        row[f"{level.lower()}_name"] = G.nodes[place].get("name") if place is not None else None
+    row |= {"radius": radius, "nodes": H.number_of_nodes(), "ties": H.number_of_edges()}
+    return H, pd.DataFrame([row], index=node_index([node]))
 
 
 def ego_table(

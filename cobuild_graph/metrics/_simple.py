@@ -21,7 +21,15 @@ from cobuild_graph._memo import memo
 
 @dataclass
 class Simple:
-    """A graph collapsed to distinct links between node positions, and its igraph twin."""
+    """A graph collapsed to distinct links between node positions, and its igraph twin.
+
+    The form every measure of :mod:`cobuild_graph.metrics` (and the dyadic matrices of
+    :mod:`cobuild_graph.stats`) works on: ``Simple.of(G, weight=..., directed=...)`` is made
+    once per graph and options and kept with the graph; nodes are positions
+    ``0 .. n - 1`` in the order of ``nodes`` (the graph's), links are ``source[i]`` –
+    ``target[i]`` with ``weight[i]`` (summed over the ties they stand for), and what is
+    derived from them (igraph graph, adjacency, degrees) is made on first use and kept.
+    """
 
     nodes: list[Hashable]
     source: np.ndarray
@@ -191,4 +199,5 @@ def seeded(seed: int | None) -> Iterator[None]:
 
 
 def node_index(nodes: list[Hashable]) -> pd.Index:
+    """The index of a table with one row per node: the node ids, named ``id``."""
     return pd.Index(nodes, dtype=object, name="id")

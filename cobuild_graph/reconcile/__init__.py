@@ -15,9 +15,18 @@ sorts first.
 """
 
 # Inside: _names (the rule key, the forms suggestions compare, the dictionaries),
-# _candidates (blocking and scoring), _engine (reconcile, ids, decisions applied), _review
-# (the review workbook and decision files), _categories (unit categories).
+# _candidates (blocking and scoring), _decisions (the decisions and names read back, and the
+# review workbook's layout), _engine (reconcile, ids, decisions applied), _review (the review
+# workbook written from the engine's result), _categories (unit categories). One way:
+# _review imports _engine, which imports _decisions.
 from cobuild_graph.reconcile._categories import CATEGORIES, unit_categories, unit_category
+from cobuild_graph.reconcile._decisions import (
+    DECISION_COLUMNS,
+    KEEP_APART,
+    MERGE,
+    read_decisions,
+    read_names,
+)
 from cobuild_graph.reconcile._engine import (
     ACCEPT_ABOVE,
     ENTITY_COLUMNS,
@@ -39,14 +48,7 @@ from cobuild_graph.reconcile._names import (
     RULE_SCORES,
     normalize_name,
 )
-from cobuild_graph.reconcile._review import (
-    DECISION_COLUMNS,
-    KEEP_APART,
-    MERGE,
-    read_decisions,
-    read_names,
-    write_review,
-)
+from cobuild_graph.reconcile._review import write_review
 
 __all__ = [
     "ABBREVIATIONS",

@@ -16,8 +16,7 @@ import pandas as pd
 
 from cobuild_graph.errors import CobuildGraphError, Problems
 from cobuild_graph.reconcile._candidates import suggest
-from cobuild_graph.reconcile._names import REASONS, Forms, normalize_name, resolve_kind, trimmed
-from cobuild_graph.reconcile._review import (
+from cobuild_graph.reconcile._decisions import (
     DECIDED_REASON,
     DECISION_COLUMNS,
     KEEP_APART,
@@ -28,6 +27,7 @@ from cobuild_graph.reconcile._review import (
     empty_names,
     read_review,
 )
+from cobuild_graph.reconcile._names import REASONS, Forms, normalize_name, resolve_kind, trimmed
 from cobuild_graph.schema import Schema, schema_or_default
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.metrics._simple import Simple, node_index
+from cobuild_graph.metrics import Simple, node_index
 
 #: Mean radius of the Earth in km (IUGG), the default of :func:`distance_matrix`.
 EARTH_RADIUS_KM = 6371.0088

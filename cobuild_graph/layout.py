@@ -1,7 +1,11 @@
-"""The precomputed layouts, in pixels: seeded Fruchterman-Reingold positions (igraph) of each
-connected piece, shelf-packed side by side, with lone nodes beside their place
-(:func:`layout`), or in rows apart for a printed figure (:func:`figure_layout`); or positions
-from latitude and longitude (:func:`geo_layout`)."""
+"""Where the nodes go: the positions the maps and the charts draw, in pixels.
+
+Seeded Fruchterman-Reingold positions (igraph) of each connected piece, shelf-packed side
+by side, with lone nodes beside their place (:func:`layout`, the interactive maps'), or in
+rows apart for a printed figure (:func:`figure_layout`, :func:`cobuild_graph.plot.network`'s);
+or positions from latitude and longitude (:func:`geo_layout`). The module knows nothing of
+pages or charts: both import it.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from typing import Any
 import igraph
 import networkx as nx
 import numpy as np
+
+__all__ = ["figure_layout", "geo_layout", "layout"]
 
 _EDGE_LENGTH = 60.0  # least median tie length of the precomputed layout, in pixels
 _SPACING = 40.0  # least room per node of the precomputed layout, in pixels

@@ -39,7 +39,7 @@ class Dyads:
         Row ``p`` of the result is ``matrix[o][:, o]`` at the dyads for ``o = orders[p]``:
         rows and columns permuted together, as sna's ``rmperm``.
         """
-        return _gathered(matrix, orders)[:, self.rows * len(matrix) + self.cols]
+        return np.take(_gathered(matrix, orders), self.rows * len(matrix) + self.cols, axis=1)
 
     def place(self, vectors: np.ndarray) -> np.ndarray:
         """`vectors` (dyads × k) as k flattened matrices, zero off the dyads."""

@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph.stats._input import Dyads, dyads
-from cobuild_graph.stats._logit import logit, null_deviance
+from cobuild_graph.stats._logit import (
+    OneVaryingDesign,
+    SharedDesign,
+    Start,
+    fit,
+    logit,
+    null_deviance,
+)
 from cobuild_graph.stats._ols import OLS, last_t_values
 from cobuild_graph.stats._permute import null_distribution, p_values
 
@@ -18,6 +25,11 @@ from cobuild_graph.stats._permute import null_distribution, p_values
 INTERCEPT = "intercept"
 KINDS = ("ols", "logit")
 METHODS = ("dsp", "y")
+#: A logit's batch of permutations holds its relabelled matrices and their dyads in at
+#: most this many values (2**22, 32 MB: 2 permutations at 1,000 nodes), and at most
+#: :data:`LOGIT_BATCH_MOST` permutations (more gain no speed).
+LOGIT_BATCH_VALUES = 2**22
+LOGIT_BATCH_MOST = 16
 
 
 def mrqap(
@@ -226,13 +238,18 @@ def _logit_observed(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def _logit_y_null(
     d: Dyads, X: np.ndarray, permutations: int, rng: np.random.Generator
 ) -> np.ndarray:
-    y = d.matrices["y"]
+    y, design = d.matrices["y"], SharedDesign(X.T)
+    share = d.vector("y").mean()
+    # the intercept-only fit, near the fit of each relabelled y
+    beta = np.zeros(X.shape[1])
+    beta[0] = np.log(share / (1 - share))
+    start = Start.at(beta, np.full(d.n, beta[0]))
     return null_distribution(
-        lambda orders: logit(X.T, d.relabelled(y, orders)).z,
+        lambda orders: fit(design, d.relabelled(y, orders), start=start).z,
         nodes=len(y),
         permutations=permutations,
         rng=rng,
-        columns=X.shape[1],
+        batch=_logit_batch(d),
     )
 
 
@@ -240,18 +257,24 @@ def _logit_dsp_null(
     d: Dyads, X: np.ndarray, term: int, permutations: int, rng: np.random.Generator
 ) -> np.ndarray:
     others, residual = _semi_partial(d, X, term)
-    y = d.vector("y")
+    y, fixed = d.vector("y")[None, :], SharedDesign(others.T)
+    # y on the other terms alone: the fit of each relabelling is near it, with 0 for the
+    # relabelled residual (which the other terms do not explain).
+    others_fit = fit(fixed, y).estimate[0]
+    start = Start.at(np.append(others_fit, 0.0), others_fit @ fixed.X)
 
     def statistic(orders: np.ndarray) -> np.ndarray:
-        w = d.relabelled(residual, orders)
-        designs = np.concatenate(
-            [np.broadcast_to(others.T, (len(w), *others.T.shape)), w[:, None, :]], axis=1
-        )
-        return logit(designs, np.broadcast_to(y, w.shape)).z[:, -1]
+        design = OneVaryingDesign(fixed, d.relabelled(residual, orders))
+        return fit(design, y, start=start).z[:, -1]
 
     return null_distribution(
-        statistic, nodes=len(residual), permutations=permutations, rng=rng, columns=X.shape[1]
+        statistic, nodes=len(residual), permutations=permutations, rng=rng, batch=_logit_batch(d)
     )
+
+
+def _logit_batch(d: Dyads) -> int:
+    size = len(d.matrices["y"])
+    return max(1, min(LOGIT_BATCH_MOST, LOGIT_BATCH_VALUES // (size * size + d.n)))
 
 
 _MODELS = {

@@ -40,9 +40,14 @@ class Dyads:
         """`matrix` with its nodes reordered by each row of `orders`, at the dyads.
 
         Row ``p`` of the result is ``matrix[o][:, o]`` at the dyads for ``o = orders[p]``:
-        rows and columns permuted together, as sna's ``rmperm``.
+        rows and columns permuted together, as sna's ``rmperm``. One relabelled matrix is
+        made at a time: a batch holds only its dyads.
         """
-        return np.take(_gathered(matrix, orders), self.rows * len(matrix) + self.cols, axis=1)
+        out = np.empty((len(orders), self.n))
+        at = self.rows * len(matrix) + self.cols
+        for p, order in enumerate(orders):
+            np.take(matrix[order][:, order].ravel(), at, out=out[p])
+        return out
 
     def place(self, vectors: np.ndarray) -> np.ndarray:
         """`vectors` (dyads × k) as k flattened matrices, zero off the dyads."""
@@ -71,11 +76,6 @@ class Dyads:
                 # einsum, not @: OpenBLAS's threads stall a hundredfold on a busy machine.
                 dots[p] += np.einsum("in,kin->k", block, vectors[:, start : start + rows])
         return dots
-
-
-def _gathered(matrix: np.ndarray, orders: np.ndarray) -> np.ndarray:
-    """Each ``matrix[o][:, o]``, flattened: one row per order."""
-    return matrix[orders[:, :, None], orders[:, None, :]].reshape(len(orders), -1)
 
 
 def dyads(matrices: Mapping[str, Any], *, directed: bool | None, minimum: int) -> Dyads:

@@ -25,9 +25,10 @@ from cobuild_graph.stats._permute import null_distribution, p_values
 INTERCEPT = "intercept"
 KINDS = ("ols", "logit")
 METHODS = ("dsp", "y")
-#: A logit's batch of permutations holds its relabelled matrices and their dyads in at
-#: most this many values (2**22, 32 MB: 2 permutations at 1,000 nodes), and at most
-#: :data:`LOGIT_BATCH_MOST` permutations (more gain no speed).
+#: A logit's batch of permutations holds the relabelled matrices' dyads in at most this
+#: many values (2**22, 32 MB: 4 permutations at 1,000 nodes, 999,000 dyads each), and at
+#: most :data:`LOGIT_BATCH_MOST` permutations (more gain no speed). Its fits' other
+#: arrays are a block of dyads each (:data:`~cobuild_graph.stats._logit.BLOCK_DYADS`).
 LOGIT_BATCH_VALUES = 2**22
 LOGIT_BATCH_MOST = 16
 
@@ -308,8 +309,7 @@ def _logit_dsp_null(
 
 
 def _logit_batch(d: Dyads) -> int:
-    size = len(d.matrices["y"])
-    return max(1, min(LOGIT_BATCH_MOST, LOGIT_BATCH_VALUES // (size * size + d.n)))
+    return max(1, min(LOGIT_BATCH_MOST, LOGIT_BATCH_VALUES // d.n))
 
 
 _MODELS = {

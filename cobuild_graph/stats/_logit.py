@@ -17,7 +17,7 @@ A fit may be *started* (:class:`Start`) from estimates near its own — a relabe
 from the observed one — and then takes fewer steps to the same rule. Its estimate is the
 Newton step from where the rule is met, with the standard errors from the weights there:
 R's convention, one step further on. R's z-values (from the weights one step before its
-estimate) may differ from the fully converged fit's by about 1e-5, as its rule allows; a
+estimate) may differ from the fully converged fit's by up to about 1e-4, as its rule allows; a
 started fit's are within about 1e-7 of them.
 """
 

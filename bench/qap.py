@@ -22,7 +22,7 @@ its peak memory (``ru_maxrss``) is printed, beside the memory of its input matri
 The estimates and test statistics (t or z) must equal R's to 1e-6.
 
     PYTHONPATH=. python3 bench/qap.py [--nodes 300] [--permutations 1000]
-        [--r-permutations 20] [--memory-nodes 1000] [--seed 2020]
+        [--r-permutations 20] [--memory-nodes 1000] [--seed 2020] [--kinds ols logit]
 """
 
 from __future__ import annotations
@@ -131,7 +131,9 @@ def main() -> None:
     parser.add_argument("--r-permutations", type=int, default=20)
     parser.add_argument("--memory-nodes", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--kinds", nargs="+", choices=list(GOALS), default=list(GOALS))
     args = parser.parse_args()
+    cases = [(kind, method) for kind, method in CASES if kind in args.kinds]
     matrices = data(args.nodes, args.seed)
     many, reps = args.permutations, 1 + args.r_permutations
     print(
@@ -143,7 +145,7 @@ def main() -> None:
         folder = Path(name)
         for key, matrix in matrices.items():
             np.savetxt(folder / f"{key}.csv", matrix, delimiter=",", fmt="%.17g")
-        for kind, method in CASES:
+        for kind, method in cases:
             before = load()
             r = run_r(folder, kind, method, reps)
             _, ours_one = run_ours(matrices, kind, method, 1)
@@ -180,7 +182,7 @@ def main() -> None:
     if args.memory_nodes <= 0:
         return
     print(f"\npeak memory at {args.memory_nodes:,} nodes (20 permutations, fresh process):")
-    for kind, method in CASES:
+    for kind, method in cases:
         memory = peak_memory(args.memory_nodes, args.seed, kind, method)
         print(
             f"  {kind:<5} {method:<3}  peak {memory['peak_mb']:7.0f} MB, "

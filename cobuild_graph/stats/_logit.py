@@ -18,7 +18,7 @@ from the observed one — and then takes fewer steps to the same rule. Its estim
 Newton step from where the rule is met, with the standard errors from the weights there:
 R's convention, one step further on. R's z-values (from the weights one step before its
 estimate) may differ from the fully converged fit's by up to about 1e-4, as its rule allows; a
-started fit's are within about 1e-7 of them.
+started fit's are within about 1e-6 of them.
 """
 
 from __future__ import annotations

@@ -208,7 +208,7 @@ def fit(design: Design, Y: np.ndarray, *, start: Start | None = None) -> LogitFi
     count, terms = max(len(Y), design.fits), design.terms
     blocks = _Blocks(count, Y.shape[1])
     y_cross = np.array(np.broadcast_to(blocks.cross(design, Y), (count, terms)))  # X'y
-    linear_part = np.array(np.broadcast_to(blocks.cross(design, 1 - Y), (count, terms)))
+    linear_part = blocks.cross(design, np.ones((1, Y.shape[1]))) - y_cross  # X'(1 − y)
     estimate, variance = np.zeros((count, terms)), np.zeros((count, terms))
     deviances, steps = np.zeros(count), np.zeros(count, dtype=int)
     converged = np.zeros(count, dtype=bool)

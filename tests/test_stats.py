@@ -18,6 +18,8 @@ import pytest
 
 import cobuild_graph as cg
 from cobuild_graph.stats import (
+    _mrqap,
+    _permute,
     difference_matrix,
     distance_matrix,
     mrqap,
@@ -26,6 +28,7 @@ from cobuild_graph.stats import (
     shared_neighbours_matrix,
     tie_matrix,
 )
+from cobuild_graph.stats._input import dyads
 from tests._r import require_rscript, run_r
 
 NODES = 15
@@ -188,6 +191,103 @@ def test_without_rscript_the_r_tests_skip_locally_and_fail_in_ci(
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="r-cran-sna"):
         require_rscript()
+
+
+RELABELLINGS = 40  # node orders on which sna's glm and our permuted logits are compared
+
+R_PERMUTED_SCRIPT = """
+read <- function(name) as.matrix(read.csv(name, header = FALSE))
+v <- function(m) m[row(m) != col(m)]
+y <- read("y.csv"); X <- cbind(1, v(read("x1.csv")), v(read("x2.csv")))
+orders <- read("orders.csv") + 1
+z <- function(response, design) {
+  # glm.fit as netlogit runs it (its rule: relative deviance change < 1e-8), and run on
+  # until the deviance no longer changes (to 1e-15)
+  loose <- glm(response ~ design - 1, family = binomial)
+  tight <- glm(response ~ design - 1, family = binomial,
+               control = glm.control(epsilon = 1e-15, maxit = 100))
+  c(summary(loose)$coefficients[, 3], summary(tight)$coefficients[, 3])
+}
+rows <- list()
+for (p in seq_len(nrow(orders))) {
+  o <- orders[p, ]
+  relabelled_y <- z(v(y[o, o]), X)
+  semi_partial <- sapply(seq_len(ncol(X)), function(j) {
+    r <- lm.fit(X[, -j, drop = FALSE], X[, j])$residuals
+    R <- matrix(0, nrow(y), ncol(y)); R[row(R) != col(R)] <- r
+    z(v(y), cbind(X[, -j], v(R[o, o])))[c(3, 6)]  # the relabelled residual's: loose, tight
+  })
+  rows[[p]] <- c(relabelled_y, semi_partial)  # y: 3 loose, 3 tight; then per term both
+}
+options(digits = 17)
+write.csv(do.call(rbind, rows), "permuted.csv", row.names = FALSE)
+"""
+
+
+def model_inputs(m: dict[str, np.ndarray], y: str) -> tuple[object, object]:
+    """The dyads and the design (with its QR) of y on x1 and x2, as mrqap makes them."""
+    d = dyads({"y": m[y], "x1": m["x1"], "x2": m["x2"]}, directed=True, minimum=4)
+    X = np.column_stack([np.ones(d.n), d.vector("x1"), d.vector("x2")])
+    return d, _mrqap._Terms.of(X)
+
+
+def null(kind: str, method: str, d: object, X: object, permutations: int) -> np.ndarray:
+    """Every term's statistic on `permutations` relabellings (seed 8; each DSP term anew)."""
+    model = _mrqap._MODELS[kind]
+    if method == "y":
+        return model.y_null(d, X, permutations, np.random.default_rng(8))
+    return np.column_stack(
+        [
+            model.dsp_null(d, X, term, permutations, np.random.default_rng(8))
+            for term in range(X.terms)
+        ]
+    )
+
+
+def test_permuted_logits_equal_glm_on_the_same_relabellings(tmp_path: Path) -> None:
+    # The fits of the permutations start near their estimates (the intercept-only fit,
+    # the fit on the other terms) and take fewer steps than R's, to where the deviance no
+    # longer changes: their z-values are glm's run on to convergence, on the same
+    # relabelled matrices. glm's own rule (relative deviance change < 1e-8) stops it up
+    # to about 1e-4 from there (its z from the weights one step before its estimate).
+    rscript = require_rscript()
+    m = matrices(True)
+    d, X = model_inputs(m, "yb")
+    orders = np.concatenate(
+        list(_permute._orders(NODES, RELABELLINGS, RELABELLINGS, np.random.default_rng(8)))
+    )
+    for name in ("x1", "x2"):
+        np.savetxt(tmp_path / f"{name}.csv", m[name], delimiter=",", fmt="%.17g")
+    np.savetxt(tmp_path / "y.csv", m["yb"], delimiter=",", fmt="%.17g")
+    np.savetxt(tmp_path / "orders.csv", orders, delimiter=",", fmt="%d")
+    run_r(rscript, R_PERMUTED_SCRIPT, tmp_path)
+    r = pd.read_csv(tmp_path / "permuted.csv").to_numpy()
+    relabelled_y, semi_partial = r[:, :6], r[:, 6:].reshape(RELABELLINGS, 3, 2)
+    for ours, loose, tight in [
+        (null("logit", "y", d, X, RELABELLINGS), relabelled_y[:, :3], relabelled_y[:, 3:]),
+        (null("logit", "dsp", d, X, RELABELLINGS), semi_partial[..., 0], semi_partial[..., 1]),
+    ]:
+        np.testing.assert_allclose(ours, tight, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(ours, loose, rtol=0, atol=2e-4)
+
+
+@pytest.mark.parametrize("kind", ["ols", "logit"])
+@pytest.mark.parametrize("method", ["dsp", "y"])
+def test_batches_leave_every_permuted_statistic_unchanged(
+    monkeypatch: pytest.MonkeyPatch, kind: str, method: str
+) -> None:
+    rng = np.random.default_rng(4)
+    x1 = rng.normal(size=(110, 110))  # 11,990 dyads: the logit's sums run in two blocks
+    x2 = 0.5 * x1 + rng.normal(size=x1.shape)
+    y = 0.3 * x1 + rng.normal(size=x1.shape)
+    m = {"y": y, "yb": (y > 0.3).astype(float), "x1": x1, "x2": x2}
+    d, X = model_inputs(m, "yb" if kind == "logit" else "y")
+    assert _mrqap._logit_batch(d) > 1
+    assert _permute.BATCH_VALUES // 110**2 > 1
+    batched = null(kind, method, d, X, 37)
+    monkeypatch.setattr(_mrqap, "LOGIT_BATCH_MOST", 1)
+    monkeypatch.setattr(_permute, "BATCH_VALUES", 1)
+    np.testing.assert_array_equal(null(kind, method, d, X, 37), batched)
 
 
 def test_seed_repeats_and_labels_align() -> None:

@@ -21,8 +21,8 @@ class OLS:
     R_inv: np.ndarray
 
     @classmethod
-    def of(cls, X: np.ndarray) -> OLS:
-        Q, R = np.linalg.qr(X)
+    def of(cls, Q: np.ndarray, R: np.ndarray) -> OLS:
+        """The design ``X = Q R`` from its QR decomposition."""
         return cls(Q, np.linalg.inv(R))
 
     @property
@@ -31,10 +31,11 @@ class OLS:
 
     def fit(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         """Estimates, t-values and residual sum of squares of `y`."""
-        projected = self.Q.T @ y
-        residual = y - self.Q @ projected
-        rss = np.array([residual @ residual])
-        estimate, t = self.t_values(projected[None, :], float(y @ y), rss=rss)
+        # einsum, not @: OpenBLAS's threads stall on a busy machine
+        projected = np.einsum("nk,n->k", self.Q, y)
+        residual = y - np.einsum("nk,k->n", self.Q, projected)
+        rss = np.array([np.einsum("n,n->", residual, residual)])
+        estimate, t = self.t_values(projected[None, :], float(np.einsum("n,n->", y, y)), rss=rss)
         return estimate[0], t[0], float(rss[0])
 
     def t_values(
@@ -45,7 +46,7 @@ class OLS:
         The t-value is the estimate over ``sqrt(s² · [(X'X)⁻¹]_jj)``, ``s² = RSS / (n − k)``,
         as sna's ``netlm`` computes it; RSS is ``y'y − |Q'y|²`` unless given.
         """
-        estimate = projected @ self.R_inv.T
+        estimate = np.einsum("pk,jk->pj", projected, self.R_inv)  # each row its own sums
         if rss is None:
             rss = yy - np.einsum("pk,pk->p", projected, projected)
         scale = np.einsum("ij,ij->i", self.R_inv, self.R_inv)  # diag((X'X)⁻¹)

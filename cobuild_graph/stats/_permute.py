@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 #: Values gathered at once (2**19 floats, 4 MB, cache-sized): a batch of permutations is
-#: this over the nodes squared (and over the columns a model builds per permutation).
+#: this over the nodes squared, unless the statistic asks for another batch.
 BATCH_VALUES = 2**19
 #: Two statistics closer than this (relative) count as equal: a permuted value equal to the
 #: observed one in exact arithmetic must count in ≥ and ≤ whatever the rounding.
@@ -20,16 +20,17 @@ def null_distribution(
     nodes: int,
     permutations: int,
     rng: np.random.Generator,
-    columns: int = 1,
+    batch: int | None = None,
 ) -> np.ndarray:
     """``statistic`` of every permutation, stacked along the first axis.
 
-    `statistic` takes a batch of node orders (one permutation of ``range(nodes)`` a row)
-    and returns one value (or one row of values) per order.
+    `statistic` takes a batch of node orders (one permutation of ``range(nodes)`` a row,
+    `batch` rows, by default :data:`BATCH_VALUES` over the nodes squared) and returns one
+    value (or one row of values) per order. The orders do not depend on the batch.
     """
     if permutations < 1:
         raise ValueError(f"permutations must be at least 1, not {permutations}")
-    batch = max(1, BATCH_VALUES // (nodes * nodes * columns))
+    batch = batch or max(1, BATCH_VALUES // (nodes * nodes))
     return np.concatenate(
         [statistic(orders) for orders in _orders(nodes, permutations, batch, rng)]
     )

@@ -18,15 +18,8 @@ import scipy.optimize
 from cobuild_graph import domain, metrics
 from cobuild_graph.metrics import BROKERAGE_ROLES
 from tests._handmade import handmade
-from tests._r import require_rscript
 
-# -- R's sna, run for real ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def rscript() -> str:
-    """Rscript with sna loaded (Debian: apt-get install r-cran-sna); in CI a must."""
-    return require_rscript()
+# -- R's sna, run for real (the ``rscript`` fixture of conftest) ----------------------------
 
 
 def run_r(rscript: str, code: str, **matrices: np.ndarray | list) -> list:

@@ -156,6 +156,15 @@ def neo4j_store(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
         yield opened
 
 
+@pytest.fixture(scope="session")
+def stored_suzhou(neo4j_store: Neo4jStore) -> Iterator[str]:
+    """The Suzhou sample, loaded once for the session's tests that only read it; its name."""
+    name = "test-suzhou-readonly"
+    neo4j_store.load(cg.read_dataset(cg.sample_path()), name, replace=True, progress=False)
+    yield name
+    neo4j_store.delete(name)
+
+
 @pytest.fixture
 def new_dataset(neo4j_store: Neo4jStore, request: pytest.FixtureRequest) -> Iterator[Any]:
     """Call it for a dataset name of this test's own; every one is deleted afterwards."""

@@ -273,6 +273,7 @@ def _roster_graph(tmp_path: Path) -> nx.MultiDiGraph:
     return cg.read_roster(write_report_roster(tmp_path / "roster.xlsx")).graph
 
 
+@pytest.mark.slow
 def test_assigned_streets_travel_with_the_tables(tmp_path: Path) -> None:
     """A roster gives no unit a street: every table by street says how many are assigned,
     in attrs, the about table, the written about sheet and the report."""

@@ -315,6 +315,7 @@ def test_console_script_is_installed(small_dataset: Path) -> None:
     assert json.loads(done.stdout)["ties"]["PART_OF"] == 4
 
 
+@pytest.mark.slow
 def test_report_prints_every_file_it_wrote(
     capsys: pytest.CaptureFixture[str], small_dataset: Path, tmp_path: Path
 ) -> None:

@@ -233,6 +233,7 @@ def test_tiny_and_city_sizes() -> None:
     assert meta["scale"] == "city"
 
 
+@pytest.mark.slow
 def test_province_counts_and_validity(province, sample) -> None:
     nodes, ties, meta = province
     assert len(nodes) >= 500_000

@@ -460,6 +460,7 @@ def test_lone_nodes_go_beside_their_place_or_round_the_rest(tiny):
     assert (np.hypot(*(others - centre).T) > spread / 2).all()
 
 
+@pytest.mark.slow
 def test_tables_give_the_pages_measures_and_colour_by_them(tiny):
     tables = cg.analyze(tiny, progress=False, seed=1)
     net = network_map(tiny, tables=tables, color_by="pagerank", size_by="betweenness")
@@ -487,6 +488,7 @@ def test_tables_give_the_pages_measures_and_colour_by_them(tiny):
         network_map(tiny, tables=tables, color_by="nothing")
 
 
+@pytest.mark.slow
 def test_title_is_the_datasets_name_else_the_files_name(tiny, tmp_path):
     named = network_map(tiny, tmp_path / "a.html")
     assert named.heading == tiny.graph["name"]
@@ -511,6 +513,7 @@ def test_page_embeds_only_the_characters_it_shows(tiny):
     assert 200 < len(cmap) < 2000  # the characters shown, not the 20,000 of the font
 
 
+@pytest.mark.slow
 def test_ego_map_is_the_same_in_every_process():
     """Sets iterate in another order in each process (hash seeds): the layout must not."""
     code = (

@@ -186,6 +186,9 @@ def new_dataset(neo4j_store: Neo4jStore, request: pytest.FixtureRequest) -> Iter
 NEEDS = {"neo4j_server": "neo4j", "rscript": "r"}
 #: The markers of tests that need an outside program; each is also slow.
 OUTSIDE = ("browser", "r", "neo4j", "notebook")
+#: The markers whose tests share one xdist worker: Neo4j's tests its server, R's tests the
+#: module fixture that runs sna's permutation tests once (about a minute).
+GROUPED = ("neo4j", "r")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -196,7 +199,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     program (:data:`OUTSIDE`) is slow too. The browser and notebook modules mark themselves
     (``pytestmark``), as slow tests of their own do. Every Neo4j test joins the xdist group
     ``neo4j``, so under ``--dist loadgroup`` one worker runs them all and only that worker
-    starts the session's server.
+    starts the session's server; the R tests likewise join the group ``r`` (:data:`GROUPED`).
     """
     for item in items:
         for fixture, marker in NEEDS.items():
@@ -204,8 +207,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(marker)
         if any(item.get_closest_marker(marker) for marker in OUTSIDE):
             item.add_marker("slow")
-        if item.get_closest_marker("neo4j"):
-            item.add_marker(pytest.mark.xdist_group("neo4j"))
+        for shared in GROUPED:
+            if item.get_closest_marker(shared):
+                item.add_marker(pytest.mark.xdist_group(shared))
 
 
 @pytest.fixture(scope="session")

@@ -210,6 +210,7 @@ def test_write_analysis_as_excel(tiny_tables: dict[str, pd.DataFrame], tmp_path:
     assert not list(tmp_path.glob("*.xlsx.tmp*"))
 
 
+@pytest.mark.slow
 def test_inferred_dates_reach_the_growth_table_and_the_about_sheet(
     tiny_tables: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:

@@ -305,6 +305,7 @@ def test_generate_then_validate(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert json.loads(out)["nodes"]["Street"] >= 1
 
 
+@pytest.mark.slow
 def test_console_script_is_installed(small_dataset: Path) -> None:
     exe = shutil.which("cobuild-graph")
     assert exe is not None, "pip install -e . puts cobuild-graph on PATH"

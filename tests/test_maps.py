@@ -50,6 +50,7 @@ def inline_scripts(page: str) -> list[str]:
     return re.findall(r"<script>(.*?)</script>", page, re.S)
 
 
+@pytest.mark.slow
 def test_map_holds_every_node_and_tie_and_writes_only_when_asked(tiny, tmp_path):
     net = network_map(tiny, layout_seed=1)
     assert isinstance(net, NetworkMap)
@@ -99,6 +100,7 @@ def test_legend_and_colours_come_from_the_schema(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_colour_by_metric_gives_a_ramp_and_by_community_gives_categories(tiny):
     metrics = pd.DataFrame({"pagerank": {n: float(i) for i, n in enumerate(tiny)}})
     net = network_map(tiny, color_by="pagerank", metrics=metrics)

@@ -291,6 +291,7 @@ def test_network_of_an_ego_network_and_a_street_on_given_axes(tiny):
     draw_strictly(fig)
 
 
+@pytest.mark.slow
 def test_network_saves_png_svg_and_pdf_at_paper_size(tmp_path, tiny):
     fig, _ = plot.network(tiny)
     png, svg, pdf = plot.save_figure(fig, tmp_path / "net", formats=["png", "svg", "pdf"], dpi=300)

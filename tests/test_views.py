@@ -52,6 +52,7 @@ def test_the_cobuilding_view_is_the_network_without_the_hierarchy(
     assert set(lone_units) <= set(nx.isolates(without_hierarchy))
 
 
+@pytest.mark.slow
 def test_cobuilding_measures_equal_networkx_on_that_network(
     suzhou: nx.MultiDiGraph, without_hierarchy: nx.Graph
 ) -> None:

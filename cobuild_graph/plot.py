@@ -48,6 +48,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
 from matplotlib.typing import ColorType
 
@@ -652,9 +653,10 @@ def plot_growth(
     wide = wide.loc[:, wide.sum() > 0]
     colors = tie_colors(schema)
     with _chart(ax, (7, 4.5)) as (fig, ax):
+        years = wide.index.astype(int)  # on a number line: centuries get a few ticks
         for tie in wide.columns:
             ax.plot(
-                wide.index.astype(str),
+                years,
                 wide[tie].to_numpy(),
                 marker="o",
                 markersize=3,
@@ -668,6 +670,7 @@ def plot_growth(
                 f"关系增长（{column_text(value, 'zh')}）", f"Growth of ties ({value})", language
             ),
         )
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if len(wide.columns):
             ax.legend(fontsize=8)
     return fig, ax

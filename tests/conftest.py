@@ -1,4 +1,5 @@
-"""Shared fixtures: small datasets written as files the way users write them, and Neo4j."""
+"""Shared fixtures: small datasets written as files the way users write them, Neo4j and R;
+and the lanes of the suite (the markers in pyproject.toml), set here by what a test uses."""
 
 from __future__ import annotations
 
@@ -87,14 +88,35 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
+def _ungrouped(session: pytest.Session) -> list[str]:
+    """The Neo4j tests that ``--dist loadgroup`` failed to put in the group ``neo4j``.
+
+    xdist groups by suffixing each test's id with ``@`` and its group; under pytest 9.2 that no
+    longer takes (pytest-xdist#1386), hence ``pytest<9.2`` in the dev extra.
+    """
+    if not getattr(session.config.option, "loadgroup", False):
+        return []
+    marked = (item.nodeid for item in session.items if item.get_closest_marker("neo4j"))
+    return [nodeid for nodeid in marked if not nodeid.endswith("@neo4j")]
+
+
 @pytest.fixture(scope="session")
-def neo4j_server() -> Iterator[Neo4jServer]:
+def neo4j_server(request: pytest.FixtureRequest) -> Iterator[Neo4jServer]:
     """A Neo4j server: ``NEO4J_URI`` if set, else a disposable one started for the session.
 
     The disposable one is :mod:`cobuild_graph.server`'s, as ``cobuild-graph neo4j start``
     starts it, in a state dir of its own. In CI (``CI=true``) a server that cannot start
-    fails the tests; elsewhere they are skipped only when Java is missing.
+    fails the tests; elsewhere they are skipped only when Java is missing. Under
+    ``--dist loadgroup`` it refuses to start when the Neo4j tests are not all on this worker
+    (:func:`_ungrouped`): each worker would start a server of its own.
     """
+    if apart := _ungrouped(request.session):
+        pytest.fail(
+            "pytest-xdist 未把 Neo4j 测试分到同一个 worker，每个 worker 都会启动一个 Neo4j；"
+            "请安装 pytest<9.2（pytest-xdist#1386）或用 -n 0 运行。"
+            " pytest-xdist did not put the Neo4j tests on one worker, so each would start a"
+            f" Neo4j: install pytest<9.2 (pytest-xdist#1386) or run with -n 0; e.g. {apart[0]}"
+        )
     if os.environ.get("NEO4J_URI"):
         yield Neo4jServer(
             os.environ["NEO4J_URI"],
@@ -134,6 +156,15 @@ def neo4j_store(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
         yield opened
 
 
+@pytest.fixture(scope="session")
+def stored_suzhou(neo4j_store: Neo4jStore) -> Iterator[str]:
+    """The Suzhou sample, loaded once for the session's tests that only read it; its name."""
+    name = "test-suzhou-readonly"
+    neo4j_store.load(cg.read_dataset(cg.sample_path()), name, replace=True, progress=False)
+    yield name
+    neo4j_store.delete(name)
+
+
 @pytest.fixture
 def new_dataset(neo4j_store: Neo4jStore, request: pytest.FixtureRequest) -> Iterator[Any]:
     """Call it for a dataset name of this test's own; every one is deleted afterwards."""
@@ -147,6 +178,47 @@ def new_dataset(neo4j_store: Neo4jStore, request: pytest.FixtureRequest) -> Iter
     yield make
     for name in names:
         neo4j_store.delete(name)
+
+
+# -- The lanes: browser, r, neo4j, notebook and slow ----------------------------------------
+
+#: The marker a test gets for using one of these fixtures (directly or through another).
+NEEDS = {"neo4j_server": "neo4j", "rscript": "r"}
+#: The markers of tests that need an outside program; each is also slow.
+OUTSIDE = ("browser", "r", "neo4j", "notebook")
+#: The markers whose tests share one xdist worker: Neo4j's tests its server, R's tests the
+#: module fixture that runs sna's permutation tests once (about a minute).
+GROUPED = ("neo4j", "r")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by what it needs, as ``-m`` selects the lanes (README, Development).
+
+    A test using :data:`NEEDS`' fixtures gets their marker; a test that needs an outside
+    program (:data:`OUTSIDE`) is slow too. The browser and notebook modules mark themselves
+    (``pytestmark``), as slow tests of their own do. Every Neo4j test joins the xdist group
+    ``neo4j``, so under ``--dist loadgroup`` one worker runs them all and only that worker
+    starts the session's server; the R tests likewise join the group ``r`` (:data:`GROUPED`).
+    """
+    for item in items:
+        for fixture, marker in NEEDS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+        if any(item.get_closest_marker(marker) for marker in OUTSIDE):
+            item.add_marker("slow")
+        for shared in GROUPED:
+            if item.get_closest_marker(shared):
+                item.add_marker(pytest.mark.xdist_group(shared))
+
+
+@pytest.fixture(scope="session")
+def rscript() -> str:
+    """Rscript with sna loaded (Debian: ``apt-get install r-cran-sna``): skips the test
+    without it, fails it in CI (:func:`tests._r.require_rscript`)."""
+    from tests._r import require_rscript  # tests._r imports this module
+
+    return require_rscript()
 
 
 @pytest.fixture(scope="module")

@@ -308,6 +308,7 @@ def test_write_analysis_as_excel(tiny_tables: dict[str, pd.DataFrame], tmp_path:
     assert not list(tmp_path.glob("*.xlsx.tmp*"))
 
 
+@pytest.mark.slow
 def test_inferred_dates_reach_the_growth_table_and_the_about_sheet(
     tiny_tables: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
@@ -371,6 +372,7 @@ def _roster_graph(tmp_path: Path) -> nx.MultiDiGraph:
     return cg.read_roster(write_report_roster(tmp_path / "roster.xlsx")).graph
 
 
+@pytest.mark.slow
 def test_assigned_streets_travel_with_the_tables(tmp_path: Path) -> None:
     """A roster gives no unit a street: every table by street says how many are assigned,
     in attrs, the about table, the written about sheet and the report."""

@@ -26,6 +26,8 @@ from cobuild_graph.report import write_report
 from tests._chromium import Watched, launch, watch
 from tests._pictures import HOSTILE, hostile_graph
 
+pytestmark = pytest.mark.browser
+
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "suzhou"
 
 

@@ -328,6 +328,7 @@ def test_generate_then_validate(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert json.loads(out)["nodes"]["Street"] >= 1
 
 
+@pytest.mark.slow
 def test_console_script_is_installed(small_dataset: Path) -> None:
     exe = shutil.which("cobuild-graph")
     assert exe is not None, "pip install -e . puts cobuild-graph on PATH"
@@ -338,6 +339,7 @@ def test_console_script_is_installed(small_dataset: Path) -> None:
     assert json.loads(done.stdout)["ties"]["PART_OF"] == 4
 
 
+@pytest.mark.slow
 def test_report_prints_every_file_it_wrote(
     capsys: pytest.CaptureFixture[str], small_dataset: Path, tmp_path: Path
 ) -> None:

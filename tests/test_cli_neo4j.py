@@ -117,10 +117,9 @@ def test_pull_writes_the_dataset_or_part_of_it(
     neo4j_store: Neo4jStore,
     suzhou: nx.MultiDiGraph,
     tmp_path: Path,
-    new_dataset: NewDataset,
+    stored_suzhou: str,
 ) -> None:
-    name = new_dataset()
-    neo4j_store.load(suzhou, name, progress=False)
+    name = stored_suzhou
     code, out, _ = run(capsys, neo4j_env, "pull", "-o", tmp_path / "all", "--dataset", name)
     assert code == 0
     assert "(6,700 nodes, 12,230 ties)" in out

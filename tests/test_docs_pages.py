@@ -46,6 +46,7 @@ def test_blocks_are_found() -> None:
     assert _BLOCK.findall(page) == [("bash", "cobuild-graph info\n"), ("text", "x ```\n")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "section"), [("roster-to-paper.md", None), ("zh/quickstart.md", "从名册开始")]
 )

@@ -25,7 +25,7 @@ from cobuild_graph import (
     write_ucinet_dl,
 )
 from cobuild_graph.roster import read_roster
-from tests._r import require_rscript, run_r
+from tests._r import run_r
 
 SUZHOU = Path(__file__).parents[1] / "data" / "suzhou"
 GEXF_XSD = Path(__file__).parent / "data" / "gexf-1.2draft" / "gexf.xsd"
@@ -534,10 +534,9 @@ def test_pajek_refuses_a_tie_type_read_paj_would_split(G: nx.MultiDiGraph, tmp_p
         write_pajek(G, tmp_path / "g.net")
 
 
-def test_pajek_read_by_r_igraph_and_network(tmp_path: Path) -> None:
+def test_pajek_read_by_r_igraph_and_network(rscript: str, tmp_path: Path) -> None:
     """R igraph's read_graph and network's read.paj read the default file: the Chinese
     names, the ties and their types as written."""
-    rscript = require_rscript()
     G = read_dataset(SUZHOU)
     path = write_pajek(G, tmp_path / "苏州.net")
     H, _ = read_pajek_both(path)

@@ -70,6 +70,7 @@ def test_analysis_workbook_holds_every_string_as_text(tmp_path: Path) -> None:
     assert degrees == list(range(len(HOSTILE)))  # numbers stay numbers
 
 
+@pytest.mark.slow
 def test_analyze_command_writes_names_as_text(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

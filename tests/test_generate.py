@@ -233,6 +233,7 @@ def test_tiny_and_city_sizes() -> None:
     assert meta["scale"] == "city"
 
 
+@pytest.mark.slow
 def test_province_counts_and_validity(province, sample) -> None:
     nodes, ties, meta = province
     assert len(nodes) >= 500_000
@@ -284,6 +285,7 @@ def test_generated_datasets_are_valid_and_typed(scale: str, seed: int) -> None:
     assert nodes["id"].map(lambda i: i.isascii() and " " not in i).all()
 
 
+@pytest.mark.slow
 def test_tables_are_in_the_canonical_form_of_the_builder(sample) -> None:
     nodes, ties, meta = sample
     back_nodes, back_ties = graph_to_tables(graph_from_tables(nodes, ties, meta=meta))

@@ -23,6 +23,8 @@ from cobuild_graph.cli import EXIT_BROKEN_PIPE, EXIT_INVALID
 from cobuild_graph.io import MAX_CELL_CHARACTERS, MAX_COLUMNS
 from tests.conftest import write_csv_dataset
 
+pytestmark = pytest.mark.slow  # each test starts the command line in a child process
+
 ROOT = Path(__file__).resolve().parent.parent
 # RLIMIT_DATA caps the memory a process writes to (heap and private mappings), not the
 # address space that Arrow's and numpy's threads and arenas reserve without using, which

@@ -28,6 +28,8 @@ from cobuild_graph.schema import DEFAULT_SCHEMA
 from tests._chromium import CHROMIUM_FLAGS, Watched, chromium_path, launch, watch
 from tests.test_browser import SAMPLE
 
+pytestmark = pytest.mark.browser
+
 VIEWPORT = {"width": 1440, "height": 900}
 #: What the map page may load: itself, and what it makes (its PNG export makes a blob).
 SCHEMES = ("file:", "data:", "blob:")

@@ -48,6 +48,7 @@ def inline_scripts(page: str) -> list[str]:
     return re.findall(r"<script>(.*?)</script>", page, re.S)
 
 
+@pytest.mark.slow
 def test_map_holds_every_node_and_tie_and_writes_only_when_asked(tiny, tmp_path):
     net = network_map(tiny, layout_seed=1)
     assert isinstance(net, NetworkMap)
@@ -97,6 +98,7 @@ def test_legend_and_colours_come_from_the_schema(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_colour_by_metric_gives_a_ramp_and_by_community_gives_categories(tiny):
     metrics = pd.DataFrame({"pagerank": {n: float(i) for i, n in enumerate(tiny)}})
     net = network_map(tiny, color_by="pagerank", metrics=metrics)
@@ -458,6 +460,7 @@ def test_lone_nodes_go_beside_their_place_or_round_the_rest(tiny):
     assert (np.hypot(*(others - centre).T) > spread / 2).all()
 
 
+@pytest.mark.slow
 def test_tables_give_the_pages_measures_and_colour_by_them(tiny):
     tables = cg.analyze(tiny, progress=False, seed=1)
     net = network_map(tiny, tables=tables, color_by="pagerank", size_by="betweenness")
@@ -485,6 +488,7 @@ def test_tables_give_the_pages_measures_and_colour_by_them(tiny):
         network_map(tiny, tables=tables, color_by="nothing")
 
 
+@pytest.mark.slow
 def test_title_is_the_datasets_name_else_the_files_name(tiny, tmp_path):
     named = network_map(tiny, tmp_path / "a.html")
     assert named.heading == tiny.graph["name"]
@@ -509,6 +513,7 @@ def test_page_embeds_only_the_characters_it_shows(tiny):
     assert 200 < len(cmap) < 2000  # the characters shown, not the 20,000 of the font
 
 
+@pytest.mark.slow
 def test_ego_map_is_the_same_in_every_process():
     """Sets iterate in another order in each process (hash seeds): the layout must not."""
     code = (

@@ -531,6 +531,7 @@ def test_ego_network_with_street_and_district() -> None:
         metrics.ego_network(G, "nobody")
 
 
+@pytest.mark.slow
 def test_street_links_of_the_sample_equal_networkx_and_are_the_same_in_every_run() -> None:
     script = (
         "import cobuild_graph as cg, networkx as nx\n"

@@ -103,6 +103,7 @@ def test_template_and_generate_into_a_read_only_folder(
 # -- a full disk ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_full_disk_leaves_no_part_of_the_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -197,6 +198,7 @@ plot.save_figure(fig, out / "figure", formats=("png", "svg", "pdf"))
 """
 
 
+@pytest.mark.slow
 def test_the_same_inputs_and_seed_write_the_same_bytes(tmp_path: Path) -> None:
     runs = []
     for hash_seed in ("1", "2"):

@@ -18,6 +18,7 @@ import pytest
 import cobuild_graph as cg
 
 
+@pytest.mark.slow
 def test_import_does_not_load_the_heavy_libraries() -> None:
     code = (
         "import json, sys, cobuild_graph; "

@@ -3,6 +3,7 @@ PNG, SVG and PDF."""
 
 from __future__ import annotations
 
+import datetime
 import warnings
 
 import matplotlib
@@ -152,6 +153,21 @@ def test_growth_lines_follow_the_growth_table(tiny):
     assert list(lines["PAIRED_WITH 结对"].get_ydata()) == paired["active"].tolist()
 
 
+def test_growth_over_centuries_has_a_few_year_ticks():
+    # Before: one tick label per year, 8,400 of them from 1600 to 9999: a minute to save.
+    G = cg.read_dataset(cg.sample_path()).subgraph(["city-suzhou", "district-gusu"]).copy()
+    G.edges["district-gusu", "city-suzhou", "PART_OF"].update(
+        since=datetime.date(1600, 1, 1), until=datetime.date(9999, 12, 31)
+    )
+    fig, ax = plot.plot_growth(G, "active")
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert 2 <= len(ticks) <= 12
+    assert all(t == int(t) for t in ticks)  # whole years
+    (line,) = ax.get_lines()
+    assert (line.get_xdata()[0], line.get_xdata()[-1]) == (1600, 9999)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -276,6 +292,7 @@ def test_network_of_an_ego_network_and_a_street_on_given_axes(tiny):
     draw_strictly(fig)
 
 
+@pytest.mark.slow
 def test_network_saves_png_svg_and_pdf_at_paper_size(tmp_path, tiny):
     fig, _ = plot.network(tiny)
     png, svg, pdf = plot.save_figure(fig, tmp_path / "net", formats=["png", "svg", "pdf"], dpi=300)

@@ -18,15 +18,8 @@ import scipy.optimize
 from cobuild_graph import domain, metrics
 from cobuild_graph.metrics import BROKERAGE_ROLES
 from tests._handmade import handmade
-from tests._r import require_rscript
 
-# -- R's sna, run for real ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def rscript() -> str:
-    """Rscript with sna loaded (Debian: apt-get install r-cran-sna); in CI a must."""
-    return require_rscript()
+# -- R's sna, run for real (the ``rscript`` fixture of conftest) ----------------------------
 
 
 def run_r(rscript: str, code: str, **matrices: np.ndarray | list) -> list:
@@ -249,6 +242,7 @@ def fit_of_split(G: nx.Graph, core: np.ndarray, between: float | None, weight: s
     return np.corrcoef(A[i, j][keep], ideal)[0, 1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("between", [None, 0.5])
 @pytest.mark.parametrize("weight", [None, "weight"])
 def test_discrete_core_fit_equals_the_best_of_every_split(
@@ -268,6 +262,7 @@ def test_discrete_core_fit_equals_the_best_of_every_split(
         assert table.attrs["core_size"] == core.sum()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("n", "p", "seed", "weight"),
     [(12, 0.35, 8, None), (12, 0.45, 48, "weight"), (13, 0.25, 9, "weight"), (14, 0.3, 5, None)],

@@ -329,6 +329,7 @@ def test_validate_tables_without_columns() -> None:
 # -- dates outside pandas' nanosecond range ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_since_before_1677_and_an_old_founding_go_through_every_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -326,6 +326,7 @@ def candidate_counts(caplog: pytest.LogCaptureFixture) -> list[tuple[int, int, i
     return [r.args for r in caplog.records if r.name == _candidates.__name__]  # type: ignore[misc]
 
 
+@pytest.mark.slow
 def test_distinct_numbered_names_list_candidate_pairs_linearly(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -343,6 +344,7 @@ def test_distinct_numbered_names_list_candidate_pairs_linearly(
     assert most <= _candidates._BATCH
 
 
+@pytest.mark.slow
 def test_a_large_block_without_numbers_is_scored_in_batches(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,6 +23,8 @@ from cobuild_graph.schema import DEFAULT_SCHEMA
 from tests._pictures import HOSTILE, hostile_graph
 from tests.test_maps import page_data
 
+pytestmark = pytest.mark.slow  # most tests write a report: over a second each
+
 
 @pytest.fixture(scope="module")
 def tiny_report(tmp_path_factory):

@@ -105,6 +105,7 @@ def test_report_roster_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert {(canonical[u], c) for u, c in expected} == set(paired)
 
 
+@pytest.mark.slow
 def test_decisions_survive_a_partial_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -293,6 +293,7 @@ def test_marks_are_counted_in_the_import_summary(
     assert (table["inferred"] == "since:roster_year").sum() == 2
 
 
+@pytest.mark.slow
 def test_the_report_counts_the_marked_values(marked: nx.MultiDiGraph, tmp_path: Path) -> None:
     from cobuild_graph.report import write_report
     from cobuild_graph.schema import INFERENCES, inferred_counts

@@ -105,6 +105,7 @@ def test_a_contradicting_schema_is_an_error(
         cg.read_dataset(out, schema=DEFAULT_SCHEMA)
 
 
+@pytest.mark.slow
 def test_the_default_schema_adds_no_block(tmp_path: Path) -> None:
     G = cg.read_dataset(DATA / "suzhou")
     assert G.graph["schema"] is DEFAULT_SCHEMA

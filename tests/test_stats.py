@@ -90,9 +90,8 @@ def matrices(directed: bool) -> dict[str, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def r_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+def r_results(rscript: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
     """sna's netlm, netlogit and qaptest(gcor) on the test matrices, both modes."""
-    rscript = require_rscript()
     folder = tmp_path_factory.mktemp("sna")
     for mode, directed in MODES.items():
         for name, m in matrices(directed).items():

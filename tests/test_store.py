@@ -146,15 +146,6 @@ def suzhou() -> nx.MultiDiGraph:
     return read_dataset("data/suzhou")
 
 
-@pytest.fixture(scope="module")
-def stored_suzhou(neo4j_store: Neo4jStore, suzhou: nx.MultiDiGraph) -> Iterable[str]:
-    """The Suzhou sample, loaded once for the read-only tests of this module."""
-    name = "test-store-suzhou-readonly"
-    neo4j_store.load(suzhou, name, replace=True, progress=False)
-    yield name
-    neo4j_store.delete(name)
-
-
 # -- round trips ----------------------------------------------------------------------------
 
 

@@ -52,6 +52,7 @@ def test_the_cobuilding_view_is_the_network_without_the_hierarchy(
     assert set(lone_units) <= set(nx.isolates(without_hierarchy))
 
 
+@pytest.mark.slow
 def test_cobuilding_measures_equal_networkx_on_that_network(
     suzhou: nx.MultiDiGraph, without_hierarchy: nx.Graph
 ) -> None:
@@ -67,6 +68,7 @@ def test_cobuilding_measures_equal_networkx_on_that_network(
     assert cores.to_dict() == nx.core_number(without_hierarchy)
 
 
+@pytest.mark.slow
 def test_no_city_or_district_among_the_top_20_by_cobuilding_pagerank(
     suzhou: nx.MultiDiGraph,
 ) -> None:
@@ -156,6 +158,7 @@ def test_the_view_is_made_once_inside_shared(suzhou: nx.MultiDiGraph) -> None:
     assert views.view(suzhou, "cobuilding") is not views.view(suzhou, "cobuilding")
 
 
+@pytest.mark.slow
 def test_the_cli_takes_a_view(tmp_path) -> None:
     from cobuild_graph.cli import main
 

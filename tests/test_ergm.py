@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -458,3 +459,68 @@ def test_a_degenerate_model_is_refused() -> None:
     G = nx.powerlaw_cluster_graph(300, 2, 0.6, seed=3)
     with pytest.raises(ValueError, match=r"模型退化.*the model is degenerate"):
         ergm(G, "edges + triangle", seed=1, interval=200)
+
+
+# -- results: goodness of fit, diagnostics, plots --------------------------------------
+
+
+def test_gof_counts_the_observed_network_as_networkx(florentine: nx.Graph) -> None:
+    fit = ergm(florentine, "edges + triangle", seed=3, interval=100)
+    gof = fit.gof(nsim=60, seed=4)
+    assert list(gof.tables) == ["degree", "espartners", "distance"]
+    degree = gof.tables["degree"]["observed"]
+    assert degree.tolist()[: len(nx.degree_histogram(florentine))] == nx.degree_histogram(
+        florentine
+    )
+    espartners = gof.tables["espartners"]["observed"]
+    assert espartners.to_dict() == {
+        k: sum(len(set(florentine[u]) & set(florentine[v])) == k for u, v in florentine.edges)
+        for k in espartners.index
+    }
+    lengths = dict(nx.all_pairs_shortest_path_length(florentine))
+    pairs = list(itertools.combinations(florentine, 2))
+    distance = gof.tables["distance"]["observed"]
+    assert distance["inf"] == sum(v not in lengths[u] for u, v in pairs)
+    for k in distance.index.drop("inf"):
+        assert distance[k] == sum(lengths[u].get(v) == k for u, v in pairs)
+    for table in gof.tables.values():
+        assert table["p"].between(0, 1).all()
+        assert (table["min"] <= table["mean"]).all()
+        assert (table["mean"] <= table["max"]).all()
+    assert gof.simulated["degree"].shape[0] == 60
+    # the model fits its own edges: the mean degree is reproduced
+    sims = gof.simulated["degree"]
+    mean_degree = (sims * np.arange(sims.shape[1])).sum(axis=1) / len(florentine)
+    assert abs(mean_degree.mean() - 2 * 20 / 16) < 0.3
+    fig, axes = gof.plot()
+    assert [ax.get_title() for ax in axes] == [
+        "度 degree",
+        "边共享伙伴 edgewise shared partners",
+        "测地距离 geodesic distance",
+    ]
+    assert "goodness of fit" in fig.get_suptitle()
+    traces, trace_axes = fit.plot_traces()
+    assert [ax.get_title(loc="left") for ax in trace_axes] == ["edges", "triangle"]
+    assert len(trace_axes[0].get_lines()) == 3  # two chains and the zero line
+    plt.close(fig)
+    plt.close(traces)
+
+
+def test_two_mode_gof_has_the_degrees_of_each_mode() -> None:
+    B = _two_mode(seed=2)
+    fit = ergm(B, "edges + gwb2degree(0.5, fixed=TRUE)", seed=1, interval=200)
+    gof = fit.gof(nsim=20, seed=2)
+    assert list(gof.tables) == ["b1degree", "b2degree", "distance"]
+    first = [B.degree(v) for v in B if B.nodes[v]["bipartite"] == 0]
+    second = [B.degree(v) for v in B if B.nodes[v]["bipartite"] == 1]
+    b1 = gof.tables["b1degree"]["observed"]
+    assert b1.tolist()[: max(first) + 1] == np.bincount(first).tolist()
+    assert b1.sum() == len(first)
+    assert gof.tables["b2degree"]["observed"].sum() == len(second)
+
+
+def test_a_dyad_independent_fit_has_no_traces(florentine: nx.Graph) -> None:
+    fit = ergm(florentine, "edges")
+    assert fit.diagnostics().empty
+    with pytest.raises(ValueError, match="without MCMC"):
+        fit.plot_traces()

@@ -11,9 +11,11 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from scipy import stats as scipy_stats
 
 from cobuild_graph.stats._ergm_formula import TermCall, parse
+from cobuild_graph.stats._ergm_gof import ERGMGof, ergm_gof
 from cobuild_graph.stats._ergm_mcmle import (
     MCMLEResult,
     Settings,
@@ -24,6 +26,7 @@ from cobuild_graph.stats._ergm_mcmle import (
     run_chains,
 )
 from cobuild_graph.stats._ergm_network import Network, network
+from cobuild_graph.stats._ergm_plot import plot_ergm_traces
 from cobuild_graph.stats._ergm_sampler import Sampler, TooDenseError
 from cobuild_graph.stats._ergm_terms import Statistic, change_matrix, observed, statistics
 from cobuild_graph.stats._logit import logit
@@ -138,6 +141,14 @@ class ERGMFit:
         table.attrs["chains"] = len(self.mcmc.samples)
         table.attrs["p_convergence"] = self.mcmc.p_convergence
         return table
+
+    def plot_traces(self) -> tuple[Figure, np.ndarray]:
+        """The chains' last samples: see :func:`cobuild_graph.stats.plot_ergm_traces`."""
+        return plot_ergm_traces(self)
+
+    def gof(self, nsim: int = 100, *, seed: int | None = None) -> ERGMGof:
+        """Goodness of fit: see :func:`cobuild_graph.stats.ergm_gof`."""
+        return ergm_gof(self, nsim=nsim, seed=seed)
 
 
 def ergm(

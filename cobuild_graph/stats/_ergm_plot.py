@@ -1,0 +1,82 @@
+"""Charts of an ERGM: goodness of fit and MCMC traces, titled in Chinese and English."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from cobuild_graph.stats._ergm_gof import MEASURES
+
+if TYPE_CHECKING:
+    from cobuild_graph.stats._ergm import ERGMFit
+    from cobuild_graph.stats._ergm_gof import ERGMGof
+
+
+def plot_ergm_gof(gof: ERGMGof, *, max_value: int = 20) -> tuple[Figure, np.ndarray]:
+    """One panel per measure: box plots of the simulated counts at each value (up to
+    `max_value`, and unreachable pairs), the observed counts as a black line.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, numpy.ndarray of Axes)
+    """
+    names = list(gof.tables)
+    fig, axes = plt.subplots(
+        1, len(names), figsize=(4.2 * len(names), 3.6), layout="constrained", squeeze=False
+    )
+    for ax, name in zip(axes[0], names, strict=True):
+        table = gof.tables[name]
+        keep = [k for k, v in enumerate(table.index) if not isinstance(v, int) or v <= max_value]
+        sims = gof.simulated[name][:, keep]
+        positions = np.arange(len(keep))
+        ax.boxplot(sims, positions=positions, widths=0.6, showfliers=False)
+        ax.plot(positions, table["observed"].to_numpy()[keep], "k-o", markersize=3)
+        ax.set_xticks(positions, [str(v) for v in table.index[keep]], fontsize=7)
+        ax.set_title(MEASURES[name])
+        ax.set_ylabel("计数 count")
+    fig.suptitle("拟合优度：观测（黑线）与模拟 goodness of fit: observed (line) and simulated")
+    _chinese(fig)
+    return fig, axes[0]
+
+
+def plot_ergm_traces(fit: ERGMFit) -> tuple[Figure, np.ndarray]:
+    """The last MCMC sample of every statistic, minus its observed value, chain by chain
+    (statnet's ``mcmc.diagnostics`` traces): flat bands around 0 that overlap.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, numpy.ndarray of Axes)
+
+    Raises
+    ------
+    ValueError
+        If the model was fitted without MCMC.
+    """
+    if fit.mcmc is None:
+        raise ValueError("该模型未用 MCMC 拟合 the model was fitted without MCMC: no traces")
+    names = list(fit.observed.index)
+    fig, axes = plt.subplots(
+        len(names), 1, figsize=(7, 1.6 * len(names) + 0.6), layout="constrained", squeeze=False
+    )
+    for k, (ax, name) in enumerate(zip(axes[:, 0], names, strict=True)):
+        for chain, sample in enumerate(fit.mcmc.samples):
+            ax.plot(sample[:, k] - fit.observed.iloc[k], lw=0.6, label=f"链 chain {chain + 1}")
+        ax.axhline(0, color="k", lw=0.8)
+        ax.set_title(name, fontsize=9, loc="left")
+    axes[0, 0].legend(fontsize=7, loc="upper right")
+    axes[-1, 0].set_xlabel("抽样序号 sample")
+    fig.suptitle("MCMC 轨迹：模拟统计量减观测值 MCMC traces: simulated minus observed")
+    _chinese(fig)
+    return fig, axes[:, 0]
+
+
+def _chinese(fig: Figure) -> None:
+    """Every text of `fig` in the package's Chinese font."""
+    from cobuild_graph.plot import FONT_FAMILY  # plot imports the metrics: on use
+
+    for text in fig.findobj(Text):
+        text.set_fontfamily([FONT_FAMILY, "sans-serif"])

@@ -28,6 +28,7 @@ from scipy import optimize
 
 from cobuild_graph.stats import ergm
 from cobuild_graph.stats._ergm_formula import parse
+from cobuild_graph.stats._ergm_mcmle import effective_sizes
 from cobuild_graph.stats._ergm_network import network
 from cobuild_graph.stats._ergm_sampler import Sampler
 from cobuild_graph.stats._ergm_terms import change_matrix, observed, statistics
@@ -423,7 +424,36 @@ def test_missing_attribute_values_are_refused(florentine: nx.Graph) -> None:
         ergm(F, "edges + nodecov('wealth')")
 
 
-# -- MCMC: planted parameters, degeneracy ----------------------------------------------
+# -- MCMC: the sampler's target, planted parameters, degeneracy ------------------------
+
+
+@pytest.mark.parametrize("uniform", [True, False])
+def test_the_sampler_draws_from_the_model_by_exact_enumeration(uniform: bool) -> None:
+    G = nx.Graph([(0, 1), (1, 2), (2, 0), (3, 4)])
+    G.add_node(5)
+    net = network(G)
+    stats = statistics(net, parse("edges + triangle + gwdegree(0.5, fixed=TRUE)"))
+    theta = np.array([-0.6, 0.5, -0.4])
+    # every network on the 15 dyads, weighted exp(theta . g)
+    every = [np.flatnonzero([(m >> d) & 1 for d in range(net.size)]) for m in range(2**15)]
+    g = np.array([observed(net, stats, ties) for ties in every])
+    weight = np.exp(g @ theta - (g @ theta).max())
+    exact = weight @ g / weight.sum()
+    rng = np.random.default_rng(0)
+    proposal = None if uniform else rng.dirichlet(np.full(net.size, 0.5))
+    draw = Sampler(net, stats, cap=net.size + 1, proposal=proposal).run(
+        theta,
+        net.ties,
+        observed(net, stats, net.ties),
+        burnin=2000,
+        interval=10,
+        size=20000,
+        rng=np.random.default_rng(1),
+    )
+    halves = np.array_split(draw.stats, 4)
+    se = draw.stats.std(axis=0) / np.sqrt(effective_sizes(halves))
+    z = (draw.stats.mean(axis=0) - exact) / se
+    assert (np.abs(z) < 4).all(), (draw.stats.mean(axis=0), exact, z)
 
 
 def test_planted_two_mode_parameters_are_recovered() -> None:

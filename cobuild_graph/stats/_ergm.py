@@ -57,6 +57,7 @@ class ERGMFit:
     stats: tuple[Statistic, ...]
     settings: Settings
     mcmc: MCMLEResult | None
+    proposal: np.ndarray  # the dyads' proposal probabilities (see _ergm_sampler)
 
     @property
     def theta(self) -> np.ndarray:
@@ -65,7 +66,7 @@ class ERGMFit:
 
     def sampler(self) -> Sampler:
         """A sampler of this model's networks."""
-        return Sampler(self.net, list(self.stats), cap=self.net.size + 1)
+        return Sampler(self.net, list(self.stats), cap=self.net.size + 1, proposal=self.proposal)
 
     def simulate(
         self,
@@ -120,7 +121,7 @@ class ERGMFit:
         pandas.DataFrame
             Indexed by statistic: ``observed``, ``sample_mean`` (over every chain, at the
             parameter of the last iteration), ``difference``, ``effective_size`` (from
-            batch means), ``r_hat`` (split-R̂ of the chains; near 1 when they agree).
+            the autocorrelation), ``r_hat`` (split-R̂ of the chains; near 1 when they agree).
             Empty for a model fitted without MCMC.
         """
         if self.mcmc is None:
@@ -188,8 +189,11 @@ def ergm(
       estimate, and equals a logistic regression on the dyads.
     - otherwise, from the MPLE, MCMC maximum likelihood: Geyer–Thompson steps with
       Hummel step lengths, networks sampled by Metropolis–Hastings with tie/no-tie
-      (TNT) proposals in `chains` chains; standard errors with the MCMC error (Hunter &
-      Handcock 2006); a convergence test (Hotelling's, on the last sample).
+      (TNT) proposals in `chains` chains (the dyad half of each proposal drawn half
+      uniformly, half by the MPLE's tie probabilities, which speeds the mixing of rare
+      but often-tied dyads and leaves the target unchanged); standard errors with the
+      MCMC error (Hunter & Handcock 2006); a convergence test (Hotelling's, on the last
+      sample).
 
     A statistic whose observed value is at its lower bound (no tie of that kind — an
     empty cell) has no finite estimate: it is fixed at ``-inf``, with a warning, and
@@ -315,6 +319,7 @@ def ergm(
     theta = np.full(len(stats), -np.inf)
     mple, mple_se, deviance = _mple(X, y, fixed, names)
     theta[free] = mple
+    mple_theta = theta.copy()
     dependent = any(s.dependent is not None for s in stats)
     attrs: dict[str, Any] = {
         "n_dyads": net.size,
@@ -331,7 +336,7 @@ def ergm(
         attrs.update(iterations=0, step_lengths=[], converged=True, p_convergence=math.nan)
         attrs["chains"] = 0
     else:
-        sampler = Sampler(net, stats, cap=_cap(net))
+        sampler = Sampler(net, stats, cap=_cap(net), proposal=_proposal(X, theta, fixed))
         sequence = np.random.SeedSequence(seed)
         result = mcmle(sampler, theta, g, free, settings, sequence)
         theta = result.theta
@@ -374,6 +379,7 @@ def ergm(
         tuple(stats),
         settings,
         result,
+        _proposal(X, mple_theta, fixed),
     )
 
 
@@ -449,6 +455,16 @@ def _mple(
     return estimate, se, float(fit.deviance[0])
 
 
+def _proposal(X: np.ndarray, theta: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """The dyads' proposal probabilities: half uniform, half the tie probabilities under
+    the MPLE `theta`, none where a statistic fixed at ``-inf`` would grow."""
+    allowed = ~(X[:, fixed] > 0).any(axis=1)
+    eta = X[:, ~fixed] @ theta[~fixed]
+    tie = np.where(allowed, 1 / (1 + np.exp(-np.clip(eta, -700, 700))), 0.0)
+    uniform = allowed / allowed.sum()
+    return 0.5 * uniform + 0.5 * tie / tie.sum()
+
+
 def _cap(net: Network) -> int:
     """Ties past which a chain is degenerate: ten times the observed (at least 100)."""
     return max(10 * len(net.ties), 100)
@@ -480,24 +496,25 @@ def _loglik(
     allowed = np.isfinite(eta)
     log_z = float(np.logaddexp(0, eta[allowed]).sum())
     difference = np.where(dependent, theta, 0.0)
-    size = max(settings.size // 4, 16)
-    bridge_settings = Settings(1, size, settings.interval, settings.burnin, 1, 1)
-    starts = [(sampler.net.ties, g)] * bridges
-    seeds = seed.spawn(bridges)
+    bridge_settings = Settings(1, max(settings.size // 4, 16), settings.interval, 0, 1, 1)
+    points = [reference + (k + 0.5) / bridges * difference for k in range(bridges)]
     pool = pool_for(sampler, settings.n_jobs)
     try:
-        means = []
-        for k in range(bridges):
-            point = reference + (k + 0.5) / bridges * difference
-            (draw,) = run_chains(
-                sampler, point, [starts[k]], bridge_settings, settings.burnin, [seeds[k]], pool
-            )
-            means.append(draw.stats.mean(axis=0))
+        draws = run_chains(
+            sampler,
+            points,
+            [(sampler.net.ties, g)] * bridges,
+            bridge_settings,
+            settings.burnin,
+            seed.spawn(bridges),
+            pool,
+        )
     except TooDenseError:
         return math.nan
     finally:
         if pool is not None:
             pool.shutdown()
+    means = [d.stats.mean(axis=0) for d in draws]
     log_z += float(np.mean([difference @ m for m in means]))
     finite = np.isfinite(theta)
     return float(theta[finite] @ g[finite]) - log_z

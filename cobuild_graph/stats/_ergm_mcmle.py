@@ -9,13 +9,13 @@ toward a pseudo-observation ξ = γ g(y) + (1 − γ) mean g(Yᵢ), with γ ≤ 
 step that keeps ξ (pushed 5 % further) inside the convex hull of the sampled statistics
 (Hummel, Hunter & Handcock 2012, *J. Comput. Graph. Stat.* 21, 920–939). Once two
 iterations in a row take the full step (γ = 1) and Hotelling's test of the sample mean
-against the observed statistics (with the chains' autocorrelation, from batch means)
-does not reject, the last step is the estimate.
+against the observed statistics (with the chains' autocorrelation)
+does not reject at the 5 % level, the last step is the estimate.
 
 Its standard errors add the MCMC error to the inverse information (Hunter & Handcock
 2006, *J. Comput. Graph. Stat.* 15, 565–583): ``cov = I⁻¹ + I⁻¹ Σ_z̄ I⁻¹``, with ``I``
 the importance-weighted covariance of the sampled statistics and ``Σ_z̄`` that of their
-weighted mean, estimated from batch means of each chain.
+weighted mean, with each statistic's autocorrelation time.
 """
 
 from __future__ import annotations
@@ -36,8 +36,6 @@ logger = logging.getLogger(__name__)
 #: ξ is pushed this much further from the sample mean before the hull test (statnet's
 #: ``MCMLE.steplength.margin``).
 MARGIN = 0.05
-#: Batches per chain for the autocorrelation-aware covariance of the mean.
-BATCHES = 10
 #: The significance under which Hotelling's test says the sample misses the observed.
 CONVERGENCE_LEVEL = 0.05
 
@@ -77,18 +75,18 @@ class MCMLEResult:
 
 def run_chains(
     sampler: Sampler,
-    theta: np.ndarray,
+    thetas: list[np.ndarray],
     starts: list[tuple[np.ndarray, np.ndarray]],
     settings: Settings,
     burnin: int,
     seeds: list[np.random.SeedSequence],
     pool: ProcessPoolExecutor | None,
-    keep: bool = False,
 ) -> list[Draw]:
-    """One draw per chain from `starts` (ties, statistics), in parallel when given a pool."""
+    """One draw per chain, at `thetas` from `starts` (ties, statistics), in parallel when
+    given a pool."""
     jobs = [
-        (theta, ties, start, burnin, settings.interval, settings.size, seed, keep)
-        for (ties, start), seed in zip(starts, seeds, strict=True)
+        (theta, ties, start, burnin, settings.interval, settings.size, seed, False)
+        for theta, (ties, start), seed in zip(thetas, starts, seeds, strict=True)
     ]
     if pool is None:
         return [_draw(sampler, *job) for job in jobs]
@@ -156,7 +154,9 @@ def mcmle(
             seeds = seed.spawn(settings.chains)
             burnin = settings.burnin if iteration == 1 else settings.burnin // 4
             try:
-                draws = run_chains(sampler, theta, starts, settings, burnin, seeds, pool)
+                draws = run_chains(
+                    sampler, [theta] * settings.chains, starts, settings, burnin, seeds, pool
+                )
             except TooDenseError as dense:
                 raise DegenerateError(_dense_message(int(dense.args[0]), sampler)) from None
             starts = [(d.ties, d.stats[-1]) for d in draws]
@@ -174,6 +174,7 @@ def mcmle(
             theta_sampled = theta.copy()
             theta[free] += delta
             p_value = hotelling(draws, free, observed)
+            logger.info("ERGM iteration %d: convergence test p = %.3g", iteration, p_value)
             if len(steps) >= 2 and steps[-1] == steps[-2] == 1.0 and p_value >= CONVERGENCE_LEVEL:
                 break
     finally:
@@ -272,16 +273,46 @@ def _weights(Z: np.ndarray, delta: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
-def _batch_mean_covariance(parts: list[np.ndarray]) -> np.ndarray:
-    """Covariance of the grand mean of `parts` (per chain, rows in sampling order), from
-    :data:`BATCHES` batch means per chain."""
-    means = []
+def mean_covariance(parts: list[np.ndarray]) -> np.ndarray:
+    """Covariance of the grand mean of `parts` (per chain, rows in sampling order).
+
+    The spectral density at frequency 0 over the number of draws: the lag
+    cross-covariances of the statistics, averaged over the chains (about the mean of all
+    of them, so that chains that disagree count as correlated), summed with Bartlett's
+    weights up to the longest lag Geyer's (1992, *Stat. Sci.* 7, 473–483) initial
+    positive sequence keeps for any statistic. The weights keep it positive
+    semi-definite, and every linear combination of statistics is treated alike.
+    """
+    lags = _cross_covariances(parts)
+    window = 2 * max(_initial_sequence(lags[:, k, k]) for k in range(lags.shape[1])) + 1
+    window = min(window, len(lags) - 1)
+    weights = 1 - np.arange(1, window + 1) / (window + 1)
+    head = lags[1 : window + 1]
+    spectrum = lags[0] + np.einsum("m,mkl->kl", weights, head + head.transpose(0, 2, 1))
+    return spectrum / sum(len(p) for p in parts)
+
+
+def _cross_covariances(parts: list[np.ndarray]) -> np.ndarray:
+    """lags × statistics × statistics: the chains' mean lagged cross-covariances."""
+    length = min(len(p) for p in parts)
+    grand = np.concatenate(parts).mean(axis=0)
+    size = 1 << int(np.ceil(np.log2(2 * length)))
+    k = parts[0].shape[1]
+    lags = np.zeros((length, k, k))
     for part in parts:
-        for batch in np.array_split(part, min(BATCHES, len(part))):
-            means.append(batch.mean(axis=0))
-    means = np.array(means)
-    centred = means - means.mean(axis=0)
-    return centred.T @ centred / (len(means) - 1) / len(means)
+        spectrum = np.fft.rfft(part[:length] - grand, n=size, axis=0)
+        cross = spectrum[:, :, None] * np.conj(spectrum[:, None, :])
+        lags += np.fft.irfft(cross, n=size, axis=0)[:length] / length
+    return lags / len(parts)
+
+
+def _initial_sequence(acov: np.ndarray) -> int:
+    """The pairs of lags Geyer's initial positive sequence keeps (0 for a constant)."""
+    if acov[0] <= 0:
+        return 0
+    pairs = acov[: len(acov) // 2 * 2].reshape(-1, 2).sum(axis=1)
+    negative = np.flatnonzero(pairs <= 0)
+    return int(negative[0]) if len(negative) else len(pairs)
 
 
 def _covariances(
@@ -297,35 +328,33 @@ def _covariances(
     n = len(Z)
     contributions = centred * (w * n)[:, None]
     parts = np.split(contributions, np.cumsum([len(s) for s in samples])[:-1])
-    spread = _batch_mean_covariance(parts)
-    return inverse, inverse @ spread @ inverse
+    return inverse, inverse @ mean_covariance(parts) @ inverse
 
 
 def hotelling(draws: list[Draw], free: np.ndarray, observed: np.ndarray) -> float:
     """p-value of Hotelling's test that the sampled mean equals the observed statistics,
-    the covariance of the mean from batch means (autocorrelation included)."""
+    the covariance of the mean from :func:`mean_covariance` (autocorrelation
+    included), against its chi-squared limit."""
     parts = [d.stats[:, free] - observed[free] for d in draws]
     mean = np.concatenate(parts).mean(axis=0)
-    spread = _batch_mean_covariance(parts)
+    spread = mean_covariance(parts)
     keep = np.diag(spread) > 0
     if not keep.any():
         return 1.0 if np.allclose(mean, 0) else 0.0
     t2 = float(mean[keep] @ np.linalg.pinv(spread[np.ix_(keep, keep)]) @ mean[keep])
-    batches = sum(min(BATCHES, len(p)) for p in parts)
-    k = int(keep.sum())
-    if batches - k <= 0:
-        return float(stats.chi2.sf(t2, k))
-    f = t2 * (batches - k) / (k * (batches - 1))
-    return float(stats.f.sf(f, k, batches - k))
+    return float(stats.chi2.sf(t2, int(keep.sum())))
 
 
 def effective_sizes(samples: list[np.ndarray]) -> np.ndarray:
-    """Each statistic's effective sample size over all chains (batch means)."""
+    """Each statistic's effective sample size over all chains: its variance over that
+    of its mean (:func:`mean_covariance`)."""
     pooled = np.concatenate(samples)
-    variance = pooled.var(axis=0, ddof=1)
-    of_mean = np.diag(_batch_mean_covariance(samples))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(of_mean > 0, variance / of_mean, np.nan)
+        return np.where(
+            pooled.var(axis=0) > 0,
+            pooled.var(axis=0, ddof=1) / np.diag(mean_covariance(samples)),
+            np.nan,
+        )
 
 
 def r_hat(samples: list[np.ndarray]) -> np.ndarray:

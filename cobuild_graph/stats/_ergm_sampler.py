@@ -1,9 +1,14 @@
 """Metropolis–Hastings sampling of networks from an ERGM, with TNT proposals.
 
 The tie/no-tie proposal (Morris, Handcock & Hunter 2008, *J. Stat. Softw.* 24(4)) picks,
-with probability ½, one of the present ties (to remove it) and otherwise any dyad (to
+with probability ½, one of the present ties (to remove it) and otherwise a dyad (to
 toggle it), so that sparse networks, whose dyads are nearly all empty, are not proposed
-mostly additions. The acceptance ratio carries the proposal's asymmetry.
+mostly additions. statnet draws that dyad uniformly; here it is drawn with probabilities
+`proposal` (uniform by default; :func:`cobuild_graph.stats.ergm` mixes the uniform half
+and half with the dyads' tie probabilities under the MPLE), so that a kind of dyad that
+is rare but often tied (the same street) is proposed as often as it is tied, and its
+count does not mix a hundred times slower than the rest. The acceptance ratio carries
+the proposal's probabilities both ways, so the chain's target is the same.
 
 The loop is plain Python over the dyads' indices, with the random numbers drawn in
 numpy blocks. A dyad-independent statistic enters it only through the dyad's summed
@@ -46,6 +51,7 @@ class Sampler:
     net: Network
     stats: list[Statistic]
     cap: int  # a chain with more ties than this is stopped (degeneracy)
+    proposal: np.ndarray | None = None  # the dyads' probabilities, uniform when None
 
     def run(
         self,
@@ -71,6 +77,9 @@ class Sampler:
         rows, cols = (e.tolist() for e in net.ends())
         directed, cap = net.directed, self.cap
         D = net.size
+        weights = np.full(D, 1.0 / D) if self.proposal is None else self.proposal
+        cumulative = np.cumsum(weights)
+        pi = weights.tolist()
         tied = [int(d) for d in ties]
         where = {d: k for k, d in enumerate(tied)}
         toggled: list[int] = []
@@ -80,19 +89,22 @@ class Sampler:
         networks: list[np.ndarray] | None = [] if keep else None
         total = burnin + interval * size
         until = burnin + interval  # proposals until the next sampled network
-        half_d, whole_d = 0.5 / D, 1.0 / D
         exp = math.exp
         for first in range(0, total, _BLOCK):
             count = min(_BLOCK, total - first)
             # whole blocks, so that a longer run with the same seed begins as a shorter one
-            branch, pick, accept = (rng.random(_BLOCK)[:count].tolist() for _ in range(3))
+            branch, pick, accept = (rng.random(_BLOCK)[:count] for _ in range(3))
+            dyads = np.minimum(
+                np.searchsorted(cumulative, pick * cumulative[-1], side="right"), D - 1
+            ).tolist()
+            branch, pick, accept = branch.tolist(), pick.tolist(), accept.tolist()
             for t in range(count):
                 E = len(tied)
                 if E and branch[t] < 0.5:
                     d = tied[int(pick[t] * E)]
                     present = True
                 else:
-                    d = int(pick[t] * D)
+                    d = dyads[t]
                     present = d in where
                 i, j = rows[d], cols[d]
                 eta = eta0[d]
@@ -103,11 +115,12 @@ class Sampler:
                     if c:
                         eta += th * c
                 # the Metropolis–Hastings ratio, times the proposals' back / forward
+                p_d = pi[d]
                 if present:
-                    ratio = (half_d if E > 1 else whole_d) / (0.5 / E + half_d)
-                    ratio = ratio * exp(-eta) if eta < 700 else 0.0
+                    ratio = (0.5 * p_d if E > 1 else p_d) / (0.5 / E + 0.5 * p_d)
+                    ratio = ratio * exp(-eta) if eta > -700 else math.inf
                 else:
-                    ratio = (0.5 / (E + 1) + half_d) / (half_d if E else whole_d)
+                    ratio = (0.5 / (E + 1) + 0.5 * p_d) / (0.5 * p_d if E else p_d)
                     ratio = ratio * exp(eta) if eta < 700 else math.inf
                 if accept[t] < ratio:
                     if present:

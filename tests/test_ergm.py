@@ -26,6 +26,7 @@ import pandas as pd
 import pytest
 from scipy import optimize
 
+import cobuild_graph as cg
 from cobuild_graph.stats import ergm
 from cobuild_graph.stats._ergm_formula import parse
 from cobuild_graph.stats._ergm_mcmle import effective_sizes
@@ -554,3 +555,57 @@ def test_a_dyad_independent_fit_has_no_traces(florentine: nx.Graph) -> None:
     assert fit.diagnostics().empty
     with pytest.raises(ValueError, match="without MCMC"):
         fit.plot_traces()
+
+
+# -- the views of a co-building graph --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> nx.MultiDiGraph:
+    return cg.read_dataset(cg.sample_path())
+
+
+def test_the_two_mode_view_with_attributes_from_the_graph(sample: nx.MultiDiGraph) -> None:
+    H = cg.views.view(sample, "two_mode")
+    fit = ergm(sample, "edges + b1factor('unit_type')", view="two_mode")
+    units = [v for v in H if H.nodes[v]["bipartite"] == 1]
+    places = [v for v in H if H.nodes[v]["bipartite"] == 0]
+    assert fit.table.attrs["n_dyads"] == len(units) * len(places)
+    assert fit.table.attrs["n_ties"] == H.number_of_edges()
+    # a logistic regression by unit type: the log-odds of each type against the first
+    kinds = sorted({sample.nodes[u]["unit_type"] for u in units})
+    ties = dict.fromkeys(kinds, 0)
+    count = dict.fromkeys(kinds, 0)
+    for u in units:
+        ties[sample.nodes[u]["unit_type"]] += H.degree(u)
+        count[sample.nodes[u]["unit_type"]] += len(places)
+
+    def logit(k: str) -> float:
+        return math.log(ties[k] / (count[k] - ties[k]))
+
+    assert fit.table.loc["edges", "estimate"] == pytest.approx(logit(kinds[0]), abs=1e-7)
+    for k in kinds[1:]:
+        got = fit.table.loc[f"b1factor.unit_type.{k}", "estimate"]
+        assert got == pytest.approx(logit(k) - logit(kinds[0]), abs=1e-7)
+
+
+def test_one_mode_projections(sample: nx.MultiDiGraph) -> None:
+    streets = ergm(sample, "edges", view="street").table
+    P = cg.views.view(sample, "street")
+    density = P.number_of_edges() / (len(P) * (len(P) - 1) / 2)
+    assert streets.loc["edges", "estimate"] == pytest.approx(
+        math.log(density / (1 - density)), abs=1e-9
+    )
+    units = ergm(sample, "edges + nodematch('unit_type')", view="unit").table
+    U = cg.views.view(sample, "unit")
+    kind = {v: sample.nodes[v]["unit_type"] for v in U}
+    pairs = list(itertools.combinations(U, 2))
+    same = np.array([kind[a] == kind[b] for a, b in pairs])
+    tied = np.array([U.has_edge(a, b) for a, b in pairs])
+    inside, outside = tied[same].mean(), tied[~same].mean()
+    assert units.loc["edges", "estimate"] == pytest.approx(
+        math.log(outside / (1 - outside)), abs=1e-7
+    )
+    assert units.loc["nodematch.unit_type", "estimate"] == pytest.approx(
+        math.log(inside / (1 - inside)) - math.log(outside / (1 - outside)), abs=1e-7
+    )

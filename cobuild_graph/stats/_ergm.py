@@ -269,7 +269,8 @@ def ergm(
         ``mcmc_pct`` (the share of the variance of the estimate due to the MCMC, in
         percent), ``z``, ``p`` (two-sided, normal) and ``chain_sd`` (the standard
         deviation across chains of the estimate each chain's last sample gives alone:
-        the spread across seeds). ``attrs``: ``method``, ``n_dyads``, ``loglik``,
+        the spread across seeds). ``attrs``: ``method``, ``n_dyads``, ``n_ties`` (several
+        ties between two nodes count once), ``self_ties_left_out``, ``loglik``,
         ``aic``, ``bic``, ``iterations``, ``step_lengths``, ``converged``,
         ``p_convergence``, ``chains``, ``fixed`` (statistics at ``-inf``), ``seed``.
 
@@ -323,6 +324,8 @@ def ergm(
     dependent = any(s.dependent is not None for s in stats)
     attrs: dict[str, Any] = {
         "n_dyads": net.size,
+        "n_ties": len(net.ties),
+        "self_ties_left_out": net.self_ties,
         "fixed": [names[k] for k in np.flatnonzero(fixed)],
         "seed": seed,
     }

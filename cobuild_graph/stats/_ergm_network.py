@@ -36,6 +36,7 @@ class Network:
     ties: np.ndarray  # the observed ties, as sorted dyad indices
     attributes: pd.DataFrame  # indexed by node, in `labels` order
     covariates: dict[str, np.ndarray]  # name → value at every dyad
+    self_ties: int = 0  # ties of a node to itself in the graph, left out
 
     @property
     def n(self) -> int:
@@ -130,7 +131,7 @@ def network(
     shell = Network(kind, labels, n1, np.zeros(0, dtype=np.int64), table, {})
     ties = _ties(G, shell)
     covs = {name: _covariate(shell, name, m) for name, m in (covariates or {}).items()}
-    return Network(kind, labels, n1, ties, table, covs)
+    return Network(kind, labels, n1, ties, table, covs, nx.number_of_selfloops(G))
 
 
 def _two_modes(G: nx.Graph, modes: set[Any], b1: Any) -> tuple[list[Hashable], int]:

@@ -609,3 +609,15 @@ def test_one_mode_projections(sample: nx.MultiDiGraph) -> None:
     assert units.loc["nodematch.unit_type", "estimate"] == pytest.approx(
         math.log(inside / (1 - inside)) - math.log(outside / (1 - outside)), abs=1e-7
     )
+
+
+def test_simulated_two_mode_networks_keep_the_modes() -> None:
+    B = _two_mode(seed=2)
+    fit = ergm(B, "edges + b1cov('fund')")
+    (simulated,) = fit.simulate(1, seed=3, output="network")
+    assert dict(simulated.nodes(data="bipartite")) == dict(B.nodes(data="bipartite"))
+    assert dict(simulated.nodes(data="fund")) == dict(B.nodes(data="fund"))
+    assert all(
+        simulated.nodes[u]["bipartite"] != simulated.nodes[v]["bipartite"]
+        for u, v in simulated.edges
+    )

@@ -320,7 +320,7 @@ def ergm(
     theta = np.full(len(stats), -np.inf)
     mple, mple_se, deviance = _mple(X, y, fixed, names)
     theta[free] = mple
-    mple_theta = theta.copy()
+    proposal = _proposal(X, theta, fixed)
     dependent = any(s.dependent is not None for s in stats)
     attrs: dict[str, Any] = {
         "n_dyads": net.size,
@@ -339,7 +339,7 @@ def ergm(
         attrs.update(iterations=0, step_lengths=[], converged=True, p_convergence=math.nan)
         attrs["chains"] = 0
     else:
-        sampler = Sampler(net, stats, cap=_cap(net), proposal=_proposal(X, theta, fixed))
+        sampler = Sampler(net, stats, cap=_cap(net), proposal=proposal)
         sequence = np.random.SeedSequence(seed)
         result = mcmle(sampler, theta, g, free, settings, sequence)
         theta = result.theta
@@ -362,8 +362,8 @@ def ergm(
                 f"MCMC-MLE 未收敛（{result.iterations} 次迭代，收敛检验 p = "
                 f"{result.p_convergence:.3g}）the MCMC-MLE did not converge in "
                 f"{result.iterations} iterations (convergence test p = "
-                f"{result.p_convergence:.3g}): raise iterations= or samplesize=, or "
-                "refit from this estimate",
+                f"{result.p_convergence:.3g}): raise iterations=, samplesize= or "
+                "interval=",
                 UserWarning,
                 stacklevel=2,
             )
@@ -382,7 +382,7 @@ def ergm(
         tuple(stats),
         settings,
         result,
-        _proposal(X, mple_theta, fixed),
+        proposal,
     )
 
 

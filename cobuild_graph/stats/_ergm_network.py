@@ -37,6 +37,7 @@ class Network:
     attributes: pd.DataFrame  # indexed by node, in `labels` order
     covariates: dict[str, np.ndarray]  # name → value at every dyad
     self_ties: int = 0  # ties of a node to itself in the graph, left out
+    modes: tuple[Any, Any] = (0, 1)  # the `bipartite` values of the first and second mode
 
     @property
     def n(self) -> int:
@@ -87,10 +88,11 @@ class Network:
     def graph(self, ties: np.ndarray) -> nx.Graph:
         """A networkx graph of these nodes (with their attributes) and the dyads `ties`."""
         G: nx.Graph = nx.DiGraph() if self.directed else nx.Graph()
-        for position, node in enumerate(self.labels):
-            data = {k: v for k, v in self.attributes.iloc[position].items() if pd.notna(v)}
+        records = self.attributes.to_dict("records")
+        for position, (node, record) in enumerate(zip(self.labels, records, strict=True)):
+            data = {k: v for k, v in record.items() if pd.notna(v)}
             if self.bipartite:
-                data["bipartite"] = int(position >= self.n1)
+                data["bipartite"] = self.modes[position >= self.n1]
             G.add_node(node, **data)
         rows, cols = self.ends()
         ties = np.asarray(ties, dtype=np.int64)
@@ -117,7 +119,7 @@ def network(
         bipartite = len(modes) == 2 and None not in modes
     if bipartite:
         kind: Kind = "bipartite"
-        labels, n1 = _two_modes(G, modes, b1)
+        labels, n1, mode_values = _two_modes(G, modes, b1)
     else:
         if directed is None:
             directed = G.is_directed()
@@ -126,15 +128,17 @@ def network(
                 "图是无向的 the graph is undirected but directed=True: pass a directed graph"
             )
         kind = "directed" if directed else "undirected"
-        labels, n1 = list(G.nodes), G.number_of_nodes()
+        labels, n1, mode_values = list(G.nodes), G.number_of_nodes(), (0, 1)
     table = _attributes(G, labels, attributes)
     shell = Network(kind, labels, n1, np.zeros(0, dtype=np.int64), table, {})
     ties = _ties(G, shell)
     covs = {name: _covariate(shell, name, m) for name, m in (covariates or {}).items()}
-    return Network(kind, labels, n1, ties, table, covs, nx.number_of_selfloops(G))
+    return Network(kind, labels, n1, ties, table, covs, nx.number_of_selfloops(G), mode_values)
 
 
-def _two_modes(G: nx.Graph, modes: set[Any], b1: Any) -> tuple[list[Hashable], int]:
+def _two_modes(
+    G: nx.Graph, modes: set[Any], b1: Any
+) -> tuple[list[Hashable], int, tuple[Any, Any]]:
     if len(modes) != 2 or None in modes:
         raise ValueError(
             "二模网络的每个节点都需要 bipartite 属性（两个取值）a two-mode network needs a "
@@ -146,7 +150,8 @@ def _two_modes(G: nx.Graph, modes: set[Any], b1: Any) -> tuple[list[Hashable], i
         raise ValueError(f"b1={b1!r} is not a value of the 'bipartite' attribute: {modes}")
     first = [v for v, d in G.nodes(data=True) if d["bipartite"] == b1]
     second = [v for v, d in G.nodes(data=True) if d["bipartite"] != b1]
-    return first + second, len(first)
+    (b2,) = modes - {b1}
+    return first + second, len(first), (b1, b2)
 
 
 def _attributes(G: nx.Graph, labels: list[Hashable], extra: pd.DataFrame | None) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -33,6 +34,7 @@ from cobuild_graph.stats._ergm_mcmle import effective_sizes
 from cobuild_graph.stats._ergm_network import network
 from cobuild_graph.stats._ergm_sampler import Sampler
 from cobuild_graph.stats._ergm_terms import change_matrix, observed, statistics
+from tests._r import require_rscript, run_r
 
 # Padgett & Ansell (1993); the 16 families and their wealth as in statnet's flomarriage.
 FLORENTINE_MARRIAGES = [
@@ -255,6 +257,32 @@ def test_two_mode_dyad_independent_equals_logistic_regression() -> None:
     np.testing.assert_allclose(table["estimate"], estimate, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(table["std_error"], se, rtol=1e-6)
     assert table.attrs["n_dyads"] == 25 * 35
+
+
+def test_two_mode_dyad_independent_equals_r_glm(tmp_path: Path) -> None:
+    rscript = require_rscript()
+    B = _two_mode(seed=5)
+    first = [v for v in B if B.nodes[v]["bipartite"] == 0]
+    second = [v for v in B if B.nodes[v]["bipartite"] == 1]
+    table = ergm(B, "edges + b1factor('kind') + b2cov('fund')").table
+    rows = [
+        (B.has_edge(i, j), B.nodes[i]["kind"], B.nodes[j]["fund"])
+        for i, j in itertools.product(first, second)
+    ]
+    pd.DataFrame(rows, columns=["y", "kind", "fund"]).astype({"y": int}).to_csv(
+        tmp_path / "dyads.csv", index=False
+    )
+    run_r(
+        rscript,
+        'd <- read.csv("dyads.csv")\n'
+        "fit <- glm(y ~ factor(kind) + fund, family = binomial, data = d,\n"
+        "           control = glm.control(epsilon = 1e-14, maxit = 100))\n"
+        'write.csv(summary(fit)$coefficients, "glm.csv")\n',
+        tmp_path,
+    )
+    r = pd.read_csv(tmp_path / "glm.csv", index_col=0)
+    np.testing.assert_allclose(table["estimate"], r["Estimate"], rtol=1e-8)
+    np.testing.assert_allclose(table["std_error"], r["Std. Error"], rtol=1e-6)
 
 
 def test_a_square_covariate_gives_the_two_mode_block() -> None:

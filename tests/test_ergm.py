@@ -446,6 +446,13 @@ def test_bad_formulas_are_refused(florentine: nx.Graph, formula: str, message: s
         ergm(florentine, formula)
 
 
+def test_too_many_dyads_are_refused() -> None:
+    G = nx.empty_graph(4500)
+    G.add_edge(0, 1)
+    with pytest.raises(ValueError, match="too many dyads: 4500 nodes give 10,122,750"):
+        ergm(G, "edges")
+
+
 def test_missing_attribute_values_are_refused(florentine: nx.Graph) -> None:
     F = florentine.copy()
     del F.nodes["Pucci"]["wealth"]
@@ -561,8 +568,14 @@ def test_gof_counts_the_observed_network_as_networkx(florentine: nx.Graph) -> No
     traces, trace_axes = fit.plot_traces()
     assert [ax.get_title(loc="left") for ax in trace_axes] == ["edges", "triangle"]
     assert len(trace_axes[0].get_lines()) == 3  # two chains and the zero line
-    plt.close(fig)
-    plt.close(traces)
+    own, own_axes = plt.subplots(1, 2)
+    drawn, drawn_axes = fit.plot_traces(axes=own_axes)
+    assert drawn is own
+    assert drawn_axes[1].get_title(loc="left") == "triangle"
+    with pytest.raises(ValueError, match="3 axes are needed, not 2"):
+        gof.plot(axes=own_axes)
+    for figure in (fig, traces, own):
+        plt.close(figure)
 
 
 def test_two_mode_gof_has_the_degrees_of_each_mode() -> None:

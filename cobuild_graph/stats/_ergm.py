@@ -11,6 +11,7 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from scipy import stats as scipy_stats
 
@@ -143,9 +144,9 @@ class ERGMFit:
         table.attrs["p_convergence"] = self.mcmc.p_convergence
         return table
 
-    def plot_traces(self) -> tuple[Figure, np.ndarray]:
+    def plot_traces(self, *, axes: Sequence[Axes] | None = None) -> tuple[Figure, np.ndarray]:
         """The chains' last samples: see :func:`cobuild_graph.stats.plot_ergm_traces`."""
-        return plot_ergm_traces(self)
+        return plot_ergm_traces(self, axes=axes)
 
     def gof(self, nsim: int = 100, *, seed: int | None = None) -> ERGMGof:
         """Goodness of fit: see :func:`cobuild_graph.stats.ergm_gof`."""

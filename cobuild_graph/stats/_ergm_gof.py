@@ -47,12 +47,12 @@ class ERGMGof:
     tables: dict[str, pd.DataFrame]
     simulated: dict[str, np.ndarray]
 
-    def plot(self, *, max_value: int = 20) -> Any:
+    def plot(self, *, max_value: int = 20, axes: Any = None) -> Any:
         """Box plots of the simulated counts, the observed ones as a line: see
         :func:`cobuild_graph.stats.plot_ergm_gof`."""
         from cobuild_graph.stats._ergm_plot import plot_ergm_gof  # the plots read MEASURES
 
-        return plot_ergm_gof(self, max_value=max_value)
+        return plot_ergm_gof(self, max_value=max_value, axes=axes)
 
 
 def ergm_gof(fit: ERGMFit, *, nsim: int = 100, seed: int | None = None) -> ERGMGof:

@@ -24,6 +24,8 @@ import pandas as pd
 from cobuild_graph.stats._input import dyads
 
 Kind = Literal["undirected", "directed", "bipartite"]
+#: The most dyads a model enumerates (each term keeps a value per dyad).
+MAX_DYADS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,12 @@ def network(
         labels, n1, mode_values = list(G.nodes), G.number_of_nodes(), (0, 1)
     table = _attributes(G, labels, attributes)
     shell = Network(kind, labels, n1, np.zeros(0, dtype=np.int64), table, {})
+    if shell.size > MAX_DYADS:
+        raise ValueError(
+            f"二元组过多 too many dyads: {len(labels)} nodes give {shell.size:,} "
+            f"{kind} dyads, more than {MAX_DYADS:,}; model a smaller view (a two-mode "
+            "view, a projection, one district)"
+        )
     ties = _ties(G, shell)
     covs = {name: _covariate(shell, name, m) for name, m in (covariates or {}).items()}
     return Network(kind, labels, n1, ties, table, covs, nx.number_of_selfloops(G), mode_values)

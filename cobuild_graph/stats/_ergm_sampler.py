@@ -6,8 +6,8 @@ toggle it), so that sparse networks, whose dyads are nearly all empty, are not p
 mostly additions. statnet draws that dyad uniformly; here it is drawn with probabilities
 `proposal` (uniform by default; :func:`cobuild_graph.stats.ergm` mixes the uniform half
 and half with the dyads' tie probabilities under the MPLE), so that a kind of dyad that
-is rare but often tied (the same street) is proposed as often as it is tied, and its
-count does not mix a hundred times slower than the rest. The acceptance ratio carries
+is rare but often tied (the same street) is proposed about as often as it is tied, and
+its count mixes as fast as the rest instead of lagging far behind. The acceptance ratio carries
 the proposal's probabilities both ways, so the chain's target is the same.
 
 The loop is plain Python over the dyads' indices, with the random numbers drawn in

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from scipy import special
 from scipy import stats as scipy_stats
 
 from cobuild_graph.stats._ergm_formula import TermCall, parse
@@ -446,7 +447,7 @@ def _mple(
     estimate = fit.estimate[0]
     # standard errors from the information at the estimate itself (R's glm takes the
     # weights of its last step, which differ in the sixth digit)
-    p = 1 / (1 + np.exp(-(design @ estimate)))
+    p = special.expit(design @ estimate)
     information = (design * (p * (1 - p))[:, None]).T @ design
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.diag(np.linalg.pinv(information)))
@@ -464,7 +465,7 @@ def _proposal(X: np.ndarray, theta: np.ndarray, fixed: np.ndarray) -> np.ndarray
     the MPLE `theta`, none where a statistic fixed at ``-inf`` would grow."""
     allowed = ~(X[:, fixed] > 0).any(axis=1)
     eta = X[:, ~fixed] @ theta[~fixed]
-    tie = np.where(allowed, 1 / (1 + np.exp(-np.clip(eta, -700, 700))), 0.0)
+    tie = np.where(allowed, special.expit(eta), 0.0)
     uniform = allowed / allowed.sum()
     return 0.5 * uniform + 0.5 * tie / tie.sum()
 

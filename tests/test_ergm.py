@@ -662,3 +662,36 @@ def test_simulated_two_mode_networks_keep_the_modes() -> None:
         simulated.nodes[u]["bipartite"] != simulated.nodes[v]["bipartite"]
         for u, v in simulated.edges
     )
+
+
+def test_a_dependent_statistic_at_its_bound_keeps_every_network_without_it() -> None:
+    T = nx.random_labeled_tree(20, seed=4)  # no triangle
+    with pytest.warns(UserWarning, match=r"\['triangle'\] are at their smallest"):
+        fit = ergm(T, "edges + triangle", seed=1, interval=100)
+    assert fit.table.loc["triangle", "estimate"] == -np.inf
+    assert np.isnan(fit.table.attrs["aic"])  # no path from a dyad-independent model
+    simulated = fit.simulate(50, seed=2, interval=100, output="stats")
+    assert (simulated["triangle"] == 0).all()
+    assert abs(simulated["edges"].mean() - 19) < 3
+    # on six nodes, against every triangle-free network
+    small = nx.path_graph(6)
+    with pytest.warns(UserWarning, match="fixed at -Inf"):
+        fit = ergm(small, "edges + triangle", seed=1, interval=50)
+    net = network(small)
+    stats = statistics(net, parse("edges + triangle"))
+    every = [np.flatnonzero([(m >> d) & 1 for d in range(net.size)]) for m in range(2**15)]
+    g = np.array([observed(net, stats, ties) for ties in every])
+    free = g[g[:, 1] == 0, 0]
+    weight = np.exp(fit.table.loc["edges", "estimate"] * free)
+    exact = weight @ free / weight.sum()
+    draws = fit.simulate(4000, seed=3, interval=20, output="stats")["edges"]
+    se = draws.std() / math.sqrt(effective_sizes(np.array_split(draws.to_numpy()[:, None], 4))[0])
+    assert abs(draws.mean() - exact) < 4 * se, (draws.mean(), exact)
+    # and the estimate is the MLE: the model's mean edge count is the observed one
+    assert exact == pytest.approx(5, abs=0.15)
+
+
+def test_too_few_iterations_warn_that_the_fit_did_not_converge(florentine: nx.Graph) -> None:
+    with pytest.warns(UserWarning, match="未收敛.*did not converge in 1 iterations"):
+        fit = ergm(florentine, "edges + triangle", seed=1, interval=100, iterations=1)
+    assert not fit.table.attrs["converged"]

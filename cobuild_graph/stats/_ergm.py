@@ -322,7 +322,8 @@ def ergm(
     theta = np.full(len(stats), -np.inf)
     mple, mple_se, deviance = _mple(X, y, fixed, names)
     theta[free] = mple
-    proposal = _proposal(X, theta, fixed)
+    independent = np.array([s.column is not None for s in stats])
+    proposal = _proposal(X, theta, fixed, independent)
     dependent = any(s.dependent is not None for s in stats)
     attrs: dict[str, Any] = {
         "n_dyads": net.size,
@@ -460,12 +461,16 @@ def _mple(
     return estimate, se, float(fit.deviance[0])
 
 
-def _proposal(X: np.ndarray, theta: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+def _proposal(
+    X: np.ndarray, theta: np.ndarray, fixed: np.ndarray, independent: np.ndarray
+) -> np.ndarray:
     """The dyads' proposal probabilities: half uniform, half the tie probabilities under
-    the MPLE `theta`, none where a statistic fixed at ``-inf`` would grow."""
-    allowed = ~(X[:, fixed] > 0).any(axis=1)
+    the MPLE `theta` (given the observed network), none where a dyad-independent
+    statistic fixed at ``-inf`` would grow (a dependent one is refused by the sampler,
+    wherever the network has moved)."""
+    allowed = ~(X[:, fixed & independent] > 0).any(axis=1)
     eta = X[:, ~fixed] @ theta[~fixed]
-    tie = np.where(allowed, special.expit(eta), 0.0)
+    tie = np.where(allowed & ~(X[:, fixed] > 0).any(axis=1), special.expit(eta), 0.0)
     uniform = allowed / allowed.sum()
     return 0.5 * uniform + 0.5 * tie / tie.sum()
 

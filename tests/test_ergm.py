@@ -123,6 +123,7 @@ def test_florentine_triangle_within_statnet_tolerance(florentine: nx.Graph) -> N
     assert table.loc["triangle", "std_error"] == pytest.approx(0.59, abs=0.06)
     assert table.attrs["method"] == "MCMC-MLE"
     assert table.attrs["converged"]
+    assert 0.05 < table.attrs["acceptance"] <= 1
     assert (table["mcmc_pct"] >= 0).all()
     assert (table["mcmc_pct"] < 10).all()
     assert (table["chain_sd"] < table["std_error"] / 3).all()

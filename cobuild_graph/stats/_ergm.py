@@ -274,7 +274,8 @@ def ergm(
         the spread across seeds). ``attrs``: ``method``, ``n_dyads``, ``n_ties`` (several
         ties between two nodes count once), ``self_ties_left_out``, ``loglik``,
         ``aic``, ``bic``, ``iterations``, ``step_lengths``, ``converged``,
-        ``p_convergence``, ``chains``, ``fixed`` (statistics at ``-inf``), ``seed``.
+        ``p_convergence``, ``chains``, ``acceptance`` (the share of proposals the
+        sampler accepted, MCMC fits), ``fixed`` (statistics at ``-inf``), ``seed``.
 
     Raises
     ------
@@ -359,6 +360,7 @@ def ergm(
             converged=result.converged,
             p_convergence=result.p_convergence,
             chains=chains,
+            acceptance=result.acceptance,
         )
         if not result.converged:
             warnings.warn(

@@ -70,7 +70,7 @@ class MCMLEResult:
     step_lengths: list[float]
     converged: bool
     p_convergence: float
-    ties: list[np.ndarray]  # each chain's last network
+    acceptance: float  # the share of proposals accepted in the last iteration
 
 
 def run_chains(
@@ -199,7 +199,7 @@ def mcmle(
         steps,
         converged,
         p_value,
-        [d.ties for d in draws],
+        float(np.mean([d.accepted for d in draws])),
     )
 
 

@@ -16,8 +16,10 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 import math
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -696,3 +698,34 @@ def test_too_few_iterations_warn_that_the_fit_did_not_converge(florentine: nx.Gr
     with pytest.warns(UserWarning, match="未收敛.*did not converge in 1 iterations"):
         fit = ergm(florentine, "edges + triangle", seed=1, interval=100, iterations=1)
     assert not fit.table.attrs["converged"]
+
+
+# -- the docs page shows what its code prints ------------------------------------------
+
+DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "analysis-ergm.md"
+_BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
+
+
+def _section_prints_what_it_shows(heading: str, before: dict[str, object]) -> None:
+    """Run the section's python blocks in one namespace; each one's last expression must
+    show as the text block after it (as a notebook shows a table, every column)."""
+    section = DOCS_PAGE.read_text(encoding="utf-8").split(f"\n## {heading}", 1)[1]
+    blocks = _BLOCK.findall(section.split("\n## ", 1)[0])
+    assert [language for language, _ in blocks] == ["python", "text"] * (len(blocks) // 2)
+    namespace = dict(before)
+    for (_, code), (_, shown) in zip(blocks[::2], blocks[1::2], strict=True):
+        tree = ast.parse(code)
+        last = ast.Expression(tree.body.pop().value)  # type: ignore[attr-defined]
+        exec(compile(tree, str(DOCS_PAGE), "exec"), namespace)
+        value = eval(compile(last, str(DOCS_PAGE), "eval"), namespace)
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            assert repr(value).split() == shown.split()
+
+
+def test_the_docs_florentine_section_shows_what_it_prints() -> None:
+    _section_prints_what_it_shows("A first model", {})
+
+
+@pytest.mark.slow
+def test_the_docs_sample_section_shows_what_it_prints() -> None:
+    _section_prints_what_it_shows("Why do units report", {"cg": cg})

@@ -170,6 +170,20 @@ def _logistic(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return found.x, np.sqrt(np.diag(np.linalg.inv(hessian)))
 
 
+def test_the_mple_is_a_logistic_regression_on_change_statistics(florentine: nx.Graph) -> None:
+    table = ergm(florentine, "edges + triangle", estimate="MPLE").table
+    pairs = list(itertools.combinations(florentine, 2))
+    X = np.array(
+        [[1, len(list(nx.common_neighbors(florentine, i, j)))] for i, j in pairs], dtype=float
+    )
+    y = np.array([florentine.has_edge(i, j) for i, j in pairs], dtype=float)
+    estimate, se = _logistic(X, y)
+    np.testing.assert_allclose(table["estimate"], estimate, rtol=1e-6)
+    np.testing.assert_allclose(table["std_error"], se, rtol=1e-6)
+    assert table.attrs["method"] == "MPLE"
+    assert np.isnan(table.attrs["aic"])
+
+
 def _attributed_graph(directed: bool, seed: int) -> nx.Graph:
     rng = np.random.default_rng(seed)
     G = nx.gnp_random_graph(30, 0.15, seed=seed, directed=directed)

@@ -66,7 +66,7 @@ class ERGMFit:
         """The estimates (``-inf`` for a statistic fixed at its bound)."""
         return self.table["estimate"].to_numpy()
 
-    def sampler(self) -> Sampler:
+    def _sampler(self) -> Sampler:
         """A sampler of this model's networks."""
         return Sampler(self.net, list(self.stats), cap=self.net.size + 1, proposal=self.proposal)
 
@@ -100,7 +100,7 @@ class ERGMFit:
         -------
         list of networkx.Graph or pandas.DataFrame
         """
-        draw = self.sampler().run(
+        draw = self._sampler().run(
             self.theta,
             self.net.ties,
             self.observed.to_numpy(),

@@ -77,7 +77,7 @@ def ergm_gof(fit: ERGMFit, *, nsim: int = 100, seed: int | None = None) -> ERGMG
     -------
     ERGMGof
     """
-    sampler = fit.sampler()
+    sampler = fit._sampler()
     draw = sampler.run(
         fit.theta,
         fit.net.ties,

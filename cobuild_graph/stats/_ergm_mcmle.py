@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -125,6 +126,14 @@ def pool_for(sampler: Sampler, n_jobs: int) -> ProcessPoolExecutor | None:
     """Worker processes that hold `sampler` (forked, so its change functions need no
     pickling), or ``None`` for one job."""
     if n_jobs <= 1:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        warnings.warn(
+            "此系统不能 fork 进程，链依次运行 this system cannot fork processes: the chains "
+            "run one after another (n_jobs=1)",
+            UserWarning,
+            stacklevel=3,
+        )
         return None
     return ProcessPoolExecutor(
         max_workers=n_jobs,

@@ -8,6 +8,7 @@ pages embed it cut to the characters they show.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,18 @@ from cobuild_graph.schema import Schema
 FONT_PATH = Path(str(resources.files("cobuild_graph") / "_static" / "fonts")) / (
     "CobuildSansSC-Regular.otf"
 )
+#: Its family name in matplotlib, once :func:`register_font` has run.
+FONT_FAMILY = "Cobuild Sans SC"
+
+
+@cache
+def register_font() -> str:
+    """Register the shipped font with matplotlib's font manager (once); its family name."""
+    from matplotlib import font_manager  # the pages use the font without matplotlib
+
+    font_manager.fontManager.addfont(str(FONT_PATH))
+    return FONT_FAMILY
+
 
 #: The languages of what a reader sees: Chinese, English, or Chinese with English beside it.
 LANGUAGES: tuple[str, ...] = ("zh", "en", "both")

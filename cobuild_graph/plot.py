@@ -41,7 +41,7 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager, patheffects
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -55,6 +55,7 @@ from matplotlib.typing import ColorType
 from cobuild_graph import domain
 from cobuild_graph._files import atomic_write
 from cobuild_graph._style import (
+    FONT_FAMILY,
     FONT_PATH,
     MISSING,
     bilingual,
@@ -64,6 +65,7 @@ from cobuild_graph._style import (
     column_text,
     label_colors,
     label_text,
+    register_font,
     tie_colors,
     tie_text,
     value_text,
@@ -96,12 +98,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Its family name in matplotlib.
-FONT_FAMILY = "Cobuild Sans SC"
 #: Formats :func:`save_figure` writes when the path has no suffix.
 SAVE_FORMATS: tuple[str, ...] = ("png", "svg")
 
-font_manager.fontManager.addfont(str(FONT_PATH))
+register_font()
 
 
 def use_chinese_font() -> None:

@@ -16,8 +16,8 @@ on first use: ``cobuild_graph.network_map``, ``cobuild_graph.metrics`` or
 #   matrices), analysis (every table at once); maps, plot and report (pictures); store
 #   (Neo4j) and server (a local Neo4j); cli. Private helpers: _net (the graph as
 #   tables, shared by domain and metrics), _files (writing files), _sheets (reading
-#   spreadsheets), _searches (igraph searches sent ahead to a worker interpreter), _batch
-#   (forked workers for charts), _memo, _gc, _encoding, _style.
+#   spreadsheets), _jobs (n_jobs: igraph's searches in joblib's processes), _memo, _gc,
+#   _encoding, _style.
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version

@@ -32,12 +32,8 @@ from cobuild_graph._files import (
     write_csv,
 )
 from cobuild_graph._memo import shared
-from cobuild_graph._searches import Ahead
 from cobuild_graph.errors import NoTiesError
 from cobuild_graph.metrics._brokerage import carried_caveats
-from cobuild_graph.metrics._centrality import send_betweenness_ahead, send_closeness_ahead
-from cobuild_graph.metrics._robustness import send_withdrawals_ahead
-from cobuild_graph.metrics._simple import Simple
 from cobuild_graph.schema import Schema, schema_of
 
 logger = logging.getLogger(__name__)
@@ -61,6 +57,8 @@ EI_COLUMNS = ("observed", "expected", "mean", "sd", "minimum", "maximum", "p_gre
 EI_PERMUTATIONS = 1_000
 #: Units of highest degree whose withdrawal the robustness table measures structurally.
 ROBUSTNESS_TOP = 10
+#: Processes of :func:`analyze`'s searches by default (``n_jobs``): one per CPU.
+N_JOBS = -1
 #: Tables of :func:`analyze` on a view of their own; the network measures' view is the one
 #: asked for, every other table is on the whole graph.
 _VIEW_OF: dict[str, str] = {
@@ -84,9 +82,6 @@ _VIEW_OF: dict[str, str] = {
         "full",
     ),
 }
-#: Tables made last, in this order: the robustness table, whose searches the worker does
-#: first, then those that read the network's betweenness and closeness, which it does last.
-_LAST = ("robustness", "centrality", "summary", "rollup_street", "rollup_district")
 #: Joins the caveats of a table (``.attrs["caveats"]``) in one cell of the ``about`` table.
 CAVEAT_SEPARATOR = "；"
 _SHEET_NAME_LENGTH = 31
@@ -105,6 +100,7 @@ def analyze(
     schema: Schema | None = None,
     inferred_dates: bool = True,
     assigned_places: bool = True,
+    n_jobs: int = N_JOBS,
 ) -> dict[str, pd.DataFrame]:
     """All the tables of a co-building network, by name.
 
@@ -182,6 +178,12 @@ def analyze(
         nodes whose street is assigned by a rule, not recorded (a unit in the street it is
         most often paired with; see :func:`domain.ancestors`). Either way their caveats say
         how many there are.
+    n_jobs
+        Processes for the searches of betweenness, closeness and the robustness path
+        lengths (:func:`metrics.centrality`, :func:`metrics.summary`,
+        :func:`metrics.robustness`): ``1`` in this process, ``-1`` one per CPU this
+        process may use, ``-2`` all but one; :data:`N_JOBS` by default. The tables are the
+        same either way.
 
     Returns
     -------
@@ -202,19 +204,11 @@ def analyze(
     with (
         shared(),
         tqdm(total=0, disable=not progress, desc="analyse", unit="table") as bar,
-        Ahead(),
     ):
-        # the searches of the robustness table and the network's betweenness and closeness
-        # go to a worker, which runs them beside the other tables, on the other core
-        if paths:
-            send_withdrawals_ahead(
-                G, top=robustness_top, path_sources=sources, seed=seed, schema=schema
-            )
-        send_betweenness_ahead(Simple.of(network), sample=sample, seed=seed)
-        if paths:  # closeness last: its parts the worker has not begun are done here
-            send_closeness_ahead(Simple.of(network))
         # centrality and the summary share one measurement of the network
-        measured = cache(partial(_measure_network, network, sample=sample, seed=seed, paths=paths))
+        measured = cache(
+            partial(_measure_network, network, sample=sample, seed=seed, paths=paths, n_jobs=n_jobs)
+        )
         steps = _steps(
             G,
             network,
@@ -228,9 +222,10 @@ def analyze(
             schema=schema,
             inferred_dates=inferred_dates,
             assigned_places=assigned_places,
+            n_jobs=n_jobs,
         )
         bar.reset(total=len(steps))
-        for name, step in sorted(steps, key=lambda item: _order(item[0])):
+        for name, step in steps:
             bar.set_postfix_str(name)
             started = time.perf_counter()
             tables[name] = step()
@@ -262,6 +257,7 @@ def _steps(
     schema: Schema,
     inferred_dates: bool,
     assigned_places: bool,
+    n_jobs: int,
 ) -> list[tuple[str, Callable[[], pd.DataFrame]]]:
     """The steps of :func:`analyze` in order; a step may read the `tables` made before it.
 
@@ -345,7 +341,13 @@ def _steps(
         (
             "robustness",
             lambda: metrics.robustness(
-                G, top=top, paths=paths, path_sources=sources, seed=seed, schema=schema
+                G,
+                top=top,
+                paths=paths,
+                path_sources=sources,
+                seed=seed,
+                schema=schema,
+                n_jobs=n_jobs,
             ),
         ),
         ("coverage", lambda: domain.coverage(G, schema=schema)),
@@ -364,17 +366,12 @@ def _steps(
 
 
 def _measure_network(
-    N: nx.Graph, *, sample: int | None, seed: int, paths: bool
+    N: nx.Graph, *, sample: int | None, seed: int, paths: bool, n_jobs: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     return (
-        metrics.centrality(N, betweenness_sample=sample, seed=seed, closeness=paths),
-        metrics.summary(N, betweenness_sample=sample, seed=seed, paths=paths),
+        metrics.centrality(N, betweenness_sample=sample, seed=seed, closeness=paths, n_jobs=n_jobs),
+        metrics.summary(N, betweenness_sample=sample, seed=seed, paths=paths, n_jobs=n_jobs),
     )
-
-
-def _order(name: str) -> int:
-    """When `analyze` makes a table: the others first, then :data:`_LAST` in its order."""
-    return _LAST.index(name) + 1 if name in _LAST else 0
 
 
 def _choose(value: int | str | None, n: int, limit: int, sample: int) -> int | None:

@@ -18,7 +18,7 @@ measured on a seeded sample of sources and scaled up (marked ``~``). ``sampling`
 the error of the k-source betweenness estimate against the exact values. ``engines``
 compares the engines that could run the searches from every node (betweenness and closeness
 of the network, the robustness table's path lengths): igraph in this process, igraph split
-by sources in joblib's loky processes (the first call, whose processes start, and the next),
+by sources in loky's processes (the first call, whose processes start, and the next),
 and networkit's C++ threads (optional: ``pip install networkit``; betweenness and closeness
 only, which is all it can do of them), each with the load average beside it. ``province``
 times PageRank, components and Leiden at province scale (goal: under 30 s each), after the
@@ -41,7 +41,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
-from joblib.externals.loky import get_reusable_executor
+from loky import get_reusable_executor
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 import cobuild_graph as cg

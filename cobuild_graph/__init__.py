@@ -16,7 +16,7 @@ on first use: ``cobuild_graph.network_map``, ``cobuild_graph.metrics`` or
 #   matrices), analysis (every table at once); maps, plot and report (pictures); store
 #   (Neo4j) and server (a local Neo4j); cli. Private helpers: _net (the graph as
 #   tables, shared by domain and metrics), _files (writing files), _sheets (reading
-#   spreadsheets), _jobs (n_jobs: igraph's searches in joblib's processes), _memo, _gc,
+#   spreadsheets), _jobs (n_jobs: igraph's searches in loky's processes), _memo, _gc,
 #   _encoding, _style.
 
 from importlib import import_module

@@ -284,7 +284,7 @@ def centrality(
     n_jobs
         Processes for the searches of betweenness and closeness: ``1`` (the default) in
         this process, ``-1`` one per CPU this process may use, ``-2`` all but one
-        (joblib's convention, :func:`joblib.Parallel`). The values are the same either way
+        (the convention of joblib and scikit-learn). The values are the same either way
         (sums taken in another order may differ in the last bits, below 1e-12).
 
     Returns

@@ -1,19 +1,26 @@
-"""Benchmark: every analysis table, the province-scale measures, the betweenness estimate.
+"""Benchmark: every analysis table, the engine of the searches, the province-scale measures,
+the betweenness estimate.
 
-Three parts, each one command well under ten minutes on the 2-core machine:
+Four parts, each one command well under ten minutes on the 2-core machine:
 
     python3 bench/analysis.py tables [--scales sample city] [--no-networkx]
+    python3 bench/analysis.py engines [--scales sample city]
     python3 bench/analysis.py sampling [--scale city]
     python3 bench/analysis.py province [--networkx]
 
-``tables`` times :func:`cobuild_graph.analysis.analyze` end to end (the median of three runs,
-then of three in one process, without the worker that searches beside it: the ratio of the
-two is the steadier figure on a shared machine), then every step of it in turn (wall and CPU
-seconds) beside the pure-networkx path
+``tables`` times :func:`cobuild_graph.analysis.analyze` end to end (the median of three runs
+with its default ``n_jobs``, then of three with ``n_jobs=1``, in this process: the ratio of
+the two is the steadier figure on a shared machine), then every step of it in turn (wall and
+CPU seconds) beside the pure-networkx path
 for the same measure on the same simple graph, and prints the ratio. Where networkx would
 take minutes (exact closeness, path lengths, betweenness at city scale ...) its time is
 measured on a seeded sample of sources and scaled up (marked ``~``). ``sampling`` measures
-the error of the k-source betweenness estimate against the exact values. ``province``
+the error of the k-source betweenness estimate against the exact values. ``engines``
+compares the engines that could run the searches from every node (betweenness and closeness
+of the network, the robustness table's path lengths): igraph in this process, igraph split
+by sources in loky's processes (the first call, whose processes start, and the next),
+and networkit's C++ threads (optional: ``pip install networkit``; betweenness and closeness
+only, which is all it can do of them), each with the load average beside it. ``province``
 times PageRank, components and Leiden at province scale (goal: under 30 s each), after the
 one conversion to a simple igraph graph that every measure shares (timed apart).
 """
@@ -23,6 +30,7 @@ from __future__ import annotations
 import argparse
 import functools
 import graphlib
+import os
 import random
 import resource
 import statistics
@@ -30,17 +38,17 @@ import sys
 import time
 from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+from loky import get_reusable_executor
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 import cobuild_graph as cg
-from cobuild_graph import _batch, analysis, metrics
+from cobuild_graph import analysis, metrics
 from cobuild_graph._memo import memo, shared
-from cobuild_graph.metrics._centrality import betweenness, pagerank
+from cobuild_graph.metrics._centrality import _closeness, betweenness, pagerank
 from cobuild_graph.metrics._simple import Simple
 
 SEED = 2020
@@ -136,6 +144,7 @@ def run_tables(scales: list[str], with_networkx: bool) -> None:
             paths=n <= analysis.PATH_LIMIT,
             inferred_dates=True,
             assigned_places=True,
+            n_jobs=1,
         )
         # in turn here, each table after those it needs, so that its time is its own
         needs = {name: table.needs for name, table in analysis.TABLES.items()}
@@ -165,14 +174,16 @@ def run_tables(scales: list[str], with_networkx: bool) -> None:
             )
         runs = [clock(lambda G=G: analysis.analyze(G))[1] for _ in range(3)]
         end_to_end = statistics.median(runs)
-        with mock.patch.object(_batch, "cpus", return_value=1):  # no worker: one process
-            alone = statistics.median(clock(lambda G=G: analysis.analyze(G))[1] for _ in range(3))
+        alone = statistics.median(
+            clock(lambda G=G: analysis.analyze(G, n_jobs=1))[1] for _ in range(3)
+        )
         rows.append((scale, "analyze() end to end", end_to_end, np.nan, np.nan, np.nan, ""))
-        rows.append((scale, "analyze() one process", alone, np.nan, np.nan, np.nan, ""))
+        rows.append((scale, "analyze() n_jobs=1", alone, np.nan, np.nan, np.nan, ""))
         print(
             f"  analyze() end to end: {end_to_end:.2f} s wall, median of "
-            f"{', '.join(f'{r:.2f}' for r in runs)} (goal {GOALS.get(scale, float('nan')):.0f} s); "
-            f"{alone:.2f} s in one process, without the search worker ({alone / end_to_end:.2f}x)"
+            f"{', '.join(f'{r:.2f}' for r in runs)} (goal {GOALS.get(scale, float('nan')):.0f} s; "
+            f"n_jobs={analysis.N_JOBS}); {alone:.2f} s with n_jobs=1 "
+            f"({alone / end_to_end:.2f}x); load {load()}"
         )
         print(
             f"  every table: {total_wall:.2f} s wall, {total_cpu:.2f} s CPU "
@@ -190,6 +201,127 @@ def run_tables(scales: list[str], with_networkx: bool) -> None:
 
 def _f(value: float, digits: int = 2, suffix: str = "") -> str:
     return "" if value is None or np.isnan(value) else f"{value:.{digits}f}{suffix}"
+
+
+def load() -> str:
+    """The load average over the last minute, and the CPUs it is shared by."""
+    return f"{os.getloadavg()[0]:.1f}/{os.cpu_count()}"
+
+
+def fresh_pool() -> None:
+    """End loky's processes, so that the next call with ``n_jobs`` > 1 starts them."""
+    get_reusable_executor().shutdown(wait=True)
+
+
+def run_engines(scales: list[str], repeat: int) -> None:
+    """The searches from every node that analyze() makes, by each engine: seconds (best of
+    `repeat`, with the load average then), and the ratio to igraph in one process."""
+    rows = [row for scale in scales for row in _engine_rows(scale, repeat)]
+    print()
+    print(
+        f"{'scale':<8}{'engine':<36}{'network s':>10}{'ratio':>7}{'robustness s':>13}"
+        f"{'ratio':>7}{'analyze s':>10}{'ratio':>7}  load"
+    )
+    base: dict[str, tuple[float, float, float]] = {}
+    for scale, engine, net, rob, whole, loaded in rows:
+        b = base.setdefault(scale, (net, rob, whole))
+        print(
+            f"{scale:<8}{engine:<36}{_f(net):>10}{_f(b[0] / net, 2, 'x'):>7}{_f(rob):>13}"
+            f"{_f(b[1] / rob, 2, 'x'):>7}{_f(whole):>10}{_f(b[2] / whole, 2, 'x'):>7}  {loaded}"
+        )
+    print(
+        "network: betweenness and closeness of the co-building view; robustness: the table "
+        "with its path searches; ratio: igraph in this process / the engine (above 1: faster); "
+        "load: load average over a minute / CPUs"
+    )
+
+
+def _engine_rows(scale: str, repeat: int) -> list[tuple[str, str, float, float, float, str]]:
+    G = cg.generate(scale, seed=SEED)
+    N = cg.views.view(G, "cobuilding")
+    n = N.number_of_nodes()
+    sample = analysis._choose(
+        "auto", n, analysis.EXACT_BETWEENNESS_LIMIT, analysis.BETWEENNESS_SOURCES
+    )
+    sources = analysis._choose(
+        "auto", G.number_of_nodes(), analysis.PATH_SOURCES, analysis.PATH_SOURCES
+    )
+    jobs = max(os.cpu_count() or 1, 2)
+    print(
+        f"{scale}: network {n:,} nodes; betweenness "
+        f"{'exact' if sample is None else f'from {sample} sources'}, robustness paths "
+        f"{'exact' if sources is None else f'from {sources} sources'}; {jobs} processes"
+    )
+
+    def network(n_jobs: int) -> np.ndarray:
+        S = Simple.of(N)  # a new one: nothing kept from the run before
+        S.igraph()
+        return np.concatenate([betweenness(S, sample, 0, n_jobs), _closeness(S, "in", n_jobs)])
+
+    def timed(n_jobs: int, before: Callable[[], None]) -> tuple[float, float, float, str]:
+        """Best seconds of the network's searches, the robustness table and analyze()."""
+        works = [
+            lambda: network(n_jobs),
+            lambda: metrics.robustness(
+                G, top=analysis.ROBUSTNESS_TOP, path_sources=sources, n_jobs=n_jobs
+            ),
+            lambda: analysis.analyze(G, n_jobs=n_jobs),
+        ]
+        best = []
+        for work in works:
+            times = []
+            for _ in range(repeat):
+                before()
+                times.append(clock(work)[1])
+            best.append(min(times))
+        return best[0], best[1], best[2], load()
+
+    reference = network(1)
+    rows = [(scale, "igraph, this process (n_jobs=1)", *timed(1, lambda: None))]
+    assert np.allclose(network(jobs), reference, rtol=1e-12, atol=0), "loky differs"
+    rows.append((scale, f"igraph, loky n_jobs={jobs}, first call", *timed(jobs, fresh_pool)))
+    rows.append((scale, f"igraph, loky n_jobs={jobs}, next call", *timed(jobs, lambda: None)))
+    rows.extend(_networkit_rows(scale, N, sample, reference, repeat, jobs))
+    return rows
+
+
+def _networkit_rows(
+    scale: str,
+    N: nx.Graph,
+    sample: int | None,
+    reference: np.ndarray,
+    repeat: int,
+    jobs: int,
+) -> list[tuple[str, str, float, float, float, str]]:
+    """networkit's betweenness and closeness in 1 and `jobs` threads, when installed and
+    when betweenness is exact (its estimates cannot take networkx's sources)."""
+    try:
+        import networkit as nk
+    except ImportError:
+        print("  networkit not installed: pip install networkit")
+        return []
+    if sample is not None:
+        print("  networkit: no estimate from networkx's sources; left out at this scale")
+        return []
+    S = Simple.of(N)
+    h = nk.graph.Graph(S.n, weighted=False, directed=False)
+    h.addEdges((np.asarray(S.source), np.asarray(S.target)))
+
+    def network() -> np.ndarray:
+        between = nk.centrality.Betweenness(h, normalized=True)
+        near = nk.centrality.Closeness(h, True, nk.centrality.ClosenessVariant.Generalized)
+        between.run()
+        near.run()
+        return np.concatenate([between.scores(), near.scores()])
+
+    rows = []
+    for threads in (1, jobs):
+        nk.setNumberOfThreads(threads)
+        found = network()
+        assert np.allclose(found, reference, rtol=1e-9, atol=1e-15), "networkit differs"
+        took = min(clock(network)[1] for _ in range(repeat))
+        rows.append((scale, f"networkit, {threads} thread(s)", took, np.nan, np.nan, load()))
+    return rows
 
 
 def run_sampling(scale: str) -> None:
@@ -276,6 +408,9 @@ def main() -> None:
     tables = parts.add_parser("tables", help="every table at sample and city scale")
     tables.add_argument("--scales", nargs="+", default=["sample", "city"])
     tables.add_argument("--no-networkx", action="store_true", help="skip the networkx path")
+    engines = parts.add_parser("engines", help="igraph, loky processes, networkit threads")
+    engines.add_argument("--scales", nargs="+", default=["sample"])
+    engines.add_argument("--repeat", type=int, default=3)
     sampling = parts.add_parser("sampling", help="error of the betweenness estimate")
     sampling.add_argument("--scale", default="city")
     province = parts.add_parser("province", help="PageRank, components, Leiden at province")
@@ -283,6 +418,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.part == "tables":
         run_tables(args.scales, not args.no_networkx)
+    elif args.part == "engines":
+        run_engines(args.scales, args.repeat)
     elif args.part == "sampling":
         run_sampling(args.scale)
     else:

@@ -18,8 +18,8 @@ on first use: ``cobuild_graph.network_map``, ``cobuild_graph.metrics`` or
 #   Private helpers: _net (the graph as tables, shared by domain and metrics), _files
 #   (writing files), _sheets (reading spreadsheets), _raw_tables (a dataset's sheets as raw
 #   text tables), _page (the page kit of maps and report), _html_tables (the report's
-#   tables), _searches (igraph searches sent ahead to a worker interpreter), _batch (forked
-#   workers for charts), _memo, _gc, _encoding, _style (colours, names, the Chinese font).
+#   tables), _jobs (n_jobs: igraph's searches in loky's processes), _memo, _gc, _encoding,
+#   _style (colours, names, the Chinese font).
 #   The layers, from cli down to errors, are the import contracts in pyproject.toml.
 
 from importlib import import_module

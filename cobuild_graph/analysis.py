@@ -44,6 +44,7 @@ __all__ = [
     "EI_COLUMNS",
     "EI_PERMUTATIONS",
     "EXACT_BETWEENNESS_LIMIT",
+    "N_JOBS",
     "PATH_LIMIT",
     "PATH_SOURCES",
     "ROBUSTNESS_TOP",
@@ -77,6 +78,8 @@ EI_COLUMNS = ("observed", "expected", "mean", "sd", "minimum", "maximum", "p_gre
 EI_PERMUTATIONS = 1_000
 #: Units of highest degree whose withdrawal the robustness table measures structurally.
 ROBUSTNESS_TOP = 10
+#: Processes of :func:`analyze`'s searches by default (``n_jobs``): one per CPU.
+N_JOBS = -1
 #: Joins the caveats of a table (``.attrs["caveats"]``) in one cell of the ``about`` table.
 CAVEAT_SEPARATOR = "；"
 _STREET = "Street"
@@ -107,8 +110,8 @@ class Context:
     paths: bool
     inferred_dates: bool
     assigned_places: bool
-    #: CPUs for the path searches (see :func:`analyze`).
-    n_jobs: int = -1
+    #: Processes for the path searches (see :func:`analyze`).
+    n_jobs: int = 1
     #: Called with a table's name when it is made (e.g. to move a progress bar on).
     done: Callable[[str], None] | None = None
     _made: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False)
@@ -188,7 +191,9 @@ class Table:
 # centrality and summary share their searches (betweenness ...) through the measures' own
 # cache of the network, kept while analyze runs (cobuild_graph._memo.shared)
 def _summary(c: Context) -> pd.DataFrame:
-    table = metrics.summary(c.network, betweenness_sample=c.sample, seed=c.seed, paths=c.paths)
+    table = metrics.summary(
+        c.network, betweenness_sample=c.sample, seed=c.seed, paths=c.paths, n_jobs=c.n_jobs
+    )
     parts = c.table("communities")
     extra = pd.DataFrame(
         {
@@ -262,7 +267,11 @@ TABLES: Mapping[str, Table] = MappingProxyType(
                 lambda c: domain.with_names(
                     c.G,
                     metrics.centrality(
-                        c.network, betweenness_sample=c.sample, seed=c.seed, closeness=c.paths
+                        c.network,
+                        betweenness_sample=c.sample,
+                        seed=c.seed,
+                        closeness=c.paths,
+                        n_jobs=c.n_jobs,
                     ),
                 ),
                 description=":func:`metrics.centrality` (with ``name``, ``label``)",
@@ -348,6 +357,7 @@ TABLES: Mapping[str, Table] = MappingProxyType(
                     path_sources=c.sources,
                     seed=c.seed,
                     schema=c.schema,
+                    n_jobs=c.n_jobs,
                 ),
                 description=":func:`metrics.robustness`",
             ),
@@ -446,7 +456,7 @@ def analyze(
     schema: Schema | None = None,
     inferred_dates: bool = True,
     assigned_places: bool = True,
-    n_jobs: int = -1,
+    n_jobs: int = N_JOBS,
 ) -> dict[str, pd.DataFrame]:
     """All the tables of a co-building network, or those asked for, by name.
 
@@ -533,8 +543,11 @@ def analyze(
         most often paired with; see :func:`domain.ancestors`). Either way their caveats say
         how many there are.
     n_jobs
-        CPUs to use for the path searches (betweenness, closeness, the robustness path
-        lengths): 1 in this process; -1 all the process may use.
+        Processes for the searches of betweenness, closeness and the robustness path
+        lengths (:func:`metrics.centrality`, :func:`metrics.summary`,
+        :func:`metrics.robustness`): ``1`` in this process, ``-1`` one per CPU this
+        process may use, ``-2`` all but one; :data:`N_JOBS` by default. The tables are the
+        same either way.
 
     Returns
     -------

@@ -7,7 +7,6 @@ the charts of :mod:`cobuild_graph.plot` as images inside the page), ``map.html``
 (:func:`cobuild_graph.maps.network_map`), embedded in the report and linked from it, and the
 network as a figure for a paper (:func:`cobuild_graph.plot.network`) in ``network.png`` and
 ``network.pdf``. The report runs no script at all; every name in it is HTML-escaped text.
-The charts draw in worker processes while the map is written (:mod:`cobuild_graph._batch`).
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cobuild_graph import plot
-from cobuild_graph._batch import Batch
 from cobuild_graph._files import check_output, write_bytes, write_text
 from cobuild_graph._html_tables import MAX_ROWS, table_html
 from cobuild_graph._memo import shared
@@ -255,32 +253,32 @@ def _write_report(
         _measures_section(G, tables, schema, language),
         _time_section(G, tables, schema, language),
     ]
-    charts = [(s, chart) for s in sections for chart in s.charts if chart.draw]
-    jobs = [lambda c=chart: _svg(c.draw, c.title) for _, chart in charts]
-    with Batch(jobs) as drawing:
-        large = G.number_of_nodes() > EXPAND_ABOVE
-        options = {
-            "aggregate": "Street" if large else None,
-            "layout_seed": seed,
-            "heading": title,
-            "tables": tables,
-            **(map_options or {}),
-        }
-        options.setdefault(
-            "expandable",
-            large and options["aggregate"] is not None and G.number_of_nodes() <= UNFOLDABLE_UP_TO,
-        )
-        net = network_map(G, out / "map.html", schema=schema, **options)
-        figure = _network_figure(G, net, options["aggregate"], out, schema, language)
-        drawn = drawing.results()
-    for (section, chart), result in zip(charts, drawn, strict=True):
-        if isinstance(result, KeyError | ValueError):  # a table this dataset cannot fill
-            logger.warning("chart %r left out: %s", chart.title, result)
-            _leave_out(section, chart.title, ("无法由本数据绘制", "cannot be drawn from this data"))
-        elif isinstance(result, Exception):
-            raise result
-        else:
-            chart.src = "data:image/svg+xml;base64," + base64.b64encode(result).decode("ascii")
+    for section in sections:  # drawn here, in turn: matplotlib draws in one thread
+        for chart in section.charts:
+            if chart.draw is None:
+                continue
+            try:
+                drawn = _svg(chart.draw, chart.title)
+            except (KeyError, ValueError) as error:  # a table this dataset cannot fill
+                logger.warning("chart %r left out: %s", chart.title, error)
+                reason = ("无法由本数据绘制", "cannot be drawn from this data")
+                _leave_out(section, chart.title, reason)
+            else:
+                chart.src = "data:image/svg+xml;base64," + base64.b64encode(drawn).decode("ascii")
+    large = G.number_of_nodes() > EXPAND_ABOVE
+    options = {
+        "aggregate": "Street" if large else None,
+        "layout_seed": seed,
+        "heading": title,
+        "tables": tables,
+        **(map_options or {}),
+    }
+    options.setdefault(
+        "expandable",
+        large and options["aggregate"] is not None and G.number_of_nodes() <= UNFOLDABLE_UP_TO,
+    )
+    net = network_map(G, out / "map.html", schema=schema, **options)
+    figure = _network_figure(G, net, options["aggregate"], out, schema, language)
     for section in sections:
         section.charts = [chart for chart in section.charts if chart.src]
         for shown in section.tables:  # categories as the schema shows them

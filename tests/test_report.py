@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 import re
-import threading
 from html.parser import HTMLParser
 
 import networkx as nx
@@ -14,7 +12,7 @@ import pandas as pd
 import pytest
 
 import cobuild_graph as cg
-from cobuild_graph import _batch, domain, metrics, report
+from cobuild_graph import domain, metrics, report
 from cobuild_graph._style import COLUMN_NAMES, label_text
 from cobuild_graph.analysis import analyze
 from cobuild_graph.maps import aggregate_graph
@@ -295,71 +293,6 @@ def test_kinds_the_dataset_lacks_get_no_rows_but_a_real_zero_stays(tmp_path):
     assert "units" in inequality
     assert "各街道项目数 projects per street" not in page
     assert "各街道单位数 units per street" in page
-
-
-def test_charts_drawn_in_workers_and_in_turn_are_the_same(tmp_path, monkeypatch):
-    G = cg.generate("tiny", seed=3)
-    tables = analyze(G)
-    monkeypatch.setattr(_batch, "workers", lambda: 2)
-    parallel = write_report(G, tmp_path / "a", tables=tables).read_text("utf-8")
-    monkeypatch.setattr(_batch, "workers", lambda: 0)
-    in_turn = write_report(G, tmp_path / "b", tables=tables).read_text("utf-8")
-
-    def charts(page):
-        return re.findall(r'alt="([^"]+)"', page)
-
-    assert charts(parallel) == charts(in_turn)
-    assert len(charts(parallel)) >= 10
-
-
-def _pid() -> bytes:
-    return str(os.getpid()).encode()
-
-
-def _fails() -> bytes:
-    raise KeyError("no such table")
-
-
-def test_a_batch_draws_in_other_processes_and_hands_back_errors(monkeypatch):
-    monkeypatch.setattr(_batch, "workers", lambda: 2)
-    results = _batch.Batch([_pid, _pid, _fails, _pid]).results()
-    assert isinstance(results[2], KeyError)
-    pids = {int(r) for r in results if isinstance(r, bytes)}
-    assert pids
-    assert os.getpid() not in pids
-    monkeypatch.setattr(_batch, "workers", lambda: 0)
-    results = _batch.Batch([_pid, _fails]).results()
-    assert results[0] == _pid()
-    assert isinstance(results[1], KeyError)
-
-
-def test_no_workers_beside_a_working_thread_or_in_a_jupyter_kernel(monkeypatch):
-    release = threading.Event()
-    worker = threading.Thread(target=release.wait)  # not a daemon: it may hold a lock
-    worker.start()
-    try:
-        assert _batch.workers() == 0
-    finally:
-        release.set()
-        worker.join()
-    helper = threading.Thread(target=release.wait, daemon=True)
-    release.clear()
-    helper.start()
-    # only the main thread and the helper: threads other tests of the session left behind
-    # (a driver's, a server's) must not decide this test
-    monkeypatch.setattr(threading, "enumerate", lambda: [threading.main_thread(), helper])
-    try:
-        cpus = len(os.sched_getaffinity(0))
-        assert _batch.workers() == cpus - 1  # a daemon helper is fine; one CPU for the caller
-        from ipykernel.kernelapp import IPKernelApp  # imported: not yet a kernel
-
-        assert _batch.workers() == cpus - 1
-        # a running kernel: its app is initialised
-        monkeypatch.setattr(IPKernelApp, "initialized", classmethod(lambda cls: True))
-        assert _batch.workers() == 0
-    finally:
-        release.set()
-        helper.join()
 
 
 def test_per_street_charts_show_the_top_places_of_many(tmp_path, monkeypatch):

@@ -5,19 +5,14 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
-from cobuild_graph._searches import ahead, arrived, search
+from cobuild_graph._jobs import jobs, searches
 from cobuild_graph.metrics._simple import Simple, node_index, quiet_igraph, seeded
 from cobuild_graph.schema import Schema
-
-#: Parts the searches of betweenness and closeness from many nodes are made in: a worker
-#: and this process can share them (:func:`_gather`).
-PARTS = 12
 
 
 def leaves(S: Simple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -55,18 +50,20 @@ def betweenness_caveats(S: Simple, sample: int | None, seed: int | None) -> list
     ]
 
 
-def betweenness(S: Simple, sample: int | None, seed: int | None) -> np.ndarray:
-    """networkx's normalised betweenness; with `sample`, its k-source estimate."""
+def betweenness(S: Simple, sample: int | None, seed: int | None, n_jobs: int = 1) -> np.ndarray:
+    """networkx's normalised betweenness; with `sample`, its k-source estimate; its
+    searches in `n_jobs` processes (:func:`~cobuild_graph._jobs.jobs`)."""
     n, k = S.n, _sample_size(S, sample)
 
     def compute() -> np.ndarray:
         if n < 3:
             return np.zeros(n)
-        searches = _betweenness_searches(S, k, seed)
-        found = _gather(S.igraph(), "betweenness", [options for _, options in searches])
+        parts = _betweenness_searches(S, k, seed, jobs(n_jobs))
+        g = S.igraph()
+        found = searches("betweenness", [(g, options) for _, options in parts], n_jobs)
         raw = np.zeros(n)
-        for (times, _), part in zip(searches, found, strict=True):
-            raw += times * part
+        for (times, _), part in zip(parts, found, strict=True):
+            raw += times * np.asarray(part, float)
         # igraph counts an undirected pair once, networkx's Brandes sums both directions
         pairs = 1.0 if S.directed else 2.0
         if k is None:
@@ -87,9 +84,10 @@ def _sources(S: Simple, k: int, seed: int | None) -> list[int]:
 
 
 def _betweenness_searches(
-    S: Simple, k: int | None, seed: int | None
+    S: Simple, k: int | None, seed: int | None, count: int
 ) -> list[tuple[float, dict[str, Any]]]:
-    """igraph's betweenness searches that :func:`betweenness` sums: (times counted, options).
+    """igraph's betweenness searches that :func:`betweenness` sums: (times counted, options),
+    the sources of each count in `count` parts.
 
     Exact betweenness of an undirected graph leaves its leaves out as sources. A leaf ℓ on
     neighbour p sees every other node through p, so its dependencies are p's
@@ -113,76 +111,53 @@ def _betweenness_searches(
     return [
         (float(w), {**options, "sources": part.tolist()})
         for w in np.unique(times[times > 0])
-        for part in _parts(np.flatnonzero(times == w))
+        for part in _parts(np.flatnonzero(times == w), count)
     ]
 
 
-def _parts(nodes: np.ndarray) -> list[np.ndarray]:
-    """`nodes` in :data:`PARTS` parts (fewer for few nodes), in order."""
-    return np.array_split(nodes, min(PARTS, max(len(nodes), 1)))
+def _parts(nodes: np.ndarray, count: int) -> list[np.ndarray]:
+    """`nodes` in `count` parts (fewer for few nodes), in order."""
+    return np.array_split(nodes, min(count, max(len(nodes), 1)))
 
 
-def _gather(g: ig.Graph, method: str, searches: list[dict[str, Any]]) -> list[np.ndarray]:
-    """The results of `searches`, the parts of one measure, in order.
-
-    Parts sent :func:`~cobuild_graph._searches.ahead` that the worker has not answered run
-    here, from the last: the worker answers in order, so once one has come, those before
-    it are done there or under way, and are waited for. At most one part is searched twice.
-    """
-    found: list[np.ndarray] = [np.zeros(0)] * len(searches)
-    waiting = False
-    for i in reversed(range(len(searches))):
-        waiting = waiting or arrived(g, method, **searches[i])
-        found[i] = np.asarray(search(g, method, here=not waiting, **searches[i]), float)
-    return found
-
-
-def _closeness_searches(S: Simple, mode: str) -> list[dict[str, Any]]:
-    """igraph's closeness searches of :func:`closeness_parts` (options). Directed: the
-    unscaled then the scaled closeness of every node. Undirected: the unscaled closeness
-    of the nodes but leaves, in :data:`PARTS` parts (in node order), which a
-    worker and this process can share."""
+def _closeness_searches(S: Simple, mode: str, count: int) -> list[dict[str, Any]]:
+    """igraph's closeness searches of :func:`closeness_parts` (options), in node order, in
+    `count` parts. Directed: the unscaled then the scaled closeness of every node.
+    Undirected: the unscaled closeness of the nodes but leaves."""
     if S.directed:
         return [
-            {"mode": mode, "weights": S.lengths(), "normalized": scaled} for scaled in (False, True)
+            {"vertices": part.tolist(), "mode": mode, "weights": S.lengths(), "normalized": scaled}
+            for scaled in (False, True)
+            for part in _parts(np.arange(S.n), count)
         ]
     leaf, _, _ = leaves(S)
     others = np.setdiff1d(np.arange(S.n), leaf)
     return [
         {"vertices": part.tolist(), "weights": S.lengths(), "normalized": False}
-        for part in _parts(others)
+        for part in _parts(others, count)
     ]
 
 
-def send_closeness_ahead(S: Simple) -> None:
-    """Send the searches of the undirected closeness of `S`
-    :func:`~cobuild_graph._searches.ahead`: its parts not done here by the time
-    :func:`closeness_parts` asks for them."""
-    for options in _closeness_searches(S, "all"):
-        ahead(S.igraph(), "closeness", **options)
-
-
-def send_betweenness_ahead(S: Simple, *, sample: int | None, seed: int | None) -> None:
-    """Send the searches of :func:`betweenness` of `S`
-    :func:`~cobuild_graph._searches.ahead`, to be collected when it is measured."""
-    g = S.igraph()
-    for _, options in _betweenness_searches(S, _sample_size(S, sample), seed):
-        ahead(g, "betweenness", **options)
-
-
-def closeness_parts(S: Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
+def closeness_parts(S: Simple, mode: str, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Per node: the sum of distances to (``in``) or from (``out``) the nodes it reaches,
-    and how many it reaches (itself not counted).
+    and how many it reaches (itself not counted); searched in `n_jobs` processes
+    (:func:`~cobuild_graph._jobs.jobs`).
 
     In an undirected graph a leaf ℓ on neighbour p, joined by a link of length w, has
     :math:`\\sum_x d(\\ell, x) = \\sum_x d(p, x) + (r - 2) w`: leaves are not searched from.
     """
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
-        found = _gather(S.igraph(), "closeness", _closeness_searches(S, mode))
+        g = S.igraph()
+        options = _closeness_searches(S, mode, jobs(n_jobs))
+        found = [
+            np.asarray(part, float)
+            for part in searches("closeness", [(g, o) for o in options], n_jobs)
+        ]
         sums = np.zeros(S.n)
         if S.directed:
-            inverse, scaled = found
+            half = len(found) // 2
+            inverse, scaled = np.concatenate(found[:half]), np.concatenate(found[half:])
             reached = np.nan_to_num(inverse) > 0
             sums[reached] = 1.0 / inverse[reached]
             return sums, np.rint(np.nan_to_num(scaled) * sums)
@@ -198,9 +173,9 @@ def closeness_parts(S: Simple, mode: str) -> tuple[np.ndarray, np.ndarray]:
     return S.memo(("closeness", mode if S.directed else "all"), compute)
 
 
-def _closeness(S: Simple, mode: str = "in") -> np.ndarray:
+def _closeness(S: Simple, mode: str = "in", n_jobs: int = 1) -> np.ndarray:
     """networkx's closeness (Wasserman–Faust scaling for unreachable nodes)."""
-    sums, reach = closeness_parts(S, mode)
+    sums, reach = closeness_parts(S, mode, n_jobs)
     if S.n < 2:
         return np.zeros(S.n)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -249,6 +224,7 @@ def centrality(
     closeness: bool = True,
     view: str | None = None,
     schema: Schema | None = None,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """Degree, betweenness, closeness, eigenvector and PageRank centrality of every node.
 
@@ -305,6 +281,11 @@ def centrality(
         ``"cobuilding"`` leaves the hierarchy out); `G` as given when ``None``.
     schema
         For `view`: the roles of the tie types.
+    n_jobs
+        Processes for the searches of betweenness and closeness: ``1`` (the default) in
+        this process, ``-1`` one per CPU this process may use, ``-2`` all but one
+        (the convention of joblib and scikit-learn). The values are the same either way
+        (sums taken in another order may differ in the last bits, below 1e-12).
 
     Returns
     -------
@@ -332,12 +313,11 @@ def centrality(
     else:
         columns["degree"] = S.degree() * scale
     skipped = np.full(n, np.nan)
-    # closeness first: betweenness may be coming from a worker meanwhile (analyze)
     near = {
-        mode: _closeness(S, mode) if closeness else skipped
+        mode: _closeness(S, mode, n_jobs) if closeness else skipped
         for mode in (("in", "out") if directed else ("in",))
     }
-    columns["betweenness"] = betweenness(S, betweenness_sample, seed)
+    columns["betweenness"] = betweenness(S, betweenness_sample, seed, n_jobs)
     if directed:
         columns["in_closeness"], columns["out_closeness"] = near["in"], near["out"]
     else:

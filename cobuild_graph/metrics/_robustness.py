@@ -11,8 +11,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cobuild_graph._jobs import searches
 from cobuild_graph._net import Net
-from cobuild_graph._searches import ahead, ahead_subgraph, search
 from cobuild_graph.metrics._simple import Simple, node_index
 from cobuild_graph.schema import Schema, schema_of
 
@@ -56,6 +56,7 @@ def robustness(
     path_sources: int | None = None,
     seed: int | None = 0,
     schema: Schema | None = None,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """What each unit's withdrawal, with its action branches, would break.
 
@@ -89,6 +90,10 @@ def robustness(
         Seed for the sources.
     schema
         Gives the hierarchy.
+    n_jobs
+        Processes for the path searches, one network (before, or after a withdrawal) at a
+        time: ``1`` (the default) in this process, ``-1`` one per CPU this process may use,
+        ``-2`` all but one (joblib's convention). The values are the same either way.
 
     Returns
     -------
@@ -132,6 +137,7 @@ def robustness(
         paths=paths,
         path_sources=path_sources,
         seed=seed,
+        n_jobs=n_jobs,
     )
     for unit, values in effects.items():
         out.loc[unit, ["components_change", "largest_component_change", "path_length_change"]] = (
@@ -166,23 +172,25 @@ def _removals(
 @dataclass
 class _Network:
     """A network before or after a withdrawal: its graph (the whole graph's, induced by
-    `kept`, or the whole graph when ``None``), its number of components, the vertices of
-    the largest, and those of them its average path length is searched from."""
+    the kept vertices), its number of components, the vertices of the largest, and those
+    of them its average path length is searched from."""
 
     graph: ig.Graph
-    kept: np.ndarray | None
     components: int
     largest: np.ndarray
     sources: np.ndarray
 
-    def path_search(self) -> dict[str, Any]:
-        return {"vertices": self.sources.tolist(), "normalized": False}
+    def searched(self) -> bool:
+        """Whether it has an average path length to search for."""
+        return len(self.largest) >= 2 and len(self.sources) > 0
 
-    def mean_path(self) -> float:
-        """Average shortest path length in the largest component, from the sources."""
-        if len(self.largest) < 2 or len(self.sources) == 0:
-            return float("nan")
-        inverse = search(self.graph, "closeness", **self.path_search())
+    def path_search(self) -> tuple[ig.Graph, dict[str, Any]]:
+        """igraph's closeness search of :meth:`mean_path`: (graph, options)."""
+        return self.graph, {"vertices": self.sources.tolist(), "normalized": False}
+
+    def mean_path(self, inverse: list[float]) -> float:
+        """Average shortest path length in the largest component, from the sources, given
+        their closeness found by :meth:`path_search`."""
         return float(np.mean(1.0 / np.asarray(inverse, dtype=float)) / (len(self.largest) - 1))
 
 
@@ -191,11 +199,11 @@ def _network(g: ig.Graph, kept: np.ndarray | None, sources: np.ndarray | None) -
     clusters = h.connected_components()
     if len(clusters) == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return _Network(h, kept, 0, empty, empty)
+        return _Network(h, 0, empty, empty)
     sizes = np.asarray(clusters.sizes())
     largest = np.flatnonzero(np.asarray(clusters.membership) == int(np.argmax(sizes)))
     chosen = largest if sources is None else np.intersect1d(sources, largest)
-    return _Network(h, kept, len(clusters), largest, chosen)
+    return _Network(h, len(clusters), largest, chosen)
 
 
 def _withdrawals(
@@ -207,23 +215,20 @@ def _withdrawals(
     """The network before, and after each unit's withdrawal; path sources drawn once from
     the largest component before, and kept (as they move) after."""
 
-    def make() -> tuple[_Network, dict[Hashable, _Network]]:
-        g = S.igraph()
-        before = _network(g, None, None)
-        sources = None
-        if path_sources is not None and path_sources < len(before.largest):
-            rng = np.random.default_rng(seed)
-            sources = np.sort(rng.choice(before.largest, path_sources, replace=False))
-            before = _network(g, None, sources)
-        after = {}
-        for unit, gone in removals.items():
-            keep = np.setdiff1d(np.arange(S.n), gone)
-            # positions in the new graph are ranks in `keep`; the sources move with their nodes
-            moved = None if sources is None else np.searchsorted(keep, np.setdiff1d(sources, gone))
-            after[unit] = _network(g, keep, moved)
-        return before, after
-
-    return S.memo(("withdrawals", tuple(removals.items()), path_sources, seed), make)
+    g = S.igraph()
+    before = _network(g, None, None)
+    sources = None
+    if path_sources is not None and path_sources < len(before.largest):
+        rng = np.random.default_rng(seed)
+        sources = np.sort(rng.choice(before.largest, path_sources, replace=False))
+        before = _network(g, None, sources)
+    after = {}
+    for unit, gone in removals.items():
+        keep = np.setdiff1d(np.arange(S.n), gone)
+        # positions in the new graph are ranks in `keep`; the sources move with their nodes
+        moved = None if sources is None else np.searchsorted(keep, np.setdiff1d(sources, gone))
+        after[unit] = _network(g, keep, moved)
+    return before, after
 
 
 def _withdrawal_effects(
@@ -233,34 +238,21 @@ def _withdrawal_effects(
     paths: bool,
     path_sources: int | None,
     seed: int | None,
+    n_jobs: int,
 ) -> dict[Hashable, tuple[float, float, float]]:
     before, after = _withdrawals(S, removals, path_sources, seed)
-    length = before.mean_path() if paths else np.nan
+    networks = [before, *after.values()]
+    lengths = np.full(len(networks), np.nan)
+    if paths:
+        searched = [i for i, network in enumerate(networks) if network.searched()]
+        found = searches("closeness", [networks[i].path_search() for i in searched], n_jobs)
+        for i, inverse in zip(searched, found, strict=True):
+            lengths[i] = networks[i].mean_path(inverse)
     return {
         unit: (
             network.components - before.components,
             len(network.largest) - len(before.largest),
-            network.mean_path() - length if paths else np.nan,
+            lengths[i] - lengths[0],
         )
-        for unit, network in after.items()
+        for i, (unit, network) in enumerate(after.items(), start=1)
     }
-
-
-def send_withdrawals_ahead(
-    G: nx.Graph,
-    *,
-    top: int | None,
-    path_sources: int | None,
-    seed: int | None,
-    schema: Schema | None = None,
-) -> None:
-    """Send the path searches of :func:`robustness` (same arguments, ``paths=True``)
-    :func:`~cobuild_graph._searches.ahead`, to be collected when it runs."""
-    S = Simple.of(G)
-    _, degree, branches = _units(Net.of(G, schema), S)
-    before, after = _withdrawals(S, _removals(S, degree, branches, top), path_sources, seed)
-    for network in (before, *after.values()):
-        if network.kept is not None:
-            ahead_subgraph(network.graph, before.graph, network.kept.tolist())
-        if len(network.largest) >= 2 and len(network.sources):
-            ahead(network.graph, "closeness", **network.path_search())

@@ -53,6 +53,7 @@ def summary(
     paths: bool = True,
     view: str | None = None,
     schema: Schema | None = None,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """The whole network in one table, measured on the undirected simple graph.
 
@@ -74,6 +75,9 @@ def summary(
         ``"cobuilding"`` leaves the hierarchy out); `G` as given when ``None``.
     schema
         For `view`: the roles of the tie types.
+    n_jobs
+        Processes for the searches of the betweenness centralisation and the average path
+        length, as in :func:`centrality`: ``1`` in this process, ``-1`` one per CPU.
 
     Returns
     -------
@@ -105,7 +109,7 @@ def summary(
     largest = int(np.argmax(sizes)) if n else -1
     in_largest = membership == largest
     r = int(sizes[largest]) if n else 0
-    sums = closeness_parts(S, "all")[0] if paths else None
+    sums = closeness_parts(S, "all", n_jobs)[0] if paths else None
     rows += [
         ("components", len(sizes), "connected components"),
         ("largest_component_share", r / n if n else np.nan, "share of nodes in the largest"),
@@ -126,7 +130,7 @@ def summary(
         ),
         (
             "betweenness_centralization",
-            freeman_centralization(betweenness(S, betweenness_sample, seed), n - 1),
+            freeman_centralization(betweenness(S, betweenness_sample, seed, n_jobs), n - 1),
             "Freeman: sum(max - c) / (n - 1), normalised betweenness"
             + (f" (estimate, {betweenness_sample} sources)" if betweenness_sample else ""),
         ),

@@ -540,10 +540,15 @@ def _plain_inline_string(element: Any) -> Any:
     """
     if element.get("t") != "inlineStr":
         return None
-    found = [child for child in element if child.tag == _INLINE_STRING]
-    if len(found) != 1:
-        return None
-    (inline,) = found
+    if len(element) == 1:  # the common case, without a list
+        inline = element[0]
+        if inline.tag != _INLINE_STRING:
+            return None
+    else:
+        found = [child for child in element if child.tag == _INLINE_STRING]
+        if len(found) != 1:
+            return None
+        (inline,) = found
     if inline.attrib or len(inline) != 1 or inline[0].tag != _INLINE_TEXT:
         return None
     return inline
@@ -695,6 +700,8 @@ def cell_text(value: Any) -> str:
     >>> [cell_text(v) for v in (None, True, 120.0, dt.datetime(2019, 5, 1), "a_x000D_b")]
     ['', 'true', '120', '2019-05-01', 'a\\rb']
     """
+    if isinstance(value, str):  # most cells: first
+        return unescape(value) if "_x" in value else value  # _x000D_ and the like
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -705,8 +712,6 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str):
-        return unescape(value)  # _x000D_ and the like, as Excel writes them
     return str(value)
 
 

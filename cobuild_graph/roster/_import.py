@@ -859,8 +859,14 @@ def _ties(
         at=("record", "first"),
         count=("record", "size"),
     )
-    shown = grouped.head(_ROWS_SHOWN).groupby(["source", "target", "type"], sort=False)["where"]
-    spans["provenance"] = shown.agg(", ".join)
+    # the first rows of each tie, in row order: gathered in one pass (a groupby calling
+    # ", ".join makes a Python call and a slice per tie)
+    head = grouped.head(_ROWS_SHOWN)
+    shown: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    keys = zip(head["source"], head["target"], head["type"], strict=True)
+    for key, where in zip(keys, head["where"], strict=True):
+        shown[key].append(where)
+    spans["provenance"] = [", ".join(shown[key]) for key in spans.index.tolist()]
     # the content of a pairing (共建内容) as written, each text once, in row order
     written = found_ties.dropna(subset=["content"])
     written = written.drop_duplicates(["source", "target", "type", "content"])

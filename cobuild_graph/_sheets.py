@@ -49,6 +49,7 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph._files import EXCEL_MAX_CELL_CHARS, XML_ILLEGAL
+from cobuild_graph._gc import gc_paused
 from cobuild_graph.errors import Problems
 
 #: The private names of openpyxl this module uses (its streaming worksheet parser and what
@@ -562,7 +563,8 @@ def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
     large, so the parser is used directly, with the settings the read-only sheet gives it.
     """
     cells: dict[int, dict[int, Any]] = {}
-    with book._archive.open(sheet._worksheet_path) as source:
+    # a dict per cell and per row by the hundred thousand: see _gc
+    with book._archive.open(sheet._worksheet_path) as source, gc_paused():
         parser = _Parser(
             source,
             book.shared_strings,
@@ -760,12 +762,13 @@ def read_sheets(path: Path, problems: Problems, *, encoding: str | None = None) 
         return []
     suffix = path.suffix.lower()
     try:
-        if suffix in CSV_SUFFIXES:
-            return _csv_sheet(path, problems, encoding)
-        if suffix in XLSX_SUFFIXES:
-            return _xlsx_sheets(path, problems)
-        if suffix in CALAMINE_SUFFIXES:
-            return _calamine_sheets(path, problems)
+        with gc_paused():  # cells, rows and lists by the hundred thousand: see _gc
+            if suffix in CSV_SUFFIXES:
+                return _csv_sheet(path, problems, encoding)
+            if suffix in XLSX_SUFFIXES:
+                return _xlsx_sheets(path, problems)
+            if suffix in CALAMINE_SUFFIXES:
+                return _calamine_sheets(path, problems)
     except (TooWideError, BadRecordError) as error:
         problems.add(where, error.row, None, None, str(error))
         return []

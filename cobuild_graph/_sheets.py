@@ -36,17 +36,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from cobuild_graph._encoding import DecodeError, decode_text
 from cobuild_graph._files import EXCEL_MAX_CELL_CHARS, XML_ILLEGAL
+from cobuild_graph._gc import gc_paused
 from cobuild_graph.errors import Problems
 
 #: The private names of openpyxl this module uses (its streaming worksheet parser and what
@@ -54,10 +57,12 @@ from cobuild_graph.errors import Problems
 #: for an attribute of a read-only workbook / worksheet. While there are any, pyproject.toml
 #: pins openpyxl below its next minor version, and tests/test_dependencies.py checks each.
 OPENPYXL_PRIVATE: tuple[str, ...] = (
+    "openpyxl.worksheet._read_only.ReadOnlyWorksheet",
     "openpyxl.worksheet._reader.WorkSheetParser",
     "openpyxl.worksheet._reader.FORMULA_TAG",
     "openpyxl.worksheet._reader.VALUE_TAG",
     "book._archive",
+    "book._sheets",
     "book._date_formats",
     "book._timedelta_formats",
     "sheet._worksheet_path",
@@ -429,10 +434,42 @@ def open_xlsx(path: Path, problems: Problems) -> Any:
         problems.add(str(path), None, None, None, refused)
         return None
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        reader = _BookReader(path, read_only=True, data_only=True)
+        reader.read()
+        return reader.wb
     except UNREADABLE_BOOK as error:
         problems.add(str(path), None, None, None, unreadable(error))
         return None
+
+
+class _UnsizedWorksheet(ReadOnlyWorksheet):
+    """A read-only worksheet that does not measure itself when opened.
+
+    openpyxl's reads the sheet's ``<dimension>`` on opening, and parses the whole sheet
+    when there is none (openpyxl's own write-only files and many scripts' have none): a
+    second pass over every cell, for a size :func:`xlsx_cells` does not use.
+    """
+
+    def _get_size(self) -> None:
+        return None
+
+
+class _BookReader(ExcelReader):
+    """openpyxl's workbook reader (that of ``load_workbook``), opening each worksheet as
+    :class:`_UnsizedWorksheet`; the rest of the workbook is read as openpyxl reads it."""
+
+    def read_worksheets(self) -> None:
+        # openpyxl's read_worksheets for a read-only workbook, but for the worksheet class
+        book = self.wb
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            worksheet = _UnsizedWorksheet(book, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            book._sheets.append(worksheet)
 
 
 def xlsx_cells(
@@ -456,6 +493,10 @@ def xlsx_cells(
     return None
 
 
+_INLINE_STRING = f"{{{SHEET_MAIN_NS}}}is"
+_INLINE_TEXT = f"{{{SHEET_MAIN_NS}}}t"
+
+
 class _Parser(WorkSheetParser):
     """openpyxl's streaming parser, noting the formula cells saved without a value.
 
@@ -468,7 +509,19 @@ class _Parser(WorkSheetParser):
         self.unsaved: list[tuple[int, int, str | None]] = []
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
-        cell = super().parse_cell(element)
+        plain = _plain_inline_string(element)
+        if plain is not None:
+            # openpyxl makes a Text object of it (most of the time of a sheet of inline
+            # strings) whose content is its one <t>'s text: read that, and let openpyxl
+            # place the cell without it
+            element.remove(plain)
+            cell = super().parse_cell(element)
+            cell["value"] = plain[0].text or ""
+            return self.note_unsaved(element, cell)
+        return self.note_unsaved(element, super().parse_cell(element))
+
+    def note_unsaved(self, element: Any, cell: dict[str, Any]) -> dict[str, Any]:
+        """`cell`, noted if it is a formula saved without a value."""
         formula = element.find(FORMULA_TAG)
         # Only a text result may be empty (Excel saves ="" as t="str" and an empty <v>);
         # openpyxl and other scripts write a formula with an empty <v>, or none.
@@ -476,6 +529,30 @@ class _Parser(WorkSheetParser):
             text = formula.text
             self.unsaved.append((cell["row"], cell["column"], f"={text}" if text else None))
         return cell
+
+
+def _plain_inline_string(element: Any) -> Any:
+    """The ``<is>`` of an inline-string cell `element` when it is plain text: the cell's
+    only ``<is>``, without attributes, holding one ``<t>`` and nothing else (as openpyxl,
+    pandas and most scripts write text); else ``None``.
+
+    For such an ``<is>`` openpyxl's value is ``Text.from_tree(is).content``: the ``<t>``'s
+    text, ``""`` for none. Rich runs, phonetic runs and attributes take openpyxl's way.
+    """
+    if element.get("t") != "inlineStr":
+        return None
+    if len(element) == 1:  # the common case, without a list
+        inline = element[0]
+        if inline.tag != _INLINE_STRING:
+            return None
+    else:
+        found = [child for child in element if child.tag == _INLINE_STRING]
+        if len(found) != 1:
+            return None
+        (inline,) = found
+    if inline.attrib or len(inline) != 1 or inline[0].tag != _INLINE_TEXT:
+        return None
+    return inline
 
 
 def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
@@ -486,7 +563,8 @@ def _sheet_cells(book: Any, sheet: Any) -> dict[int, dict[int, Any]]:
     large, so the parser is used directly, with the settings the read-only sheet gives it.
     """
     cells: dict[int, dict[int, Any]] = {}
-    with book._archive.open(sheet._worksheet_path) as source:
+    # a dict per cell and per row by the hundred thousand: see _gc
+    with book._archive.open(sheet._worksheet_path) as source, gc_paused():
         parser = _Parser(
             source,
             book.shared_strings,
@@ -624,6 +702,8 @@ def cell_text(value: Any) -> str:
     >>> [cell_text(v) for v in (None, True, 120.0, dt.datetime(2019, 5, 1), "a_x000D_b")]
     ['', 'true', '120', '2019-05-01', 'a\\rb']
     """
+    if isinstance(value, str):  # most cells: first
+        return unescape(value) if "_x" in value else value  # _x000D_ and the like
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -634,8 +714,6 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str):
-        return unescape(value)  # _x000D_ and the like, as Excel writes them
     return str(value)
 
 
@@ -684,12 +762,13 @@ def read_sheets(path: Path, problems: Problems, *, encoding: str | None = None) 
         return []
     suffix = path.suffix.lower()
     try:
-        if suffix in CSV_SUFFIXES:
-            return _csv_sheet(path, problems, encoding)
-        if suffix in XLSX_SUFFIXES:
-            return _xlsx_sheets(path, problems)
-        if suffix in CALAMINE_SUFFIXES:
-            return _calamine_sheets(path, problems)
+        with gc_paused():  # cells, rows and lists by the hundred thousand: see _gc
+            if suffix in CSV_SUFFIXES:
+                return _csv_sheet(path, problems, encoding)
+            if suffix in XLSX_SUFFIXES:
+                return _xlsx_sheets(path, problems)
+            if suffix in CALAMINE_SUFFIXES:
+                return _calamine_sheets(path, problems)
     except (TooWideError, BadRecordError) as error:
         problems.add(where, error.row, None, None, str(error))
         return []

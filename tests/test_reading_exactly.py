@@ -6,6 +6,7 @@ exits non-zero, and the message names the place.
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 from collections.abc import Callable
@@ -130,6 +131,70 @@ def test_formula_with_a_saved_value_reads_as_excel_shows_it(tmp_path: Path) -> N
     names = {attrs["name"] for _, attrs in found.graph.nodes(data=True)}
     assert {"苏州大学", "苏州博物馆", "道前社区"} <= names
     assert found.graph.number_of_edges() == 4  # three PAIRED_WITH, one PART_OF
+
+
+# -- inline strings, and sheets without a <dimension> ------------------------------------------
+
+# Inline-string cells in every form a writer may give them: plain (read without openpyxl's
+# Text objects) and the rest (read through them).
+INLINE_ROWS = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>道前社区</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t xml:space="preserve">  前后空格  </t></is></c>'
+    '<c r="C1" t="inlineStr"><is><t/></is></c><c r="D1" t="inlineStr"><is></is></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><r><t>富</t></r><r><rPr><b/></rPr><t>文本</t></r>'
+    '</is></c><c r="B2" t="inlineStr"><is><t>漢字</t><rPh sb="0" eb="1"><t>かんじ</t></rPh>'
+    '</is></c><c r="C2" t="inlineStr"><is><t>先</t><r><t>后</t></r></is></c>'
+    '<c r="D2" t="inlineStr"><is><t>一</t><t>二</t></is></c></row>'
+    '<row r="3"><c t="inlineStr"><is><t>无坐标</t></is></c><c t="inlineStr"><is><t>次格</t>'
+    '</is></c><c r="E3" t="inlineStr"><is><t>a_x000D_b&#10;c</t></is></c></row>'
+    '<row r="4"><c r="A4" t="inlineStr"><is><t>0012</t></is></c>'
+    '<c r="B4" t="inlineStr"><v>9</v><is><t>文</t></is></c>'
+    '<c r="C4" t="inlineStr"><is><t>一</t></is><is><t>二</t></is></c>'
+    '<c r="D4"><v>12345678901234567890</v></c><c r="E4" t="inlineStr"><is><t>a<b/>c</t>'
+    "</is></c></row>"
+)
+
+
+def test_inline_strings_and_unsized_sheets_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
+    from cobuild_graph._sheets import open_xlsx, xlsx_cells
+    from cobuild_graph.errors import Problems
+
+    def edit(workbook: openpyxl.Workbook) -> None:
+        other = workbook.create_sheet("第二页")
+        other.append(["名称", "社区"])
+        other.append(["苏州市图书馆", "道前社区"])
+        other.print_title_rows = "1:1"  # a name local to the sheet, bound by its index
+
+    path = sheet_xml(
+        book(tmp_path / "名册.xlsx", [["x"]], edit=edit),
+        lambda xml: re.sub(r"<dimension [^>]*/>", "", xml).replace(
+            '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>',
+            f"<sheetData>{INLINE_ROWS}",
+        ),
+    )
+    problems = Problems()
+    read = open_xlsx(path, problems)
+    try:
+        titles = [sheet.title for sheet in read.worksheets]
+        cells = [xlsx_cells(read, sheet, sheet.title, problems) for sheet in read.worksheets]
+    finally:
+        read.close()
+    # openpyxl's public reading of the whole workbook, its own Text objects and all
+    public = openpyxl.load_workbook(path, data_only=True)
+    assert titles == [sheet.title for sheet in public.worksheets] == ["报到名册", "第二页"]
+    expected = [
+        {
+            row: {cell.column: cell.value for cell in line if cell.value not in (None, "")}
+            for row, line in enumerate(sheet.iter_rows(), start=1)
+            if any(cell.value not in (None, "") for cell in line)
+        }
+        for sheet in public.worksheets
+    ]
+    assert cells == expected
+    assert not problems
+    assert cells[0][1] == {1: "道前社区", 2: "  前后空格  "}
+    assert cells[0][3] == {1: "无坐标", 2: "次格", 5: "a_x000D_b\nc"}
+    assert cells[0][4][4] == 12345678901234567890
 
 
 # -- CSV rows shorter or longer than their header ---------------------------------------------

@@ -250,6 +250,26 @@ def test_xls_roster_with_title_row_and_merged_cells(tmp_path: Path) -> None:
     assert set(ties(found.graph, "PART_OF")) == {("道前社区", "沧浪街道")}
 
 
+def test_a_tie_on_many_rows_names_its_first_five_rows_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    # rows 2–8 pair 苏州银行 with 道前社区 (seven rows), rows 9–10 苏州大学 with 双塔社区
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "报到名册"
+    sheet.append(["序号", "单位名称", "报到社区", "所属街道"])
+    for number in range(1, 8):
+        sheet.append([number, "苏州银行", "道前社区", "沧浪街道"])
+    for number in range(8, 10):
+        sheet.append([number, "苏州大学", "双塔社区", "沧浪街道"])
+    path = tmp_path / "名册.xlsx"
+    book.save(path)
+    paired = ties(read_roster(path).graph, "PAIRED_WITH")
+    at = [f"{path}/报到名册:{row}" for row in range(2, 11)]
+    assert paired["苏州银行", "道前社区"]["provenance"] == ", ".join(at[:5]) + " … (+2)"
+    assert paired["苏州大学", "双塔社区"]["provenance"] == ", ".join(at[7:])
+
+
 def test_community_in_two_streets_is_a_problem_with_file_and_row(tmp_path: Path) -> None:
     roster = write_csv(
         tmp_path / "r.csv",

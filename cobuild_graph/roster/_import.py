@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import re
@@ -845,7 +846,8 @@ def _ties(
     days = np.array([d or "NaT" for d in dates], dtype="datetime64[D]")
     found_ties["date"] = days[at]
     found_ties["year"] = pd.array([r["_year"] for r in records], dtype="Int64")[at]
-    found_ties["where"] = [_where(records[i]) for i in at.tolist()]
+    wheres = [_where(records[i]) for i in at.tolist()]
+    found_ties["where"] = wheres
     contents = pd.Series([r.get("content") for r in records], dtype=object).to_numpy()[at]
     found_ties["content"] = pd.Series(contents, dtype=object).where(
         found_ties["type"] == "PAIRED_WITH"
@@ -859,8 +861,16 @@ def _ties(
         at=("record", "first"),
         count=("record", "size"),
     )
-    shown = grouped.head(_ROWS_SHOWN).groupby(["source", "target", "type"], sort=False)["where"]
-    spans["provenance"] = shown.agg(", ".join)
+    # the first rows of each tie, in row order: put in the order of the ties (numbered as
+    # `spans` lists them) and cut where the tie changes (a groupby calling ", ".join makes
+    # a Python call and a slice per tie)
+    head = grouped.head(_ROWS_SHOWN)
+    tie_of = grouped.ngroup().to_numpy()[head.index.to_numpy()]
+    order = np.argsort(tie_of, kind="stable")
+    shown = [wheres[i] for i in head.index.to_numpy()[order].tolist()]
+    bounds = [0, *(np.flatnonzero(np.diff(tie_of[order])) + 1).tolist(), len(shown)]
+    provenance = [", ".join(shown[a:b]) for a, b in itertools.pairwise(bounds)]
+    spans["provenance"] = pd.Series(provenance, index=spans.index, dtype=object)
     # the content of a pairing (共建内容) as written, each text once, in row order
     written = found_ties.dropna(subset=["content"])
     written = written.drop_duplicates(["source", "target", "type", "content"])

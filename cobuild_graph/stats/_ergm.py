@@ -260,7 +260,8 @@ def ergm(
         Bridge samples for the log-likelihood of a dyad-dependent model (its AIC and
         BIC), from the dyad-independent part of the model; 0 leaves them out.
     n_jobs
-        Processes that run the chains at once.
+        Processes that run the chains at once: ``1`` in this process, ``-1`` one per CPU
+        this process may use, ``-2`` all but one (as in :func:`cobuild_graph.analysis.analyze`).
     seed
         Seed of every chain: the same seed gives the same estimates.
 

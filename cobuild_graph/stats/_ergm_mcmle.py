@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from cobuild_graph._jobs import jobs
 from cobuild_graph.stats._ergm_sampler import Draw, Sampler, TooDenseError
 
 logger = logging.getLogger(__name__)
@@ -124,8 +125,9 @@ def _pooled_draw(job: tuple) -> Draw:  # type: ignore[type-arg]
 
 def pool_for(sampler: Sampler, n_jobs: int) -> ProcessPoolExecutor | None:
     """Worker processes that hold `sampler` (forked, so its change functions need no
-    pickling), or ``None`` for one job."""
-    if n_jobs <= 1:
+    pickling), or ``None`` for one job; `n_jobs` as in joblib (``-1`` one per CPU)."""
+    count = jobs(n_jobs)
+    if count == 1:
         return None
     if "fork" not in multiprocessing.get_all_start_methods():
         warnings.warn(
@@ -136,7 +138,7 @@ def pool_for(sampler: Sampler, n_jobs: int) -> ProcessPoolExecutor | None:
         )
         return None
     return ProcessPoolExecutor(
-        max_workers=n_jobs,
+        max_workers=count,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_set_worker_sampler,
         initargs=(sampler,),

@@ -115,6 +115,16 @@ def test_florentine_wealth_as_statnet(florentine: nx.Graph) -> None:
     assert list(table.columns[:5]) == ["estimate", "std_error", "mcmc_pct", "z", "p"]
 
 
+def test_chains_in_processes_give_the_fit_of_one_process(florentine: nx.Graph) -> None:
+    """The chains run in loky's processes (fresh interpreters: the sampler's change
+    functions travel by cloudpickle) draw what they draw here, seed for seed."""
+    here = ergm(florentine, "edges + triangle", seed=3, interval=100, n_jobs=1).table
+    apart = ergm(florentine, "edges + triangle", seed=3, interval=100, n_jobs=2).table
+    pd.testing.assert_frame_equal(here, apart)
+    assert here.attrs["converged"]
+    assert apart.attrs["converged"]
+
+
 def test_florentine_triangle_within_statnet_tolerance(florentine: nx.Graph) -> None:
     fit = ergm(florentine, "edges + triangle", seed=3, interval=100)
     table = fit.table

@@ -21,13 +21,11 @@ weighted mean, with each statistic's autocorrelation time.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from loky import ProcessPoolExecutor
 from scipy import optimize, stats
 
 from cobuild_graph._jobs import jobs
@@ -124,24 +122,17 @@ def _pooled_draw(job: tuple) -> Draw:  # type: ignore[type-arg]
 
 
 def pool_for(sampler: Sampler, n_jobs: int) -> ProcessPoolExecutor | None:
-    """Worker processes that hold `sampler` (forked, so its change functions need no
-    pickling), or ``None`` for one job; `n_jobs` as in joblib (``-1`` one per CPU)."""
+    """Worker processes that hold `sampler`, or ``None`` for one job; `n_jobs` as in
+    joblib (``-1`` one per CPU).
+
+    loky's processes: fresh interpreters, not forks, so safe in a Jupyter kernel; the
+    sampler's change functions (closures) travel by cloudpickle, once per process.
+    """
     count = jobs(n_jobs)
     if count == 1:
         return None
-    if "fork" not in multiprocessing.get_all_start_methods():
-        warnings.warn(
-            "此系统不能 fork 进程，链依次运行 this system cannot fork processes: the chains "
-            "run one after another (n_jobs=1)",
-            UserWarning,
-            stacklevel=3,
-        )
-        return None
     return ProcessPoolExecutor(
-        max_workers=count,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_set_worker_sampler,
-        initargs=(sampler,),
+        max_workers=count, initializer=_set_worker_sampler, initargs=(sampler,)
     )
 
 

@@ -115,6 +115,7 @@ def test_florentine_wealth_as_statnet(florentine: nx.Graph) -> None:
     assert list(table.columns[:5]) == ["estimate", "std_error", "mcmc_pct", "z", "p"]
 
 
+@pytest.mark.slow
 def test_chains_in_processes_give_the_fit_of_one_process(florentine: nx.Graph) -> None:
     """The chains run in loky's processes (fresh interpreters: the sampler's change
     functions travel by cloudpickle) draw what they draw here, seed for seed."""
@@ -146,6 +147,7 @@ def test_florentine_triangle_within_statnet_tolerance(florentine: nx.Graph) -> N
     assert table.attrs["aic"] == pytest.approx(112.0, abs=0.5)
 
 
+@pytest.mark.slow
 def test_simulated_statistics_match_observed_at_the_estimate(florentine: nx.Graph) -> None:
     fit = ergm(florentine, "edges + triangle", seed=5, interval=100)
     simulated = fit.simulate(400, seed=11, interval=200, output="stats")
@@ -491,6 +493,7 @@ def test_missing_attribute_values_are_refused(florentine: nx.Graph) -> None:
 
 
 @pytest.mark.parametrize("uniform", [True, False])
+@pytest.mark.slow
 def test_the_sampler_draws_from_the_model_by_exact_enumeration(uniform: bool) -> None:
     G = nx.Graph([(0, 1), (1, 2), (2, 0), (3, 4)])
     G.add_node(5)
@@ -519,6 +522,7 @@ def test_the_sampler_draws_from_the_model_by_exact_enumeration(uniform: bool) ->
     assert (np.abs(z) < 4).all(), (draw.stats.mean(axis=0), exact, z)
 
 
+@pytest.mark.slow
 def test_planted_two_mode_parameters_are_recovered() -> None:
     B = nx.complete_bipartite_graph(40, 60)
     B.remove_edges_from(list(B.edges))
@@ -557,6 +561,7 @@ def test_a_degenerate_model_is_refused() -> None:
 # -- results: goodness of fit, diagnostics, plots --------------------------------------
 
 
+@pytest.mark.slow
 def test_gof_counts_the_observed_network_as_networkx(florentine: nx.Graph) -> None:
     fit = ergm(florentine, "edges + triangle", seed=3, interval=100)
     gof = fit.gof(nsim=60, seed=4)
@@ -605,6 +610,7 @@ def test_gof_counts_the_observed_network_as_networkx(florentine: nx.Graph) -> No
         plt.close(figure)
 
 
+@pytest.mark.slow
 def test_two_mode_gof_has_the_degrees_of_each_mode() -> None:
     B = _two_mode(seed=2)
     fit = ergm(B, "edges + gwb2degree(0.5, fixed=TRUE)", seed=1, interval=200)
@@ -691,6 +697,7 @@ def test_simulated_two_mode_networks_keep_the_modes() -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_dependent_statistic_at_its_bound_keeps_every_network_without_it() -> None:
     T = nx.random_labeled_tree(20, seed=4)  # no triangle
     with pytest.warns(UserWarning, match=r"\['triangle'\] are at their smallest"):

@@ -98,6 +98,7 @@ def test_summary_and_robustness_in_two_processes_equal_one() -> None:
     assert one["path_length_change"].notna().any()
 
 
+@pytest.mark.slow
 def test_analyze_gives_the_same_tables_in_one_process_and_in_two() -> None:
     G = cg.read_dataset(cg.sample_path())
     one = analysis.analyze(G, n_jobs=1)

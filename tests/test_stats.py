@@ -243,6 +243,7 @@ def null(kind: str, method: str, d: object, X: object, permutations: int) -> np.
     )
 
 
+@pytest.mark.slow
 def test_permuted_logits_equal_glm_on_the_same_relabellings(tmp_path: Path) -> None:
     # The fits of the permutations start near their estimates (the intercept-only fit,
     # the fit on the other terms) and take fewer steps than R's, to where the deviance no

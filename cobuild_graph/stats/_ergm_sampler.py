@@ -136,6 +136,7 @@ class Sampler:
                         signs.append(1)
                         if len(tied) > cap:
                             raise TooDenseError(len(tied))
+                    # State.toggle written out: the innermost loop saves a call per toggle
                     if present:
                         nbrs[i].discard(j)
                         if not directed:

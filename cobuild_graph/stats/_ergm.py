@@ -268,14 +268,13 @@ def ergm(
     Returns
     -------
     ERGMFit
-        Its ``table`` is indexed by ``term``, with ``estimate``, ``std_error``,
-        ``mcmc_pct`` (the share of the variance of the estimate due to the MCMC, in
-        percent), ``z``, ``p`` (two-sided, normal) and ``chain_sd`` (the standard
-        deviation across chains of the estimate each chain's last sample gives alone:
-        the spread across seeds). ``attrs``: ``method``, ``n_dyads``, ``n_ties`` (several
-        ties between two nodes count once), ``self_ties_left_out``, ``loglik``,
-        ``aic``, ``bic``, ``iterations``, ``step_lengths``, ``converged``,
-        ``p_convergence``, ``chains``, ``acceptance`` (the share of proposals the
+        Its ``table`` is indexed by ``term``, with ``estimate``, ``std_error``, ``mcmc_pct`` (as
+        statnet's ``MCMC %``: the part of the standard error that the MCMC adds, in percent of the
+        whole), ``z``, ``p`` (two-sided, normal) and ``chain_sd`` (the standard deviation across
+        chains of the estimate each chain's last sample gives alone: the spread across seeds).
+        ``attrs``: ``method``, ``n_dyads``, ``n_ties`` (several ties between two nodes count once),
+        ``self_ties_left_out``, ``loglik``, ``aic``, ``bic``, ``iterations``, ``step_lengths``,
+        ``converged``, ``p_convergence``, ``chains``, ``acceptance`` (the share of proposals the
         sampler accepted, MCMC fits), ``fixed`` (statistics at ``-inf``), ``seed``.
 
     Raises
@@ -350,7 +349,8 @@ def ergm(
         theta = result.theta
         total = result.covariance + result.mcmc_covariance
         se = np.sqrt(np.diag(total))
-        mcmc_pct = 100 * np.diag(result.mcmc_covariance) / np.diag(total)
+        # statnet's MCMC %: the part of the standard error the MCMC adds, of the whole
+        mcmc_pct = 100 * (se - np.sqrt(np.diag(result.covariance))) / se
         chain_sd = (
             result.chain_estimates.std(axis=0, ddof=1) if chains > 1 else np.full(len(free), np.nan)
         )

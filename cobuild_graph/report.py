@@ -35,7 +35,7 @@ from cobuild_graph._memo import shared
 from cobuild_graph._page import asset, render_page
 from cobuild_graph._sheets import CALAMINE_SUFFIXES, CSV_SUFFIXES, XLSX_SUFFIXES
 from cobuild_graph._style import CJK_FONT_STACK, LANGUAGES, bilingual, column_text
-from cobuild_graph.analysis import analyze
+from cobuild_graph.analysis import TABLES, analyze
 from cobuild_graph.build import graph_to_tables
 from cobuild_graph.maps import aggregate_graph, network_map
 from cobuild_graph.schema import INFERENCES, Schema, inferred_counts, schema_of
@@ -193,9 +193,10 @@ def write_report(
     out_dir
         The folder to write; made when missing, files in it overwritten.
     tables
-        The tables of :func:`cobuild_graph.analysis.analyze` when already computed.
+        The tables of :func:`cobuild_graph.analysis.analyze` when already computed, all or
+        some (``analyze(G, only=[...])``): those not given are made here, with `seed`.
     seed
-        Seed of the analysis (when `tables` is ``None``) and of the map's layout.
+        Seed of the tables made here and of the map's layout.
     title
         Title of the report; the dataset's name (``G.graph["name"]``) by default.
     language
@@ -241,8 +242,12 @@ def _write_report(
     schema = schema_of(G, schema)
     say = partial(bilingual, language=language)
     check_output(out, folder=True)  # before the analysis, not after it
-    if tables is None:
-        tables = analyze(G, seed=seed, progress=False, schema=schema)
+    missing = [name for name in TABLES if tables is None or name not in tables]
+    if missing:  # those not given (e.g. a result of analyze(only=...)) are made here
+        tables = {
+            **analyze(G, only=missing, seed=seed, progress=False, schema=schema),
+            **(tables or {}),
+        }
     if title is None:
         title = str(G.graph.get("name") or say("共建网络", "Co-building network"))
     kinds = _kinds(G, schema)

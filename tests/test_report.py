@@ -90,6 +90,33 @@ def test_report_uses_given_tables_and_map_options(tmp_path):
     assert "各街道均衡 Balance per street (没有数据行 no rows)" in left_out
 
 
+def test_tables_not_given_are_made_for_the_report(tmp_path):
+    """A part of the tables (analyze(only=...)) gives the report of all of them."""
+    G = cg.generate("tiny", seed=3)
+    some = analyze(G, seed=0, only=["centrality", "inequality"])
+    assert "coverage_by_street" not in some
+    given = write_report(G, tmp_path / "some", tables=some, seed=0)
+    made = write_report(G, tmp_path / "all", seed=0)
+    assert given.read_bytes() == made.read_bytes()
+    assert "各街道覆盖率" in given.read_text(encoding="utf-8")
+
+
+def test_a_chart_its_table_cannot_draw_is_left_out_saying_why(tmp_path, caplog):
+    G = cg.generate("tiny", seed=3)
+    tables = analyze(G, seed=0)
+    broken = tables["coverage_by_street"].drop(columns=["communities"])  # the chart reads it
+    with caplog.at_level("WARNING", logger="cobuild_graph.report"):
+        index = write_report(G, tmp_path, tables={**tables, "coverage_by_street": broken})
+    page = index.read_text(encoding="utf-8")
+    left_out = html.unescape(re.search(r'<p class="note left-out">([^<]*)</p>', page).group(1))
+    assert (
+        "各街道覆盖率 coverage per street (无法由本数据绘制 cannot be drawn from this data)"
+        in left_out
+    )
+    assert "<figure" in page  # the other charts are drawn
+    assert any("coverage per street" in r.getMessage() for r in caplog.records)
+
+
 def test_the_growth_table_says_how_many_of_its_dates_are_inferred(tmp_path):
     G = cg.generate("tiny", seed=3)
     dated = [(u, v, k) for u, v, k, day in G.edges(keys=True, data="since") if day is not None]

@@ -552,6 +552,18 @@ def test_planted_two_mode_parameters_are_recovered() -> None:
     assert table.attrs["converged"]
 
 
+def test_terms_that_separate_ties_from_non_ties_are_refused() -> None:
+    """Ties only within groups: no tie across, so the estimates run off to infinity (as R's
+    glm warns, fitted probabilities numerically 0 or 1) — refused, not reported."""
+    G = nx.Graph()
+    for group in ("a", "b", "c"):
+        members = [f"{group}{k}" for k in range(4)]
+        G.add_nodes_from(members, group=group)
+        G.add_edges_from([(members[0], members[1]), (members[1], members[2])])
+    with pytest.raises(ValueError, match=r"伪似然估计不存在.*separate tied from untied"):
+        ergm(G, "edges + nodematch('group')")
+
+
 def test_a_degenerate_model_is_refused() -> None:
     G = nx.powerlaw_cluster_graph(300, 2, 0.6, seed=3)
     with pytest.raises(ValueError, match=r"模型退化.*the model is degenerate"):

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from scipy import special
+from scipy import optimize, special
 from scipy import stats as scipy_stats
 
 from cobuild_graph.stats._ergm_formula import TermCall, parse
@@ -447,6 +447,12 @@ def _mple(
                 f"统计量 {free_names[j]} 与前面的项共线 the statistic {free_names[j]} is a "
                 f"linear combination of {free_names[:j]} over the dyads: leave it out"
             )
+    if _separated(design, y[allowed]):
+        raise ValueError(
+            "伪似然估计不存在：各项把有关系与无关系的二元组分开 the pseudo-likelihood estimate "
+            "does not exist: the terms separate tied from untied dyads (e.g. every dyad of a "
+            "kind tied, or none), so the estimates run off to infinity; leave a term out"
+        )
     fit = logit(design.T, y[allowed][None, :])
     estimate = fit.estimate[0]
     # standard errors from the information at the estimate itself (R's glm takes the
@@ -462,6 +468,22 @@ def _mple(
             "largest value, e.g. every dyad of a kind tied); leave it out"
         )
     return estimate, se, float(fit.deviance[0])
+
+
+def _separated(design: np.ndarray, y: np.ndarray) -> bool:
+    """Whether some direction b ≠ 0 has ``x·b ≥ 0`` on every tie and ``≤ 0`` on every
+    non-tie, some strictly: then the logistic likelihood grows without end along b and no
+    estimate exists (Albert & Anderson 1984), found by a linear programme (Konis 2007)."""
+    signed = np.unique(np.where(y[:, None] > 0, design, -design), axis=0)
+    found = optimize.linprog(
+        -signed.sum(axis=0),
+        A_ub=-signed,
+        b_ub=np.zeros(len(signed)),
+        bounds=[(-1, 1)] * design.shape[1],
+        method="highs",
+    )
+    scale = max(float(np.abs(signed).max()), 1.0)
+    return found.status == 0 and -found.fun > 1e-7 * scale * len(signed)
 
 
 def _proposal(

@@ -205,6 +205,7 @@ def _summary(c: Context) -> pd.DataFrame:
     )
     out = pd.concat([table, extra])
     out.attrs["caveats"] = table.attrs.get("caveats", [])
+    out.attrs["estimates"] = table.attrs.get("estimates", {})
     return out
 
 
@@ -241,10 +242,20 @@ def _ei_sector(c: Context) -> pd.DataFrame:
 
 def _rollup(level: str) -> Callable[[Context], pd.DataFrame]:
     def make(c: Context) -> pd.DataFrame:
-        values = c.table("centrality")[["degree", "betweenness", "pagerank"]]
-        return domain.rollup(
+        centrality = c.table("centrality")
+        estimated = centrality.attrs.get("estimates", {})
+        # summed, the nodes' standard errors bound the sum's (they are correlated)
+        bound = ["betweenness_se"] if "betweenness_se" in centrality else []
+        values = centrality[["degree", "betweenness", "pagerank", *bound]]
+        out = domain.rollup(
             c.G, values, level=level, how="sum", schema=c.schema, assigned_places=c.assigned_places
-        )
+        ).rename(columns={"betweenness_se": "betweenness_se_bound"})
+        out.attrs["estimates"] = {
+            column: f"sums of the nodes' estimates ({how}); the sum's standard error is at "
+            "most betweenness_se_bound, the sum of theirs"
+            for column, how in estimated.items()
+        }
+        return out
 
     return make
 
@@ -467,7 +478,13 @@ def analyze(
     ``street_links`` is the ``street`` view. Each table names its view in
     ``.attrs["view"]`` and in the ``about`` table (``view_{table}``); a table with caveats
     (``.attrs["caveats"]``, e.g. how many of the dates ``growth`` rests on are inferred) has
-    them there too (``caveats_{table}``, joined by ``；``).
+    them there too (``caveats_{table}``, joined by ``；``). Each table says whether its
+    values are exact or which are estimated, and how, with their standard error
+    (``.attrs["estimates"]``, a column or measure name to how, ``{}`` when exact; in
+    ``about``: ``values_{table}``): at scale betweenness is estimated from sampled
+    sources (``betweenness_se``; the roll-ups of it carry ``betweenness_se_bound``, the sum
+    of their nodes' errors, which bounds their own), and the E-I tables' permutation tests
+    are Monte Carlo estimates at every size.
 
     Each table is declared once in :data:`TABLES`: its view, its maker and the tables it
     needs. A table is made when it is first asked for, and made once: ``summary`` reads
@@ -594,8 +611,20 @@ def analyze(
     for name, table in out.items():
         table.attrs["view"] = shown[name]
     caveats = {name: t.attrs["caveats"] for name, t in out.items() if t.attrs.get("caveats")}
-    out[_ABOUT] = _about(G, seed, sample, robustness_top, sources, paths, shown, caveats)
+    for table in out.values():
+        table.attrs.setdefault("estimates", {})
+    values = {name: _values(table.attrs["estimates"]) for name, table in out.items()}
+    out[_ABOUT] = _about(G, seed, sample, robustness_top, sources, paths, shown, values, caveats)
     return out
+
+
+def _values(estimates: Mapping[str, str]) -> str:
+    """The ``values_{table}`` row of ``about``: exact, or which values are estimated."""
+    if not estimates:
+        return "精确 exact"
+    return "估计 estimated: " + CAVEAT_SEPARATOR.join(
+        f"{what}: {how}" for what, how in estimates.items()
+    )
 
 
 def _wanted(only: Iterable[str] | None) -> list[str]:
@@ -667,6 +696,7 @@ def _about(
     sources: int | None,
     paths: bool,
     shown: Mapping[str, str],
+    values: Mapping[str, str],
     caveats: Mapping[str, list[str]],
 ) -> pd.DataFrame:
     rows: list[tuple[str, Any]] = [
@@ -686,6 +716,7 @@ def _about(
         ),
         *((f"version_{p}", _version(p)) for p in ("cobuild_graph", "networkx", "igraph")),
         *((f"view_{name}", f"{view} · {views.VIEWS[view]}") for name, view in shown.items()),
+        *((f"values_{name}", text) for name, text in values.items()),
         *((f"caveats_{name}", CAVEAT_SEPARATOR.join(lines)) for name, lines in caveats.items()),
     ]
     out = pd.DataFrame(rows, columns=["key", "value"]).set_index("key")

@@ -231,11 +231,11 @@ def test_only_gives_a_table_with_those_it_needs_as_the_full_run_does(
         pd.testing.assert_frame_equal(tables[made], tiny_tables[made])
         assert tables[made].attrs == tiny_tables[made].attrs, made
     about, full = tables["about"]["value"], tiny_tables["about"]["value"]
-    shown = [key for key in about.index if key.startswith(("view_", "caveats_"))]
+    shown = [key for key in about.index if key.startswith(("view_", "values_", "caveats_"))]
     assert shown == [
         key
         for key in full.index
-        if key.startswith(("view_", "caveats_")) and key.split("_", 1)[1] in expected
+        if key.startswith(("view_", "values_", "caveats_")) and key.split("_", 1)[1] in expected
     ]
     pd.testing.assert_series_equal(about, full.reindex(about.index))
 

@@ -38,44 +38,98 @@ def _sample_size(S: Simple, sample: int | None) -> int | None:
     return k
 
 
+#: Batches of sources of the betweenness estimate, for its standard error: the spread of
+#: the batches' estimates around their mean (batch means, as a sample mean's error is found).
+ESTIMATE_BATCHES = 10
+
+
 def betweenness_caveats(S: Simple, sample: int | None, seed: int | None) -> list[str]:
     """The sentence, Chinese then English, saying that betweenness is an estimate from
-    `sample` sources (none when it is exact)."""
+    `sample` sources and where its standard error is (none when it is exact)."""
     k = _sample_size(S, sample)
     if k is None:
         return []
     return [
-        f"中介中心性为从 {S.n} 个节点中随机抽取 {k} 个起点的估计（种子 {seed}） betweenness "
-        f"is an estimate from {k} sampled sources of {S.n} nodes (seed {seed})"
+        f"中介中心性为从 {S.n} 个节点中随机抽取 {k} 个起点的估计（种子 {seed}），"
+        f"其标准误（betweenness_se）由 {_batches(k)} 批起点估计之间的离散求得 betweenness "
+        f"is an estimate from {k} sampled sources of {S.n} nodes (seed {seed}); its "
+        f"standard error (betweenness_se) comes from the spread of the estimates of "
+        f"{_batches(k)} batches of the sources"
     ]
+
+
+def betweenness_estimates(S: Simple, sample: int | None) -> dict[str, str]:
+    """The columns that are estimates (``.attrs["estimates"]`` of a table), each with how:
+    betweenness with `sample`."""
+    k = _sample_size(S, sample)
+    if k is None:
+        return {}
+    return {"betweenness": f"{k} / {S.n} sources, standard error in betweenness_se"}
+
+
+def _batches(k: int) -> int:
+    return min(ESTIMATE_BATCHES, k)
 
 
 def betweenness(S: Simple, sample: int | None, seed: int | None, n_jobs: int = 1) -> np.ndarray:
     """networkx's normalised betweenness; with `sample`, its k-source estimate; its
     searches in `n_jobs` processes (:func:`~cobuild_graph._jobs.jobs`)."""
+    return betweenness_estimate(S, sample, seed, n_jobs)[0]
+
+
+def betweenness_estimate(
+    S: Simple, sample: int | None, seed: int | None, n_jobs: int = 1
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`betweenness`, and for an estimate the same estimate from each batch of its
+    sources (one row per batch; ``None`` when exact), for :func:`batch_error`.
+
+    The k sources are searched in :data:`ESTIMATE_BATCHES` batches; batch b's estimate is
+    the k-source estimate made from its :math:`k_b` sources alone (its dependencies
+    scaled by :math:`k / k_b`), and the estimate is their mean weighted by :math:`k_b`.
+    """
     n, k = S.n, _sample_size(S, sample)
 
-    def compute() -> np.ndarray:
+    def compute() -> tuple[np.ndarray, np.ndarray | None]:
         if n < 3:
-            return np.zeros(n)
+            return np.zeros(n), (None if k is None else np.zeros((1, n)))
         parts = _betweenness_searches(S, k, seed, jobs(n_jobs))
         g = S.igraph()
         found = searches("betweenness", [(g, options) for _, options in parts], n_jobs)
-        raw = np.zeros(n)
-        for (times, _), part in zip(parts, found, strict=True):
-            raw += times * np.asarray(part, float)
         # igraph counts an undirected pair once, networkx's Brandes sums both directions
         pairs = 1.0 if S.directed else 2.0
         if k is None:
+            raw = np.zeros(n)
+            for (times, _), part in zip(parts, found, strict=True):
+                raw += times * np.asarray(part, float)
             if not S.directed:
                 _, parent, _ = leaves(S)
                 np.add.at(raw, parent, (_component_sizes(S)[parent] - 2) / 2)
-            return raw * pairs / ((n - 1) * (n - 2))
-        scale = np.full(n, 1.0 / (k * (n - 2)))
-        scale[_sources(S, k, seed)] = 1.0 / ((k - 1) * (n - 2)) if k > 1 else np.nan
-        return raw * pairs * scale
+            return raw * pairs / ((n - 1) * (n - 2)), None
+        scale = np.full(n, pairs / (k * (n - 2)))
+        scale[_sources(S, k, seed)] = pairs / ((k - 1) * (n - 2)) if k > 1 else np.nan
+        batches = np.array([np.asarray(part, float) for part in found])
+        sizes = np.array([len(options["sources"]) for _, options in parts], float)
+        return batches.sum(axis=0) * scale, batches * (k / sizes)[:, None] * scale
 
     return S.memo(("betweenness", k, seed if k is not None else None), compute)
+
+
+def batch_error(batches: np.ndarray, k: int, n: int) -> np.ndarray:
+    """The standard error of a k-source estimate from the estimates of its batches (rows of
+    `batches`, of sources split as :func:`betweenness_estimate` splits them).
+
+    With :math:`E_b` batch b's estimate from :math:`k_b` sources and :math:`E` the
+    estimate, :math:`\\sqrt{(1 - k/n) \\sum_b k_b (E_b - E)^2 / ((B - 1) k)}`: the
+    batch-means estimate of a sample mean's variance, with the finite-population
+    correction of sources drawn without replacement; ``NaN`` with one batch.
+    """
+    count = len(batches)
+    if count < 2:
+        return np.full(batches.shape[1:], np.nan)
+    sizes = np.array([len(part) for part in np.array_split(np.arange(k), count)], float)
+    mean = np.tensordot(sizes, batches, axes=1) / k
+    spread = np.tensordot(sizes, (batches - mean) ** 2, axes=1)
+    return np.sqrt(spread / ((count - 1) * k) * (1 - k / n))
 
 
 def _sources(S: Simple, k: int, seed: int | None) -> list[int]:
@@ -87,7 +141,8 @@ def _betweenness_searches(
     S: Simple, k: int | None, seed: int | None, count: int
 ) -> list[tuple[float, dict[str, Any]]]:
     """igraph's betweenness searches that :func:`betweenness` sums: (times counted, options),
-    the sources of each count in `count` parts.
+    the sources of each count in `count` parts; the k sources of an estimate in
+    :data:`ESTIMATE_BATCHES` batches (for its error), whatever `count`.
 
     Exact betweenness of an undirected graph leaves its leaves out as sources. A leaf ℓ on
     neighbour p sees every other node through p, so its dependencies are p's
@@ -98,16 +153,18 @@ def _betweenness_searches(
     """
     if S.n < 3:
         return []
-    if k is not None:
-        times = np.zeros(S.n)
-        times[_sources(S, k, seed)] = 1.0
-    else:
-        times = np.ones(S.n)
-        if not S.directed:
-            leaf, parent, _ = leaves(S)
-            times[leaf] = 0.0
-            np.add.at(times, parent, 1.0)
     options = {"directed": S.directed, "weights": S.lengths()}
+    if k is not None:
+        sources = np.array(_sources(S, k, seed))
+        return [
+            (1.0, {**options, "sources": part.tolist()})
+            for part in np.array_split(sources, _batches(k))
+        ]
+    times = np.ones(S.n)
+    if not S.directed:
+        leaf, parent, _ = leaves(S)
+        times[leaf] = 0.0
+        np.add.at(times, parent, 1.0)
     return [
         (float(w), {**options, "sources": part.tolist()})
         for w in np.unique(times[times > 0])
@@ -293,8 +350,12 @@ def centrality(
         Indexed by node id: ``degree``, ``betweenness``, ``closeness``, ``eigenvector``,
         ``pagerank`` (directed: ``in_degree``, ``out_degree``, ``betweenness``,
         ``in_closeness``, ``out_closeness``, ``eigenvector``, ``pagerank``), then
-        ``strength`` when `weight` is given. ``.attrs["caveats"]``: with
-        `betweenness_sample`, that betweenness is an estimate (Chinese, then English).
+        ``strength`` when `weight` is given, and ``betweenness_se`` with
+        `betweenness_sample`: the estimate's standard error per node (from
+        :data:`ESTIMATE_BATCHES` batches of the sources, see :func:`betweenness_estimate`).
+        ``.attrs["caveats"]``: with `betweenness_sample`, that betweenness is an estimate
+        (Chinese, then English); ``.attrs["estimates"]``: the columns that are estimates,
+        each with how (``{}`` when every value is exact).
 
     Examples
     --------
@@ -317,7 +378,7 @@ def centrality(
         mode: _closeness(S, mode, n_jobs) if closeness else skipped
         for mode in (("in", "out") if directed else ("in",))
     }
-    columns["betweenness"] = betweenness(S, betweenness_sample, seed, n_jobs)
+    columns["betweenness"], batches = betweenness_estimate(S, betweenness_sample, seed, n_jobs)
     if directed:
         columns["in_closeness"], columns["out_closeness"] = near["in"], near["out"]
     else:
@@ -329,6 +390,10 @@ def centrality(
         columns["strength"] = np.bincount(
             ends, weights=np.concatenate([S.weight, S.weight]), minlength=n
         )
+    if batches is not None:
+        k = _sample_size(S, betweenness_sample)
+        columns["betweenness_se"] = batch_error(batches, k, n)
     out = pd.DataFrame(columns, index=node_index(S.nodes))
     out.attrs["caveats"] = betweenness_caveats(S, betweenness_sample, seed)
+    out.attrs["estimates"] = betweenness_estimates(S, betweenness_sample)
     return out

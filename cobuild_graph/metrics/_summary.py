@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 
 from cobuild_graph import views
-from cobuild_graph.metrics._centrality import betweenness, betweenness_caveats, closeness_parts
+from cobuild_graph.metrics._centrality import (
+    batch_error,
+    betweenness_caveats,
+    betweenness_estimate,
+    closeness_parts,
+)
 from cobuild_graph.metrics._simple import Simple, quiet_igraph
 from cobuild_graph.schema import Schema
 
@@ -88,12 +93,16 @@ def summary(
         ``largest_component_share``; ``diameter`` and ``average_path_length`` of the
         largest component (``nx.diameter``, ``nx.average_shortest_path_length``);
         ``degree_centralization`` and ``betweenness_centralization`` (Freeman, see
-        :func:`freeman_centralization`); ``average_clustering`` (isolates and leaves
-        count 0, ``nx.average_clustering``; Watts & Strogatz 1998) and ``transitivity``
+        :func:`freeman_centralization`), with `betweenness_sample` followed by
+        ``betweenness_centralization_se``, the standard error of the estimate from the
+        spread of its batches of sources (as ``betweenness_se`` of :func:`centrality`);
+        ``average_clustering`` (isolates and leaves count 0, ``nx.average_clustering``;
+        Watts & Strogatz 1998) and ``transitivity``
         (``nx.transitivity``); ``degree_assortativity`` (Newman 2002, *PRL* 89, 208701),
         ``label_assortativity`` and ``{attribute}_assortativity`` (Newman 2003, *PRE* 67,
         026126). ``.attrs["caveats"]``: with `betweenness_sample`, that betweenness is an
-        estimate.
+        estimate; ``.attrs["estimates"]``: the measures that are estimates, each with how
+        (``{}`` when every value is exact).
     """
     G = views.view(G, view, schema=schema)
     S = Simple.of(G)
@@ -110,6 +119,9 @@ def summary(
     in_largest = membership == largest
     r = int(sizes[largest]) if n else 0
     sums = closeness_parts(S, "all", n_jobs)[0] if paths else None
+    between, batches = betweenness_estimate(S, betweenness_sample, seed, n_jobs)
+    k = None if batches is None else min(int(betweenness_sample or n), n)
+    centralizations = [] if batches is None else [freeman_centralization(b, n - 1) for b in batches]
     rows += [
         ("components", len(sizes), "connected components"),
         ("largest_component_share", r / n if n else np.nan, "share of nodes in the largest"),
@@ -130,9 +142,20 @@ def summary(
         ),
         (
             "betweenness_centralization",
-            freeman_centralization(betweenness(S, betweenness_sample, seed, n_jobs), n - 1),
+            freeman_centralization(between, n - 1),
             "Freeman: sum(max - c) / (n - 1), normalised betweenness"
-            + (f" (estimate, {betweenness_sample} sources)" if betweenness_sample else ""),
+            + (f" (estimate, {k} sources)" if k is not None else ""),
+        ),
+        *(
+            [
+                (
+                    "betweenness_centralization_se",
+                    float(batch_error(np.array([centralizations]).T, k, n)[0]),
+                    f"standard error of the estimate, from {len(batches)} batches of sources",
+                )
+            ]
+            if batches is not None and k is not None
+            else []
         ),
         (
             "average_clustering",
@@ -154,6 +177,15 @@ def summary(
     out = pd.DataFrame(rows, columns=["measure", "value", "description"], dtype=object)
     out = out.set_index("measure")
     out.attrs["caveats"] = betweenness_caveats(S, betweenness_sample, seed)
+    out.attrs["estimates"] = (
+        {}
+        if k is None
+        else {
+            "betweenness_centralization": f"{k} / {n} sources, standard error in "
+            "betweenness_centralization_se (the upward bias of an estimate's maximum is "
+            "not corrected)"
+        }
+    )
     return out
 
 

@@ -7,6 +7,7 @@ Four parts, each one command well under ten minutes on the 2-core machine:
     python3 bench/analysis.py engines [--scales sample city]
     python3 bench/analysis.py sampling [--scale city]
     python3 bench/analysis.py province [--networkx]
+    python3 bench/analysis.py scale [--scales 100k province]
 
 ``tables`` times :func:`cobuild_graph.analysis.analyze` end to end (the median of three runs
 with its default ``n_jobs``, then of three with ``n_jobs=1``, in this process: the ratio of
@@ -22,7 +23,12 @@ by sources in loky's processes (the first call, whose processes start, and the n
 and networkit's C++ threads (optional: ``pip install networkit``; betweenness and closeness
 only, which is all it can do of them), each with the load average beside it. ``province``
 times PageRank, components and Leiden at province scale (goal: under 30 s each), after the
-one conversion to a simple igraph graph that every measure shares (timed apart).
+one conversion to a simple igraph graph that every measure shares (timed apart). ``scale``
+runs the whole :func:`~cobuild_graph.analysis.analyze` of a generated graph of 100k nodes
+(goal 30 s) and of the province (goal 120 s, at most 2 GB beyond the graph): every table's
+seconds, whether its values are exact or estimated (``about``'s ``values_*``), the memory
+the graph holds and the peak beyond it (this process and its worker processes, sampled every
+50 ms), beside the figures of the issue that set the goals.
 """
 
 from __future__ import annotations
@@ -30,11 +36,13 @@ from __future__ import annotations
 import argparse
 import functools
 import graphlib
+import logging
 import os
 import random
 import resource
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +62,13 @@ from cobuild_graph.metrics._simple import Simple
 SEED = 2020
 GOALS = {"sample": 3.0, "city": 30.0}
 PROVINCE_GOAL = 30.0
+#: Scales of ``scale``: generate()'s argument, goal seconds, and the figures before (issue
+#: 23: seconds and peak GB of the whole process on a quiet machine).
+SCALES = {
+    "100k": (16, 30.0, "27.7 s, 1.1 GB"),  # 105,701 nodes, the 105k graph of the issue
+    "province": ("province", 120.0, "252 s, 7.5 GB (242.7 s, 5.3 GB beyond the graph on cdf160d)"),
+}
+EXTRA_GOAL_MB = 2048
 
 
 def clock(work: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -400,6 +415,91 @@ def run_province(with_networkx: bool) -> None:
     print(f"  peak memory {peak:,.0f} MB")
 
 
+def _rss_mb(pid: int) -> float:
+    """Resident memory of process `pid` and its descendants, in MB (Linux /proc)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as status:
+                total += next(int(x.split()[1]) for x in status if x.startswith("VmRSS")) / 1024
+            with open(f"/proc/{p}/task/{p}/children") as children:
+                todo += [int(c) for c in children.read().split()]
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total
+
+
+class Peak:
+    """The highest memory of this process and its children while the block runs."""
+
+    def __enter__(self) -> Peak:
+        self.peak = _rss_mb(os.getpid())
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, _rss_mb(os.getpid()))
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class TableTimes(logging.Handler):
+    """The seconds of each table, from what analyze logs as it makes them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seconds: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == "%s: %.2f s":
+            name, seconds = record.args  # type: ignore[misc]
+            self.seconds[name] = seconds
+
+
+def run_scale(scales: list[str]) -> None:
+    logger = logging.getLogger("cobuild_graph.analysis")
+    for name in scales:
+        scale, goal, before = SCALES[name]
+        G, wall, _ = clock(lambda scale=scale: cg.generate(scale, seed=SEED))
+        graph_mb = _rss_mb(os.getpid())
+        print(
+            f"{name}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties, generated "
+            f"in {wall:.1f} s; the process holds {graph_mb:,.0f} MB with the graph "
+            f"(load {load()})"
+        )
+        times = TableTimes()
+        logger.addHandler(times)
+        logger.setLevel(logging.INFO)
+        try:
+            with Peak() as peak:
+                tables, wall, cpu = clock(lambda G=G: analysis.analyze(G))
+        finally:
+            logger.removeHandler(times)
+        about = tables["about"]["value"]
+        print(f"  {'table':<20}{'s':>8}  values")
+        for table, seconds in times.seconds.items():
+            print(f"  {table:<20}{seconds:>8.2f}  {about[f'values_{table}'][:90]}")
+        extra = peak.peak - graph_mb
+        print(
+            f"  analyze: {wall:.1f} s wall, {cpu:.1f} s CPU of this process (goal "
+            f"{goal:.0f} s: {'met' if wall <= goal else 'NOT met'}); peak {peak.peak:,.0f} MB"
+            f", {extra:,.0f} MB beyond the graph"
+            + (
+                f" (goal {EXTRA_GOAL_MB:,} MB: {'met' if extra <= EXTRA_GOAL_MB else 'NOT met'})"
+                if name == "province"
+                else ""
+            )
+        )
+        print(f"  before: {before}; load {load()}")
+        del G, tables
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -415,6 +515,8 @@ def main() -> None:
     sampling.add_argument("--scale", default="city")
     province = parts.add_parser("province", help="PageRank, components, Leiden at province")
     province.add_argument("--networkx", action="store_true", help="also time networkx")
+    scale = parts.add_parser("scale", help="the whole analyze at 100k nodes and province")
+    scale.add_argument("--scales", nargs="+", default=list(SCALES), choices=list(SCALES))
     args = parser.parse_args()
     if args.part == "tables":
         run_tables(args.scales, not args.no_networkx)
@@ -422,6 +524,8 @@ def main() -> None:
         run_engines(args.scales, args.repeat)
     elif args.part == "sampling":
         run_sampling(args.scale)
+    elif args.part == "scale":
+        run_scale(args.scales)
     else:
         run_province(args.networkx)
     sys.stdout.flush()

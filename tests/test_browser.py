@@ -129,6 +129,13 @@ def test_filters_by_label_and_street_show_the_right_nodes(open_page, sample, sam
 
 
 @pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory) -> tuple[nx.MultiDiGraph, Path]:
+    """A tiny graph and its report, written once: the tests below only read it."""
+    G = cg.generate("tiny", seed=3)
+    return G, write_report(G, tmp_path_factory.mktemp("report") / "report", seed=1)
+
+
+@pytest.fixture(scope="module")
 def street_map(sample, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("street") / "map.html"
     network_map(sample, path, aggregate="Street", expandable=True, layout_seed=1)
@@ -292,9 +299,8 @@ def test_map_shows_inside_a_jupyter_srcdoc_iframe(browser, tmp_path):
         page.close()
 
 
-def test_report_opens_offline_with_its_map(open_page, tmp_path):
-    G = cg.generate("tiny", seed=3)
-    index = write_report(G, tmp_path / "report", seed=1)
+def test_report_opens_offline_with_its_map(open_page, tiny_report):
+    G, index = tiny_report
     watched = open_page(index, wait_ready=False)
     page = watched.page
     page.locator("#map").scroll_into_view_if_needed()
@@ -329,9 +335,8 @@ def search_selects(frame, G: nx.MultiDiGraph) -> None:
         assert frame.text_content("#cg-details").startswith(name + "\n")
 
 
-def test_search_works_inside_the_reports_sandboxed_frame(open_page, tmp_path):
-    G = cg.generate("tiny", seed=3)
-    index = write_report(G, tmp_path / "report", seed=1)
+def test_search_works_inside_the_reports_sandboxed_frame(open_page, tiny_report):
+    G, index = tiny_report
     watched = open_page(index, wait_ready=False)
     page = watched.page
     # the frame as the report writes it: scripts, and no form may be submitted in it
@@ -408,9 +413,8 @@ def test_map_of_a_roster_study_offers_only_what_it_has(open_page, tmp_path):
     watched.assert_clean()
 
 
-def test_report_tables_scroll_inside_their_box_with_the_names_in_view(open_page, tmp_path):
-    G = cg.generate("tiny", seed=3)
-    index = write_report(G, tmp_path / "report", seed=1)
+def test_report_tables_scroll_inside_their_box_with_the_names_in_view(open_page, tiny_report):
+    _, index = tiny_report
     watched = open_page(index, wait_ready=False)
     page = watched.page
     page.set_viewport_size({"width": 900, "height": 800})

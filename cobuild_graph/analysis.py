@@ -642,7 +642,9 @@ def _community_streets(G: nx.Graph, parts: pd.DataFrame, streets: pd.Series) -> 
     counts = placed.groupby(["community", "street"]).size().rename("n").reset_index()
     counts = counts.sort_values(["community", "n", "street"], ascending=[True, False, True])
     main = counts.drop_duplicates("community").set_index("community")
-    names = pd.Series(dict(G.nodes(data="name")), dtype=object)
+    # the names of the main streets only: a lookup per node of the graph is slow
+    streets_named = pd.unique(main["street"])
+    names = pd.Series([G.nodes[s].get("name") for s in streets_named], streets_named, object)
     out = pd.DataFrame(
         {
             "nodes": size,

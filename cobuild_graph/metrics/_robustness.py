@@ -111,12 +111,12 @@ def robustness(
     count = providers.groupby("community")["provider"].transform("size")
     sole = providers[count == 1]
     S = Simple.of(G)
-    units, degree, branches = _units(net, S)
+    units, degree, home_of, nodes = _units(net, S)
     out = pd.DataFrame(
         {
             "name": net.nodes["name"].reindex(units).to_numpy(),
             "degree": degree.astype(int).to_numpy(),
-            "branches": [len(branches.get(u, [])) for u in units],
+            "branches": home_of.value_counts().reindex(units, fill_value=0).to_numpy(),
             "communities_reached": providers["provider"]
             .value_counts()
             .reindex(units, fill_value=0)
@@ -135,7 +135,7 @@ def robustness(
         out[column] = np.nan
     effects = _withdrawal_effects(
         S,
-        _removals(S, degree, branches, top),
+        _removals(degree, home_of, top, nodes),
         paths=paths,
         path_sources=path_sources,
         seed=seed,
@@ -151,25 +151,28 @@ def robustness(
     return out.loc[order.index]
 
 
-def _units(net: Net, S: Simple) -> tuple[pd.Index, pd.Series, dict[Hashable, list[Hashable]]]:
-    """The units, their degrees in `S` and the lists of their action branches."""
+def _units(net: Net, S: Simple) -> tuple[pd.Index, pd.Series, pd.Series, pd.Index]:
+    """The units, their degrees in `S`, each branch's home unit, and the index of `S`'s
+    nodes (their positions)."""
     units = net.nodes.index[net.nodes["label"] == "Unit"]
-    home_of = _home_of(net)
-    branches: dict[Hashable, list[Hashable]] = {}
-    for branch, unit in zip(home_of.index.tolist(), home_of.tolist(), strict=True):
-        branches.setdefault(unit, []).append(branch)
-    degree = pd.Series(S.degree(), index=node_index(S.nodes)).reindex(units)
-    return units, degree, branches
+    nodes = node_index(S.nodes)
+    degree = pd.Series(S.degree(), index=nodes).reindex(units)
+    return units, degree, _home_of(net), nodes
 
 
 def _removals(
-    S: Simple, degree: pd.Series, branches: dict[Hashable, list[Hashable]], top: int | None
+    degree: pd.Series, home_of: pd.Series, top: int | None, nodes: pd.Index
 ) -> dict[Hashable, tuple[int, ...]]:
     """The units measured structurally (the `top` of highest degree), each with the
-    positions in `S` of itself and its branches."""
-    position = {v: i for i, v in enumerate(S.nodes)}
+    positions in the simple graph (`nodes`) of itself and its branches."""
     chosen = degree.sort_values(ascending=False, kind="stable").index
     chosen = chosen[:top] if top is not None else chosen
+    mine = home_of[home_of.isin(chosen)]
+    branches: dict[Hashable, list[Hashable]] = {}
+    for branch, unit in zip(mine.index.tolist(), mine.tolist(), strict=True):
+        branches.setdefault(unit, []).append(branch)
+    needed = [*chosen, *mine.index]
+    position = dict(zip(needed, nodes.get_indexer(needed).tolist(), strict=True))
     return {u: (position[u], *(position[b] for b in branches.get(u, []))) for u in chosen}
 
 

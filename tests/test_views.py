@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 
 import networkx as nx
@@ -189,8 +190,6 @@ def _random_cobuilding(seed: int) -> nx.MultiDiGraph:
 def _projection_by_networkx(B: nx.Graph) -> pd.DataFrame:
     """The projection of ``B`` onto its side 0 as :func:`views.project` made it with
     networkx: ``weighted_projected_graph``, Newman's weight summed by ``math.fsum``."""
-    import math
-
     side = [v for v, part in B.nodes(data="bipartite") if part == 0]
     shared = nx.bipartite.weighted_projected_graph(B, side)
     rows = []

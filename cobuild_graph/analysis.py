@@ -221,7 +221,13 @@ def _two_mode(c: Context) -> pd.DataFrame:
     modes = pd.Series(dict(B.nodes(data="bipartite")), dtype=object).value_counts()
     if len(modes) < 2 or modes.min() < 2:  # no two-mode network to normalise by
         return pd.DataFrame(columns=["name", "label", "mode", *TWO_MODE_COLUMNS])
-    return domain.with_names(c.G, metrics.two_mode_centrality(B))
+    # the rule of the other tables, on the two-mode network's own size: betweenness exact
+    # up to EXACT_BETWEENNESS_LIMIT nodes, closeness only where paths are searched
+    sample = c.sample if B.number_of_nodes() > EXACT_BETWEENNESS_LIMIT else None
+    table = metrics.two_mode_centrality(
+        B, betweenness_sample=sample, closeness=c.paths, seed=c.seed, n_jobs=c.n_jobs
+    )
+    return domain.with_names(c.G, table)
 
 
 def _ei(c: Context, graph: nx.Graph, groups: pd.Series) -> pd.DataFrame:
@@ -665,7 +671,9 @@ def _community_streets(G: nx.Graph, parts: pd.DataFrame, streets: pd.Series) -> 
     counts = placed.groupby(["community", "street"]).size().rename("n").reset_index()
     counts = counts.sort_values(["community", "n", "street"], ascending=[True, False, True])
     main = counts.drop_duplicates("community").set_index("community")
-    names = pd.Series(dict(G.nodes(data="name")), dtype=object)
+    # the names of the main streets only: a lookup per node of the graph is slow
+    streets_named = pd.unique(main["street"])
+    names = pd.Series([G.nodes[s].get("name") for s in streets_named], streets_named, object)
     out = pd.DataFrame(
         {
             "nodes": size,

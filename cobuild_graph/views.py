@@ -37,6 +37,7 @@ import math
 from typing import Literal
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from cobuild_graph._memo import memo
@@ -194,17 +195,7 @@ def two_mode(
         and their ``label`` and ``name``.
     """
     schema = schema_of(G, schema)
-    if onto in schema.hierarchy:
-        level, labels = onto, (via,) if isinstance(via, str) else tuple(via)
-    elif isinstance(via, str) and via in schema.hierarchy:
-        level, labels = via, (onto,)
-    else:
-        raise ValueError(
-            "one of onto / via must be a hierarchy level "
-            f"({', '.join(schema.hierarchy)}), the other a label such as 'Unit'"
-        )
-    net = Net.of(G, schema)
-    pairs = net.reach(level, types=schema.ties_with_role("cobuilding"), labels=labels)
+    net, level, pairs = _links(G, onto, via, schema)
     places = net.places(level)
     place_side, other_side = (0, 1) if level == onto else (1, 0)
     B = nx.Graph()
@@ -220,6 +211,25 @@ def two_mode(
     return B
 
 
+def _links(
+    G: nx.Graph, onto: str, via: str | tuple[str, ...], schema: Schema
+) -> tuple[Net, str, pd.DataFrame]:
+    """The tables of :func:`two_mode`: the graph's :class:`Net`, the place level, and the
+    distinct (``node``, ``ancestor``) links of the co-building nodes to places at it."""
+    if onto in schema.hierarchy:
+        level, labels = onto, (via,) if isinstance(via, str) else tuple(via)
+    elif isinstance(via, str) and via in schema.hierarchy:
+        level, labels = via, (onto,)
+    else:
+        raise ValueError(
+            "one of onto / via must be a hierarchy level "
+            f"({', '.join(schema.hierarchy)}), the other a label such as 'Unit'"
+        )
+    net = Net.of(G, schema)
+    pairs = net.reach(level, types=schema.ties_with_role("cobuilding"), labels=labels)
+    return net, level, pairs
+
+
 def project(
     G: nx.Graph,
     *,
@@ -229,13 +239,15 @@ def project(
 ) -> pd.DataFrame:
     """Places (or units) linked by the co-building nodes (or places) they share.
 
-    Projects :func:`two_mode` onto the `onto` side with networkx's bipartite projections:
-    ``shared`` counts the shared neighbours (``weighted_projected_graph``);
-    ``collaboration`` is Newman's weight :math:`\\sum_k 1 / (d_k - 1)` over the shared
-    neighbours :math:`k` of degree :math:`d_k`, so a unit serving two streets links them
-    by 1 and one serving five by 1/4 each pair (``collaboration_weighted_projected_graph``;
-    Newman, M. E. J. 2001. Scientific collaboration networks. II. *Phys. Rev. E* 64,
-    016132).
+    Projects :func:`two_mode` onto the `onto` side, as networkx's bipartite projections
+    do, from the tie tables (no graph is built): ``shared`` counts the shared neighbours
+    (``weighted_projected_graph``); ``collaboration`` is Newman's weight
+    :math:`\\sum_k 1 / (d_k - 1)` over the shared neighbours :math:`k` of degree
+    :math:`d_k`, so a unit serving two streets links them by 1 and one serving five by 1/4
+    each pair (``collaboration_weighted_projected_graph``, summed exactly as by
+    ``math.fsum``: networkx's own sum runs in the order of a set, which differs between
+    runs in the last bit; Newman, M. E. J. 2001. Scientific collaboration networks. II.
+    *Phys. Rev. E* 64, 016132).
 
     Examples: streets linked by shared units ``project(G)``; communities linked by shared
     action branches or units ``project(G, onto="Community", via=("ActionBranch",
@@ -252,33 +264,66 @@ def project(
         then English.
     """
     schema = schema_of(G, schema)
-    B = two_mode(G, onto=onto, via=via, schema=schema)
-    side = [v for v, part in B.nodes(data="bipartite") if part == 0]
-    shared = nx.bipartite.weighted_projected_graph(B, side)
-    degree = dict(B.degree())
-    rows = []
-    for u, v, count in shared.edges(data="weight"):
-        a, b = sorted((u, v), key=str)
-        # networkx's collaboration weight, summed exactly (fsum): its own sum runs in the
-        # order of a set, which differs between runs in the last bit and can swap two rows
-        collaboration = math.fsum(
-            1 / (degree[k] - 1) for k in set(B[u]) & set(B[v]) if degree[k] > 1
-        )
-        rows.append((a, b, B.nodes[a]["name"], B.nodes[b]["name"], int(count), collaboration))
+    net, level, pairs = _links(G, onto, via, schema)
+    member, shared_by = ("ancestor", "node") if level == onto else ("node", "ancestor")
+    a, b, count, collaboration = _shared(pairs[member], pairs[shared_by])
+    names = net.nodes["name"].reindex(a).tolist(), net.nodes["name"].reindex(b).tolist()
+    rows = zip(a.tolist(), b.tolist(), *names, count.tolist(), collaboration.tolist(), strict=True)
     columns = ["source", "target", "source_name", "target_name", "shared", "collaboration"]
-    out = pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(list(rows), columns=columns)
     order = out.assign(s=out["source"].astype(str), t=out["target"].astype(str))
     order = order.sort_values(
         ["shared", "collaboration", "s", "t"], ascending=[False, False, True, True], kind="stable"
     )
     out = out.loc[order.index].reset_index(drop=True)
-    names = [via] if isinstance(via, str) else list(via)
+    kinds = [via] if isinstance(via, str) else list(via)
     out.attrs["caveats"] = [
-        f"shared 为共享的{'、'.join(chinese_name(schema, n) for n in names)}数；"
+        f"shared 为共享的{'、'.join(chinese_name(schema, n) for n in kinds)}数；"
         "collaboration 为 Newman 合作权重，每个共享的节点按 1/(d−1) 计（d 为其所连的节点数） "
         "shared counts the shared "
-        f"{' and '.join(names)} nodes; "
+        f"{' and '.join(kinds)} nodes; "
         "collaboration is Newman's weight, each shared node counting 1/(d−1) with d the "
         "nodes it joins (Newman 2001)"
     ]
     return out
+
+
+def _shared(
+    member: pd.Series, shared_by: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of members that share a node, from distinct (member, node) links.
+
+    Returns the pairs' ends ``a``, ``b`` (ids, ``a`` first as text), the count of nodes they
+    share and Newman's weight :math:`\\sum 1 / (d - 1)` over them (``d``: the members the
+    node links), summed exactly (as ``math.fsum``): one term is itself, the sum of two is
+    correctly rounded by the float addition, longer sums go to ``math.fsum``.
+    """
+    ids = pd.unique(member.to_numpy())
+    text = np.array([str(v) for v in ids], dtype=object)
+    ids = ids[np.argsort(text, kind="stable")]  # codes in text order: a < b as text
+    code = pd.Index(ids).get_indexer(member.to_numpy())
+    node = pd.factorize(shared_by.to_numpy())[0]
+    order = np.lexsort((code, node))
+    code, node = code[order], node[order]
+    degree = np.bincount(node)
+    start = np.concatenate([[0], np.cumsum(degree)[:-1]])
+    # every pair i < j of members within a node's run: for the member at position p of a
+    # run of d, the d - 1 - p members after it
+    after = (degree[node] - 1 - (np.arange(len(node)) - start[node])).astype(np.int64)
+    first = np.repeat(np.arange(len(node)), after)
+    offset = np.arange(len(first)) - np.repeat(np.cumsum(after) - after, after)
+    second = first + 1 + offset
+    left, right = code[first], code[second]
+    weight = 1.0 / (degree[node[first]] - 1)
+    order = np.lexsort((right, left))
+    left, right, weight = left[order], right[order], weight[order]
+    new = np.ones(len(left), dtype=bool)
+    new[1:] = (left[1:] != left[:-1]) | (right[1:] != right[:-1])
+    begin = np.flatnonzero(new)
+    count = np.diff(np.append(begin, len(left)))
+    total = weight[begin].copy()
+    two = count == 2
+    total[two] += weight[begin[two] + 1]
+    for i in np.flatnonzero(count > 2):
+        total[i] = math.fsum(weight[begin[i] : begin[i] + count[i]].tolist())
+    return ids[left[begin]], ids[right[begin]], count, total

@@ -628,3 +628,56 @@ def test_robustness_without_home_ties_counts_branches_as_their_own_providers() -
         for u in table.index
     }
     assert table["communities_reached"].to_dict() == paired
+
+
+def _scattered(seed: int) -> nx.MultiDiGraph:
+    """Units paired at random with communities, some with action branches embedded in
+    communities, a few communities in streets: a network of several components, some of
+    equal size, with isolates."""
+    rng = np.random.default_rng(seed)
+    G = nx.MultiDiGraph()
+    G.add_node("s", label="Street", name="街道")
+    communities = [f"c{i}" for i in range(int(rng.integers(3, 15)))]
+    for c in communities:
+        G.add_node(c, label="Community", name=c)
+        if rng.random() < 0.2:
+            G.add_edge(c, "s", key="PART_OF", type="PART_OF")
+    for i in range(int(rng.integers(3, 25))):
+        u = f"u{i}"
+        G.add_node(u, label="Unit", name=u)
+        for c in rng.choice(communities, int(rng.integers(0, 3)), replace=False):
+            G.add_edge(u, str(c), key="PAIRED_WITH", type="PAIRED_WITH")
+        for j in range(int(rng.integers(0, 3))):
+            b = f"b{i}_{j}"
+            G.add_node(b, label="ActionBranch", name=b)
+            G.add_edge(b, u, key="BRANCH_OF", type="BRANCH_OF")
+            if rng.random() < 0.7:
+                G.add_edge(b, str(rng.choice(communities)), key="EMBEDDED_IN", type="EMBEDDED_IN")
+    return G
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_robustness_structure_equals_networkx_on_scattered_networks(seed: int) -> None:
+    G = _scattered(seed)
+    table = metrics.robustness(G)
+    simple = metrics.simple_graph(G)
+
+    def measured(H: nx.Graph) -> tuple[int, int, float | None]:
+        parts = sorted(nx.connected_components(H), key=len, reverse=True)
+        if not parts:
+            return 0, 0, None
+        unique = len(parts) == 1 or len(parts[0]) > len(parts[1])
+        largest = H.subgraph(parts[0])
+        length = nx.average_shortest_path_length(largest) if len(parts[0]) > 1 else None
+        return len(parts), len(parts[0]), length if unique else None
+
+    components, largest, length = measured(simple)
+    for unit in table.index:
+        gone = {unit} | {b for b, _, t in G.in_edges(unit, data="type") if t == "BRANCH_OF"}
+        after = measured(simple.subgraph(set(simple) - gone))
+        assert table.loc[unit, "components_change"] == after[0] - components
+        assert table.loc[unit, "largest_component_change"] == after[1] - largest
+        if length is not None and after[2] is not None:
+            assert table.loc[unit, "path_length_change"] == pytest.approx(
+                after[2] - length, abs=TOL
+            )

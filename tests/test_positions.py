@@ -677,3 +677,36 @@ def test_two_mode_centrality_needs_two_modes() -> None:
         metrics.two_mode_centrality(nx.star_graph(4), top=[0])
     with pytest.raises(ValueError, match="no node has bipartite=0"):
         metrics.two_mode_centrality(nx.path_graph(3))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_two_mode_centrality_on_random_two_mode_networks(seed: int) -> None:
+    # isolates, components of their own, parallel ties and a self-loop-free multigraph
+    B = nx.bipartite.random_graph(25, 15, 0.08, seed=seed)
+    B = nx.MultiGraph(B)
+    B.add_edges_from(list(B.edges())[:3])
+    top = [v for v, side in B.nodes(data="bipartite") if side == 0]
+    simple = nx.Graph(B)
+    table = metrics.two_mode_centrality(B)
+    for column, measure in [
+        ("degree", nx.bipartite.degree_centrality),
+        ("closeness", nx.bipartite.closeness_centrality),
+        ("betweenness", nx.bipartite.betweenness_centrality),
+    ]:
+        assert table[column].to_dict() == pytest.approx(measure(simple, top))
+    assert table.attrs["density"] == pytest.approx(nx.bipartite.density(simple, top))
+    assert table.attrs["caveats"] == []
+    # betweenness from 12 sampled sources: networkx's estimate, normalised for two modes
+    sampled = metrics.two_mode_centrality(B, betweenness_sample=12, closeness=False, seed=seed)
+    n, n_top = len(simple), len(top)
+    estimate = nx.betweenness_centrality(simple, k=12, seed=seed)
+    for v, value in estimate.items():
+        own, other = (n_top, n - n_top) if v in top else (n - n_top, n_top)
+        s, t = divmod(own - 1, other)
+        most = (
+            other**2 * (s + 1) ** 2 + other * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)
+        ) / 2
+        assert sampled.loc[v, "betweenness"] == pytest.approx(value * (n - 1) * (n - 2) / 2 / most)
+    assert sampled["closeness"].isna().all()
+    assert sampled["degree"].equals(table["degree"])
+    assert len(sampled.attrs["caveats"]) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 
 import networkx as nx
@@ -166,3 +167,54 @@ def test_the_cli_takes_a_view(tmp_path) -> None:
     assert main(["analyze", "data/suzhou", "-o", str(out), "--view", "full", "--no-progress"]) == 0
     about = pd.read_excel(out, sheet_name="about", index_col=0, engine="openpyxl")["value"]
     assert about["view_centrality"].startswith("full")
+
+
+def _random_cobuilding(seed: int) -> nx.MultiDiGraph:
+    """Streets, their communities and units paired with a few communities at random: some
+    units with none, some communities with none, some units paired twice in one street."""
+    rng = np.random.default_rng(seed)
+    G = nx.MultiDiGraph()
+    streets = [f"s{i}" for i in range(int(rng.integers(1, 5)))]
+    G.add_nodes_from((s, {"label": "Street", "name": f"街道{s}"}) for s in streets)
+    communities = [f"c{i}" for i in range(int(rng.integers(2, 12)))]
+    for c in communities:
+        G.add_node(c, label="Community", name=f"社区{c}")
+        G.add_edge(c, str(rng.choice(streets)), key="PART_OF", type="PART_OF")
+    for i in range(int(rng.integers(2, 30))):
+        G.add_node(f"u{i}", label="Unit", name=None if i % 7 == 0 else f"单位{i}")
+        for c in rng.choice(communities, int(rng.integers(0, 5))):
+            G.add_edge(f"u{i}", str(c), key="PAIRED_WITH", type="PAIRED_WITH")
+    return G
+
+
+def _projection_by_networkx(B: nx.Graph) -> pd.DataFrame:
+    """The projection of ``B`` onto its side 0 as :func:`views.project` made it with
+    networkx: ``weighted_projected_graph``, Newman's weight summed by ``math.fsum``."""
+    side = [v for v, part in B.nodes(data="bipartite") if part == 0]
+    shared = nx.bipartite.weighted_projected_graph(B, side)
+    rows = []
+    for u, v, count in shared.edges(data="weight"):
+        a, b = sorted((u, v), key=str)
+        common = set(B[u]) & set(B[v])
+        collaboration = math.fsum(1 / (B.degree(k) - 1) for k in common)
+        rows.append((a, b, B.nodes[a]["name"], B.nodes[b]["name"], count, collaboration))
+    columns = ["source", "target", "source_name", "target_name", "shared", "collaboration"]
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(
+        ["shared", "collaboration", "source", "target"], ascending=[False, False, True, True]
+    ).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_projections_equal_networkx_bit_for_bit(seed: int) -> None:
+    G = _random_cobuilding(seed)
+    for onto, via in (("Street", "Unit"), ("Unit", "Community"), ("Community", "Unit")):
+        got = views.project(G, onto=onto, via=via)
+        B = views.two_mode(G, onto=onto, via=via)
+        expected = _projection_by_networkx(B)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        side = [v for v, part in B.nodes(data="bipartite") if part == 0]
+        newman = nx.bipartite.collaboration_weighted_projected_graph(B, side)
+        for a, b, w in zip(got["source"], got["target"], got["collaboration"], strict=True):
+            assert newman[a][b]["weight"] == pytest.approx(w, rel=1e-12)
+        assert len(got) == newman.number_of_edges()

@@ -10,6 +10,8 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from cobuild_graph._jobs import searches
 from cobuild_graph._net import Net
@@ -109,12 +111,12 @@ def robustness(
     count = providers.groupby("community")["provider"].transform("size")
     sole = providers[count == 1]
     S = Simple.of(G)
-    units, degree, branches = _units(net, S)
+    units, degree, home_of, nodes = _units(net, S)
     out = pd.DataFrame(
         {
             "name": net.nodes["name"].reindex(units).to_numpy(),
             "degree": degree.astype(int).to_numpy(),
-            "branches": [len(branches.get(u, [])) for u in units],
+            "branches": home_of.value_counts().reindex(units, fill_value=0).to_numpy(),
             "communities_reached": providers["provider"]
             .value_counts()
             .reindex(units, fill_value=0)
@@ -133,7 +135,7 @@ def robustness(
         out[column] = np.nan
     effects = _withdrawal_effects(
         S,
-        _removals(S, degree, branches, top),
+        _removals(degree, home_of, top, nodes),
         paths=paths,
         path_sources=path_sources,
         seed=seed,
@@ -149,42 +151,48 @@ def robustness(
     return out.loc[order.index]
 
 
-def _units(net: Net, S: Simple) -> tuple[pd.Index, pd.Series, pd.Series]:
-    """The units, their degrees in `S` and the lists of their action branches."""
+def _units(net: Net, S: Simple) -> tuple[pd.Index, pd.Series, pd.Series, pd.Index]:
+    """The units, their degrees in `S`, each branch's home unit, and the index of `S`'s
+    nodes (their positions)."""
     units = net.nodes.index[net.nodes["label"] == "Unit"]
-    home_of = _home_of(net)
-    branches = pd.Series(home_of.index, index=home_of.to_numpy()).groupby(level=0).apply(list)
-    degree = pd.Series(S.degree(), index=node_index(S.nodes)).reindex(units)
-    return units, degree, branches
+    nodes = node_index(S.nodes)
+    degree = pd.Series(S.degree(), index=nodes).reindex(units)
+    return units, degree, _home_of(net), nodes
 
 
 def _removals(
-    S: Simple, degree: pd.Series, branches: pd.Series, top: int | None
+    degree: pd.Series, home_of: pd.Series, top: int | None, nodes: pd.Index
 ) -> dict[Hashable, tuple[int, ...]]:
     """The units measured structurally (the `top` of highest degree), each with the
-    positions in `S` of itself and its branches."""
-    position = {v: i for i, v in enumerate(S.nodes)}
+    positions in the simple graph (`nodes`) of itself and its branches."""
     chosen = degree.sort_values(ascending=False, kind="stable").index
     chosen = chosen[:top] if top is not None else chosen
+    mine = home_of[home_of.isin(chosen)]
+    branches: dict[Hashable, list[Hashable]] = {}
+    for branch, unit in zip(mine.index.tolist(), mine.tolist(), strict=True):
+        branches.setdefault(unit, []).append(branch)
+    needed = [*chosen, *mine.index]
+    position = dict(zip(needed, nodes.get_indexer(needed).tolist(), strict=True))
     return {u: (position[u], *(position[b] for b in branches.get(u, []))) for u in chosen}
 
 
 @dataclass
 class _Network:
-    """A network before or after a withdrawal: its graph (the whole graph's, induced by
-    the kept vertices), its number of components, the vertices of the largest, and those
-    of them its average path length is searched from."""
+    """A network before or after a withdrawal: its number of components, the vertices of
+    the largest, those of them its average path length is searched from, and, when path
+    lengths are searched, its graph (the whole graph's, induced by the kept vertices;
+    vertices are positions in it)."""
 
-    graph: ig.Graph
+    graph: ig.Graph | None
     components: int
     largest: np.ndarray
     sources: np.ndarray
 
     def searched(self) -> bool:
         """Whether it has an average path length to search for."""
-        return len(self.largest) >= 2 and len(self.sources) > 0
+        return self.graph is not None and len(self.largest) >= 2 and len(self.sources) > 0
 
-    def path_search(self) -> tuple[ig.Graph, dict[str, Any]]:
+    def path_search(self) -> tuple[ig.Graph | None, dict[str, Any]]:
         """igraph's closeness search of :meth:`mean_path`: (graph, options)."""
         return self.graph, {"vertices": self.sources.tolist(), "normalized": False}
 
@@ -194,16 +202,33 @@ class _Network:
         return float(np.mean(1.0 / np.asarray(inverse, dtype=float)) / (len(self.largest) - 1))
 
 
-def _network(g: ig.Graph, kept: np.ndarray | None, sources: np.ndarray | None) -> _Network:
-    h = g if kept is None else g.induced_subgraph(kept.tolist())
-    clusters = h.connected_components()
-    if len(clusters) == 0:
+def _network(S: Simple, gone: tuple[int, ...], sources: np.ndarray | None, paths: bool) -> _Network:
+    """The network of `S` without the vertices `gone`: its components found by scipy from
+    the links left (no graph is copied), igraph's induced graph only when `paths`.
+
+    Components are numbered in the order of their first vertex, as igraph numbers them, so
+    the largest is the same (the first of the largest) either way; positions in the network
+    are ranks among the kept vertices, as in igraph's induced graph.
+    """
+    kept = np.ones(S.n, dtype=bool)
+    kept[list(gone)] = False
+    links = kept[S.source] & kept[S.target]
+    adjacency = sp.coo_array(
+        (np.ones(int(links.sum()), dtype=np.int8), (S.source[links], S.target[links])),
+        shape=(S.n, S.n),
+    )
+    count, labels = connected_components(adjacency, directed=False)
+    labels = labels[kept]  # each vertex gone is a component of its own: left out
+    if len(labels) == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return _Network(h, 0, empty, empty)
-    sizes = np.asarray(clusters.sizes())
-    largest = np.flatnonzero(np.asarray(clusters.membership) == int(np.argmax(sizes)))
+        return _Network(None, 0, empty, empty)
+    largest = np.flatnonzero(labels == int(np.argmax(np.bincount(labels, minlength=count))))
     chosen = largest if sources is None else np.intersect1d(sources, largest)
-    return _Network(h, len(clusters), largest, chosen)
+    graph = None
+    if paths:
+        g = S.igraph()
+        graph = g if not gone else g.induced_subgraph(np.flatnonzero(kept).tolist())
+    return _Network(graph, count - len(gone), largest, chosen)
 
 
 def _withdrawals(
@@ -211,23 +236,27 @@ def _withdrawals(
     removals: dict[Hashable, tuple[int, ...]],
     path_sources: int | None,
     seed: int | None,
+    paths: bool,
 ) -> tuple[_Network, dict[Hashable, _Network]]:
     """The network before, and after each unit's withdrawal; path sources drawn once from
     the largest component before, and kept (as they move) after."""
 
-    g = S.igraph()
-    before = _network(g, None, None)
+    before = _network(S, (), None, paths)
     sources = None
     if path_sources is not None and path_sources < len(before.largest):
         rng = np.random.default_rng(seed)
         sources = np.sort(rng.choice(before.largest, path_sources, replace=False))
-        before = _network(g, None, sources)
+        before = _network(S, (), sources, paths)
     after = {}
     for unit, gone in removals.items():
-        keep = np.setdiff1d(np.arange(S.n), gone)
-        # positions in the new graph are ranks in `keep`; the sources move with their nodes
-        moved = None if sources is None else np.searchsorted(keep, np.setdiff1d(sources, gone))
-        after[unit] = _network(g, keep, moved)
+        moved = None
+        if sources is not None:
+            # positions in the new network are ranks among the kept vertices; the sources
+            # move with their nodes
+            kept = np.ones(S.n, dtype=bool)
+            kept[list(gone)] = False
+            moved = np.cumsum(kept)[sources[kept[sources]]] - 1
+        after[unit] = _network(S, gone, moved, paths)
     return before, after
 
 
@@ -240,7 +269,7 @@ def _withdrawal_effects(
     seed: int | None,
     n_jobs: int,
 ) -> dict[Hashable, tuple[float, float, float]]:
-    before, after = _withdrawals(S, removals, path_sources, seed)
+    before, after = _withdrawals(S, removals, path_sources, seed, paths)
     networks = [before, *after.values()]
     lengths = np.full(len(networks), np.nan)
     if paths:

@@ -97,3 +97,22 @@ def test_analyze_says_which_tables_are_estimated() -> None:
             nodes.loc[members, "betweenness_se"].sum()
         )
     assert rows["values_kcore"] == "精确 exact"
+
+
+def test_the_two_mode_betweenness_estimate_has_a_standard_error_that_matches_its_spread() -> None:
+    B = nx.bipartite.random_graph(300, 500, 0.01, seed=5)
+    top = [v for v, side in B.nodes(data="bipartite") if side == 0]
+    exact = metrics.two_mode_centrality(B, top=top)
+    assert exact.attrs["estimates"] == {}
+    assert "betweenness_se" not in exact.columns
+    runs = [
+        metrics.two_mode_centrality(B, top=top, betweenness_sample=80, seed=seed) for seed in SEEDS
+    ]
+    assert set(runs[0].attrs["estimates"]) == {"betweenness"}
+    leading = exact["betweenness"].sort_values(ascending=False).index[:30]
+    values = np.array([r.loc[leading, "betweenness"].to_numpy() for r in runs])
+    errors = np.array([r.loc[leading, "betweenness_se"].to_numpy() for r in runs])
+    ratio = np.median(errors.mean(axis=0) / values.std(axis=0, ddof=1))
+    assert 0.75 < ratio < 1.3, ratio
+    # unbiased: the mean over seeds is near the exact value
+    np.testing.assert_allclose(values.mean(axis=0), exact.loc[leading, "betweenness"], rtol=0.15)

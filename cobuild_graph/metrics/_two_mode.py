@@ -8,7 +8,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph.metrics._centrality import betweenness, betweenness_caveats
+from cobuild_graph.metrics._centrality import (
+    batch_error,
+    betweenness_caveats,
+    betweenness_estimate,
+    betweenness_estimates,
+)
 from cobuild_graph.metrics._simple import Simple, node_index, quiet_igraph
 
 
@@ -66,9 +71,11 @@ def two_mode_centrality(
     -------
     pandas.DataFrame
         Indexed by node id (graph order): ``mode`` (0 for `top`, 1 for the others),
-        ``degree``, ``closeness``, ``betweenness``. ``.attrs``: ``density``, ``top``,
-        ``bottom`` (mode sizes), ``caveats`` (that betweenness is an estimate, that
-        closeness is left out; Chinese, then English).
+        ``degree``, ``closeness``, ``betweenness``, and with `betweenness_sample` its
+        standard error ``betweenness_se`` (as in :func:`centrality`). ``.attrs``:
+        ``density``, ``top``, ``bottom`` (mode sizes), ``caveats`` (that betweenness is an
+        estimate, that closeness is left out; Chinese, then English), ``estimates`` (the
+        columns that are estimates, each with how).
     """
     S = Simple.of(G)  # undirected, without self-loops and parallel ties
     if top is None:
@@ -92,12 +99,14 @@ def two_mode_centrality(
         )
     # bipartite.degree_centrality multiplies by the reciprocal of the other mode's size
     scale = np.where(in_top, 1.0 / n_bottom, 1.0 / n_top)
+    between, error = _betweenness(S, in_top, betweenness_sample, seed, n_jobs)
     out = pd.DataFrame(
         {
             "mode": np.where(in_top, 0, 1),
             "degree": S.degree() * scale,
             "closeness": _closeness(S, in_top) if closeness else np.full(S.n, np.nan),
-            "betweenness": _betweenness(S, in_top, betweenness_sample, seed, n_jobs),
+            "betweenness": between,
+            **({} if error is None else {"betweenness_se": error}),
         },
         index=node_index(S.nodes),
     )
@@ -112,6 +121,7 @@ def two_mode_centrality(
         top=n_top,
         bottom=n_bottom,
         caveats=caveats,
+        estimates=betweenness_estimates(S, betweenness_sample),
     )
     return out
 
@@ -131,18 +141,20 @@ def _closeness(S: Simple, in_top: np.ndarray) -> np.ndarray:
 
 def _betweenness(
     S: Simple, in_top: np.ndarray, sample: int | None, seed: int | None, n_jobs: int
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """``nx.bipartite.betweenness_centrality``: igraph's count of unordered pairs (or its
     k-source estimate), over the largest count possible in each mode (Borgatti & Everett
-    1997)."""
+    1997); and the estimate's standard error (``None`` when exact)."""
     n = S.n
-    if betweenness_caveats(S, sample, seed):  # an estimate: networkx's, unnormalised
-        raw = betweenness(S, sample, seed, n_jobs) * ((n - 1) * (n - 2) / 2)
-    else:
-        raw = np.asarray(S.igraph().betweenness(directed=False), dtype=float)
     n_top = int(in_top.sum())
-    n_bottom = n - n_top
-    return raw / np.where(in_top, _most(n_top, n_bottom), _most(n_bottom, n_top))
+    most = np.where(in_top, _most(n_top, n - n_top), _most(n - n_top, n_top))
+    if sample is None or not betweenness_caveats(S, sample, seed):  # exact
+        return np.asarray(S.igraph().betweenness(directed=False), dtype=float) / most, None
+    # an estimate: networkx's, unnormalised
+    values, batches = betweenness_estimate(S, sample, seed, n_jobs)
+    pairs = (n - 1) * (n - 2) / 2
+    error = None if batches is None else batch_error(batches, sample, n) * pairs / most
+    return values * pairs / most, error
 
 
 def _most(own: int, other: int) -> float:

@@ -34,7 +34,8 @@ the measures that run on them).
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Hashable, Iterator
+from typing import Any, Literal
 
 import networkx as nx
 import pandas as pd
@@ -84,10 +85,13 @@ def view(
     Returns
     -------
     networkx.Graph
-        A new graph (`G` for ``full``) whose ``graph["view"]`` names the view. The
-        ``cobuilding`` view is a graph of `G`'s class sharing its node and tie attribute
-        dictionaries; ``two_mode`` is a bipartite ``Graph`` (node attribute ``bipartite``
-        0 for the places, 1 for the units); the projections are weighted ``Graph``s.
+        A new graph (`G` for ``full``) whose ``graph["view"]`` names the view (its own
+        ``graph`` dict). The ``cobuilding`` view is a read-only view of `G`
+        (``networkx.subgraph_view``, of `G`'s class): no copy is made, its nodes and ties
+        are `G`'s with their attribute dictionaries, and it cannot be changed
+        (``networkx.is_frozen``; ``H.copy()`` gives a graph that can); ``two_mode`` is a
+        bipartite ``Graph`` (node attribute ``bipartite`` 0 for the places, 1 for the
+        units); the projections are weighted ``Graph``s.
 
     Raises
     ------
@@ -132,17 +136,48 @@ def _make(G: nx.Graph, name: str, level: str | None, weighting: str, schema: Sch
 
 
 def _cobuilding(G: nx.Graph, schema: Schema) -> nx.Graph:
-    types = set(schema.ties_with_role(*COBUILDING_NETWORK_ROLES))
-    labels = {label for t in types for pair in schema.tie_types[t].endpoints for label in pair}
-    H = G.__class__()
-    H.graph.update(G.graph)
-    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if d.get("label") in labels)
+    """A read-only view of `G` (``nx.subgraph_view``, no copy): its co-building ties and
+    the nodes of the labels they join, and any other node such a tie ends at."""
+    types = frozenset(schema.ties_with_role(*COBUILDING_NETWORK_ROLES))
+    labels = frozenset(
+        label for t in types for pair in schema.tie_types[t].endpoints for label in pair
+    )
+    # networkx's data dicts read directly (the documented ``_adj`` / ``_node`` of its
+    # subclassing guide): the filters run for every tie of every pass over the view
+    adjacency, attributes = G._adj, G._node
     if G.is_multigraph():
-        ties = G.edges(keys=True, data=True)
-        H.add_edges_from((u, v, k, d) for u, v, k, d in ties if d.get("type", k) in types)
+
+        def tie(u: Hashable, v: Hashable, k: Hashable) -> bool:
+            return adjacency[u][v][k].get("type", k) in types
+
+        def kinds(n: Hashable) -> set[Any]:
+            return {d.get("type", k) for *_, k, d in _ties_at(G, n, keys=True)}
     else:
-        H.add_edges_from((u, v, d) for u, v, d in G.edges(data=True) if d.get("type") in types)
+
+        def tie(u: Hashable, v: Hashable) -> bool:  # type: ignore[misc]
+            return adjacency[u][v].get("type") in types
+
+        def kinds(n: Hashable) -> set[Any]:
+            return {d.get("type") for *_, d in _ties_at(G, n, keys=False)}
+
+    # a node of another label stays when a co-building tie ends at it, as in a copy
+    others = {n for n, label in G.nodes(data="label") if label not in labels and kinds(n) & types}
+
+    def node(n: Hashable) -> bool:
+        return attributes[n].get("label") in labels or n in others
+
+    H = nx.subgraph_view(G, filter_node=node, filter_edge=tie)
+    H.graph = dict(G.graph)  # its own: the view's name must not reach G
     return H
+
+
+def _ties_at(G: nx.Graph, n: Hashable, *, keys: bool) -> Iterator[tuple[Any, ...]]:
+    """The ties at `n`, in and out, with their data (and keys)."""
+    if G.is_directed():
+        yield from G.out_edges(n, keys=keys, data=True) if keys else G.out_edges(n, data=True)
+        yield from G.in_edges(n, keys=keys, data=True) if keys else G.in_edges(n, data=True)
+    else:
+        yield from G.edges(n, keys=keys, data=True) if keys else G.edges(n, data=True)
 
 
 def _two_mode(G: nx.Graph, level: str, schema: Schema) -> nx.Graph:

@@ -46,12 +46,11 @@ class Simple:
     def _make(cls, G: nx.Graph, weight: str | None, directed: bool) -> Simple:
         nodes = list(G)
         index = {v: i for i, v in enumerate(nodes)}
-        m = G.number_of_edges()
-        ends = np.fromiter(
-            (index[x] for edge in G.edges() for x in edge), dtype=np.int64, count=2 * m
-        ).reshape(m, 2)
+        ties = _ties(G, index)
+        ends = np.fromiter((index[x] for u, v, _ in ties() for x in (u, v)), dtype=np.int64)
+        ends = ends.reshape(-1, 2)
         w = (
-            np.array([_weight(d, weight) for _, _, d in G.edges(data=True)], dtype=float)
+            np.fromiter((_weight(d, weight) for *_, d in ties()), dtype=float)
             if weight is not None
             else None
         )
@@ -84,18 +83,18 @@ class Simple:
         return self.cache["igraph"]
 
     def networkx(self) -> nx.Graph:
-        if "networkx" not in self.cache:
-            H = nx.DiGraph() if self.directed else nx.Graph()
-            H.add_nodes_from(self.nodes)
-            names = np.array(self.nodes, dtype=object)
-            if self.weight is None:
-                H.add_edges_from(zip(names[self.source], names[self.target], strict=True))
-            else:
-                H.add_weighted_edges_from(
-                    zip(names[self.source], names[self.target], self.weight.tolist(), strict=True)
-                )
-            self.cache["networkx"] = H
-        return self.cache["networkx"]
+        """A new networkx graph of the links (not kept: at a province's scale it is a
+        gigabyte, and only the clique search reads it)."""
+        H = nx.DiGraph() if self.directed else nx.Graph()
+        H.add_nodes_from(self.nodes)
+        names = np.array(self.nodes, dtype=object)
+        if self.weight is None:
+            H.add_edges_from(zip(names[self.source], names[self.target], strict=True))
+        else:
+            H.add_weighted_edges_from(
+                zip(names[self.source], names[self.target], self.weight.tolist(), strict=True)
+            )
+        return H
 
     def strengths(self) -> list[float] | None:
         return None if self.weight is None else self.weight.tolist()
@@ -140,6 +139,32 @@ class Simple:
         return self.cache[key]
 
 
+def _ties(G: nx.Graph, index: Mapping[Hashable, int]) -> Callable[[], Iterator[tuple]]:
+    """The ties of `G` as ``(u, v, data)``, in one pass each call (not counted first).
+
+    A directed view of networkx's ``subgraph_view`` (such as the ``cobuilding`` view) is
+    read from the graph under it, its filters applied once per tie: its own iteration
+    runs them several times per tie, ten times slower on a province's ties. The view keeps
+    the graph and filters as ``_graph`` and ``_EDGE_OK`` (networkx's names).
+    """
+    base, tie = getattr(G, "_graph", None), getattr(G, "_EDGE_OK", None)
+    if base is None or tie is None or not G.is_directed():
+        return lambda: G.edges(data=True)
+    succ = base.succ
+    if G.is_multigraph():
+        return lambda: (
+            (u, v, d)
+            for u in index
+            for v, keyed in succ[u].items()
+            if v in index
+            for k, d in keyed.items()
+            if tie(u, v, k)
+        )
+    return lambda: (
+        (u, v, d) for u in index for v, d in succ[u].items() if v in index and tie(u, v)
+    )
+
+
 def _weight(data: Mapping[str, Any], weight: str) -> float:
     value = data.get(weight)
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -177,7 +202,7 @@ def simple_graph(G: nx.Graph, *, weight: str | None = None, directed: bool = Fal
     >>> H.number_of_edges(), H["u"]["c"]["weight"]
     (1, 3.5)
     """
-    return Simple.of(G, weight=weight, directed=directed).networkx().copy()
+    return Simple.of(G, weight=weight, directed=directed).networkx()
 
 
 @contextlib.contextmanager

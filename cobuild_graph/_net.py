@@ -72,18 +72,56 @@ class Net:
     def up(self, places: pd.Series, level: str) -> pd.Series:
         """Each hierarchy node in `places` (values) mapped to its ancestor at `level`."""
         target = self.level_depth(level)
-        current = places.astype(object)
+        depth, parent = self._tree()
+        at = self.positions(places)
         for _ in self.schema.hierarchy:
-            deeper = current.map(self.depth) > target
+            deeper = _at(depth, at, np.nan) > target
             if not deeper.any():
                 break
-            current = current.where(~deeper, current.map(self.parent))
-        return current.where(current.map(self.depth) == target)
+            at = np.where(deeper, _at(parent, at, -1), at)
+        at = np.where(_at(depth, at, np.nan) == target, at, -1)
+        return pd.Series(self._ids(at), index=places.index, name=places.name, dtype=object)
+
+    def positions(self, ids: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
+        """The positions of `ids` among the nodes (their row in ``nodes``), -1 for none."""
+        values = ids.to_numpy() if isinstance(ids, pd.Series | pd.Index) else ids
+        return self.nodes.index.get_indexer(pd.Index(values, dtype=object))
+
+    def _ids(self, at: np.ndarray) -> np.ndarray:
+        """The node ids at positions `at` (object array), NaN where -1."""
+        out = np.full(len(at), np.nan, dtype=object)
+        found = at >= 0
+        out[found] = self.nodes.index.to_numpy()[at[found]]
+        return out
+
+    def tie_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of the ties' sources and targets among the nodes."""
+        return self.kept(
+            "tie positions",
+            lambda: (self.positions(self.ties["source"]), self.positions(self.ties["target"])),
+        )
+
+    def _tree(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per node position: its depth (NaN outside the hierarchy), its parent's position
+        (-1 for none)."""
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            parent = np.full(len(self.nodes), -1, dtype=np.int64)
+            parent[self.positions(self.parent.index)] = self.positions(self.parent)
+            return self.depth.to_numpy(dtype=float), parent
+
+        return self.kept("tree", make)
 
     def _once(self, key: Any, make: Callable[[], T]) -> T:
         if key not in self.made:
             self.made[key] = make()
         return self.made[key].copy()
+
+    def kept(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, made once per Net and shared: for values the callers do not change."""
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key]
 
     def attachments(self) -> pd.DataFrame:
         """Ties between a node outside the hierarchy and a place: node, place, type, rank."""
@@ -91,8 +129,10 @@ class Net:
 
     def _attachments(self) -> pd.DataFrame:
         ties = self.ties
-        source_level = ties["source"].map(self.depth).notna()
-        target_level = ties["target"].map(self.depth).notna()
+        depth, _ = self._tree()
+        source, target = self.tie_positions()
+        source_level = ~np.isnan(_at(depth, source, np.nan))
+        target_level = ~np.isnan(_at(depth, target, np.nan))
         out = pd.concat(
             [
                 ties.loc[~source_level & target_level, ["source", "target", "type"]].set_axis(
@@ -118,16 +158,17 @@ class Net:
     def covered_place(self, places: pd.Series) -> pd.Series:
         """Each place in `places` (values) mapped to itself or its nearest ancestor at one of
         the schema's coverage levels (a grid to its community), ``NaN`` where there is none."""
-        covered = set(self.schema.coverage_levels)
-        current = places.astype(object)
-        found = pd.Series(np.nan, index=places.index, dtype=object)
+        covered = self.nodes["label"].isin(set(self.schema.coverage_levels)).to_numpy()
+        _, parent = self._tree()
+        at = self.positions(places)
+        found = np.full(len(at), -1, dtype=np.int64)
         for _ in range(len(self.schema.hierarchy)):
-            hit = found.isna() & self.label(current).isin(covered)
-            found = found.where(~hit, current)
-            current = current.map(self.parent)
-            if not (found.isna() & current.notna()).any():
+            hit = (found < 0) & _at(covered, at, False)
+            found[hit] = at[hit]
+            at = _at(parent, at, -1)
+            if not ((found < 0) & (at >= 0)).any():
                 break
-        return found
+        return pd.Series(self._ids(found), index=places.index, dtype=object)
 
     def covered_places(self) -> pd.Index:
         """Ids of the places at the schema's coverage levels, in graph order."""
@@ -242,6 +283,11 @@ class Net:
         links = links.assign(ancestor=self.up(links["place"], level)).dropna(subset=["ancestor"])
         out = links[["node", "ancestor"]].drop_duplicates()
         return out.assign(label=self.label(out["node"])).reset_index(drop=True)
+
+
+def _at(values: np.ndarray, at: np.ndarray, missing: Any) -> np.ndarray:
+    """``values[at]``, `missing` where `at` is -1."""
+    return np.where(at >= 0, values[at], missing)
 
 
 def tie_table(G: nx.Graph) -> pd.DataFrame:

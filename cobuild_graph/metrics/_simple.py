@@ -46,11 +46,12 @@ class Simple:
     def _make(cls, G: nx.Graph, weight: str | None, directed: bool) -> Simple:
         nodes = list(G)
         index = {v: i for i, v in enumerate(nodes)}
-        ties = _ties(G, index)
-        ends = np.fromiter((index[x] for u, v, _ in ties() for x in (u, v)), dtype=np.int64)
-        ends = ends.reshape(-1, 2)
+        m = G.number_of_edges()
+        ends = np.fromiter(
+            (index[x] for edge in G.edges() for x in edge), dtype=np.int64, count=2 * m
+        ).reshape(m, 2)
         w = (
-            np.fromiter((_weight(d, weight) for *_, d in ties()), dtype=float)
+            np.array([_weight(d, weight) for _, _, d in G.edges(data=True)], dtype=float)
             if weight is not None
             else None
         )
@@ -83,8 +84,8 @@ class Simple:
         return self.cache["igraph"]
 
     def networkx(self) -> nx.Graph:
-        """A new networkx graph of the links (not kept: at a province's scale it is a
-        gigabyte, and only the clique search reads it)."""
+        """A new networkx graph of the links, not kept (hundreds of MB at a province's
+        scale, read once by the clique search)."""
         H = nx.DiGraph() if self.directed else nx.Graph()
         H.add_nodes_from(self.nodes)
         names = np.array(self.nodes, dtype=object)
@@ -137,32 +138,6 @@ class Simple:
         if key not in self.cache:
             self.cache[key] = make()
         return self.cache[key]
-
-
-def _ties(G: nx.Graph, index: Mapping[Hashable, int]) -> Callable[[], Iterator[tuple]]:
-    """The ties of `G` as ``(u, v, data)``, in one pass each call (not counted first).
-
-    A directed view of networkx's ``subgraph_view`` (such as the ``cobuilding`` view) is
-    read from the graph under it, its filters applied once per tie: its own iteration
-    runs them several times per tie, ten times slower on a province's ties. The view keeps
-    the graph and filters as ``_graph`` and ``_EDGE_OK`` (networkx's names).
-    """
-    base, tie = getattr(G, "_graph", None), getattr(G, "_EDGE_OK", None)
-    if base is None or tie is None or not G.is_directed():
-        return lambda: G.edges(data=True)
-    succ = base.succ
-    if G.is_multigraph():
-        return lambda: (
-            (u, v, d)
-            for u in index
-            for v, keyed in succ[u].items()
-            if v in index
-            for k, d in keyed.items()
-            if tie(u, v, k)
-        )
-    return lambda: (
-        (u, v, d) for u in index for v, d in succ[u].items() if v in index and tie(u, v)
-    )
 
 
 def _weight(data: Mapping[str, Any], weight: str) -> float:

@@ -334,7 +334,15 @@ def _first(pairs: pd.DataFrame, value: str) -> pd.Series:
 
 
 def node_attribute(G: nx.Graph, name: str) -> pd.Series:
-    return pd.Series(dict(G.nodes(data=name)), dtype=object).dropna()
+    """The nodes' values of attribute `name`, by id, those without it left out; made once
+    inside ``shared()`` (a shallow copy each call: pandas copies on write)."""
+
+    def make() -> pd.Series:
+        pairs = list(G.nodes(data=name))
+        ids = pd.Index([n for n, _ in pairs], dtype=object)
+        return pd.Series([v for _, v in pairs], index=ids, dtype=object).dropna()
+
+    return memo(G, ("node attribute series", name), make).copy(deep=False)
 
 
 def named(net: Net, index: pd.Index, frame: pd.DataFrame) -> pd.DataFrame:

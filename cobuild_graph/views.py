@@ -171,17 +171,23 @@ def _cobuilding(G: nx.Graph, schema: Schema) -> nx.Graph:
     keep = set(node_ids)
 
     def restrict(neighbours: dict[Hashable, Any]) -> dict[Hashable, Any]:
-        out, same = {}, True
+        out, same = {}, keep.issuperset(neighbours)
         for v, ties in neighbours.items():
             if v not in keep:
-                same = False
-            elif not multi:
-                if kept(None, ties):
+                continue
+            if not multi:
+                if ties.get("type") in types:
+                    out[v] = ties
+                else:
+                    same = False
+            elif len(ties) == 1:  # most pairs: one tie, kept whole or dropped
+                ((k, d),) = ties.items()
+                if d.get("type", k) in types:
                     out[v] = ties
                 else:
                     same = False
             else:
-                found = {k: d for k, d in ties.items() if kept(k, d)}
+                found = {k: d for k, d in ties.items() if d.get("type", k) in types}
                 if len(found) == len(ties):
                     out[v] = ties
                 else:

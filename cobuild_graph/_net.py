@@ -71,16 +71,20 @@ class Net:
 
     def up(self, places: pd.Series, level: str) -> pd.Series:
         """Each hierarchy node in `places` (values) mapped to its ancestor at `level`."""
+        at = self._up_at(self.positions(places), level)
+        return pd.Series(self._ids(at), index=places.index, name=places.name, dtype=object)
+
+    def _up_at(self, at: np.ndarray, level: str) -> np.ndarray:
+        """:meth:`up` on node positions: each one's ancestor's position at `level`, -1 for
+        none."""
         target = self.level_depth(level)
         depth, parent = self._tree()
-        at = self.positions(places)
         for _ in self.schema.hierarchy:
             deeper = _at(depth, at, np.nan) > target
             if not deeper.any():
                 break
             at = np.where(deeper, _at(parent, at, -1), at)
-        at = np.where(_at(depth, at, np.nan) == target, at, -1)
-        return pd.Series(self._ids(at), index=places.index, name=places.name, dtype=object)
+        return np.where(_at(depth, at, np.nan) == target, at, -1)
 
     def positions(self, ids: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
         """The positions of `ids` among the nodes (their row in ``nodes``), -1 for none."""
@@ -276,13 +280,33 @@ class Net:
         Only ties of `types` (all when ``None``) from nodes of `labels` (all when ``None``).
         """
         links = self.attachments()
+        node_at, place_at = self._attachment_positions()
+        keep = np.ones(len(links), dtype=bool)
         if types is not None:
-            links = links[links["type"].isin(list(types))]
+            keep &= links["type"].isin(list(types)).to_numpy()
+        label = self.nodes["label"]
         if labels is not None:
-            links = links[self.label(links["node"]).isin(list(labels))]
-        links = links.assign(ancestor=self.up(links["place"], level)).dropna(subset=["ancestor"])
-        out = links[["node", "ancestor"]].drop_duplicates()
-        return out.assign(label=self.label(out["node"])).reset_index(drop=True)
+            keep &= label.isin(list(labels)).to_numpy()[node_at]
+        node_at, ancestor_at = node_at[keep], self._up_at(place_at[keep], level)
+        found = ancestor_at >= 0
+        pairs = pd.DataFrame({"node": node_at[found], "ancestor": ancestor_at[found]})
+        pairs = pairs.drop_duplicates()  # as positions: much faster than as ids
+        return pd.DataFrame(
+            {
+                "node": pd.Series(self._ids(pairs["node"].to_numpy()), dtype=object),
+                "ancestor": pd.Series(self._ids(pairs["ancestor"].to_numpy()), dtype=object),
+                "label": label.take(pairs["node"].to_numpy()).reset_index(drop=True),
+            }
+        )
+
+    def _attachment_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """The node and place positions of the rows of :meth:`attachments`."""
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            links = self.attachments()
+            return self.positions(links["node"]), self.positions(links["place"])
+
+        return self.kept("attachment positions", make)
 
 
 def _at(values: np.ndarray, at: np.ndarray, missing: Any) -> np.ndarray:
@@ -291,21 +315,32 @@ def _at(values: np.ndarray, at: np.ndarray, missing: Any) -> np.ndarray:
 
 
 def tie_table(G: nx.Graph) -> pd.DataFrame:
-    if G.is_multigraph():
-        edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True)]
-    else:
-        edges = [(u, v, None, d) for u, v, d in G.edges(data=True)]
+    """The ties of `G`, one row each: source, target, type, key, since, until, inferred."""
+    columns: dict[str, list[Any]] = {
+        name: [] for name in ("source", "target", "type", "key", "since", "until", INFERRED)
+    }
+    ties = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
+    # column by column as the ties go by: a list of every tie's tuple would hold a
+    # province's 1.6 million tuples at once
+    appends = [columns[name].append for name in columns]
+    source, target, kind, key, since, until, inferred = appends
+    for tie in ties:
+        u, v, k, d = tie if len(tie) == 4 else (tie[0], tie[1], None, tie[2])
+        source(u)
+        target(v)
+        kind(d.get("type", k))
+        key(k)
+        since(d.get("since"))
+        until(d.get("until"))
+        inferred(d.get(INFERRED))
     table = pd.DataFrame(
-        {
-            "source": pd.Series([e[0] for e in edges], dtype=object),
-            "target": pd.Series([e[1] for e in edges], dtype=object),
-            "type": pd.Series([e[3].get("type", e[2]) for e in edges], dtype=object),
-            "key": pd.Series([e[2] for e in edges], dtype=object),
-        }
+        {name: pd.Series(columns.pop(name), dtype=object) for name in ("source", "target")}
     )
-    for column in ("since", "until"):
-        table[column] = datetimes([e[3].get(column) for e in edges])
-    table[INFERRED] = pd.Series([e[3].get(INFERRED) for e in edges], dtype=object)
+    for name in ("type", "key"):
+        table[name] = pd.Series(columns.pop(name), dtype=object)
+    for name in ("since", "until"):
+        table[name] = datetimes(columns.pop(name))
+    table[INFERRED] = pd.Series(columns.pop(INFERRED), dtype=object)
     return table
 
 

@@ -65,3 +65,26 @@ def test_up_and_covered_place_equal_a_walk_through_the_graph(tiny: nx.MultiDiGra
     assert got.iloc[: len(places)].tolist() == pytest.approx(expected, nan_ok=True)
     assert got.notna().sum() > 0
     assert net.up(values, "Street")[values == "stray"].isna().all()
+
+
+@pytest.mark.parametrize("labels", [None, ("Unit",)])
+def test_reach_equals_the_ties_walked_up_by_hand(
+    tiny: nx.MultiDiGraph, labels: tuple[str, ...] | None
+) -> None:
+    net = Net.of(tiny)
+    hierarchy = set(net.schema.hierarchy)
+    types = set(net.schema.ties_with_role("cobuilding"))
+    expected = set()
+    for u, v, t in tiny.edges(data="type"):
+        ends = [tiny.nodes[x]["label"] in hierarchy for x in (u, v)]
+        if t not in types or ends[0] == ends[1]:
+            continue
+        node, place = (u, v) if ends[1] else (v, u)
+        if labels is not None and tiny.nodes[node]["label"] not in labels:
+            continue
+        for a in _walk(tiny, place, None):
+            if tiny.nodes[a]["label"] == "Street":
+                expected.add((node, a, tiny.nodes[node]["label"]))
+    got = net.reach("Street", types=types, labels=labels)
+    assert len(got) == len(expected) > 0
+    assert set(got.itertuples(index=False, name=None)) == expected

@@ -354,12 +354,32 @@ def sorted_as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def mode(pairs: pd.DataFrame, key: str, value: str) -> pd.Series:
-    """The most frequent `value` per `key`; ties go to the smallest value (as text)."""
-    counts = pairs.groupby([key, value], sort=False).size().rename("n").reset_index()
-    counts["text"] = counts[value].astype(str)
-    counts = counts.sort_values([key, "n", "text"], ascending=[True, False, True], kind="stable")
-    best = counts.drop_duplicates(key)
-    return pd.Series(best[value].to_numpy(), index=best[key].to_numpy(), dtype=object)
+    """The most frequent `value` per `key`; ties go to the smallest value (as text).
+
+    Counted on codes: the result holds the ids of `pairs` themselves (grouping by the ids
+    would return new copies of them, text columns in pandas 3)."""
+    keys, key_ids = pd.factorize(pairs[key].to_numpy(dtype=object))
+    values, value_ids = pd.factorize(pairs[value].to_numpy(dtype=object))
+    found = (keys >= 0) & (values >= 0)
+    counts = (
+        pd.DataFrame({"key": keys[found], "value": values[found]})
+        .groupby(["key", "value"], sort=False)
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+    key_rank = pd.Series(key_ids, dtype=object).rank(method="first").to_numpy()
+    text = pd.Series(value_ids, dtype=object).astype(str)
+    text_rank = text.rank(method="dense").to_numpy()
+    counts["key_rank"] = key_rank[counts["key"].to_numpy()]
+    counts["text"] = text_rank[counts["value"].to_numpy()]
+    counts = counts.sort_values(
+        ["key_rank", "n", "text"], ascending=[True, False, True], kind="stable"
+    )
+    best = counts.drop_duplicates("key")
+    return pd.Series(
+        value_ids[best["value"].to_numpy()], index=key_ids[best["key"].to_numpy()], dtype=object
+    )
 
 
 def _first(pairs: pd.DataFrame, value: str) -> pd.Series:

@@ -88,3 +88,27 @@ def test_reach_equals_the_ties_walked_up_by_hand(
     got = net.reach("Street", types=types, labels=labels)
     assert len(got) == len(expected) > 0
     assert set(got.itertuples(index=False, name=None)) == expected
+
+
+def test_mode_is_the_most_frequent_value_ties_to_the_smallest_text() -> None:
+    import random
+    from collections import Counter
+
+    from cobuild_graph._net import mode
+
+    rng = random.Random(5)
+    pairs = pd.DataFrame(
+        {
+            "node": [f"n{rng.randrange(30)}" for _ in range(400)],
+            "place": [f"s{rng.randrange(6)}" for _ in range(400)],
+        }
+    )
+    pairs.loc[::17, "place"] = math.nan  # left out, as a groupby leaves them
+    got = mode(pairs, "node", "place")
+    expected = {}
+    for node, rows in pairs.dropna().groupby("node"):
+        counts = Counter(rows["place"])
+        expected[node] = min(counts, key=lambda p: (-counts[p], str(p)))
+    assert got.to_dict() == expected
+    assert list(got.index) == sorted(expected)
+    assert got.map(type).eq(str).all()

@@ -86,10 +86,11 @@ def view(
     -------
     networkx.Graph
         A new graph (`G` for ``full``) whose ``graph["view"]`` names the view (its own
-        ``graph`` dict). The ``cobuilding`` view is a read-only view of `G`
-        (``networkx.subgraph_view``, of `G`'s class): no copy is made, its nodes and ties
-        are `G`'s with their attribute dictionaries, and it cannot be changed
-        (``networkx.is_frozen``; ``H.copy()`` gives a graph that can); ``two_mode`` is a
+        ``graph`` dict). The ``cobuilding`` view is a read-only graph of `G`'s class that
+        shares `G`'s data rather than copying it: its nodes' and ties' attribute
+        dictionaries are `G`'s own (a change to one shows in both), it cannot be changed
+        (``networkx.is_frozen``; ``H.copy()`` gives a graph that can), and `G` must not
+        change while it is in use; ``two_mode`` is a
         bipartite ``Graph`` (node attribute ``bipartite`` 0 for the places, 1 for the
         units); the projections are weighted ``Graph``s.
 
@@ -141,8 +142,9 @@ def _cobuilding(G: nx.Graph, schema: Schema) -> nx.Graph:
 
     Not a copy: the node and tie attribute dicts are `G`'s, and so is a node's neighbour
     dict (or a pair's dict of parallel ties) wherever every tie in it is kept; only the
-    dicts that lose a tie are made anew. A copy of a province's network is 730 MB; a
-    ``networkx.subgraph_view`` filters every tie on every pass, ten times slower.
+    dicts that lose a tie are made anew: about 100 MB at a province's scale, where a copy
+    was 730 MB; a ``networkx.subgraph_view`` (nothing made) filters every tie again on
+    every pass, ten times and more slower to read.
     """
     types = frozenset(schema.ties_with_role(*COBUILDING_NETWORK_ROLES))
     labels = frozenset(

@@ -71,19 +71,61 @@ class Net:
 
     def up(self, places: pd.Series, level: str) -> pd.Series:
         """Each hierarchy node in `places` (values) mapped to its ancestor at `level`."""
+        at = self._up_at(self.positions(places), level)
+        return pd.Series(self._ids(at), index=places.index, name=places.name, dtype=object)
+
+    def _up_at(self, at: np.ndarray, level: str) -> np.ndarray:
+        """:meth:`up` on node positions: each one's ancestor's position at `level`, -1 for
+        none."""
         target = self.level_depth(level)
-        current = places.astype(object)
+        depth, parent = self._tree()
         for _ in self.schema.hierarchy:
-            deeper = current.map(self.depth) > target
+            deeper = _at(depth, at, np.nan) > target
             if not deeper.any():
                 break
-            current = current.where(~deeper, current.map(self.parent))
-        return current.where(current.map(self.depth) == target)
+            at = np.where(deeper, _at(parent, at, -1), at)
+        return np.where(_at(depth, at, np.nan) == target, at, -1)
+
+    def positions(self, ids: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
+        """The positions of `ids` among the nodes (their row in ``nodes``), -1 for none."""
+        values = ids.to_numpy() if isinstance(ids, pd.Series | pd.Index) else ids
+        return self.nodes.index.get_indexer(pd.Index(values, dtype=object))
+
+    def _ids(self, at: np.ndarray) -> np.ndarray:
+        """The node ids at positions `at` (object array), NaN where -1."""
+        out = np.full(len(at), np.nan, dtype=object)
+        found = at >= 0
+        out[found] = self.nodes.index.to_numpy()[at[found]]
+        return out
+
+    def tie_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of the ties' sources and targets among the nodes."""
+        return self.kept(
+            "tie positions",
+            lambda: (self.positions(self.ties["source"]), self.positions(self.ties["target"])),
+        )
+
+    def _tree(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per node position: its depth (NaN outside the hierarchy), its parent's position
+        (-1 for none)."""
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            parent = np.full(len(self.nodes), -1, dtype=np.int64)
+            parent[self.positions(self.parent.index)] = self.positions(self.parent)
+            return self.depth.to_numpy(dtype=float), parent
+
+        return self.kept("tree", make)
 
     def _once(self, key: Any, make: Callable[[], T]) -> T:
         if key not in self.made:
             self.made[key] = make()
         return self.made[key].copy()
+
+    def kept(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, made once per Net and shared: for values the callers do not change."""
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key]
 
     def attachments(self) -> pd.DataFrame:
         """Ties between a node outside the hierarchy and a place: node, place, type, rank."""
@@ -91,8 +133,10 @@ class Net:
 
     def _attachments(self) -> pd.DataFrame:
         ties = self.ties
-        source_level = ties["source"].map(self.depth).notna()
-        target_level = ties["target"].map(self.depth).notna()
+        depth, _ = self._tree()
+        source, target = self.tie_positions()
+        source_level = ~np.isnan(_at(depth, source, np.nan))
+        target_level = ~np.isnan(_at(depth, target, np.nan))
         out = pd.concat(
             [
                 ties.loc[~source_level & target_level, ["source", "target", "type"]].set_axis(
@@ -118,16 +162,17 @@ class Net:
     def covered_place(self, places: pd.Series) -> pd.Series:
         """Each place in `places` (values) mapped to itself or its nearest ancestor at one of
         the schema's coverage levels (a grid to its community), ``NaN`` where there is none."""
-        covered = set(self.schema.coverage_levels)
-        current = places.astype(object)
-        found = pd.Series(np.nan, index=places.index, dtype=object)
+        covered = self.nodes["label"].isin(set(self.schema.coverage_levels)).to_numpy()
+        _, parent = self._tree()
+        at = self.positions(places)
+        found = np.full(len(at), -1, dtype=np.int64)
         for _ in range(len(self.schema.hierarchy)):
-            hit = found.isna() & self.label(current).isin(covered)
-            found = found.where(~hit, current)
-            current = current.map(self.parent)
-            if not (found.isna() & current.notna()).any():
+            hit = (found < 0) & _at(covered, at, False)
+            found[hit] = at[hit]
+            at = _at(parent, at, -1)
+            if not ((found < 0) & (at >= 0)).any():
                 break
-        return found
+        return pd.Series(self._ids(found), index=places.index, dtype=object)
 
     def covered_places(self) -> pd.Index:
         """Ids of the places at the schema's coverage levels, in graph order."""
@@ -235,31 +280,67 @@ class Net:
         Only ties of `types` (all when ``None``) from nodes of `labels` (all when ``None``).
         """
         links = self.attachments()
+        node_at, place_at = self._attachment_positions()
+        keep = np.ones(len(links), dtype=bool)
         if types is not None:
-            links = links[links["type"].isin(list(types))]
+            keep &= links["type"].isin(list(types)).to_numpy()
+        label = self.nodes["label"]
         if labels is not None:
-            links = links[self.label(links["node"]).isin(list(labels))]
-        links = links.assign(ancestor=self.up(links["place"], level)).dropna(subset=["ancestor"])
-        out = links[["node", "ancestor"]].drop_duplicates()
-        return out.assign(label=self.label(out["node"])).reset_index(drop=True)
+            keep &= label.isin(list(labels)).to_numpy()[node_at]
+        node_at, ancestor_at = node_at[keep], self._up_at(place_at[keep], level)
+        found = ancestor_at >= 0
+        pairs = pd.DataFrame({"node": node_at[found], "ancestor": ancestor_at[found]})
+        pairs = pairs.drop_duplicates()  # as positions: much faster than as ids
+        return pd.DataFrame(
+            {
+                "node": pd.Series(self._ids(pairs["node"].to_numpy()), dtype=object),
+                "ancestor": pd.Series(self._ids(pairs["ancestor"].to_numpy()), dtype=object),
+                "label": label.take(pairs["node"].to_numpy()).reset_index(drop=True),
+            }
+        )
+
+    def _attachment_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """The node and place positions of the rows of :meth:`attachments`."""
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            links = self.attachments()
+            return self.positions(links["node"]), self.positions(links["place"])
+
+        return self.kept("attachment positions", make)
+
+
+def _at(values: np.ndarray, at: np.ndarray, missing: Any) -> np.ndarray:
+    """``values[at]``, `missing` where `at` is -1."""
+    return np.where(at >= 0, values[at], missing)
 
 
 def tie_table(G: nx.Graph) -> pd.DataFrame:
-    if G.is_multigraph():
-        edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True)]
-    else:
-        edges = [(u, v, None, d) for u, v, d in G.edges(data=True)]
+    """The ties of `G`, one row each: source, target, type, key, since, until, inferred."""
+    columns: dict[str, list[Any]] = {
+        name: [] for name in ("source", "target", "type", "key", "since", "until", INFERRED)
+    }
+    ties = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
+    # column by column as the ties go by: a list of every tie's tuple would hold a
+    # province's 1.6 million tuples at once
+    appends = [columns[name].append for name in columns]
+    source, target, kind, key, since, until, inferred = appends
+    for tie in ties:
+        u, v, k, d = tie if len(tie) == 4 else (tie[0], tie[1], None, tie[2])
+        source(u)
+        target(v)
+        kind(d.get("type", k))
+        key(k)
+        since(d.get("since"))
+        until(d.get("until"))
+        inferred(d.get(INFERRED))
     table = pd.DataFrame(
-        {
-            "source": pd.Series([e[0] for e in edges], dtype=object),
-            "target": pd.Series([e[1] for e in edges], dtype=object),
-            "type": pd.Series([e[3].get("type", e[2]) for e in edges], dtype=object),
-            "key": pd.Series([e[2] for e in edges], dtype=object),
-        }
+        {name: pd.Series(columns.pop(name), dtype=object) for name in ("source", "target")}
     )
-    for column in ("since", "until"):
-        table[column] = datetimes([e[3].get(column) for e in edges])
-    table[INFERRED] = pd.Series([e[3].get(INFERRED) for e in edges], dtype=object)
+    for name in ("type", "key"):
+        table[name] = pd.Series(columns.pop(name), dtype=object)
+    for name in ("since", "until"):
+        table[name] = datetimes(columns.pop(name))
+    table[INFERRED] = pd.Series(columns.pop(INFERRED), dtype=object)
     return table
 
 
@@ -273,12 +354,32 @@ def sorted_as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def mode(pairs: pd.DataFrame, key: str, value: str) -> pd.Series:
-    """The most frequent `value` per `key`; ties go to the smallest value (as text)."""
-    counts = pairs.groupby([key, value], sort=False).size().rename("n").reset_index()
-    counts["text"] = counts[value].astype(str)
-    counts = counts.sort_values([key, "n", "text"], ascending=[True, False, True], kind="stable")
-    best = counts.drop_duplicates(key)
-    return pd.Series(best[value].to_numpy(), index=best[key].to_numpy(), dtype=object)
+    """The most frequent `value` per `key`; ties go to the smallest value (as text).
+
+    Counted on codes: the result holds the ids of `pairs` themselves (grouping by the ids
+    would return new copies of them, text columns in pandas 3)."""
+    keys, key_ids = pd.factorize(pairs[key].to_numpy(dtype=object))
+    values, value_ids = pd.factorize(pairs[value].to_numpy(dtype=object))
+    found = (keys >= 0) & (values >= 0)
+    counts = (
+        pd.DataFrame({"key": keys[found], "value": values[found]})
+        .groupby(["key", "value"], sort=False)
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+    key_rank = pd.Series(key_ids, dtype=object).rank(method="first").to_numpy()
+    text = pd.Series(value_ids, dtype=object).astype(str)
+    text_rank = text.rank(method="dense").to_numpy()
+    counts["key_rank"] = key_rank[counts["key"].to_numpy()]
+    counts["text"] = text_rank[counts["value"].to_numpy()]
+    counts = counts.sort_values(
+        ["key_rank", "n", "text"], ascending=[True, False, True], kind="stable"
+    )
+    best = counts.drop_duplicates("key")
+    return pd.Series(
+        value_ids[best["value"].to_numpy()], index=key_ids[best["key"].to_numpy()], dtype=object
+    )
 
 
 def _first(pairs: pd.DataFrame, value: str) -> pd.Series:
@@ -288,7 +389,15 @@ def _first(pairs: pd.DataFrame, value: str) -> pd.Series:
 
 
 def node_attribute(G: nx.Graph, name: str) -> pd.Series:
-    return pd.Series(dict(G.nodes(data=name)), dtype=object).dropna()
+    """The nodes' values of attribute `name`, by id, those without it left out; made once
+    inside ``shared()`` (a shallow copy each call: pandas copies on write)."""
+
+    def make() -> pd.Series:
+        pairs = list(G.nodes(data=name))
+        ids = pd.Index([n for n, _ in pairs], dtype=object)
+        return pd.Series([v for _, v in pairs], index=ids, dtype=object).dropna()
+
+    return memo(G, ("node attribute series", name), make).copy(deep=False)
 
 
 def named(net: Net, index: pd.Index, frame: pd.DataFrame) -> pd.DataFrame:

@@ -34,7 +34,8 @@ the measures that run on them).
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Hashable
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
@@ -85,10 +86,14 @@ def view(
     Returns
     -------
     networkx.Graph
-        A new graph (`G` for ``full``) whose ``graph["view"]`` names the view. The
-        ``cobuilding`` view is a graph of `G`'s class sharing its node and tie attribute
-        dictionaries; ``two_mode`` is a bipartite ``Graph`` (node attribute ``bipartite``
-        0 for the places, 1 for the units); the projections are weighted ``Graph``s.
+        A new graph (`G` for ``full``) whose ``graph["view"]`` names the view (its own
+        ``graph`` dict). The ``cobuilding`` view is a read-only graph of `G`'s class that
+        shares `G`'s data rather than copying it: its nodes' and ties' attribute
+        dictionaries are `G`'s own (a change to one shows in both), it cannot be changed
+        (``networkx.is_frozen``; ``H.copy()`` gives a graph that can), and `G` must not
+        change while it is in use; ``two_mode`` is a
+        bipartite ``Graph`` (node attribute ``bipartite`` 0 for the places, 1 for the
+        units); the projections are weighted ``Graph``s.
 
     Raises
     ------
@@ -133,17 +138,75 @@ def _make(G: nx.Graph, name: str, level: str | None, weighting: str, schema: Sch
 
 
 def _cobuilding(G: nx.Graph, schema: Schema) -> nx.Graph:
-    types = set(schema.ties_with_role(*COBUILDING_NETWORK_ROLES))
-    labels = {label for t in types for pair in schema.tie_types[t].endpoints for label in pair}
+    """The co-building ties of `G` and the nodes of the labels they join (and any other
+    node such a tie ends at), as a frozen graph of `G`'s class that shares `G`'s data.
+
+    Not a copy: the node and tie attribute dicts are `G`'s, and so is a node's neighbour
+    dict (or a pair's dict of parallel ties) wherever every tie in it is kept; only the
+    dicts that lose a tie are made anew: about 100 MB at a province's scale, where a copy
+    was 730 MB; a ``networkx.subgraph_view`` (nothing made) filters every tie again on
+    every pass, ten times and more slower to read.
+    """
+    types = frozenset(schema.ties_with_role(*COBUILDING_NETWORK_ROLES))
+    labels = frozenset(
+        label for t in types for pair in schema.tie_types[t].endpoints for label in pair
+    )
+    multi = G.is_multigraph()
+
+    def kept(k: Hashable, d: dict[str, Any]) -> bool:
+        return (d.get("type", k) if multi else d.get("type")) in types
+
+    # networkx's own data structure (dicts of dicts, as its subclassing guide sets out),
+    # read and shared without a copy
+    nodes, adjacencies = G._node, [G._adj, G._pred] if G.is_directed() else [G._adj]
+    ends = {
+        u
+        for adjacency in adjacencies
+        for u, neighbours in adjacency.items()
+        if nodes[u].get("label") not in labels
+        and any(
+            kept(k, d)
+            for ties in neighbours.values()
+            for k, d in (ties.items() if multi else [(None, ties)])
+        )
+    }  # a node of another label stays when a co-building tie ends at it, as in a copy
+    node_ids = [n for n, d in nodes.items() if d.get("label") in labels or n in ends]
+    keep = set(node_ids)
+
+    def restrict(neighbours: dict[Hashable, Any]) -> dict[Hashable, Any]:
+        out, same = {}, keep.issuperset(neighbours)
+        for v, ties in neighbours.items():
+            if v not in keep:
+                continue
+            if not multi:
+                if ties.get("type") in types:
+                    out[v] = ties
+                else:
+                    same = False
+            elif len(ties) == 1:  # most pairs: one tie, kept whole or dropped
+                ((k, d),) = ties.items()
+                if d.get("type", k) in types:
+                    out[v] = ties
+                else:
+                    same = False
+            else:
+                found = {k: d for k, d in ties.items() if d.get("type", k) in types}
+                if len(found) == len(ties):
+                    out[v] = ties
+                else:
+                    same = False
+                    if found:
+                        out[v] = found
+        return neighbours if same else out
+
     H = G.__class__()
-    H.graph.update(G.graph)
-    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if d.get("label") in labels)
-    if G.is_multigraph():
-        ties = G.edges(keys=True, data=True)
-        H.add_edges_from((u, v, k, d) for u, v, k, d in ties if d.get("type", k) in types)
-    else:
-        H.add_edges_from((u, v, d) for u, v, d in G.edges(data=True) if d.get("type") in types)
-    return H
+    H.graph = dict(G.graph)
+    H._node = {n: nodes[n] for n in node_ids}
+    made = [{n: restrict(adjacency[n]) for n in node_ids} for adjacency in adjacencies]
+    H._adj = made[0]  # for a digraph also its successors
+    if G.is_directed():
+        H._pred = made[1]
+    return nx.freeze(H)
 
 
 def _two_mode(G: nx.Graph, level: str, schema: Schema) -> nx.Graph:

@@ -480,3 +480,22 @@ def test_domain_tables_on_a_generated_city(tiny: nx.MultiDiGraph) -> None:
         "target_level",
         "span",
     ]
+
+
+@pytest.mark.parametrize("name", ["handmade", "tiny"])
+def test_cross_level_summary_counts_the_ties_of_cross_level(
+    G: nx.MultiDiGraph, tiny: nx.MultiDiGraph, name: str
+) -> None:
+    graph = G if name == "handmade" else tiny
+    ties = domain.cross_level(graph)
+    expected = (
+        ties.groupby(["type", "source_level", "target_level", "span"], dropna=False)
+        .size()
+        .rename("ties")
+        .reset_index()
+    )
+    expected["share"] = expected["ties"] / expected.groupby("type")["ties"].transform("sum")
+    expected = expected.sort_values(["type", "span"], kind="stable").reset_index(drop=True)
+    got = domain.cross_level_summary(graph)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["ties"].sum() == graph.number_of_edges()

@@ -53,6 +53,71 @@ def test_the_cobuilding_view_is_the_network_without_the_hierarchy(
     assert set(lone_units) <= set(nx.isolates(without_hierarchy))
 
 
+def _cobuilding_copy(G: nx.Graph) -> nx.Graph:
+    """The co-building network as a copy, built by hand (node and tie order kept)."""
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if d.get("label") in COBUILDING_LABELS)
+    H.add_edges_from(
+        (u, v, k, d)
+        for u, v, k, d in G.edges(keys=True, data=True)
+        if d["type"] in COBUILDING_TYPES
+    )
+    return H
+
+
+def test_the_cobuilding_view_equals_a_copy_and_is_read_only(suzhou: nx.MultiDiGraph) -> None:
+    G = suzhou.copy()
+    # a co-building tie to a node of another label brings that node in, as a copy would
+    G.add_node("odd", label="Project", name="odd")
+    G.add_edge(
+        "odd",
+        next(n for n, d in G.nodes(data="label") if d == "Community"),
+        key="PAIRED_WITH",
+        type="PAIRED_WITH",
+    )
+    H, copy = views.view(G, "cobuilding"), _cobuilding_copy(G)
+    assert list(H) == list(copy)
+    # with its attributes (a copy's add_edges_from gave it none)
+    assert dict(H.nodes(data=True)) == {**dict(copy.nodes(data=True)), "odd": G.nodes["odd"]}
+    assert list(H.edges(keys=True, data=True)) == list(copy.edges(keys=True, data=True))
+    assert sorted(H.in_edges(keys=True), key=str) == sorted(copy.in_edges(keys=True), key=str)
+    assert H.number_of_edges() == copy.number_of_edges() > 0
+    assert "odd" in H
+    assert H.graph == {
+        **G.graph,
+        "view": "cobuilding",
+        cg.schema.SCHEMA_KEY: H.graph[cg.schema.SCHEMA_KEY],
+    }
+    assert "view" not in G.graph
+    assert nx.is_frozen(H)
+    with pytest.raises(nx.NetworkXError):
+        H.add_node("new")
+
+
+@pytest.mark.parametrize("weight", [None, "weight"])
+@pytest.mark.parametrize("directed", [False, True])
+def test_the_simple_form_of_the_view_equals_that_of_a_copy(
+    suzhou: nx.MultiDiGraph, weight: str | None, directed: bool
+) -> None:
+    from cobuild_graph.metrics._simple import Simple
+
+    G = suzhou.copy()
+    for i, (*_, d) in enumerate(G.edges(keys=True, data=True)):
+        d["weight"] = 1 + i % 3
+    got = Simple.of(views.view(G, "cobuilding"), weight=weight, directed=directed)
+    expected = Simple.of(_cobuilding_copy(G), weight=weight, directed=directed)
+    assert got.nodes == expected.nodes
+    np.testing.assert_array_equal(got.source, expected.source)
+    np.testing.assert_array_equal(got.target, expected.target)
+    if weight is None:
+        assert got.weight is None
+        assert expected.weight is None
+    else:
+        np.testing.assert_array_equal(got.weight, expected.weight)
+    assert len(got.source) > 0
+
+
 @pytest.mark.slow
 def test_cobuilding_measures_equal_networkx_on_that_network(
     suzhou: nx.MultiDiGraph, without_hierarchy: nx.Graph

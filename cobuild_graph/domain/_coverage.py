@@ -12,19 +12,24 @@ from cobuild_graph._net import Net, named, sorted_as_text
 from cobuild_graph.schema import Schema, schema_of
 
 
-def _covered(net: Net) -> dict[str, set[Hashable]]:
+def _covered(net: Net) -> dict[str, frozenset[Hashable]]:
     """The places at the coverage levels each kind of tie reaches (a grid's tie counts for its
-    community)."""
+    community); made once per Net (coverage, coverage by street and uncovered share it)."""
+    return net.kept("covered", lambda: _find_covered(net))
+
+
+def _find_covered(net: Net) -> dict[str, frozenset[Hashable]]:
     links = net.attachments()
     links["community"] = net.covered_place(links["place"])
     links = links.dropna(subset=["community"])
     other = net.label(links["node"])
     kinds = net.schema.coverage
     covered = {
-        kind: set(links.loc[(links["type"] == k.tie_type) & (other == k.label), "community"])
+        kind: frozenset(links.loc[(links["type"] == k.tie_type) & (other == k.label), "community"])
         for kind, k in kinds.items()
     }
-    covered["any"] = set().union(*(covered[kind] for kind in net.schema.cobuilding_coverage()))
+    any_kind = net.schema.cobuilding_coverage()
+    covered["any"] = frozenset().union(*(covered[kind] for kind in any_kind))
     return covered
 
 

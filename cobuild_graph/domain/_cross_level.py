@@ -71,11 +71,32 @@ def cross_level_summary(G: nx.Graph, *, schema: Schema | None = None) -> pd.Data
         (of the ties of that type), sorted by type and span.
     """
     schema = schema_of(G, schema)
-    ties = cross_level(G, schema=schema)
+    net = Net.of(G, schema)
+    # the ties counted by (type, source level, target level) as codes first: the groupby
+    # below then runs on those few combinations, not on every tie
+    types, type_names = pd.factorize(net.ties["type"], use_na_sentinel=False)
+    levels, level_names = pd.factorize(_node_levels(G, net), use_na_sentinel=False)
+    source, target = net.tie_positions()
+    n_levels = max(len(level_names), 1)
+    found, counts = np.unique(
+        (types * n_levels + levels[source]) * n_levels + levels[target], return_counts=True
+    )
+    combos = pd.DataFrame(
+        {
+            "type": pd.Series(type_names, dtype=object).take(found // n_levels**2).to_numpy(),
+            "source_level": pd.Series(level_names, dtype=object)
+            .take(found // n_levels % n_levels)
+            .to_numpy(),
+            "target_level": pd.Series(level_names, dtype=object).take(found % n_levels).to_numpy(),
+            "ties": counts,
+        }
+    )
+    depth = {h: i for i, h in enumerate(schema.hierarchy)}
+    span = (combos["source_level"].map(depth) - combos["target_level"].map(depth)).abs()
+    combos["span"] = span.astype("Int64")
     out = (
-        ties.groupby(["type", "source_level", "target_level", "span"], dropna=False)
-        .size()
-        .rename("ties")
+        combos.groupby(["type", "source_level", "target_level", "span"], dropna=False)["ties"]
+        .sum()
         .reset_index()
     )
     out["share"] = out["ties"] / out.groupby("type")["ties"].transform("sum")

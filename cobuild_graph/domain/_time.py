@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from cobuild_graph._net import sorted_as_text, tie_table
+from cobuild_graph._net import Net, sorted_as_text
 from cobuild_graph.schema import INFERENCES, INFERRED, inferred_fields
 
 _FREQUENCIES = {"year": "Y", "quarter": "Q", "month": "M"}
@@ -40,21 +40,17 @@ def _inferred(ties: pd.DataFrame) -> pd.DataFrame:
     """How each tie's ``since`` and ``until`` was inferred (a key of
     :data:`~cobuild_graph.schema.INFERENCES`); ``None`` where the date is given or missing."""
     marks = {v: inferred_fields(v) for v in ties[INFERRED].dropna().unique()}
-    parsed = [marks.get(v, {}) for v in ties[INFERRED]]
-    return pd.DataFrame(
-        {
-            end: pd.Series([m.get(end) for m in parsed], index=ties.index, dtype=object).where(
-                ties[end].notna(), None
-            )
-            for end in _DATES
-        }
-    )
+    how = {}
+    for end in _DATES:  # each distinct mark parsed once, then mapped
+        found = ties[INFERRED].map({v: m.get(end) for v, m in marks.items()}).astype(object)
+        how[end] = found.where(found.notna() & ties[end].notna(), None)
+    return pd.DataFrame(how, index=ties.index)
 
 
 def _dated_ties(G: nx.Graph, inferred_dates: bool) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """The ties the measures read (all, or those without an inferred date), all the ties of
     `G`, and the ``attrs`` saying how many of their dates are inferred."""
-    ties = tie_table(G)
+    ties = Net.of(G).ties  # made once inside shared(): analyze's other tables read it too
     how = _inferred(ties)
     kept = ties if inferred_dates else ties[~how.notna().any(axis=1).to_numpy()]
     return kept, ties, _attrs(ties, how, inferred_dates)

@@ -84,18 +84,18 @@ class Simple:
         return self.cache["igraph"]
 
     def networkx(self) -> nx.Graph:
-        if "networkx" not in self.cache:
-            H = nx.DiGraph() if self.directed else nx.Graph()
-            H.add_nodes_from(self.nodes)
-            names = np.array(self.nodes, dtype=object)
-            if self.weight is None:
-                H.add_edges_from(zip(names[self.source], names[self.target], strict=True))
-            else:
-                H.add_weighted_edges_from(
-                    zip(names[self.source], names[self.target], self.weight.tolist(), strict=True)
-                )
-            self.cache["networkx"] = H
-        return self.cache["networkx"]
+        """A new networkx graph of the links, not kept (hundreds of MB at a province's
+        scale, read once by the clique search)."""
+        H = nx.DiGraph() if self.directed else nx.Graph()
+        H.add_nodes_from(self.nodes)
+        names = np.array(self.nodes, dtype=object)
+        if self.weight is None:
+            H.add_edges_from(zip(names[self.source], names[self.target], strict=True))
+        else:
+            H.add_weighted_edges_from(
+                zip(names[self.source], names[self.target], self.weight.tolist(), strict=True)
+            )
+        return H
 
     def strengths(self) -> list[float] | None:
         return None if self.weight is None else self.weight.tolist()
@@ -177,7 +177,7 @@ def simple_graph(G: nx.Graph, *, weight: str | None = None, directed: bool = Fal
     >>> H.number_of_edges(), H["u"]["c"]["weight"]
     (1, 3.5)
     """
-    return Simple.of(G, weight=weight, directed=directed).networkx().copy()
+    return Simple.of(G, weight=weight, directed=directed).networkx()
 
 
 @contextlib.contextmanager

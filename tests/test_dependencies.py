@@ -17,6 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import openpyxl
 import pytest
 from packaging.requirements import Requirement
@@ -159,3 +160,26 @@ def test_the_private_names_behave_as_sheets_relies_on(read_only_book: Any) -> No
     assert cells[2, 2] == dt.datetime(2017, 9, 1), _moved(names["_date_formats"], "no dates")
     merged = [m.ref for m in parser.merged_cells.mergeCell]
     assert merged == ["A5:B5"], _moved(names["WorkSheetParser"], "merged cells not kept")
+
+
+def test_networkx_is_pinned_and_its_data_layout_is_as_the_views_use_it() -> None:
+    """``views._cobuilding``, ``build`` and the store read and set networkx's dicts of dicts
+    (``G._node``, ``G._adj``, ``G._pred``): within the pin, setting a digraph's ``_adj``
+    sets its successors too, and a graph made so reads as one built by its methods."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    (requirement,) = [
+        Requirement(r) for r in project["dependencies"] if Requirement(r).name == "networkx"
+    ]
+    assert [s for s in requirement.specifier if s.operator in ("<", "<=", "==")]
+    assert requirement.specifier.contains(version("networkx"), prereleases=True)
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", key="T", w=1)
+    G.add_node("c", label="x")
+    H = nx.MultiDiGraph()
+    H._node = dict(G._node)
+    H._adj = {n: dict(G._adj[n]) for n in G}
+    H._pred = {n: dict(G._pred[n]) for n in G}
+    assert H._succ is H._adj
+    assert list(H.edges(keys=True, data=True)) == list(G.edges(keys=True, data=True))
+    assert list(H.in_edges("b")) == [("a", "b")]
+    assert dict(H.nodes(data=True)) == dict(G.nodes(data=True))

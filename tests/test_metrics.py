@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from cobuild_graph import domain, metrics
-from cobuild_graph.metrics import BROKERAGE_ROLES
+from cobuild_graph.metrics import BROKERAGE_ROLES, _groups
 from tests._handmade import handmade
 
 TOL = 1e-9
@@ -276,7 +276,11 @@ def test_kcore_and_cliques_equal_networkx() -> None:
 
 
 @pytest.mark.parametrize("min_size", [1, 2, 3, 4])
-def test_cliques_equal_networkx_in_order(min_size: int) -> None:
+@pytest.mark.parametrize("bundle", [1, 5, 4096])  # nodes searched at once
+def test_cliques_equal_networkx_in_order(
+    min_size: int, bundle: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_groups, "CLIQUE_BUNDLE", bundle)
     for seed in range(8):
         G = nx.gnp_random_graph(40, 0.08 + 0.02 * seed, seed=seed)
         G = nx.relabel_nodes(G, {v: f"n{v}" if v % 3 else v for v in G})  # text order

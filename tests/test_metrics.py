@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from cobuild_graph import domain, metrics
-from cobuild_graph.metrics import BROKERAGE_ROLES
+from cobuild_graph.metrics import BROKERAGE_ROLES, _groups
 from tests._handmade import handmade
 
 TOL = 1e-9
@@ -273,6 +273,27 @@ def test_kcore_and_cliques_equal_networkx() -> None:
     assert {frozenset(m) for m in table["members"]} == expected
     assert table.loc[0, "size"] == 4
     assert table.loc[0, "members"] == ("k1", "k2", "k3", "k4")
+
+
+@pytest.mark.parametrize("min_size", [1, 2, 3, 4])
+@pytest.mark.parametrize("bundle", [1, 5, 4096])  # nodes searched at once
+def test_cliques_equal_networkx_in_order(
+    min_size: int, bundle: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_groups, "CLIQUE_BUNDLE", bundle)
+    for seed in range(8):
+        G = nx.gnp_random_graph(40, 0.08 + 0.02 * seed, seed=seed)
+        G = nx.relabel_nodes(G, {v: f"n{v}" if v % 3 else v for v in G})  # text order
+        G.add_edges_from(itertools.combinations(["k1", "k2", "k3", "k4", "k5"], 2))
+        G.add_edges_from([("k1", "k2"), ("k1", "x"), ("k2", "x"), ("loop", "loop")])
+        G.add_node("isolate")
+        found = [sorted(c, key=str) for c in nx.find_cliques(G) if len(c) >= min_size]
+        found.sort(key=lambda c: (-len(c), [str(x) for x in c]))
+        table = metrics.cliques(G, min_size=min_size)
+        assert table["members"].tolist() == [tuple(c) for c in found]
+        assert table["size"].tolist() == [len(c) for c in found]
+    assert metrics.cliques(nx.Graph()).empty
+    assert metrics.cliques(nx.empty_graph(2), min_size=1)["members"].tolist() == [(0,), (1,)]
 
 
 def test_structural_holes_equal_networkx() -> None:

@@ -16,7 +16,7 @@ import pytest
 import scipy.optimize
 
 from cobuild_graph import domain, metrics
-from cobuild_graph.metrics import BROKERAGE_ROLES
+from cobuild_graph.metrics import BROKERAGE_ROLES, _ei
 from tests._handmade import handmade
 
 # -- R's sna, run for real (the ``rscript`` fixture of conftest) ----------------------------
@@ -170,6 +170,54 @@ def test_ei_permutation_test_equals_enumerating_every_relabelling() -> None:
     # the same seed repeats exactly
     again = metrics.ei_index(G, group, permutations=permutations, seed=7)
     pd.testing.assert_frame_equal(table, again)
+
+
+@pytest.mark.parametrize("weight", [None, "weight"])
+def test_ei_permutations_are_one_rng_permutation_each_whatever_the_batch(
+    weight: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    G, group = grouped_graph(4)
+    members = [v for v in G if v in group]
+    permutations, seed = 300, 11
+    # the relabellings counted link by link: one rng.permutation of the members each
+    rng = np.random.default_rng(seed)
+    labels = [group[v] for v in members]
+    internal = []
+    for _ in range(permutations):
+        drawn = dict(zip(members, [labels[i] for i in rng.permutation(len(members))], strict=True))
+        internal.append(ei_by_counting(G, drawn, weight)[0])
+    internal = np.array(internal)
+    observed = ei_by_counting(G, group, weight)[0]
+    tables = []
+    for budget in (1, 3 * len(members) + 1, 10**9):  # batches of 1, 3, all relabellings
+        monkeypatch.setattr(_ei, "PERMUTATION_BUDGET", budget)
+        tables.append(
+            metrics.ei_index(G, group, weight=weight, permutations=permutations, seed=seed)
+        )
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(table, tables[0], check_exact=True)
+    row = tables[0].loc["internal"]
+    assert row["mean"] == pytest.approx(internal.mean(), rel=1e-12)
+    assert (row["minimum"], row["maximum"]) == pytest.approx((internal.min(), internal.max()))
+    assert row["p_greater"] == np.mean(internal >= observed - 1e-9)
+    assert row["p_less"] == np.mean(internal <= observed + 1e-9)
+    # the p-values' Monte Carlo standard errors, in .attrs and in the caveats
+    ei = tables[0].loc["ei"]
+    for column in ("p_greater", "p_less"):
+        se = math.sqrt(ei[column] * (1 - ei[column]) / permutations)
+        assert tables[0].attrs[f"{column}_se"] == pytest.approx(se)
+        assert f"{column} {ei[column]:.3f} ± {se:.3f}" in tables[0].attrs["caveats"][-1]
+
+
+def test_ei_permutation_batches_stay_within_the_budget() -> None:
+    budget = _ei.PERMUTATION_BUDGET
+    assert budget <= 2**25  # labels of 1-2 bytes: a batch within 64 MB
+    for members in (1, 7, 1000, 586_990, 881_797, budget, 10**8, 10**10):
+        batch = _ei.permutation_batch(members)
+        assert batch >= 1
+        assert batch * members <= budget or batch == 1
+    assert _ei.permutation_batch(10**10) == 1  # a graph larger than the budget: one at a time
+    assert _ei.permutation_batch(0) == budget
 
 
 @pytest.mark.parametrize("weights", [None, [1.0, 2.0, 3.0, 5.0]])

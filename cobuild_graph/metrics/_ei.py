@@ -19,6 +19,8 @@ Grouping = str | Mapping[Hashable, Any] | pd.Series
 
 #: Rows of :func:`ei_index`.
 EI_STATISTICS: tuple[str, ...] = ("internal", "external", "ei", "rescaled_ei")
+#: Columns of :func:`ei_index` from its permutation test: Monte Carlo estimates.
+TEST_COLUMNS: tuple[str, ...] = ("mean", "sd", "minimum", "maximum", "p_greater", "p_less")
 #: Labels the permutation test holds at once, whatever the graph's size: relabellings are
 #: drawn in batches of ``batch × members`` at most this many (one relabelling when a graph
 #: has more members), then compared one at a time (two gathers of the links' ends). 2**24
@@ -145,7 +147,8 @@ def ei_index(
         :math:`\\sqrt{p(1-p)/R}` of ``ei``'s p-values from :math:`R` = `permutations`
         relabellings; ``NaN`` without the test), ``caveats`` (those of `attribute`, and
         that the test's columns are estimates from `permutations` relabellings, with those
-        standard errors).
+        standard errors), ``estimates`` (those columns, each with how; ``{}`` without the
+        test).
 
     Raises
     ------
@@ -213,6 +216,11 @@ def ei_index(
         p_greater_se=_standard_error(table.loc["ei", "p_greater"], permutations),
         p_less_se=_standard_error(table.loc["ei", "p_less"], permutations),
         caveats=carried_caveats(attribute) + _permutation_caveats(table, permutations, seed),
+        estimates=dict.fromkeys(
+            TEST_COLUMNS if permutations else (),
+            f"{permutations} random relabellings (seed {seed}); p-values ± "
+            f"√(p(1−p)/{permutations})",
+        ),
     )
     return table
 
@@ -248,7 +256,7 @@ def _permutation_test(
     observed: np.ndarray,
 ) -> pd.DataFrame:
     """Summaries of the statistics over random relabellings of the members' groups."""
-    columns = ["mean", "sd", "minimum", "maximum", "p_greater", "p_less"]
+    columns = list(TEST_COLUMNS)
     if permutations == 0:
         return pd.DataFrame(
             np.nan, index=pd.Index(EI_STATISTICS, name="statistic"), columns=columns

@@ -103,7 +103,9 @@ def robustness(
         Indexed by unit id, most uncovering first: ``name``, ``degree`` (distinct
         neighbours), ``branches``, ``communities_reached``, ``communities_uncovered``,
         ``uncovered`` (their ids joined by ``;``), ``components_change``,
-        ``largest_component_change``, ``path_length_change``.
+        ``largest_component_change``, ``path_length_change``. ``.attrs["estimates"]``:
+        with `path_sources` below the size of the largest component, that
+        ``path_length_change`` is an estimate (``{}`` when every value is exact).
     """
     schema = schema_of(G, schema)
     net = Net.of(G, schema)
@@ -148,7 +150,17 @@ def robustness(
     order = out.assign(text=out.index.astype(str)).sort_values(
         ["communities_uncovered", "degree", "text"], ascending=[False, False, True], kind="stable"
     )
-    return out.loc[order.index]
+    out = out.loc[order.index]
+    largest = int(np.bincount(S.components()).max()) if S.n else 0
+    out.attrs["estimates"] = (
+        {
+            "path_length_change": f"{path_sources} / {largest} nodes of the largest component "
+            f"as sources (seed {seed}), the same before and after; no standard error"
+        }
+        if paths and path_sources is not None and path_sources < largest
+        else {}
+    )
+    return out
 
 
 def _units(net: Net, S: Simple) -> tuple[pd.Index, pd.Series, pd.Series, pd.Index]:

@@ -128,3 +128,14 @@ def test_the_two_mode_betweenness_estimate_has_a_standard_error_that_matches_its
     assert 0.75 < ratio < 1.3, ratio
     # unbiased: the mean over seeds is near the exact value
     np.testing.assert_allclose(values.mean(axis=0), exact.loc[leading, "betweenness"], rtol=0.15)
+
+
+def test_robustness_says_when_its_path_lengths_are_estimated() -> None:
+    G = cg.generate("tiny", seed=2)
+    exact = analyze(G, seed=1, only=["robustness"], path_sources=None)
+    assert exact["about"]["value"]["values_robustness"] == "精确 exact"
+    sampled = analyze(G, seed=1, only=["robustness"], path_sources=20)
+    assert set(sampled["robustness"].attrs["estimates"]) == {"path_length_change"}
+    assert sampled["about"]["value"]["values_robustness"].startswith(
+        "估计 estimated: path_length_change: 20 / "
+    )

@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import itertools
 import math
-import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -36,6 +35,7 @@ from cobuild_graph.stats._ergm_mcmle import effective_sizes
 from cobuild_graph.stats._ergm_network import network
 from cobuild_graph.stats._ergm_sampler import Sampler
 from cobuild_graph.stats._ergm_terms import change_matrix, observed, statistics
+from tests._docs import ERGM_PAGE, section_blocks
 from tests._r import require_rscript, run_r
 
 # Padgett & Ansell (1993); the 16 families and their wealth as in statnet's flomarriage.
@@ -745,22 +745,16 @@ def test_too_few_iterations_warn_that_the_fit_did_not_converge(florentine: nx.Gr
 
 # -- the docs page shows what its code prints ------------------------------------------
 
-DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "analysis-ergm.md"
-_BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
-
 
 def _section_prints_what_it_shows(heading: str, before: dict[str, object]) -> None:
     """Run the section's python blocks in one namespace; each one's last expression must
     show as the text block after it (as a notebook shows a table, every column)."""
-    section = DOCS_PAGE.read_text(encoding="utf-8").split(f"\n## {heading}", 1)[1]
-    blocks = _BLOCK.findall(section.split("\n## ", 1)[0])
-    assert [language for language, _ in blocks] == ["python", "text"] * (len(blocks) // 2)
     namespace = dict(before)
-    for (_, code), (_, shown) in zip(blocks[::2], blocks[1::2], strict=True):
+    for code, shown in section_blocks(ERGM_PAGE, heading):
         tree = ast.parse(code)
         last = ast.Expression(tree.body.pop().value)  # type: ignore[attr-defined]
-        exec(compile(tree, str(DOCS_PAGE), "exec"), namespace)
-        value = eval(compile(last, str(DOCS_PAGE), "eval"), namespace)
+        exec(compile(tree, str(ERGM_PAGE), "exec"), namespace)
+        value = eval(compile(last, str(ERGM_PAGE), "eval"), namespace)
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             assert repr(value).split() == shown.split()
 
@@ -769,6 +763,5 @@ def test_the_docs_florentine_section_shows_what_it_prints() -> None:
     _section_prints_what_it_shows("A first model", {})
 
 
-@pytest.mark.slow
-def test_the_docs_sample_section_shows_what_it_prints() -> None:
-    _section_prints_what_it_shows("Why do units report", {"cg": cg})
+# The page's section on the sample ("Why do units report ...") is the notebook 06-ergm's
+# model: tests/test_notebooks.py checks it against the notebook's outputs as it runs it.

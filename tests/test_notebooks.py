@@ -12,6 +12,7 @@ to the kernel; the other notebooks need no server and do not start one.
 
 from __future__ import annotations
 
+import ast
 import html
 import os
 import re
@@ -20,6 +21,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+from tests._docs import ERGM_PAGE, section_blocks
 
 pytestmark = pytest.mark.notebook
 
@@ -67,6 +70,38 @@ def test_notebook_runs(
     for cell in maps:
         pages = [_map_page(o) for o in cell.outputs if "text/html" in o.get("data", {})]
         assert [p for p in pages if p], "the map shows inline as text/html"
+    for page, heading in SHOWN_IN_DOCS.get(path.stem, []):
+        _docs_section_shows_the_notebook(notebook, page, heading)
+
+
+#: Sections of the docs whose blocks are a notebook's, shown as it shows them: run once here
+#: (the model takes half a minute), checked against the page.
+SHOWN_IN_DOCS = {"06-ergm": [(ERGM_PAGE, "Why do units report")]}
+
+
+def _docs_section_shows_the_notebook(
+    notebook: nbformat.NotebookNode, page: Path, heading: str
+) -> None:
+    """Every statement of each python block of the section runs in the notebook, in the
+    page's order, and the block's last expression is a cell's last, whose result shows as
+    the page's text block (every column; spacing aside)."""
+    cells = [ast.parse(c.source).body for c in notebook.cells if c.cell_type == "code"]
+    ran = [ast.dump(statement) for body in cells for statement in body]
+    results = {
+        ast.dump(ast.parse(c.source).body[-1]): [
+            o["data"]["text/plain"] for o in c.outputs if o.output_type == "execute_result"
+        ]
+        for c in notebook.cells
+        if c.cell_type == "code"
+    }
+    at = 0
+    for code, shown in section_blocks(page, heading):
+        body = ast.parse(code).body
+        for statement in body:
+            assert ast.dump(statement) in ran[at:], (heading, ast.unparse(statement))
+            at = ran.index(ast.dump(statement), at) + 1
+        (result,) = results[ast.dump(body[-1])]
+        assert result.split() == shown.split(), (heading, result)
 
 
 def _map_page(output: nbformat.NotebookNode) -> str:

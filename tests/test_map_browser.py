@@ -195,24 +195,25 @@ def test_tie_type_toggle_hides_exactly_those_ties(open_map, sample, sample_map):
     watched.assert_clean()
 
 
-def test_colour_by_an_attribute_or_a_measure_updates_the_legend(open_map, sample, tmp_path):
-    tables = {"centrality": cg.metrics.centrality(sample)}
+def test_colour_by_an_attribute_or_a_measure_updates_the_legend(open_map, tmp_path):
+    G = cg.generate("tiny", seed=3)  # every unit type, and a measure to ramp
+    tables = {"centrality": cg.metrics.centrality(G)}
     path = tmp_path / "measures.html"
-    network_map(sample, path, tables=tables, layout_seed=1)
+    network_map(G, path, tables=tables, layout_seed=1)
     watched = open_map(path)
     page = watched.page
     assert page.is_hidden("#cg-colour-section")
     page.select_option("#cg-color-by", "unit_type")
     assert page.text_content("#cg-colour-title") == "unit_type"
     items = page.eval_on_selector_all("#cg-colours li", "ls => ls.map(l => l.textContent)")
-    kinds = pd.Series(dict(sample.nodes(data="unit_type"))).dropna().value_counts()
+    kinds = pd.Series(dict(G.nodes(data="unit_type"))).dropna().value_counts()
     # each kind as the schema shows it: its Chinese label, then the code
     shown = {kind: DEFAULT_SCHEMA.value_label("unit_type", kind)[0] for kind in kinds.index}
     assert items == [f"{shown[kind]} {kind} ({n})" for kind, n in kinds.items()]
     colours = page.evaluate(
         "() => Object.fromEntries(window.cgMap.nodes.get().map((n) => [n.id, n.color]))"
     )
-    unit_type = pd.Series(dict(sample.nodes(data="unit_type")))
+    unit_type = pd.Series(dict(G.nodes(data="unit_type")))
     per_kind = {k: {colours[n] for n in unit_type.index[unit_type == k]} for k in kinds.index}
     assert all(len(c) == 1 for c in per_kind.values())
     assert len({next(iter(c)) for c in per_kind.values()}) == len(kinds)
@@ -441,8 +442,8 @@ def test_time_slider_can_leave_out_the_ties_with_inferred_dates(open_map, sample
 # -- search -----------------------------------------------------------------------------------
 
 
-def test_search_finds_a_node_by_its_aliases(open_map, sample, tmp_path):
-    G = sample.copy()
+def test_search_finds_a_node_by_its_aliases(open_map, tmp_path):
+    G = cg.generate("tiny", seed=3)  # no name holds the words searched for
     unit = next(n for n, label in G.nodes(data="label") if label == "Unit")
     G.nodes[unit]["aliases"] = "苏州银行；苏州银行股份有限公司"
     path = tmp_path / "aliases.html"

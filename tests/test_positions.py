@@ -8,6 +8,8 @@ import json
 import math
 import random
 import subprocess
+import tempfile
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -33,9 +35,12 @@ def run_r(rscript: str, code: str, **matrices: np.ndarray | list) -> list:
         else:
             lines.append(f"{name} <- c({flat})")
     lines.append(code)
-    done = subprocess.run(
-        [rscript, "-e", "\n".join(lines)], capture_output=True, text=True, check=True, timeout=120
-    )
+    with tempfile.TemporaryDirectory() as folder:  # a file: -e takes 10,000 characters
+        script = Path(folder) / "script.R"
+        script.write_text("\n".join(lines), encoding="utf-8")
+        done = subprocess.run(
+            [rscript, str(script)], capture_output=True, text=True, check=True, timeout=120
+        )
     return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
 
@@ -442,16 +447,12 @@ def test_hierarchical_blocks_equal_r_equiv_clust_and_cutree(
 ) -> None:
     G = random_weighted(14, 0.35, 8, directed=True)  # continuous weights: no tied distances
     A = nx.to_numpy_array(G, nodelist=list(G), weight="weight")
-    for k in (2, 3, 5):
+    ks = (2, 3, 5)
+    ((cuts, _),) = r_cutrees(rscript, [A], distance, linkage, ks)
+    for k, theirs in zip(ks, cuts, strict=True):
         ours = metrics.equivalence_blocks(
             G, k, distance=distance, linkage=linkage, weight="weight", directed=True
         )
-        theirs = run_r(
-            rscript,
-            f"e <- equiv.clust(A, method='{distance}', cluster.method='{linkage}')\n"
-            f"cat(paste0('[', paste(cutree(e$cluster, {k}), collapse=','), ']'), '\\n')",
-            A=A,
-        )[0]
         assert same_partition(ours["block"], theirs)
         assert ours["block"].nunique() == k
 
@@ -463,28 +464,44 @@ def binary_graph(seed: int) -> nx.Graph:
     return G
 
 
-def r_cutree(rscript: str, A: np.ndarray, distance: str, linkage: str, ks: tuple) -> list:
-    return run_r(
-        rscript,
+def r_cutrees(
+    rscript: str, matrices: list[np.ndarray], distance: str, linkage: str, ks: tuple
+) -> list[tuple[list, np.ndarray]]:
+    """For each matrix, in one R run: sna's ``equiv.clust`` cut into each of `ks` blocks,
+    and its distances (``sedist``, NaN for NA)."""
+    run = (
         f"e <- equiv.clust(A, method='{distance}', cluster.method='{linkage}')\n"
         + "\n".join(
             f"cat(paste0('[', paste(cutree(e$cluster, {k}), collapse=','), ']'), '\\n')" for k in ks
-        ),
-        A=A,
+        )
+        + f"\nm <- sedist(A, method='{distance}', code.diss=TRUE)\nm[is.na(m)] <- -999999\n"
+        + R_ROWS.format(m="m")
     )
+    code = "".join(f"A <- A{i}\n{run}\n" for i in range(len(matrices)))
+    lines = run_r(rscript, code, **{f"A{i}": A for i, A in enumerate(matrices)})
+    out = []
+    for A in matrices:
+        cuts, lines = lines[: len(ks)], lines[len(ks) :]
+        rows, lines = np.array(lines[: len(A)], dtype=float), lines[len(A) :]
+        rows[rows == -999999] = np.nan
+        out.append((cuts, rows))
+    assert lines == []
+    return out
 
 
 @pytest.mark.parametrize("linkage", ["complete", "average", "single"])
 def test_hierarchical_blocks_break_tied_distances_as_r_hclust(rscript: str, linkage: str) -> None:
     ks = (2, 3, 4, 6)
-    for seed in range(6):
-        G = binary_graph(seed)
+    graphs = [binary_graph(seed) for seed in range(6)]
+    matrices = [nx.to_numpy_array(G, nodelist=list(G)) for G in graphs]
+    for seed, (G, (cuts, _)) in enumerate(
+        zip(graphs, r_cutrees(rscript, matrices, "euclidean", linkage, ks), strict=True)
+    ):
         directed = G.is_directed()
-        A = nx.to_numpy_array(G, nodelist=list(G))
         distances = metrics.profile_distances(G, directed=directed).to_numpy()
         upper = distances[np.triu_indices(len(G), 1)]
         assert len(np.unique(upper)) < len(upper) / 3  # ties everywhere
-        for k, theirs in zip(ks, r_cutree(rscript, A, "euclidean", linkage, ks), strict=True):
+        for k, theirs in zip(ks, cuts, strict=True):
             ours = metrics.equivalence_blocks(G, k, linkage=linkage, directed=directed)
             assert same_partition(ours["block"], theirs), (seed, k)
 
@@ -504,13 +521,12 @@ def test_correlation_blocks_differ_from_r_only_by_its_rounding(rscript: str, lin
     from cobuild_graph.metrics._blocks import _hclust_merges
 
     ks = (2, 3, 4, 6)
-    for seed in range(8):
-        G = binary_graph(seed)
+    graphs = [binary_graph(seed) for seed in range(8)]
+    matrices = [nx.to_numpy_array(G, nodelist=list(G)) for G in graphs]
+    found_in_r = r_cutrees(rscript, matrices, "correlation", linkage, ks)
+    for seed, (G, (theirs, R)) in enumerate(zip(graphs, found_in_r, strict=True)):
         directed = G.is_directed()
         n = len(G)
-        A = nx.to_numpy_array(G, nodelist=list(G))
-        theirs = r_cutree(rscript, A, "correlation", linkage, ks)
-        R = r_matrix(rscript, "sedist(A, method='correlation', code.diss=TRUE)", A=A)
         ours = metrics.profile_distances(G, method="correlation", directed=directed)
         np.testing.assert_allclose(-ours.to_numpy(), R, atol=1e-14)
         exact, tied = _hclust_merges(R, linkage), _hclust_merges(np.round(R, 12), linkage)

@@ -195,7 +195,8 @@ commands = [
 ]
 for command in commands:
     assert main(command) == 0, command
-fig, _ = plot.network(read_dataset(data))
+# every format of a figure (the report has drawn the sample's): the generated dataset's
+fig, _ = plot.network(read_dataset(out / "generated.xlsx"))
 plot.save_figure(fig, out / "figure", formats=("png", "svg", "pdf"))
 """
 

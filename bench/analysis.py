@@ -431,10 +431,11 @@ def _rss_mb(pid: int) -> float:
 
 
 class Peak:
-    """The highest memory of this process and its children while the block runs."""
+    """The highest memory of this process and its children while the block runs, and since
+    the last :meth:`mark`."""
 
     def __enter__(self) -> Peak:
-        self.peak = _rss_mb(os.getpid())
+        self.peak = self.since = _rss_mb(os.getpid())
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
@@ -442,7 +443,13 @@ class Peak:
 
     def _watch(self) -> None:
         while not self._stop.wait(0.05):
-            self.peak = max(self.peak, _rss_mb(os.getpid()))
+            now = _rss_mb(os.getpid())
+            self.peak, self.since = max(self.peak, now), max(self.since, now)
+
+    def mark(self) -> float:
+        """The peak since the last mark (MB), starting anew."""
+        since, self.since = self.since, _rss_mb(os.getpid())
+        return since
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
@@ -450,16 +457,21 @@ class Peak:
 
 
 class TableTimes(logging.Handler):
-    """The seconds of each table, from what analyze logs as it makes them."""
+    """The seconds of each table, from what analyze logs as it makes them, and the peak
+    memory while it was made (of `peak`, when given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, peak: Peak | None = None) -> None:
         super().__init__(logging.INFO)
         self.seconds: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
+        self._peak = peak
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.msg == "%s: %.2f s":
             name, seconds = record.args  # type: ignore[misc]
             self.seconds[name] = seconds
+            if self._peak is not None:
+                self.peaks[name] = self._peak.mark()
 
 
 def run_scale(scales: list[str]) -> None:
@@ -473,18 +485,19 @@ def run_scale(scales: list[str]) -> None:
             f"in {wall:.1f} s; the process holds {graph_mb:,.0f} MB with the graph "
             f"(load {load()})"
         )
-        times = TableTimes()
-        logger.addHandler(times)
         logger.setLevel(logging.INFO)
-        try:
-            with Peak() as peak:
+        with Peak() as peak:
+            times = TableTimes(peak)
+            logger.addHandler(times)
+            try:
                 tables, wall, cpu = clock(lambda G=G: analysis.analyze(G))
-        finally:
-            logger.removeHandler(times)
+            finally:
+                logger.removeHandler(times)
         about = tables["about"]["value"]
-        print(f"  {'table':<20}{'s':>8}  values")
+        print(f"  {'table':<20}{'s':>8}{'peak MB':>9}  values (peak: beyond the graph)")
         for table, seconds in times.seconds.items():
-            print(f"  {table:<20}{seconds:>8.2f}  {about[f'values_{table}'][:90]}")
+            extra = times.peaks[table] - graph_mb
+            print(f"  {table:<20}{seconds:>8.2f}{extra:>9,.0f}  {about[f'values_{table}'][:80]}")
         extra = peak.peak - graph_mb
         print(
             f"  analyze: {wall:.1f} s wall, {cpu:.1f} s CPU of this process (goal "

@@ -46,10 +46,9 @@ class Simple:
     def _make(cls, G: nx.Graph, weight: str | None, directed: bool) -> Simple:
         nodes = list(G)
         index = {v: i for i, v in enumerate(nodes)}
-        m = G.number_of_edges()
-        ends = np.fromiter(
-            (index[x] for edge in G.edges() for x in edge), dtype=np.int64, count=2 * m
-        ).reshape(m, 2)
+        # one pass over the ties (a multigraph's number_of_edges() would be another)
+        ends = np.fromiter((index[x] for edge in G.edges() for x in edge), dtype=np.int64)
+        ends = ends.reshape(-1, 2)
         w = (
             np.array([_weight(d, weight) for _, _, d in G.edges(data=True)], dtype=float)
             if weight is not None

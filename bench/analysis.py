@@ -28,7 +28,8 @@ runs the whole :func:`~cobuild_graph.analysis.analyze` of a generated graph of 1
 (goal 30 s) and of the province (goal 120 s, at most 2 GB beyond the graph): every table's
 seconds, whether its values are exact or estimated (``about``'s ``values_*``), the memory
 the graph holds and the peak beyond it (this process and its worker processes, sampled every
-50 ms), beside the figures of the issue that set the goals.
+50 ms), beside the figures of the issue that set the goals; each scale in a process of its
+own.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -475,6 +477,10 @@ class TableTimes(logging.Handler):
 
 
 def run_scale(scales: list[str]) -> None:
+    if len(scales) > 1:  # each in a fresh process: what one leaves behind is not the next's
+        for name in scales:
+            subprocess.run([sys.executable, __file__, "scale", "--scales", name], check=True)
+        return
     logger = logging.getLogger("cobuild_graph.analysis")
     for name in scales:
         scale, goal, before = SCALES[name]

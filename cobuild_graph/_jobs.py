@@ -15,7 +15,9 @@ another order.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import loky
@@ -78,5 +80,16 @@ def searches(method: str, calls: Sequence[tuple[ig.Graph, dict[str, Any]]], n_jo
         return [getattr(g, method)(**options) for g, options in calls]
     pool = loky.get_reusable_executor(max_workers=count, initializer=exec, initargs=(_START,))
     run = getattr(type(calls[0][0]), method)  # igraph's own: all a process needs is igraph
-    running = [pool.submit(run, g, **options) for g, options in calls]
-    return [search.result() for search in running]
+    # one submission per process, its calls run in turn by built-ins: a graph that several
+    # calls share is pickled once per submission, not once per call
+    parts = [calls[i::count] for i in range(count)]
+    running = [
+        pool.submit(list, map(operator.call, [partial(run, g, **o) for g, o in part]))
+        for part in parts
+        if part
+    ]
+    found = [search.result() for search in running]
+    out: list = [None] * len(calls)
+    for i, results in enumerate(found):
+        out[i::count] = results
+    return out

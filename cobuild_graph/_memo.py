@@ -8,14 +8,15 @@ kept, so a graph changed between two calls is never measured from a stale copy.
 
 from __future__ import annotations
 
+import collections
 import contextlib
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, MutableMapping
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_STORE: ContextVar[dict[Hashable, tuple[Any, Any]] | None] = ContextVar(
+_STORE: ContextVar[MutableMapping[Hashable, tuple[Any, Any]] | None] = ContextVar(
     "cobuild_graph_memo", default=None
 )
 
@@ -31,6 +32,21 @@ def shared() -> Iterator[None]:
         yield
         return
     token = _STORE.set({})
+    try:
+        yield
+    finally:
+        _STORE.reset(token)
+
+
+@contextlib.contextmanager
+def apart() -> Iterator[None]:
+    """Inside :func:`shared`: reuse what the block has kept, and let go at the end of this
+    one what is made in it (e.g. a view only one table reads, and its conversions)."""
+    outer = _STORE.get()
+    if outer is None:
+        yield
+        return
+    token = _STORE.set(collections.ChainMap({}, outer))
     try:
         yield
     finally:

@@ -33,7 +33,7 @@ from cobuild_graph._files import (
     staged_folder,
     write_csv,
 )
-from cobuild_graph._memo import shared
+from cobuild_graph._memo import apart, shared
 from cobuild_graph.errors import NoTiesError
 from cobuild_graph.metrics import carried_caveats
 from cobuild_graph.schema import Schema, schema_of
@@ -217,6 +217,11 @@ def _communities(c: Context) -> pd.DataFrame:
 
 
 def _two_mode(c: Context) -> pd.DataFrame:
+    with apart():  # the two-mode view is this table's only: let it go after
+        return _two_mode_table(c)
+
+
+def _two_mode_table(c: Context) -> pd.DataFrame:
     B = views.view(c.G, "two_mode", schema=c.schema)
     modes = pd.Series(dict(B.nodes(data="bipartite")), dtype=object).value_counts()
     if len(modes) < 2 or modes.min() < 2:  # no two-mode network to normalise by
@@ -242,8 +247,9 @@ def _ei(c: Context, graph: nx.Graph, groups: pd.Series) -> pd.DataFrame:
 
 
 def _ei_sector(c: Context) -> pd.DataFrame:
-    units = views.view(c.G, "unit", schema=c.schema)
-    return _ei(c, units, pd.Series(dict(units.nodes(data="unit_type")), dtype=object))
+    with apart():  # the unit view is this table's only: let it go after
+        units = views.view(c.G, "unit", schema=c.schema)
+        return _ei(c, units, pd.Series(dict(units.nodes(data="unit_type")), dtype=object))
 
 
 def _rollup(level: str) -> Callable[[Context], pd.DataFrame]:

@@ -108,3 +108,24 @@ def test_analyze_gives_the_same_tables_in_one_process_and_in_two() -> None:
         _assert_same(one[name], two[name])
     for name in set(one) - {"centrality", "summary", "rollup_street", "rollup_district"}:
         pd.testing.assert_frame_equal(one[name], two[name])
+
+
+def test_apart_reuses_what_is_kept_and_lets_go_what_it_makes() -> None:
+    from cobuild_graph._memo import apart, memo, shared
+
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        made.append(name)
+        return name
+
+    G, H = object(), object()
+    with shared():
+        memo(G, "kept", lambda: make("kept"))
+        with apart():
+            assert memo(G, "kept", lambda: make("again")) == "kept"  # reused
+            memo(H, "view", lambda: make("view"))
+            memo(H, "view", lambda: make("view twice"))
+        memo(H, "view", lambda: make("view after"))  # let go: made anew
+        memo(G, "kept", lambda: make("kept again"))
+    assert made == ["kept", "view", "view after"]

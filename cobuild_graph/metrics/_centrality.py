@@ -31,7 +31,9 @@ def _component_sizes(S: Simple) -> np.ndarray:
     return np.bincount(membership)[membership].astype(float)
 
 
-def _sample_size(S: Simple, sample: int | None) -> int | None:
+def sample_size(S: Simple, sample: int | None) -> int | None:
+    """The sources of a betweenness estimate from `sample`: ``None`` for exact betweenness
+    (no sample, or one of every node)."""
     k = None if sample is None or sample >= S.n else int(sample)
     if k is not None and k < 1:
         raise ValueError(f"betweenness_sample must be a positive number of sources, not {k}")
@@ -46,7 +48,7 @@ ESTIMATE_BATCHES = 10
 def betweenness_caveats(S: Simple, sample: int | None, seed: int | None) -> list[str]:
     """The sentence, Chinese then English, saying that betweenness is an estimate from
     `sample` sources and where its standard error is (none when it is exact)."""
-    k = _sample_size(S, sample)
+    k = sample_size(S, sample)
     if k is None:
         return []
     return [
@@ -61,7 +63,7 @@ def betweenness_caveats(S: Simple, sample: int | None, seed: int | None) -> list
 def betweenness_estimates(S: Simple, sample: int | None) -> dict[str, str]:
     """The columns that are estimates (``.attrs["estimates"]`` of a table), each with how:
     betweenness with `sample`."""
-    k = _sample_size(S, sample)
+    k = sample_size(S, sample)
     if k is None:
         return {}
     return {"betweenness": f"{k} / {S.n} sources, standard error in betweenness_se"}
@@ -87,7 +89,7 @@ def betweenness_estimate(
     the k-source estimate made from its :math:`k_b` sources alone (its dependencies
     scaled by :math:`k / k_b`), and the estimate is their mean weighted by :math:`k_b`.
     """
-    n, k = S.n, _sample_size(S, sample)
+    n, k = S.n, sample_size(S, sample)
 
     def compute() -> tuple[np.ndarray, np.ndarray | None]:
         if n < 3:
@@ -391,7 +393,7 @@ def centrality(
             ends, weights=np.concatenate([S.weight, S.weight]), minlength=n
         )
     if batches is not None:
-        k = _sample_size(S, betweenness_sample)
+        k = sample_size(S, betweenness_sample)
         columns["betweenness_se"] = batch_error(batches, k, n)
     out = pd.DataFrame(columns, index=node_index(S.nodes))
     out.attrs["caveats"] = betweenness_caveats(S, betweenness_sample, seed)

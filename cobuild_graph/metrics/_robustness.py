@@ -135,7 +135,7 @@ def robustness(
     out["uncovered"] = lists.reindex(units).fillna("").to_numpy()
     for column in ("components_change", "largest_component_change", "path_length_change"):
         out[column] = np.nan
-    effects = _withdrawal_effects(
+    effects, largest = _withdrawal_effects(
         S,
         _removals(degree, home_of, top, nodes),
         paths=paths,
@@ -151,7 +151,6 @@ def robustness(
         ["communities_uncovered", "degree", "text"], ascending=[False, False, True], kind="stable"
     )
     out = out.loc[order.index]
-    largest = int(np.bincount(S.components()).max()) if S.n else 0
     out.attrs["estimates"] = (
         {
             "path_length_change": f"{path_sources} / {largest} nodes of the largest component "
@@ -280,7 +279,9 @@ def _withdrawal_effects(
     path_sources: int | None,
     seed: int | None,
     n_jobs: int,
-) -> dict[Hashable, tuple[float, float, float]]:
+) -> tuple[dict[Hashable, tuple[float, float, float]], int]:
+    """Each unit's changes (components, largest component, path length), and the size of
+    the largest component before any withdrawal."""
     before, after = _withdrawals(S, removals, path_sources, seed, paths)
     networks = [before, *after.values()]
     lengths = np.full(len(networks), np.nan)
@@ -289,7 +290,7 @@ def _withdrawal_effects(
         found = searches("closeness", [networks[i].path_search() for i in searched], n_jobs)
         for i, inverse in zip(searched, found, strict=True):
             lengths[i] = networks[i].mean_path(inverse)
-    return {
+    effects = {
         unit: (
             network.components - before.components,
             len(network.largest) - len(before.largest),
@@ -297,3 +298,4 @@ def _withdrawal_effects(
         )
         for i, (unit, network) in enumerate(after.items(), start=1)
     }
+    return effects, len(before.largest)

@@ -15,6 +15,7 @@ from cobuild_graph.metrics._centrality import (
     betweenness_caveats,
     betweenness_estimate,
     closeness_parts,
+    sample_size,
 )
 from cobuild_graph.metrics._simple import Simple, quiet_igraph
 from cobuild_graph.schema import Schema
@@ -120,7 +121,7 @@ def summary(
     r = int(sizes[largest]) if n else 0
     sums = closeness_parts(S, "all", n_jobs)[0] if paths else None
     between, batches = betweenness_estimate(S, betweenness_sample, seed, n_jobs)
-    k = None if batches is None else min(int(betweenness_sample or n), n)
+    k = sample_size(S, betweenness_sample)
     centralizations = [] if batches is None else [freeman_centralization(b, n - 1) for b in batches]
     rows += [
         ("components", len(sizes), "connected components"),

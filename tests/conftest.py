@@ -20,6 +20,12 @@ from cobuild_graph import server
 from cobuild_graph.errors import JavaNotFoundError, ServerError
 from cobuild_graph.store import Neo4jStore
 
+#: The JVM options of every Neo4j server the tests start (unless COBUILD_NEO4J_JVM_OPTIONS is
+#: set): servers that live minutes, not days, do not pay for the JIT's second compiler, about
+#: a third of the JVMs' CPU in the suite (docs/neo4j.md).
+TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1"
+os.environ.setdefault("COBUILD_NEO4J_JVM_OPTIONS", TEST_JVM_OPTIONS)
+
 NODES = """id,label,name,members,founded,provenance
 city,City,苏州市,,,public-record
 gusu,District,姑苏区,,,public-record

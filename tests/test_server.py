@@ -13,6 +13,7 @@ import hashlib
 import http.server
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -191,6 +192,17 @@ def test_status_and_a_second_start_report_the_running_server(started: Started) -
     assert run.returncode == 0, run.stderr
     assert run.stdout == info.exports()
     assert "运行中 running" in run.stderr
+
+
+@pytest.mark.neo4j
+def test_the_servers_jvm_takes_the_options_given(started: Started) -> None:
+    given = shlex.split(os.environ["COBUILD_NEO4J_JVM_OPTIONS"])  # tests/conftest.py's
+    assert given
+    info = server.status(started.state)
+    assert info is not None
+    words = Path(f"/proc/{info.pid}/cmdline").read_bytes().decode().split("\0")
+    assert all(word in words for word in given), words
+    assert words.index("-XX:+UseG1GC") < words.index(given[0])  # after the stock options
 
 
 @pytest.mark.neo4j

@@ -9,8 +9,10 @@ beside threads. A search is sent as igraph's own method with the graph, so a pro
 imports igraph and nothing of this package, and not matplotlib either (igraph would load it
 for its drawing, which a search never uses: three times the start of a process). The pool
 is kept between calls: its processes start on the first (a fraction of a second) and are
-reused after; one left idle for :data:`IDLE` seconds exits (joblib's figure). The results
-do not depend on ``n_jobs`` beyond the last bits of sums taken in another order.
+reused after; one left idle for :data:`IDLE` seconds exits (joblib's figure). Searches too
+small to gain from that (:data:`IN_PROCESS_BELOW`: a study of a few hundred nodes) run here
+whatever ``n_jobs`` says. The results do not depend on ``n_jobs`` beyond the last bits of
+sums taken in another order.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ _START = "import sys; sys.modules['matplotlib'] = None"
 #: own 10 s made the processes start again between most calls of a session, and a submission
 #: that meets a process just as it times out makes loky restart one with a warning.
 IDLE = 300
+#: Searches whose work, sources × (nodes + links) summed over the calls, is below this run in
+#: this process: about 0.1 s of igraph here, less than handing them to other processes costs
+#: (the pool's first start alone takes about a second).
+IN_PROCESS_BELOW = 5_000_000
 
 
 def jobs(n_jobs: int) -> int:
@@ -70,7 +76,8 @@ def searches(method: str, calls: Sequence[tuple[ig.Graph, dict[str, Any]]], n_jo
     calls
         The graph and igraph's keyword arguments of each search.
     n_jobs
-        As in :func:`jobs`: with 1, or a single call, they run here in turn.
+        As in :func:`jobs`: with 1, a single call, or less work in all than
+        :data:`IN_PROCESS_BELOW`, they run here in turn.
 
     Returns
     -------
@@ -80,7 +87,7 @@ def searches(method: str, calls: Sequence[tuple[ig.Graph, dict[str, Any]]], n_jo
     if method not in METHODS:
         raise ValueError(f"not a search: {method!r}")
     count = jobs(n_jobs)
-    if count == 1 or len(calls) < 2:
+    if count == 1 or len(calls) < 2 or sum(map(_work, calls)) < IN_PROCESS_BELOW:
         return [getattr(g, method)(**options) for g, options in calls]
     pool = loky.get_reusable_executor(
         max_workers=count, timeout=IDLE, initializer=exec, initargs=(_START,)
@@ -99,3 +106,10 @@ def searches(method: str, calls: Sequence[tuple[ig.Graph, dict[str, Any]]], n_jo
     for i, results in enumerate(found):
         out[i::count] = results
     return out
+
+
+def _work(call: tuple[ig.Graph, dict[str, Any]]) -> int:
+    """A search's work: its sources (every node when not given) × (nodes + links)."""
+    g, options = call
+    searched = options.get("sources", options.get("vertices"))
+    return (g.vcount() if searched is None else len(searched)) * (g.vcount() + g.ecount())

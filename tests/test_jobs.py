@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import igraph as ig
@@ -13,11 +14,19 @@ import pandas as pd
 import pytest
 
 import cobuild_graph as cg
-from cobuild_graph import analysis, metrics
+from cobuild_graph import _jobs, analysis, metrics
 from cobuild_graph._jobs import jobs, searches
 
+#: The library's own figure, before the fixture below sets it to 0 for each test.
+IN_PROCESS_BELOW = _jobs.IN_PROCESS_BELOW
 #: Sums of the same parts in another order: equal to this (relative) or better.
 RTOL = 1e-12
+
+
+@pytest.fixture(autouse=True)
+def every_search_in_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests here hand even small searches to processes (see the last test for why not)."""
+    monkeypatch.setattr(_jobs, "IN_PROCESS_BELOW", 0)
 
 
 def _numbers(table: pd.DataFrame) -> np.ndarray:
@@ -142,3 +151,16 @@ def test_apart_reuses_what_is_kept_and_lets_go_what_it_makes() -> None:
         memo(H, "view", lambda: make("view after"))  # let go: made anew
         memo(G, "kept", lambda: make("kept again"))
     assert made == ["kept", "view", "view after"]
+
+
+def test_small_searches_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = ig.Graph.Erdos_Renyi(n=300, m=700)
+    g["unsendable"] = threading.Lock()  # a graph that cannot be pickled for another process
+    calls = [(g, {"sources": part.tolist()}) for part in np.array_split(np.arange(300), 2)]
+    assert sum(map(_jobs._work, calls)) < IN_PROCESS_BELOW
+    monkeypatch.setattr(_jobs, "IN_PROCESS_BELOW", IN_PROCESS_BELOW)
+    found = searches("betweenness", calls, n_jobs=2)  # here: nothing pickled
+    np.testing.assert_allclose(np.sum(found, axis=0), g.betweenness(), rtol=RTOL)
+    monkeypatch.setattr(_jobs, "IN_PROCESS_BELOW", 0)
+    with pytest.raises(Exception, match=r"(?i)pickl"):
+        searches("betweenness", calls, n_jobs=2)

@@ -187,45 +187,57 @@ def run_block(  # type: ignore[no-untyped-def]
     tied,
     where,
     n_tied,
+    acc,
     rows,
     cols,
     directed,
     eta0,
     pi,
+    cumulative,
     theta,
+    columns,
+    independent,
+    dependent,
     codes,
     numbers,
     powers,
     labels,
+    start,
     branch,
     pick,
     accept,
-    dyads,
     until,
     interval,
     cap,
     toggled,
-    signs,
-    changes,
+    sampled,
     marks,
     offset,
 ):
-    """One block of TNT proposals (as ``Sampler.run`` describes), changing the state in
-    place: ``adj, nbr, deg``, the tied dyads ``tied[:n_tied]`` and each dyad's place there
-    ``where`` (-1 when absent). The accepted toggles, their signs and dependent changes go
-    to ``toggled, signs, changes`` and each sampled network's number of toggles (counted
-    from `offset`) to ``marks``. Returns ``n_tied, until, accepted, marked, dense``: `dense`
-    true when a tie beyond `cap` was added (the block stops there)."""
+    """One block of TNT proposals (as ``Sampler.run`` describes), changing in place the
+    state ``adj, nbr, deg``, the tied dyads ``tied[:n_tied]``, each dyad's place there
+    ``where`` (-1 when absent) and ``acc``, the statistics' sums of changes so far.
+
+    The dyad a proposal toggles is ``cumulative``'s first entry above ``pick ×`` its last
+    (``np.searchsorted(…, side="right")``, at most the last dyad); a tie removed is the
+    one at ``pick × n_tied`` in ``tied``. The dyad-independent statistics `independent`
+    change by their ``columns``, the dependent ones `dependent` by their change
+    statistics. Accepted dyads go to ``toggled``; each sampled network's statistics
+    (``start + acc``) to ``sampled`` and its number of toggles (counted from `offset`) to
+    ``marks``. Returns ``n_tied, until, accepted, marked, dense``: `dense` true when a tie
+    beyond `cap` was added (the block stops there).
+    """
     m = len(codes)
     values = np.empty(m)
     count = 0
     marked = 0
+    last_dyad = len(cumulative) - 1
     for t in range(len(branch)):
         if n_tied > 0 and branch[t] < 0.5:
             d = tied[int(pick[t] * n_tied)]
             present = True
         else:
-            d = dyads[t]
+            d = min(np.searchsorted(cumulative, pick[t] * cumulative[-1], side="right"), last_dyad)
             present = where[d] >= 0
         i, j = rows[d], cols[d]
         p = 1 if present else 0
@@ -252,21 +264,25 @@ def run_block(  # type: ignore[no-untyped-def]
                 if last != d:
                     tied[k] = last
                     where[last] = k
-                signs[count] = -1
             else:
                 where[d] = n_tied
                 tied[n_tied] = d
                 n_tied += 1
-                signs[count] = 1
                 if n_tied > cap:
                     return n_tied, until, count, marked, True
             _toggle(adj, nbr, deg, i, j, directed)
+            sign = -1.0 if present else 1.0
+            for a in range(len(independent)):
+                acc[independent[a]] += columns[d, a] * sign
+            for s in range(m):
+                acc[dependent[s]] += values[s] * sign
             toggled[count] = d
-            changes[count, :] = values
             count += 1
         until -= 1
         if until == 0:
             until = interval
+            for a in range(len(acc)):
+                sampled[marked, a] = start[a] + acc[a]
             marks[marked] = offset + count
             marked += 1
     return n_tied, until, count, marked, False

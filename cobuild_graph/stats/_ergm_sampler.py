@@ -80,12 +80,17 @@ class Sampler:
         D = net.size
         weights = np.full(D, 1.0 / D) if self.proposal is None else self.proposal
         cumulative = np.cumsum(weights)
+        columns = np.zeros((D, len(independent)))
+        for a, k in enumerate(independent):
+            columns[:, a] = stats[k].column
         tied = np.zeros(min(D, self.cap + 1), dtype=np.int64)
         tied[: len(ties)] = ties
         where = np.full(D, -1, dtype=np.int32)  # each dyad's place in `tied`
         where[ties] = np.arange(len(ties), dtype=np.int32)
         n_tied = len(ties)
-        toggled, signs, dep_changes, marks = [], [], [], []
+        acc = np.zeros(len(stats))  # the statistics' changes so far
+        start = np.asarray(start, dtype=float)
+        toggled, sampled, marks = [], [], []
         total = burnin + interval * size
         until = burnin + interval  # proposals until the next sampled network
         done = 0  # toggles so far
@@ -93,31 +98,30 @@ class Sampler:
             count = min(_BLOCK, total - first)
             # whole blocks, so that a longer run with the same seed begins as a shorter one
             branch, pick, accept = (rng.random(_BLOCK)[:count] for _ in range(3))
-            dyads = np.minimum(
-                np.searchsorted(cumulative, pick * cumulative[-1], side="right"), D - 1
-            )
             block = (
                 np.empty(count, dtype=np.int64),
-                np.empty(count, dtype=np.int8),
-                np.empty((count, len(dependent))),
+                np.empty((count, len(stats))),
                 np.empty(count, dtype=np.int64),
             )
             n_tied, until, accepted, marked, dense = _ergm_kernel.run_block(
-                adj, nbr, deg, tied, where, n_tied, rows, cols, net.directed, eta0, weights,
-                theta[dependent].astype(float), *packed, branch, pick, accept, dyads,
-                until, interval, self.cap, *block, done,
+                adj, nbr, deg, tied, where, n_tied, acc, rows, cols, net.directed, eta0,
+                weights, cumulative, theta[dependent].astype(float), columns,
+                np.array(independent, dtype=np.int64), np.array(dependent, dtype=np.int64),
+                *packed, start, branch, pick, accept, until, interval, self.cap, *block, done,
             )  # fmt: skip
             if dense:
                 raise TooDenseError(n_tied)
             toggled.append(block[0][:accepted])
-            signs.append(block[1][:accepted])
-            dep_changes.append(block[2][:accepted])
-            marks.append(block[3][:marked])
+            sampled.append(block[1][:marked])
+            marks.append(block[2][:marked])
             done += accepted
-        flat = [np.concatenate(x) if x else np.zeros(0) for x in (toggled, signs, dep_changes)]
-        sampled = self._rebuild(start, independent, dependent, *flat, _cat(marks))
-        networks = self._networks(ties, flat[0], _cat(marks)) if keep else None
-        return Draw(sampled, np.sort(tied[:n_tied]), networks, done / max(total, 1))
+        networks = self._networks(ties, _cat(toggled), _cat(marks)) if keep else None
+        return Draw(
+            np.concatenate(sampled) if sampled else np.zeros((0, len(stats))),
+            np.sort(tied[:n_tied]),
+            networks,
+            done / max(total, 1),
+        )
 
     def eta(self, theta: np.ndarray, independent: list[int]) -> np.ndarray:
         """``θ · x`` at every dyad over the dyad-independent statistics (``-inf`` where a
@@ -131,29 +135,6 @@ class Sampler:
             else:
                 eta += theta[k] * column
         return eta
-
-    def _rebuild(
-        self,
-        start: np.ndarray,
-        independent: list[int],
-        dependent: list[int],
-        toggled: np.ndarray,
-        signs: np.ndarray,
-        dep_changes: np.ndarray,
-        marks: np.ndarray,
-    ) -> np.ndarray:
-        steps = np.zeros((len(toggled) + 1, len(self.stats)))
-        if len(toggled):
-            sign = signs.astype(float)[:, None]
-            index = toggled.astype(np.int64)
-            for k in independent:
-                column = self.stats[k].column
-                assert column is not None
-                steps[1:, k] = column[index] * sign[:, 0]
-            if dependent:
-                steps[1:, dependent] = dep_changes * sign
-        cumulative = np.cumsum(steps, axis=0)
-        return start + cumulative[marks]
 
     def _networks(
         self, ties: np.ndarray, toggled: np.ndarray, marks: np.ndarray

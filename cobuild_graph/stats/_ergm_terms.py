@@ -58,7 +58,7 @@ class Packed:
 
 @dataclass(frozen=True)
 class Statistic:
-    """One statistic of a model: a column (dyad-independent) or a change function maker."""
+    """One statistic of a model: a column (dyad-independent) or a :class:`Dependent`."""
 
     name: str
     column: np.ndarray | None  # value at every dyad, for a dyad-independent statistic

@@ -93,12 +93,13 @@ def _shared(adj, nbr, deg, a, b):  # type: ignore[no-untyped-def]
 
 @_jit
 def _comb(m, k):  # type: ignore[no-untyped-def]
-    """``math.comb(m, k)`` (exact in 64 bits for the degrees of an ERGM's network)."""
+    """``math.comb(m, k)`` as a float: exact below 2⁵³ (every product of the loop is a
+    whole number), within a few ulps above, where 64-bit integers would overflow."""
     if k > m:
-        return 0
-    c = 1
+        return 0.0
+    c = 1.0
     for t in range(k):
-        c = c * (m - t) // (t + 1)
+        c = c * (m - t) / (t + 1)
     return c
 
 
@@ -109,7 +110,7 @@ def _change(code, number, powers, labels, adj, nbr, deg, i, j, p):  # type: igno
         return float(_shared(adj, nbr, deg, i, j))
     if code == KSTAR:
         k = int(number)
-        return float(_comb(deg[i] - p, k - 1) + _comb(deg[j] - p, k - 1))
+        return _comb(deg[i] - p, k - 1) + _comb(deg[j] - p, k - 1)
     if code == GWDEGREE:
         return powers[deg[i] - p] + powers[deg[j] - p]
     if code == GWB_DEGREE:

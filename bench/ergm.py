@@ -43,7 +43,7 @@ def cpu_seconds() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2, help="processes for the chains")
+    parser.add_argument("--jobs", type=int, default=2, help="threads for the chains")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     G = cg.read_dataset(cg.sample_path())

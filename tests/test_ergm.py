@@ -116,9 +116,9 @@ def test_florentine_wealth_as_statnet(florentine: nx.Graph) -> None:
 
 
 @pytest.mark.slow
-def test_chains_in_processes_give_the_fit_of_one_process(florentine: nx.Graph) -> None:
-    """The chains run in loky's processes (fresh interpreters: the sampler's change
-    functions travel by cloudpickle) draw what they draw here, seed for seed."""
+def test_chains_in_threads_give_the_fit_of_one_thread(florentine: nx.Graph) -> None:
+    """The chains run in threads at once (the compiled loop releases the interpreter
+    lock) draw what they draw one after another, seed for seed."""
     here = ergm(florentine, "edges + triangle", seed=3, interval=100, n_jobs=1).table
     apart = ergm(florentine, "edges + triangle", seed=3, interval=100, n_jobs=2).table
     pd.testing.assert_frame_equal(here, apart)
@@ -413,6 +413,99 @@ def test_change_statistics_are_differences_of_statistics(graph: nx.Graph, formul
         without = np.setdiff1d(net.ties, [d])
         expected = observed(net, stats, with_tie) - observed(net, stats, without)
         np.testing.assert_allclose(X[d], expected, atol=1e-9)
+
+
+_KINDS = {
+    "undirected": (
+        lambda seed: nx.gnp_random_graph(12, 0.35, seed=seed),
+        "edges + triangle + kstar(c(2, 3)) + gwesp(0.6, fixed=TRUE) + gwdegree(0.9, fixed=TRUE)",
+    ),
+    "directed": (
+        lambda seed: nx.gnp_random_graph(9, 0.3, seed=seed, directed=True),
+        "edges + mutual",
+    ),
+    "bipartite": (
+        lambda seed: _two_mode(seed).subgraph(list(range(7)) + list(range(25, 33))).copy(),
+        "gwb1degree(0.5, fixed=TRUE) + gwb2degree(1.2, fixed=TRUE) + b1nodematch('kind')",
+    ),
+}
+
+
+def _counted(G: nx.Graph) -> dict[str, float]:
+    """Every statistic of the formulas of `_KINDS`, counted from scratch on `G`."""
+    if G.is_directed():
+        return {
+            "edges": G.number_of_edges(),
+            "mutual": sum(G.has_edge(v, u) for u, v in G.edges) / 2,
+        }
+    if nx.get_node_attributes(G, "bipartite"):
+        first = [v for v in G if G.nodes[v]["bipartite"] == 0]
+        second = [v for v in G if G.nodes[v]["bipartite"] == 1]
+        kind = nx.get_node_attributes(G, "kind")
+        return {
+            "gwb1deg.fixed.0.5": _gw(_degree_counts([G.degree(v) for v in first]), 0.5),
+            "gwb2deg.fixed.1.2": _gw(_degree_counts([G.degree(v) for v in second]), 1.2),
+            "b1nodematch.kind": sum(
+                kind[a] == kind[b] for e in second for a, b in itertools.combinations(G[e], 2)
+            ),
+        }
+    degrees = [d for _, d in G.degree]
+    return {
+        "edges": G.number_of_edges(),
+        "triangle": sum(nx.triangles(G).values()) / 3,
+        "kstar2": sum(math.comb(d, 2) for d in degrees),
+        "kstar3": sum(math.comb(d, 3) for d in degrees),
+        "gwesp.fixed.0.6": _gw(_esp(G), 0.6),
+        "gwdeg.fixed.0.9": _gw(_degree_counts(degrees), 0.9),
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("kind", list(_KINDS))
+def test_compiled_changes_equal_recounts_from_scratch(kind: str, seed: int) -> None:
+    """The compiled kernel's statistics and changes, on random networks of each kind,
+    against networkx counts of the network with and without each dyad's tie."""
+    graph, formula = _KINDS[kind]
+    net = network(graph(seed))
+    stats = statistics(net, parse(formula))
+    names = [s.name for s in stats]
+    rng = np.random.default_rng(seed)
+    for density in (0.2, 0.5):
+        y = (rng.random(net.size) < density).astype(float)
+        ties = np.flatnonzero(y)
+        counted = _counted(net.graph(ties))
+        np.testing.assert_allclose(
+            observed(net, stats, ties), [counted[n] for n in names], rtol=1e-12
+        )
+        X = change_matrix(net, stats, y)
+        for d in range(net.size):
+            with_tie = _counted(net.graph(np.union1d(ties, [d])))
+            without = _counted(net.graph(np.setdiff1d(ties, [d])))
+            expected = [with_tie[n] - without[n] for n in names]
+            np.testing.assert_allclose(X[d], expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", list(_KINDS))
+def test_a_chain_reports_the_statistics_of_its_networks(kind: str) -> None:
+    graph, formula = _KINDS[kind]
+    net = network(graph(3))
+    stats = statistics(net, parse(formula))
+    theta = np.linspace(-0.8, 0.3, len(stats))
+    draw = Sampler(net, stats, cap=net.size + 1).run(
+        theta,
+        net.ties,
+        observed(net, stats, net.ties),
+        burnin=100,
+        interval=37,
+        size=40,
+        rng=np.random.default_rng(4),
+        keep=True,
+    )
+    assert draw.networks is not None
+    np.testing.assert_array_equal(draw.networks[-1], draw.ties)
+    assert len({tuple(ties) for ties in draw.networks}) > 10  # the chain moves
+    for ties, values in zip(draw.networks, draw.stats, strict=True):
+        np.testing.assert_allclose(values, observed(net, stats, ties), rtol=1e-12, atol=1e-12)
 
 
 # -- bounds, errors, formulas ----------------------------------------------------------

@@ -260,7 +260,7 @@ def ergm(
         Bridge samples for the log-likelihood of a dyad-dependent model (its AIC and
         BIC), from the dyad-independent part of the model; 0 leaves them out.
     n_jobs
-        Processes that run the chains at once: ``1`` in this process, ``-1`` one per CPU
+        Threads that run the chains at once: ``1`` one at a time, ``-1`` one per CPU
         this process may use, ``-2`` all but one (as in :func:`cobuild_graph.analysis.analyze`).
     seed
         Seed of every chain: the same seed gives the same estimates.
@@ -533,7 +533,7 @@ def _loglik(
     difference = np.where(dependent, theta, 0.0)
     bridge_settings = Settings(1, max(settings.size // 4, 16), settings.interval, 0, 1, 1)
     points = [reference + (k + 0.5) / bridges * difference for k in range(bridges)]
-    pool = pool_for(sampler, settings.n_jobs)
+    pool = pool_for(settings.n_jobs)
     try:
         draws = run_chains(
             sampler,

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from loky import ProcessPoolExecutor
 from scipy import optimize, stats
 
 from cobuild_graph._jobs import jobs
@@ -80,7 +80,7 @@ def run_chains(
     settings: Settings,
     burnin: int,
     seeds: list[np.random.SeedSequence],
-    pool: ProcessPoolExecutor | None,
+    pool: ThreadPoolExecutor | None,
 ) -> list[Draw]:
     """One draw per chain, at `thetas` from `starts` (ties, statistics), in parallel when
     given a pool."""
@@ -90,7 +90,7 @@ def run_chains(
     ]
     if pool is None:
         return [_draw(sampler, *job) for job in jobs]
-    return list(pool.map(_pooled_draw, jobs))
+    return list(pool.map(lambda job: _draw(sampler, *job), jobs))
 
 
 def _draw(
@@ -110,30 +110,15 @@ def _draw(
     )
 
 
-_WORKER_SAMPLER: list[Sampler] = []
+def pool_for(n_jobs: int) -> ThreadPoolExecutor | None:
+    """Threads that run chains at once, or ``None`` for one job; `n_jobs` as in joblib
+    (``-1`` one per CPU).
 
-
-def _set_worker_sampler(sampler: Sampler) -> None:
-    _WORKER_SAMPLER[:] = [sampler]
-
-
-def _pooled_draw(job: tuple) -> Draw:  # type: ignore[type-arg]
-    return _draw(_WORKER_SAMPLER[0], *job)
-
-
-def pool_for(sampler: Sampler, n_jobs: int) -> ProcessPoolExecutor | None:
-    """Worker processes that hold `sampler`, or ``None`` for one job; `n_jobs` as in
-    joblib (``-1`` one per CPU).
-
-    loky's processes: fresh interpreters, not forks, so safe in a Jupyter kernel; the
-    sampler's change functions (closures) travel by cloudpickle, once per process.
+    Threads, not processes: the compiled loop releases the interpreter lock (numba's
+    ``nogil``), so the chains run in parallel with nothing to start or pickle.
     """
     count = jobs(n_jobs)
-    if count == 1:
-        return None
-    return ProcessPoolExecutor(
-        max_workers=count, initializer=_set_worker_sampler, initargs=(sampler,)
-    )
+    return None if count == 1 else ThreadPoolExecutor(max_workers=count)
 
 
 def mcmle(
@@ -150,7 +135,7 @@ def mcmle(
     starts = [(sampler.net.ties, observed)] * settings.chains
     steps: list[float] = []
     small = 0
-    pool = pool_for(sampler, settings.n_jobs)
+    pool = pool_for(settings.n_jobs)
     try:
         for iteration in range(1, settings.iterations + 1):
             seeds = seed.spawn(settings.chains)

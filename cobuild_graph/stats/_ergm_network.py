@@ -68,7 +68,8 @@ class Network:
             rows, cols = np.divmod(np.arange(self.size), n - n1)
             return rows, cols + n1
         mask = ~np.eye(n, dtype=bool) if self.directed else np.tri(n, k=-1, dtype=bool)
-        return np.nonzero(mask)
+        rows, cols = np.nonzero(mask)  # views of one array: made contiguous for the kernel
+        return np.ascontiguousarray(rows), np.ascontiguousarray(cols)
 
     def dyad(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """The index of the dyad joining `i` and `j` (a tie's ends in either order when

@@ -10,22 +10,22 @@ is rare but often tied (the same street) is proposed about as often as it is tie
 its count mixes as fast as the rest instead of lagging far behind. The acceptance ratio carries
 the proposal's probabilities both ways, so the chain's target is the same.
 
-The loop is plain Python over the dyads' indices, with the random numbers drawn in
-numpy blocks. A dyad-independent statistic enters it only through the dyad's summed
-``θ · x`` (computed once per parameter); a dyad-dependent one through its change
-function, on neighbour sets updated tie by tie. The statistics of the sampled networks
-are rebuilt after the loop from the accepted toggles (cumulative sums in numpy).
+The loop is compiled (:mod:`cobuild_graph.stats._ergm_kernel`, numba), block by block;
+the random numbers are drawn here in numpy blocks. A dyad-independent statistic enters it
+only through the dyad's summed ``θ · x`` (computed once per parameter); a dyad-dependent
+one through its change statistic, on the network's arrays updated tie by tie. The
+statistics of the sampled networks are rebuilt after the loop from the accepted toggles
+(cumulative sums in numpy), and so are the sampled networks when they are kept.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from cobuild_graph.stats._ergm_network import Network
-from cobuild_graph.stats._ergm_terms import State, Statistic
+from cobuild_graph.stats._ergm_terms import Statistic, pack
 
 _BLOCK = 1 << 16
 
@@ -67,98 +67,60 @@ class Sampler:
     ) -> Draw:
         """`size` networks, `interval` proposals apart after `burnin`, from the network
         `ties` whose statistics are `start`, at the parameter `theta` (``-inf`` allowed)."""
+        from cobuild_graph.stats import _ergm_kernel  # numba, on first use only
+
         net, stats = self.net, self.stats
         independent = [k for k, s in enumerate(stats) if s.column is not None]
         dependent = [k for k, s in enumerate(stats) if s.dependent is not None]
-        eta0 = self.eta(theta, independent).tolist()
-        state = State(net, ties)
-        nbrs = state.nbrs
-        changes = [(stats[k].dependent(state), float(theta[k])) for k in dependent]  # type: ignore[misc]
-        rows, cols = (e.tolist() for e in net.ends())
-        directed, cap = net.directed, self.cap
+        eta0 = self.eta(theta, independent)
+        packed = pack(net, stats).arrays()
+        rows, cols = net.ends()
+        ties = np.asarray(ties, dtype=np.int64)
+        adj, nbr, deg = _ergm_kernel.state(net.n, rows, cols, ties, net.directed)
         D = net.size
         weights = np.full(D, 1.0 / D) if self.proposal is None else self.proposal
         cumulative = np.cumsum(weights)
-        pi = weights.tolist()
-        tied = [int(d) for d in ties]
-        where = {d: k for k, d in enumerate(tied)}
-        toggled: list[int] = []
-        signs: list[int] = []
-        dep_changes: list[list[float]] = []
-        marks: list[int] = []
-        networks: list[np.ndarray] | None = [] if keep else None
+        columns = np.zeros((D, len(independent)))
+        for a, k in enumerate(independent):
+            columns[:, a] = stats[k].column
+        tied = np.zeros(min(D, self.cap + 1), dtype=np.int64)
+        tied[: len(ties)] = ties
+        where = np.full(D, -1, dtype=np.int32)  # each dyad's place in `tied`
+        where[ties] = np.arange(len(ties), dtype=np.int32)
+        n_tied = len(ties)
+        acc = np.zeros(len(stats))  # the statistics' changes so far
+        start = np.asarray(start, dtype=float)
+        toggled, sampled, marks = [], [], []
         total = burnin + interval * size
         until = burnin + interval  # proposals until the next sampled network
-        exp = math.exp
+        done = 0  # toggles so far
         for first in range(0, total, _BLOCK):
             count = min(_BLOCK, total - first)
             # whole blocks, so that a longer run with the same seed begins as a shorter one
             branch, pick, accept = (rng.random(_BLOCK)[:count] for _ in range(3))
-            dyads = np.minimum(
-                np.searchsorted(cumulative, pick * cumulative[-1], side="right"), D - 1
-            ).tolist()
-            branch, pick, accept = branch.tolist(), pick.tolist(), accept.tolist()
-            for t in range(count):
-                E = len(tied)
-                if E and branch[t] < 0.5:
-                    d = tied[int(pick[t] * E)]
-                    present = True
-                else:
-                    d = dyads[t]
-                    present = d in where
-                i, j = rows[d], cols[d]
-                eta = eta0[d]
-                values = []
-                for f, th in changes:
-                    c = f(i, j, present)
-                    values.append(c)
-                    if c:
-                        eta += th * c
-                # the Metropolis–Hastings ratio, times the proposals' back / forward
-                p_d = pi[d]
-                if present:
-                    ratio = (0.5 * p_d if E > 1 else p_d) / (0.5 / E + 0.5 * p_d)
-                    ratio = ratio * exp(-eta) if eta > -700 else math.inf
-                else:
-                    ratio = (0.5 / (E + 1) + 0.5 * p_d) / (0.5 * p_d if E else p_d)
-                    ratio = ratio * exp(eta) if eta < 700 else math.inf
-                if accept[t] < ratio:
-                    if present:
-                        k = where.pop(d)
-                        last = tied.pop()
-                        if last != d:
-                            tied[k] = last
-                            where[last] = k
-                        signs.append(-1)
-                    else:
-                        where[d] = len(tied)
-                        tied.append(d)
-                        signs.append(1)
-                        if len(tied) > cap:
-                            raise TooDenseError(len(tied))
-                    # State.toggle written out: the innermost loop saves a call per toggle
-                    if present:
-                        nbrs[i].discard(j)
-                        if not directed:
-                            nbrs[j].discard(i)
-                    else:
-                        nbrs[i].add(j)
-                        if not directed:
-                            nbrs[j].add(i)
-                    toggled.append(d)
-                    dep_changes.append(values)
-                until -= 1
-                if until == 0:
-                    until = interval
-                    marks.append(len(toggled))
-                    if networks is not None:
-                        networks.append(np.array(sorted(tied), dtype=np.int64))
-        sampled = self._rebuild(start, independent, dependent, toggled, signs, dep_changes, marks)
+            block = (
+                np.empty(count, dtype=np.int64),
+                np.empty((count, len(stats))),
+                np.empty(count, dtype=np.int64),
+            )
+            n_tied, until, accepted, marked, dense = _ergm_kernel.run_block(
+                adj, nbr, deg, tied, where, n_tied, acc, rows, cols, net.directed, eta0,
+                weights, cumulative, theta[dependent].astype(float), columns,
+                np.array(independent, dtype=np.int64), np.array(dependent, dtype=np.int64),
+                *packed, start, branch, pick, accept, until, interval, self.cap, *block, done,
+            )  # fmt: skip
+            if dense:
+                raise TooDenseError(n_tied)
+            toggled.append(block[0][:accepted])
+            sampled.append(block[1][:marked])
+            marks.append(block[2][:marked])
+            done += accepted
+        networks = self._networks(ties, _cat(toggled), _cat(marks)) if keep else None
         return Draw(
-            sampled,
-            np.array(sorted(tied), dtype=np.int64),
+            np.concatenate(sampled) if sampled else np.zeros((0, len(stats))),
+            np.sort(tied[:n_tied]),
             networks,
-            len(toggled) / max(total, 1),
+            done / max(total, 1),
         )
 
     def eta(self, theta: np.ndarray, independent: list[int]) -> np.ndarray:
@@ -174,25 +136,19 @@ class Sampler:
                 eta += theta[k] * column
         return eta
 
-    def _rebuild(
-        self,
-        start: np.ndarray,
-        independent: list[int],
-        dependent: list[int],
-        toggled: list[int],
-        signs: list[int],
-        dep_changes: list[list[float]],
-        marks: list[int],
-    ) -> np.ndarray:
-        steps = np.zeros((len(toggled) + 1, len(self.stats)))
-        if toggled:
-            sign = np.array(signs, dtype=float)[:, None]
-            index = np.array(toggled, dtype=np.int64)
-            for k in independent:
-                column = self.stats[k].column
-                assert column is not None
-                steps[1:, k] = column[index] * sign[:, 0]
-            if dependent:
-                steps[1:, dependent] = np.array(dep_changes, dtype=float) * sign
-        cumulative = np.cumsum(steps, axis=0)
-        return start + cumulative[np.array(marks, dtype=np.int64)]
+    def _networks(
+        self, ties: np.ndarray, toggled: np.ndarray, marks: np.ndarray
+    ) -> list[np.ndarray]:
+        """The sampled networks' ties: the first network's, toggled up to each mark."""
+        present = np.zeros(self.net.size, dtype=bool)
+        present[ties] = True
+        out, done = [], 0
+        for mark in marks.tolist():
+            np.logical_xor.at(present, toggled[done:mark].astype(np.int64), True)
+            done = mark
+            out.append(np.flatnonzero(present))
+        return out
+
+
+def _cat(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(arrays).astype(np.int64) if arrays else np.zeros(0, dtype=np.int64)

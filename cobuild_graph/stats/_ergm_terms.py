@@ -2,9 +2,11 @@
 
 A term gives one or more *statistics*. A dyad-independent statistic is a column over the
 dyads (its change statistic does not depend on the rest of the network); a dyad-dependent
-one is a function ``change(i, j, present)``: the statistic with the tie ``i – j`` minus
-without it, given the rest of the network held by a :class:`State`. The statistic of a
-network is the sum of the changes as its ties are added one by one.
+one is a :class:`Dependent`: a term code and its numbers, whose change ``change(i, j)``
+(the statistic with the tie ``i – j`` minus without it, given the rest of the network)
+the compiled kernel :mod:`cobuild_graph.stats._ergm_kernel` computes, once for the
+observed statistics, the MPLE's change matrix and the sampler. The statistic of a network
+is the sum of the changes as its ties are added one by one.
 
 Geometrically weighted terms use ``r = 1 − e^{−α}`` (α the decay): gwdegree
 ``e^α Σ_k (1 − r^k) D_k`` changes by ``r^d`` at an end of degree ``d``; gwesp
@@ -18,6 +20,7 @@ import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -25,38 +28,41 @@ import pandas as pd
 from cobuild_graph.stats._ergm_formula import TermCall
 from cobuild_graph.stats._ergm_network import Network
 
-Change = Callable[[int, int, bool], float]
+DependentTerm = Literal[
+    "triangle", "kstar", "gwdegree", "gwb1degree", "gwb2degree", "gwesp", "mutual", "b1nodematch"
+]
 
 
-class State:
-    """A network being changed tie by tie: neighbour sets (successors when directed)."""
+@dataclass(frozen=True)
+class Dependent:
+    """A dyad-dependent statistic as the kernel takes it: its term and numbers."""
 
-    def __init__(self, net: Network, ties: np.ndarray) -> None:
-        self.nbrs: list[set[int]] = [set() for _ in range(net.n)]
-        rows, cols = net.ends()
-        for i, j in zip(rows[ties].tolist(), cols[ties].tolist(), strict=True):
-            self.toggle(i, j, net.directed)
+    term: DependentTerm
+    number: float = 0.0  # kstar's k; gwesp's scale e^α
+    powers: np.ndarray | None = None  # r^d at every degree d = 0 … n (gw terms)
+    labels: np.ndarray | None = None  # each node's level code (b1nodematch; -1 in mode 2)
 
-    def toggle(self, i: int, j: int, directed: bool) -> None:
-        """Add the tie ``i – j`` if absent, else remove it."""
-        nbrs = self.nbrs
-        if j in nbrs[i]:
-            nbrs[i].discard(j)
-            if not directed:
-                nbrs[j].discard(i)
-        else:
-            nbrs[i].add(j)
-            if not directed:
-                nbrs[j].add(i)
+
+@dataclass(frozen=True)
+class Packed:
+    """The dependent statistics of a model as the kernel's arrays, one row each."""
+
+    codes: np.ndarray  # int64, the kernel's term codes
+    numbers: np.ndarray  # float64: k, the mode or e^α
+    powers: np.ndarray  # float64, statistics × (n + 1)
+    labels: np.ndarray  # int64, statistics × n
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return self.codes, self.numbers, self.powers, self.labels
 
 
 @dataclass(frozen=True)
 class Statistic:
-    """One statistic of a model: a column (dyad-independent) or a change function maker."""
+    """One statistic of a model: a column (dyad-independent) or a :class:`Dependent`."""
 
     name: str
     column: np.ndarray | None  # value at every dyad, for a dyad-independent statistic
-    dependent: Callable[[State], Change] | None  # state → change(i, j, present)
+    dependent: Dependent | None  # the change statistic, for a dyad-dependent statistic
     bounded: bool  # never decreases when a tie is added: observed 0 is its lower bound
 
 
@@ -98,32 +104,53 @@ def observed(net: Network, stats: list[Statistic], ties: np.ndarray) -> np.ndarr
         if s.column is not None:
             values[k] = s.column[ties].sum()
     if dependent:
-        state = State(net, np.zeros(0, dtype=np.int64))
-        changes = [stats[k].dependent(state) for k in dependent]  # type: ignore[misc]
+        from cobuild_graph.stats import _ergm_kernel  # numba, on first use only
+
         rows, cols = net.ends()
-        for i, j in zip(rows[ties].tolist(), cols[ties].tolist(), strict=True):
-            for k, change in zip(dependent, changes, strict=True):
-                values[k] += change(i, j, False)
-            state.toggle(i, j, net.directed)
+        values[dependent] = _ergm_kernel.observed_dependent(
+            net.n,
+            rows,
+            cols,
+            np.asarray(ties, dtype=np.int64),
+            net.directed,
+            *pack(net, stats).arrays(),
+        )
     return values
 
 
 def change_matrix(net: Network, stats: list[Statistic], y: np.ndarray) -> np.ndarray:
     """Dyads × statistics: each statistic's change at each dyad of the network `y`."""
     X = np.empty((net.size, len(stats)))
-    rows, cols = net.ends()
-    state = State(net, np.flatnonzero(y))
-    present = y.astype(bool).tolist()
+    dependent = [k for k, s in enumerate(stats) if s.dependent is not None]
     for k, s in enumerate(stats):
         if s.column is not None:
             X[:, k] = s.column
-        else:
-            change = s.dependent(state)  # type: ignore[misc]
-            X[:, k] = [
-                change(i, j, p)
-                for i, j, p in zip(rows.tolist(), cols.tolist(), present, strict=True)
-            ]
+    if dependent:
+        from cobuild_graph.stats import _ergm_kernel  # numba, on first use only
+
+        rows, cols = net.ends()
+        X[:, dependent] = _ergm_kernel.changes_at(
+            net.n, rows, cols, np.flatnonzero(y), net.directed, *pack(net, stats).arrays()
+        )
     return X
+
+
+def pack(net: Network, stats: list[Statistic]) -> Packed:
+    """The dyad-dependent statistics among `stats`, in order, as the kernel's arrays."""
+    from cobuild_graph.stats._ergm_kernel import CODES  # numba, on first use only
+
+    specs = [s.dependent for s in stats if s.dependent is not None]
+    powers = np.zeros((len(specs), net.n + 1))
+    labels = np.full((len(specs), net.n), -1, dtype=np.int64)
+    numbers = np.zeros(len(specs))
+    for k, spec in enumerate(specs):
+        numbers[k] = {"gwb1degree": 1.0, "gwb2degree": 2.0}.get(spec.term, spec.number)
+        if spec.powers is not None:
+            powers[k] = spec.powers
+        if spec.labels is not None:
+            labels[k] = spec.labels
+    codes = np.array([CODES[spec.term] for spec in specs], dtype=np.int64)
+    return Packed(codes, numbers, powers, labels)
 
 
 # -- attributes -------------------------------------------------------------------------
@@ -260,8 +287,8 @@ def _edgecov(net: Network, name: str) -> list[Statistic]:
 # -- dyad-dependent terms ---------------------------------------------------------------
 
 
-def _dependent(name: str, make: Callable[[State], Change]) -> Statistic:
-    return Statistic(name, None, make, True)
+def _dependent(name: str, spec: Dependent) -> Statistic:
+    return Statistic(name, None, spec, True)
 
 
 def _ratio(decay: float, fixed: bool, term: str) -> float:
@@ -276,101 +303,51 @@ def _ratio(decay: float, fixed: bool, term: str) -> float:
 
 
 def _triangle(net: Network) -> list[Statistic]:
-    def make(state: State) -> Change:
-        nbrs = state.nbrs
-        return lambda i, j, present: float(len(nbrs[i] & nbrs[j]))
-
-    return [_dependent("triangle", make)]
+    return [_dependent("triangle", Dependent("triangle"))]
 
 
 def _kstar(net: Network, k: int | list[int]) -> list[Statistic]:
     def stat(k: int) -> Statistic:
         if k < 1:
             raise ValueError(f"kstar: k must be ≥ 1, not {k}")
-
-        def make(state: State) -> Change:
-            nbrs = state.nbrs
-            return lambda i, j, p: float(
-                math.comb(len(nbrs[i]) - p, k - 1) + math.comb(len(nbrs[j]) - p, k - 1)
-            )
-
-        return _dependent(f"kstar{k}", make)
+        return _dependent(f"kstar{k}", Dependent("kstar", number=k))
 
     return [stat(int(x)) for x in (k if isinstance(k, list) else [k])]
 
 
-def _powers(r: float, net: Network) -> list[float]:
+def _powers(r: float, net: Network) -> np.ndarray:
     """``r ** d`` for every degree ``d`` a node can have."""
-    return (r ** np.arange(net.n + 1)).tolist()
+    return r ** np.arange(net.n + 1)
 
 
 def _gwdegree(net: Network, decay: float, fixed: bool = False) -> list[Statistic]:
     powers = _powers(_ratio(decay, fixed, "gwdegree"), net)
-
-    def make(state: State) -> Change:
-        nbrs = state.nbrs
-        return lambda i, j, p: powers[len(nbrs[i]) - p] + powers[len(nbrs[j]) - p]
-
-    return [_dependent(f"gwdeg.fixed.{decay}", make)]
+    return [_dependent(f"gwdeg.fixed.{decay}", Dependent("gwdegree", powers=powers))]
 
 
-def _gw_mode_degree(mode: int) -> Callable[..., list[Statistic]]:
+def _gw_mode_degree(mode: Literal[1, 2]) -> Callable[..., list[Statistic]]:
+    term: DependentTerm = "gwb1degree" if mode == 1 else "gwb2degree"
+
     def gw(net: Network, decay: float, fixed: bool = False) -> list[Statistic]:
-        powers = _powers(_ratio(decay, fixed, f"gwb{mode}degree"), net)
-
-        def make(state: State) -> Change:
-            nbrs = state.nbrs
-            if mode == 1:
-                return lambda i, j, p: powers[len(nbrs[i]) - p]
-            return lambda i, j, p: powers[len(nbrs[j]) - p]
-
-        return [_dependent(f"gwb{mode}deg.fixed.{decay}", make)]
+        powers = _powers(_ratio(decay, fixed, term), net)
+        return [_dependent(f"gwb{mode}deg.fixed.{decay}", Dependent(term, powers=powers))]
 
     return gw
 
 
 def _gwesp(net: Network, decay: float, fixed: bool = False) -> list[Statistic]:
     powers = _powers(_ratio(decay, fixed, "gwesp"), net)
-    scale = math.exp(decay)
-
-    def make(state: State) -> Change:
-        nbrs = state.nbrs
-
-        def change(i: int, j: int, p: bool) -> float:
-            a, b = nbrs[i], nbrs[j]
-            common = a & b
-            total = scale * (1 - powers[len(common)])
-            for k in common:
-                c = nbrs[k]
-                total += powers[len(a & c) - p] + powers[len(b & c) - p]
-            return total
-
-        return change
-
-    return [_dependent(f"gwesp.fixed.{decay}", make)]
+    spec = Dependent("gwesp", number=math.exp(decay), powers=powers)
+    return [_dependent(f"gwesp.fixed.{decay}", spec)]
 
 
 def _mutual(net: Network) -> list[Statistic]:
-    def make(state: State) -> Change:
-        nbrs = state.nbrs
-        return lambda i, j, p: float(i in nbrs[j])
-
-    return [_dependent("mutual", make)]
+    return [_dependent("mutual", Dependent("mutual"))]
 
 
 def _b1nodematch(net: Network, attribute: str) -> list[Statistic]:
-    codes = _codes(net, attribute, 1)[0].tolist()
-
-    def make(state: State) -> Change:
-        nbrs = state.nbrs
-
-        def change(i: int, j: int, p: bool) -> float:
-            own = codes[i]
-            return float(sum(1 for k in nbrs[j] if k != i and codes[k] == own))
-
-        return change
-
-    return [_dependent(f"b1nodematch.{attribute}", make)]
+    labels = _codes(net, attribute, 1)[0]
+    return [_dependent(f"b1nodematch.{attribute}", Dependent("b1nodematch", labels=labels))]
 
 
 _TERMS: dict[str, Callable[..., list[Statistic]]] = {

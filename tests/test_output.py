@@ -183,22 +183,25 @@ from cobuild_graph import plot, read_dataset
 from cobuild_graph.cli import main
 from cobuild_graph.sample import sample_path
 
-out, data = Path(sys.argv[1]), str(sample_path())
+# the report of the sample (a map that starts folded, every chart); the rest of the
+# generated dataset, whose every kind of node, tie and date goes through the same code
+out = Path(sys.argv[1])
+sample, data = str(sample_path()), str(out / "generated.xlsx")
 commands = [
-    ["report", data, "-o", str(out / "report")],
+    ["report", sample, "-o", str(out / "report")],
+    ["template", "-o", str(out / "template.xlsx")],
+    ["generate", "--scale", "tiny", "-o", data],
     ["analyze", data, "--no-progress", "-o", str(out / "tables.xlsx")],
     # the folder of CSV files for a few tables: the workbook above has every table
     ["analyze", data, "--no-progress", "--only", "centrality,inequality",
      "-o", str(out / "tables")],
     *(["convert", data, "-o", str(out / f"data{s}")]
       for s in (".xlsx", ".graphml", ".gexf", ".dl", ".net", "")),
-    ["template", "-o", str(out / "template.xlsx")],
-    ["generate", "--scale", "tiny", "-o", str(out / "generated.xlsx")],
 ]
 for command in commands:
     assert main(command) == 0, command
-# every format of a figure (the report has drawn the sample's): the generated dataset's
-fig, _ = plot.network(read_dataset(out / "generated.xlsx"))
+# every format of a figure (the report has drawn the sample's)
+fig, _ = plot.network(read_dataset(data))
 plot.save_figure(fig, out / "figure", formats=("png", "svg", "pdf"))
 """
 

@@ -9,10 +9,12 @@ beside threads. A search is sent as igraph's own method with the graph, so a pro
 imports igraph and nothing of this package, and not matplotlib either (igraph would load it
 for its drawing, which a search never uses: three times the start of a process). The pool
 is kept between calls: its processes start on the first (a fraction of a second) and are
-reused after; one left idle for :data:`IDLE` seconds exits (joblib's figure). Searches too
-small to gain from that (:data:`IN_PROCESS_BELOW`: a study of a few hundred nodes) run here
-whatever ``n_jobs`` says. The results do not depend on ``n_jobs`` beyond the last bits of
-sums taken in another order.
+reused after. One left idle for loky's 10 s exits and gives back the memory a large
+graph's searches took: kept 300 s, as joblib keeps them, the idle processes raised the peak
+of a province's analysis by 330 MB. Searches too small to gain from the processes
+(:data:`IN_PROCESS_BELOW`: a study of a few hundred nodes) run here whatever ``n_jobs``
+says. The results do not depend on ``n_jobs`` beyond the last bits of sums taken in another
+order.
 """
 
 from __future__ import annotations
@@ -34,10 +36,6 @@ METHODS = frozenset({"betweenness", "closeness"})
 #: What each process of the pool runs first (with :func:`exec`, a built-in, so that it
 #: needs no module of this package): igraph then finds no matplotlib to load.
 _START = "import sys; sys.modules['matplotlib'] = None"
-#: Seconds a process of the pool waits idle before it exits, as joblib's loky backend: loky's
-#: own 10 s made the processes start again between most calls of a session, and a submission
-#: that meets a process just as it times out makes loky restart one with a warning.
-IDLE = 300
 #: Searches whose work, sources × (nodes + links) summed over the calls, is below this run in
 #: this process: about 0.1 s of igraph here, less than handing them to other processes costs
 #: (the pool's first start alone takes about a second).
@@ -89,9 +87,7 @@ def searches(method: str, calls: Sequence[tuple[ig.Graph, dict[str, Any]]], n_jo
     count = jobs(n_jobs)
     if count == 1 or len(calls) < 2 or sum(map(_work, calls)) < IN_PROCESS_BELOW:
         return [getattr(g, method)(**options) for g, options in calls]
-    pool = loky.get_reusable_executor(
-        max_workers=count, timeout=IDLE, initializer=exec, initargs=(_START,)
-    )
+    pool = loky.get_reusable_executor(max_workers=count, initializer=exec, initargs=(_START,))
     run = getattr(type(calls[0][0]), method)  # igraph's own: all a process needs is igraph
     # one submission per process, its calls run in turn by built-ins: a graph that several
     # calls share is pickled once per submission, not once per call

@@ -38,7 +38,7 @@ class Dependent:
     """A dyad-dependent statistic as the kernel takes it: its term and numbers."""
 
     term: DependentTerm
-    number: float = 0.0  # kstar's k; gwesp's scale e^α
+    number: float = 0.0  # kstar's k; gwb1degree's or gwb2degree's mode; gwesp's scale e^α
     powers: np.ndarray | None = None  # r^d at every degree d = 0 … n (gw terms)
     labels: np.ndarray | None = None  # each node's level code (b1nodematch; -1 in mode 2)
 
@@ -144,7 +144,7 @@ def pack(net: Network, stats: list[Statistic]) -> Packed:
     labels = np.full((len(specs), net.n), -1, dtype=np.int64)
     numbers = np.zeros(len(specs))
     for k, spec in enumerate(specs):
-        numbers[k] = {"gwb1degree": 1.0, "gwb2degree": 2.0}.get(spec.term, spec.number)
+        numbers[k] = spec.number
         if spec.powers is not None:
             powers[k] = spec.powers
         if spec.labels is not None:
@@ -330,7 +330,8 @@ def _gw_mode_degree(mode: Literal[1, 2]) -> Callable[..., list[Statistic]]:
 
     def gw(net: Network, decay: float, fixed: bool = False) -> list[Statistic]:
         powers = _powers(_ratio(decay, fixed, term), net)
-        return [_dependent(f"gwb{mode}deg.fixed.{decay}", Dependent(term, powers=powers))]
+        spec = Dependent(term, number=mode, powers=powers)
+        return [_dependent(f"gwb{mode}deg.fixed.{decay}", spec)]
 
     return gw
 
